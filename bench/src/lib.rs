@@ -1,0 +1,3 @@
+//! Comparing protoforge's outputs with those of its anchors (protoc, buf).
+
+pub mod descriptor_set;

@@ -1,0 +1,39 @@
+//! `protoforge`: a thin command-line layer over `protoforge-codegen`.
+//!
+//! Exit codes, for every command:
+//! - 0: success;
+//! - 1: the schema or an input is bad (every problem is printed on stderr);
+//! - 2: the command line is wrong.
+
+mod build;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A pure-Rust toolchain for Protocol Buffers and gRPC.
+#[derive(Debug, Parser)]
+#[command(name = "protoforge", version, about, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  a schema or input error (every error is printed on stderr)
+  2  a usage error";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Build(build::BuildArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => build::run(&args),
+    }
+}

@@ -1,0 +1,428 @@
+//! The front end on good and bad input: one test per kind of mistake a user
+//! can make, each checking the exact located message.
+
+use std::path::{Path, PathBuf};
+
+use super::{CompileError, Compiled, Compiler, Severity};
+
+/// A scratch directory of `.proto` files.
+struct Tree {
+    dir: tempfile::TempDir,
+}
+
+impl Tree {
+    fn new(files: &[(&str, &[u8])]) -> Tree {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, contents) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, contents).expect("write");
+        }
+        Tree { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn compile(&self) -> Result<Compiled, CompileError> {
+        Compiler::new().compile(&[self.dir.path()])
+    }
+
+    /// The rendered errors, with the scratch directory's path cut off.
+    fn errors(&self) -> Vec<String> {
+        let err = self.compile().expect_err("compilation must fail");
+        err.diagnostics()
+            .iter()
+            .map(|d| self.strip(&d.to_string()))
+            .collect()
+    }
+
+    fn strip(&self, text: &str) -> String {
+        text.replace(&format!("{}/", self.dir.path().display()), "")
+            .replace(&self.dir.path().display().to_string(), "<dir>")
+    }
+}
+
+#[test]
+fn syntax_error() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nmessage A {\n  int32 x = 1\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:4:1: error: expected ';' or '[', but found '}'"]
+    );
+}
+
+#[test]
+fn syntax_error_has_a_code_frame() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nmessage A {\n  int32 x = 1\n}\n",
+    )]);
+    let err = tree.compile().expect_err("must fail");
+    assert_eq!(
+        tree.strip(&err.diagnostics()[0].render_with_frame()),
+        "a.proto:4:1: error: expected ';' or '[', but found '}'\n  |\n4 | }\n  | ^"
+    );
+}
+
+#[test]
+fn unknown_type() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nmessage A {\n  Missing x = 1;\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:3:3: error: name 'Missing' is not defined"]
+    );
+}
+
+#[test]
+fn missing_import() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nimport \"nope/b.proto\";\nmessage A {}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:2:1: error: import 'nope/b.proto' not found"]
+    );
+}
+
+#[test]
+fn import_cycle_is_reported_once_at_the_import_that_closes_it() {
+    let tree = Tree::new(&[
+        (
+            "a.proto",
+            b"syntax = \"proto3\";\nimport \"b.proto\";\nmessage A {}\n",
+        ),
+        (
+            "b.proto",
+            b"syntax = \"proto3\";\n\nimport \"a.proto\";\nmessage B {}\n",
+        ),
+    ]);
+    assert_eq!(
+        tree.errors(),
+        ["b.proto:3:1: error: import cycle detected: a.proto -> b.proto -> a.proto"]
+    );
+}
+
+#[test]
+fn duplicate_name() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nmessage A {}\nmessage A {}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:3:9: error: name 'A' is defined twice"]
+    );
+}
+
+#[test]
+fn duplicate_field_number() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nmessage A {\n  int32 x = 1;\n  int32 y = 1;\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:4:13: error: field number '1' is already used"]
+    );
+}
+
+#[test]
+fn reserved_number_in_use() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nmessage A {\n  reserved 2;\n  int32 x = 2;\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:4:13: error: field number '2' conflicts with reserved range '2 to 2'"]
+    );
+}
+
+#[test]
+fn out_of_range_number() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nmessage A {\n  int32 x = 536870912;\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:3:13: error: message numbers must be between 1 and 536870911"]
+    );
+}
+
+#[test]
+fn proto3_forbids_required() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nmessage A {\n  required int32 x = 1;\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:3:3: error: required fields are not allowed in proto3 syntax"]
+    );
+}
+
+#[test]
+fn proto2_requires_labels() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto2\";\nmessage A {\n  int32 x = 1;\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        [
+            "a.proto:3:3: error: fields must have a label with proto2 syntax (expected one of 'optional', 'repeated' or 'required')"
+        ]
+    );
+}
+
+#[test]
+fn very_deep_nesting() {
+    let depth = 200;
+    let mut source = String::from("syntax = \"proto3\";\n");
+    for i in 0..depth {
+        source.push_str(&format!("message M{i} {{\n"));
+    }
+    source.push_str(&"}\n".repeat(depth));
+    let tree = Tree::new(&[("a.proto", source.as_bytes())]);
+    let errors = tree.errors();
+    assert!(
+        errors[0].starts_with(
+            "a.proto:33:1: error: reached maximum recursion limit for nested messages"
+        ),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn deeply_nested_option_values_do_not_overflow_the_stack() {
+    let depth = 5_000;
+    let source = format!(
+        "syntax = \"proto3\";\nimport \"google/protobuf/descriptor.proto\";\noption (x) = {};\n",
+        format!("{}{}", "{a:".repeat(depth), "}".repeat(depth))
+    );
+    let tree = Tree::new(&[("a.proto", source.as_bytes())]);
+    let errors = tree.errors();
+    assert!(errors[0].starts_with("a.proto:3:"), "{errors:?}");
+}
+
+#[test]
+fn non_utf8_file_points_at_the_first_bad_byte() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\n// caf\xe9\nmessage A {}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        ["a.proto:2:7: error: file 'a.proto' is not valid utf-8"]
+    );
+}
+
+#[test]
+fn directory_without_protos() {
+    let tree = Tree::new(&[("README.md", b"nothing here")]);
+    assert_eq!(
+        tree.errors(),
+        ["<dir>: error: directory '<dir>' contains no .proto files"]
+    );
+}
+
+#[test]
+fn unreadable_file() {
+    let tree = Tree::new(&[]);
+    // A dangling link cannot be read, even by root (file modes do not stop it).
+    std::os::unix::fs::symlink(tree.path("nowhere"), tree.path("a.proto")).expect("symlink");
+    assert_eq!(
+        tree.errors(),
+        ["a.proto: error: cannot read 'a.proto': no such file or directory"]
+    );
+}
+
+#[test]
+fn missing_input() {
+    let err = Compiler::new()
+        .compile(&["does/not/exist.proto"])
+        .expect_err("must fail");
+    assert_eq!(
+        err.to_string(),
+        "does/not/exist.proto: error: cannot read 'does/not/exist.proto': no such file or directory"
+    );
+}
+
+#[test]
+fn every_error_of_every_file_is_reported() {
+    let tree = Tree::new(&[
+        (
+            "a.proto",
+            b"syntax = \"proto3\";\nmessage A {\n  int32 x = 1;\n  int32 y = 1;\n  Nope z = 3;\n}\n",
+        ),
+        ("b.proto", b"syntax = \"proto3\";\nmessage B {\n  int32 x = 1\n}\n"),
+    ]);
+    assert_eq!(
+        tree.errors(),
+        [
+            "a.proto:4:13: error: field number '1' is already used",
+            "a.proto:5:3: error: name 'Nope' is not defined",
+            "b.proto:4:1: error: expected ';' or '[', but found '}'",
+        ]
+    );
+}
+
+#[test]
+fn missing_syntax_is_a_warning_and_proto2() {
+    let tree = Tree::new(&[("a.proto", b"message A {\n  optional int32 x = 1;\n}\n")]);
+    let compiled = tree.compile().expect("a file without syntax is valid");
+    let warnings = compiled.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].severity, Severity::Warning);
+    assert_eq!(
+        tree.strip(&warnings[0].to_string()),
+        "a.proto:1:1: warning: no syntax specified for 'a.proto'; defaulting to proto2"
+    );
+}
+
+#[test]
+fn directories_expand_sorted_and_are_include_roots() {
+    let tree = Tree::new(&[
+        (
+            "b/v1/b.proto",
+            b"syntax = \"proto3\";\npackage b.v1;\nimport \"a.proto\";\nmessage B { A a = 1; }\n",
+        ),
+        ("a.proto", b"syntax = \"proto3\";\nmessage A {}\n"),
+        ("a/z.proto", b"syntax = \"proto3\";\nmessage Z {}\n"),
+    ]);
+    let compiled = tree.compile().expect("compiles");
+    assert_eq!(
+        compiled.input_files(),
+        ["a.proto", "a/z.proto", "b/v1/b.proto"]
+    );
+    let read: Vec<String> = compiled
+        .files_read()
+        .iter()
+        .map(|p| tree.strip(&p.display().to_string()))
+        .collect();
+    assert_eq!(read, ["a.proto", "a/z.proto", "b/v1/b.proto"]);
+    assert!(compiled.warnings().is_empty());
+}
+
+#[test]
+fn imports_and_source_info_are_switches() {
+    let tree = Tree::new(&[
+        ("dep.proto", b"syntax = \"proto3\";\nmessage Dep {}\n"),
+        (
+            "main.proto",
+            b"syntax = \"proto3\";\nimport \"dep.proto\";\nmessage Main { Dep d = 1; }\n",
+        ),
+    ]);
+    let decode = |compiler: Compiler| {
+        let compiled = compiler
+            .include(tree.dir.path())
+            .compile(&[tree.path("main.proto")])
+            .expect("compiles");
+        <prost_types::FileDescriptorSet as prost::Message>::decode(compiled.encode().as_slice())
+            .expect("decodes")
+    };
+    let bare = decode(Compiler::new());
+    assert_eq!(bare.file.len(), 1);
+    assert!(bare.file[0].source_code_info.is_none());
+    let full = decode(
+        Compiler::new()
+            .include_imports(true)
+            .include_source_info(true),
+    );
+    let names: Vec<_> = full.file.iter().map(|f| f.name()).collect();
+    assert_eq!(names, ["dep.proto", "main.proto"]);
+    assert!(full.file.iter().all(|f| f.source_code_info.is_some()));
+}
+
+#[test]
+fn well_known_types_are_built_in() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nmessage A { google.protobuf.Timestamp at = 1; }\n",
+    )]);
+    let compiled = tree.compile().expect("compiles");
+    assert_eq!(
+        compiled.files_read().len(),
+        1,
+        "built-in files are not read from disk"
+    );
+    assert!(
+        compiled
+            .descriptor_pool()
+            .get_message_by_name("google.protobuf.Timestamp")
+            .is_some()
+    );
+}
+
+const CUSTOM_OPTION: &[u8] = b"syntax = \"proto3\";
+package opts;
+import \"google/protobuf/descriptor.proto\";
+extend google.protobuf.MessageOptions { string table = 50001; }
+message Row { option (opts.table) = \"rows\"; }
+";
+
+#[test]
+fn custom_options_are_kept_in_binary_output() {
+    let tree = Tree::new(&[("opts.proto", CUSTOM_OPTION)]);
+    for compiler in [
+        Compiler::new(),
+        Compiler::new()
+            .include_imports(true)
+            .include_source_info(true),
+    ] {
+        let bytes = compiler
+            .compile(&[tree.dir.path()])
+            .expect("compiles")
+            .encode();
+        // Field 50001, wire type 2, then "rows": the extension survives encoding.
+        let needle = [0x8a, 0xb5, 0x18, 0x04, b'r', b'o', b'w', b's'];
+        assert!(
+            bytes.windows(needle.len()).any(|w| w == needle),
+            "extension dropped"
+        );
+    }
+}
+
+#[test]
+fn json_output_is_canonical_and_keeps_custom_options() {
+    let tree = Tree::new(&[("opts.proto", CUSTOM_OPTION)]);
+    let json = tree.compile().expect("compiles").to_json();
+    let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let file = &value["file"][0];
+    assert_eq!(file["name"], "opts.proto");
+    assert_eq!(file["messageType"][0]["name"], "Row");
+    assert_eq!(file["messageType"][0]["options"]["[opts.table]"], "rows");
+}
+
+#[test]
+fn relative_paths_are_kept_relative() {
+    // Tests run in the crate's directory.
+    let relative = Path::new("../proto");
+    let compiled = Compiler::new()
+        .compile(&[relative])
+        .expect("the workspace schemas compile");
+    assert!(
+        compiled
+            .files_read()
+            .iter()
+            .all(|p| p.starts_with(relative)),
+        "{:?}",
+        compiled.files_read()
+    );
+    let absolute = Path::new(env!("CARGO_MANIFEST_DIR")).join("../proto/user");
+    let compiled = Compiler::new().compile(&[&absolute]).expect("compiles");
+    assert_eq!(
+        compiled.files_read(),
+        [Path::new("../proto/user/v1/user.proto")]
+    );
+}
