@@ -91,18 +91,10 @@ pub(crate) fn expand(inputs: &[PathBuf], includes: &[PathBuf]) -> Result<Inputs,
 /// Every `.proto` file below `dir`, sorted by its `/`-separated name relative
 /// to `dir`. Symbolic links to files are kept (a dangling one then fails to
 /// open with a located error, rather than being skipped silently).
-fn protos_below(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+fn protos_below(dir: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
     let mut found = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(false) {
-        let entry = entry.map_err(|err| {
-            let path = err.path().unwrap_or(dir).to_owned();
-            Diagnostic::error(format!(
-                "cannot read '{}': {}",
-                path.display(),
-                walk_reason(&err)
-            ))
-            .with_path(path)
-        })?;
+        let entry = entry?;
         let path = entry.path();
         let is_proto = path.extension().is_some_and(|ext| ext == "proto");
         if is_proto && !entry.file_type().is_dir() && !(entry.path_is_symlink() && path.is_dir()) {
