@@ -207,8 +207,9 @@ fn very_deep_nesting() {
 fn deeply_nested_option_values_do_not_overflow_the_stack() {
     let depth = 5_000;
     let source = format!(
-        "syntax = \"proto3\";\nimport \"google/protobuf/descriptor.proto\";\noption (x) = {};\n",
-        format!("{}{}", "{a:".repeat(depth), "}".repeat(depth))
+        "syntax = \"proto3\";\nimport \"google/protobuf/descriptor.proto\";\noption (x) = {}{};\n",
+        "{a:".repeat(depth),
+        "}".repeat(depth)
     );
     let tree = Tree::new(&[("a.proto", source.as_bytes())]);
     let errors = tree.errors();
