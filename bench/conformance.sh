@@ -19,30 +19,45 @@ cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p protoforge -
 protoforge="$root/target/release/protoforge"
 fdsdiff="$root/target/release/fdsdiff"
 
+# The corpus ships protobuf's own sources under google/protobuf (a newer
+# descriptor.proto, test and editions files). googleapis proper is compiled
+# against each compiler's built-in well-known types, from a tree of links that
+# leaves google/protobuf out; protobuf's own files are compiled as shipped.
+apis="$out/googleapis"
+mkdir -p "$apis/google"
+ln -s "$corpus/grafeas" "$apis/grafeas"
+for d in "$corpus"/google/*/; do
+  name=$(basename "$d")
+  [ "$name" = protobuf ] || ln -s "$d" "$apis/google/$name"
+done
+
 cd "$corpus"
-# The corpus's own sources: google/ and grafeas/ (build/ and gapic/ hold tooling).
 find google grafeas -name '*.proto' | LC_ALL=C sort > "$out/files.txt"
-cut -d/ -f1- "$out/files.txt" | xargs -n1 dirname | LC_ALL=C sort -u > "$out/dirs.txt"
+xargs -n1 dirname < "$out/files.txt" | LC_ALL=C sort -u > "$out/dirs.txt"
 
 identical=0; total=0; both_reject=0
 : > "$out/report.txt"
 while read -r dir; do
+  case "$dir" in
+    google/protobuf|google/protobuf/*) include="$corpus" ;;
+    *) include="$apis" ;;
+  esac
   key=${dir//\//_}
   files=$(grep -E "^$dir/[^/]+\.proto$" "$out/files.txt")
   n=$(echo "$files" | wc -l)
   # shellcheck disable=SC2086
-  protoc -I. --include_source_info -o "$out/protoc/$key.binpb" $files 2>"$out/protoc/$key.err" && p=0 || p=$?
+  (cd "$include" && protoc -I. --include_source_info -o "$out/protoc/$key.binpb" $files) 2>"$out/protoc/$key.err" && p=0 || p=$?
   # shellcheck disable=SC2086
-  "$protoforge" build -I. --include-source-info -o "$out/protoforge/$key.binpb" $files 2>"$out/protoforge/$key.err" && f=0 || f=$?
+  (cd "$include" && "$protoforge" build -I. --include-source-info -o "$out/protoforge/$key.binpb" $files) 2>"$out/protoforge/$key.err" && f=0 || f=$?
   if [ $p -ne 0 ] && [ $f -ne 0 ]; then
     both_reject=$((both_reject + n))
-    echo "both reject $dir ($n files): $(head -1 "$out/protoc/$key.err")" >> "$out/report.txt"
+    echo "both reject $dir ($n files): $(grep -v WARNING "$out/protoc/$key.err" | head -1)" >> "$out/report.txt"
   elif [ $p -ne 0 ]; then
     total=$((total + n))
-    echo "only protoc rejects $dir ($n files): $(head -1 "$out/protoc/$key.err")" >> "$out/report.txt"
+    echo "only protoc rejects $dir ($n files): $(grep -v WARNING "$out/protoc/$key.err" | head -1)" >> "$out/report.txt"
   elif [ $f -ne 0 ]; then
     total=$((total + n))
-    echo "only protoforge rejects $dir ($n files): $(head -1 "$out/protoforge/$key.err")" >> "$out/report.txt"
+    echo "only protoforge rejects $dir ($n files): $(grep -v warning "$out/protoforge/$key.err" | head -1)" >> "$out/report.txt"
   else
     total=$((total + n))
     result=$("$fdsdiff" "$out/protoc/$key.binpb" "$out/protoforge/$key.binpb" || true)

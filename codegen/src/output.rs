@@ -33,6 +33,27 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
         path: path.to_owned(),
         message,
     };
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(error("cannot write output: it is a directory".to_owned()));
+        }
+        // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written to,
+        // never replaced: there is no half-written file to protect.
+        Ok(meta) if !meta.is_file() => {
+            return fs::write(path, contents).map_err(|err| error(format!("cannot write: {err}")));
+        }
+        _ => {}
+    }
+    // Through a symbolic link, the file it points at is replaced, not the link.
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            resolved = fs::canonicalize(path)
+                .map_err(|err| error(format!("cannot resolve the link: {err}")))?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -105,6 +126,30 @@ mod tests {
         let err = write_atomic(&path, b"x").expect_err("must fail");
         assert!(err.to_string().contains("does not exist"), "{err}");
         assert!(!dir.path().join("missing").exists());
+    }
+
+    #[test]
+    fn devices_are_written_to_not_replaced() {
+        write_atomic(Path::new("/dev/null"), b"discarded").expect("write to /dev/null");
+        let meta = fs::metadata("/dev/null").expect("stat");
+        assert!(!meta.is_file(), "/dev/null must stay a device");
+    }
+
+    #[test]
+    fn links_are_followed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real.bin");
+        let link = dir.path().join("link.bin");
+        fs::write(&real, b"old").expect("write");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        write_atomic(&link, b"new").expect("write through link");
+        assert!(
+            fs::symlink_metadata(&link)
+                .expect("stat")
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&real).expect("read"), b"new");
     }
 
     #[test]

@@ -197,16 +197,20 @@ impl Compiled {
     /// The binary `FileDescriptorSet`, as `protoc --descriptor_set_out` writes
     /// it for the same options. Custom options are kept.
     pub fn encode(&self) -> Vec<u8> {
+        let pool = encoding_pool(&self.pool);
         if self.include_imports && self.include_source_info {
-            return self.pool.encode_to_vec();
+            return pool.encode_to_vec();
         }
         const FILE_FIELD: u32 = 1;
         let mut out = Vec::new();
-        for file in self.selected_files() {
+        for file in pool
+            .files()
+            .filter(|file| self.include_imports || self.input_names.contains(file.name()))
+        {
             let bytes = if self.include_source_info {
                 file.encode_to_vec()
             } else {
-                let mut message = self.file_message(&file);
+                let mut message = file_message(&pool, &file);
                 message.clear_field_by_name("source_code_info");
                 message.encode_to_vec()
             };
@@ -239,24 +243,47 @@ impl Compiled {
             .files()
             .filter(|file| self.input_names.contains(file.name()))
     }
+}
 
-    fn selected_files(&self) -> impl Iterator<Item = prost_reflect::FileDescriptor> + '_ {
-        self.pool
-            .files()
-            .filter(|file| self.include_imports || self.input_names.contains(file.name()))
+/// The pool whose encoding matches protoc's.
+///
+/// protox encodes custom option values before it has read the `packed`
+/// option of their fields, so a repeated option declared `[packed = false]`
+/// (`google.api.field_behavior`, on most of googleapis) comes out packed,
+/// where protoc writes it unpacked. Both are valid wire forms, but the bytes
+/// differ; decoding the pool afresh reads `packed` first and re-encodes the
+/// values as protoc does.
+fn encoding_pool(pool: &DescriptorPool) -> std::borrow::Cow<'_, DescriptorPool> {
+    let declared_unpacked = |field: &prost_types::FieldDescriptorProto| {
+        field.options.as_ref().and_then(|o| o.packed) == Some(false)
+    };
+    let misread = pool
+        .all_extensions()
+        .any(|ext| ext.is_packed() && declared_unpacked(ext.field_descriptor_proto()))
+        || pool
+            .all_messages()
+            .flat_map(|message| message.fields().collect::<Vec<_>>())
+            .any(|field| field.is_packed() && declared_unpacked(field.field_descriptor_proto()));
+    if !misread {
+        return std::borrow::Cow::Borrowed(pool);
     }
+    match DescriptorPool::decode(pool.encode_to_vec().as_slice()) {
+        Ok(fresh) => std::borrow::Cow::Owned(fresh),
+        // Cannot happen for a pool protox built; its own encoding is then the
+        // best there is.
+        Err(_) => std::borrow::Cow::Borrowed(pool),
+    }
+}
 
-    fn file_message(&self, file: &prost_reflect::FileDescriptor) -> DynamicMessage {
-        let descriptor = self
-            .pool
-            .get_message_by_name("google.protobuf.FileDescriptorProto")
-            .unwrap_or_else(|| prost_types::FileDescriptorProto::default().descriptor());
-        let mut message = DynamicMessage::new(descriptor);
-        if let Err(err) = message.merge(file.encode_to_vec().as_slice()) {
-            unreachable!("re-decoding our own file descriptor failed: {err}");
-        }
-        message
+fn file_message(pool: &DescriptorPool, file: &prost_reflect::FileDescriptor) -> DynamicMessage {
+    let descriptor = pool
+        .get_message_by_name("google.protobuf.FileDescriptorProto")
+        .unwrap_or_else(|| prost_types::FileDescriptorProto::default().descriptor());
+    let mut message = DynamicMessage::new(descriptor);
+    if let Err(err) = message.merge(file.encode_to_vec().as_slice()) {
+        unreachable!("re-decoding our own file descriptor failed: {err}");
     }
+    message
 }
 
 /// A compilation that failed, with every problem found.

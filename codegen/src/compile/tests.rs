@@ -427,3 +427,26 @@ fn relative_paths_are_kept_relative() {
         [Path::new("../proto/user/v1/user.proto")]
     );
 }
+
+#[test]
+fn unpacked_repeated_options_are_encoded_unpacked_as_protoc_does() {
+    // The shape of google.api.field_behavior: a repeated enum option declared
+    // [packed = false] in a proto3 file.
+    let tree = Tree::new(&[(
+        "behavior.proto",
+        b"syntax = \"proto3\";
+package b;
+import \"google/protobuf/descriptor.proto\";
+enum Behavior { BEHAVIOR_UNSPECIFIED = 0; REQUIRED = 2; }
+extend google.protobuf.FieldOptions { repeated Behavior behavior = 50002 [packed = false]; }
+message M { string name = 1 [(behavior) = REQUIRED]; }
+",
+    )]);
+    let bytes = tree.compile().expect("compiles").encode();
+    // Field 50002 as a varint (wire type 0) holding 2: tag bytes 0x90 0xb5 0x18.
+    let unpacked = [0x90, 0xb5, 0x18, 0x02];
+    // The packed form would be wire type 2: 0x92 0xb5 0x18, length 1, value 2.
+    let packed = [0x92, 0xb5, 0x18, 0x01, 0x02];
+    assert!(bytes.windows(4).any(|w| w == unpacked), "unpacked form missing");
+    assert!(!bytes.windows(5).any(|w| w == packed), "packed form present");
+}

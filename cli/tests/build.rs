@@ -1,0 +1,176 @@
+//! `protoforge build` as a user runs it: exit codes, stderr, output files.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+fn protoforge(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("protoforge runs")
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, contents) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, contents).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn builds_the_workspace_schemas() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let target = out.path().join("proto.binpb");
+    let output = protoforge(
+        &workspace(),
+        &[
+            "build",
+            "proto",
+            "-o",
+            target.to_str().expect("utf-8"),
+            "--include-imports",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    let set = <prost_types::FileDescriptorSet as prost::Message>::decode(
+        std::fs::read(&target).expect("written").as_slice(),
+    )
+    .expect("a FileDescriptorSet");
+    let names: Vec<_> = set.file.iter().map(|f| f.name()).collect();
+    assert!(names.contains(&"user/v1/user.proto"), "{names:?}");
+    assert!(set.file.iter().all(|f| f.source_code_info.is_none()));
+}
+
+#[test]
+fn schema_errors_exit_1_with_located_errors_and_no_output() {
+    let dir = tree(&[
+        (
+            "proto/a/v1/a.proto",
+            "syntax = \"proto3\";\nmessage A {\n  int32 x = 1\n}\n",
+        ),
+        (
+            "proto/b.proto",
+            "syntax = \"proto3\";\nmessage B { Nope n = 1; }\n",
+        ),
+    ]);
+    let output = protoforge(dir.path(), &["build", "proto", "-o", "out.binpb"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "proto/a/v1/a.proto:4:1: error: expected ';' or '[', but found '}'\n\
+         proto/b.proto:2:13: error: name 'Nope' is not defined\n"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["proto"], "no output file, no temporary file");
+}
+
+#[test]
+fn a_failed_build_keeps_the_previous_output() {
+    let dir = tree(&[("a.proto", "syntax = \"proto3\";\nmessage A {\n")]);
+    std::fs::write(dir.path().join("out.binpb"), b"previous").expect("write");
+    let output = protoforge(dir.path(), &["build", "a.proto", "-o", "out.binpb"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(dir.path().join("out.binpb")).expect("read"),
+        b"previous"
+    );
+}
+
+#[test]
+fn output_in_a_missing_directory_exits_1() {
+    let dir = tree(&[("a.proto", "syntax = \"proto3\";\nmessage A {}\n")]);
+    let output = protoforge(dir.path(), &["build", "a.proto", "-o", "missing/out.binpb"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "missing/out.binpb: error: cannot write output: directory 'missing' does not exist\n"
+    );
+    assert!(!dir.path().join("missing").exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tree(&[]);
+    let missing_output = protoforge(dir.path(), &["build", "a.proto"]);
+    assert_eq!(missing_output.status.code(), Some(2));
+    assert!(
+        stderr(&missing_output).contains("--output <FILE>"),
+        "{}",
+        stderr(&missing_output)
+    );
+    let bad_format = protoforge(dir.path(), &["build", "-o", "x", "--format", "yaml"]);
+    assert_eq!(bad_format.status.code(), Some(2));
+    let unknown = protoforge(dir.path(), &["frobnicate"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn missing_syntax_warns_and_succeeds() {
+    let dir = tree(&[("a.proto", "message A { optional int32 x = 1; }\n")]);
+    let output = protoforge(dir.path(), &["build", "a.proto", "-o", "out.binpb"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "a.proto:1:1: warning: no syntax specified for 'a.proto'; defaulting to proto2\n"
+    );
+}
+
+#[test]
+fn json_format_from_flag_or_extension() {
+    let dir = tree(&[(
+        "a.proto",
+        "syntax = \"proto3\";\npackage p;\nmessage A { int32 x = 1; }\n",
+    )]);
+    for args in [
+        &["build", "a.proto", "-o", "out.json"][..],
+        &["build", "a.proto", "-o", "out.data", "--format", "json"][..],
+    ] {
+        let output = protoforge(dir.path(), args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let written = std::fs::read_to_string(dir.path().join(args[3])).expect("written");
+        let json: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+        assert_eq!(json["file"][0]["package"], "p");
+        assert_eq!(
+            json["file"][0]["messageType"][0]["field"][0]["jsonName"],
+            "x"
+        );
+    }
+}
+
+#[test]
+fn help_documents_inputs_formats_and_exit_codes() {
+    let output = protoforge(&workspace(), &["build", "--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needle in [
+        "--include-imports",
+        "--include-source-info",
+        "-I, --include <DIR>",
+        "binpb",
+        "json",
+        "no output file is left behind",
+        "1  a schema or input error",
+        "2  a usage error",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
+    }
+}
