@@ -447,6 +447,12 @@ message M { string name = 1 [(behavior) = REQUIRED]; }
     let unpacked = [0x90, 0xb5, 0x18, 0x02];
     // The packed form would be wire type 2: 0x92 0xb5 0x18, length 1, value 2.
     let packed = [0x92, 0xb5, 0x18, 0x01, 0x02];
-    assert!(bytes.windows(4).any(|w| w == unpacked), "unpacked form missing");
-    assert!(!bytes.windows(5).any(|w| w == packed), "packed form present");
+    assert!(
+        bytes.windows(4).any(|w| w == unpacked),
+        "unpacked form missing"
+    );
+    assert!(
+        !bytes.windows(5).any(|w| w == packed),
+        "packed form present"
+    );
 }
