@@ -2,9 +2,12 @@
 //! tests and build scripts.
 //!
 //! - [`compile`]: `.proto` files to descriptor sets, with no `protoc`.
+//! - [`generate`]: prost messages, tonic clients and servers, typed mocks.
 //! - [`output`]: writing generated files atomically.
 
 pub mod compile;
+pub mod generate;
 pub mod output;
 
 pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Severity};
+pub use generate::{Builder, GenerateError, configure};

@@ -11,7 +11,7 @@ use std::{
 };
 
 /// Why an output file could not be written.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[error("{}: {message}", path.display())]
 pub struct OutputError {
     /// The file that could not be written.

@@ -1,0 +1,285 @@
+//! The typed mock of a service, generated beside tonic's client and server.
+//!
+//! The generated code stays thin: a struct with one
+//! `protoforge_runtime::Method` per rpc, an accessor per rpc, and the server
+//! trait implemented by handing each call to its method. Everything else
+//! (matching, recording, verification, transports) is in `protoforge-runtime`.
+
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use prost_build::{Method, Service};
+use quote::{format_ident, quote};
+
+/// Names the mock's own methods take; an rpc whose snake-case name is one of
+/// them gets an accessor with an `_rpc` suffix (`verify_rpc()`).
+const RESERVED: &[&str] = &[
+    "new",
+    "verify",
+    "server",
+    "client",
+    "serve",
+    "serve_ephemeral",
+    "default",
+    "clone",
+    "fmt",
+];
+
+/// What the mock generator needs to know of the build's options.
+#[derive(Clone, Debug)]
+pub(crate) struct MockOptions {
+    pub with_client: bool,
+    pub emit_package: bool,
+    pub use_arc_self: bool,
+    pub proto_path: String,
+}
+
+/// The Rust code of `<service>_mock::Mock<Service>`.
+pub(crate) fn generate(service: &Service, options: &MockOptions) -> String {
+    let tokens = mock_module(service, options);
+    let file = syn::parse2::<syn::File>(tokens).unwrap_or_else(|err| {
+        unreachable!(
+            "generated mock of {} does not parse: {err}",
+            service.proto_name
+        )
+    });
+    prettyplease::unparse(&file)
+}
+
+fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
+    let snake = service.name.to_snake_case();
+    let module = format_ident!("{}_mock", snake);
+    let server_module = format_ident!("{}_server", snake);
+    let client_module = format_ident!("{}_client", snake);
+    let mock = format_ident!("Mock{}", service.name);
+    let trait_name = format_ident!("{}", service.name);
+    let server = format_ident!("{}Server", service.name);
+    let client = format_ident!("{}Client", service.name);
+    let full_name = if options.emit_package && !service.package.is_empty() {
+        format!("{}.{}", service.package, service.proto_name)
+    } else {
+        service.proto_name.clone()
+    };
+    let struct_doc = doc(&format!(
+        "A typed mock of `{full_name}`: set expectations per rpc through its\n\
+         accessors, call it in process through [`{mock}::client`] or over TCP\n\
+         through [`{mock}::serve`], then check it with [`{mock}::verify`]."
+    ));
+    let module_doc = doc(&format!("Generated mock of `{full_name}`."));
+
+    let rpcs: Vec<Rpc> = service
+        .methods
+        .iter()
+        .map(|method| Rpc::new(method, &full_name, &options.proto_path))
+        .collect();
+    let fields = rpcs.iter().map(|rpc| {
+        let (field, ty) = (&rpc.field, &rpc.ty);
+        quote! { #field: #ty, }
+    });
+    let inits = rpcs.iter().map(|rpc| {
+        let (field, kind, path) = (&rpc.field, &rpc.kind, &rpc.grpc_path);
+        quote! { #field: ::protoforge_runtime::#kind::new(#path), }
+    });
+    let accessors = rpcs.iter().map(|rpc| {
+        let (field, accessor, ty) = (&rpc.field, &rpc.accessor, &rpc.ty);
+        let doc = doc(&rpc.doc);
+        quote! {
+            #doc
+            pub fn #accessor(&self) -> &#ty {
+                &self.#field
+            }
+        }
+    });
+    let verifies = rpcs.iter().map(|rpc| {
+        let field = &rpc.field;
+        quote! { self.#field.verify(), }
+    });
+    let receiver = if options.use_arc_self {
+        quote!(self: ::std::sync::Arc<Self>)
+    } else {
+        quote!(&self)
+    };
+    let handlers = rpcs.iter().map(|rpc| rpc.handler(&receiver));
+    let client_fn = options.with_client.then(|| {
+        quote! {
+            /// A client connected to this mock in process, with no socket.
+            /// Request deadlines (`Request::set_timeout`) are enforced as a
+            /// real server enforces them.
+            pub fn client(&self) -> super::#client_module::#client<::protoforge_runtime::InProcess<super::#server_module::#server<Self>>> {
+                super::#client_module::#client::new(::protoforge_runtime::InProcess::new(self.server()))
+            }
+        }
+    });
+
+    quote! {
+        #module_doc
+        pub mod #module {
+            #struct_doc
+            #[derive(Clone, Debug)]
+            pub struct #mock {
+                #(#fields)*
+            }
+
+            impl ::core::default::Default for #mock {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+
+            impl #mock {
+                /// A mock with no expectations: every call is answered
+                /// `UNIMPLEMENTED` until one is set.
+                pub fn new() -> Self {
+                    Self { #(#inits)* }
+                }
+
+                #(#accessors)*
+
+                /// Checks every expectation of every rpc; the error lists
+                /// each unmet one.
+                pub fn verify(&self) -> ::core::result::Result<(), ::protoforge_runtime::VerifyError> {
+                    ::protoforge_runtime::VerifyError::collect([#(#verifies)*])
+                }
+
+                /// The tonic server of this mock, to add to a router.
+                pub fn server(&self) -> super::#server_module::#server<Self> {
+                    super::#server_module::#server::new(self.clone())
+                }
+
+                #client_fn
+
+                /// Serves this mock on `addr` over TCP until the returned
+                /// server is dropped.
+                pub async fn serve(&self, addr: ::std::net::SocketAddr) -> ::std::io::Result<::protoforge_runtime::MockServer> {
+                    ::protoforge_runtime::serve(tonic::service::Routes::new(self.server()), addr).await
+                }
+
+                /// Serves this mock on a free port of 127.0.0.1.
+                pub async fn serve_ephemeral(&self) -> ::std::io::Result<::protoforge_runtime::MockServer> {
+                    ::protoforge_runtime::serve_ephemeral(tonic::service::Routes::new(self.server())).await
+                }
+            }
+
+            #[tonic::async_trait]
+            impl super::#server_module::#trait_name for #mock {
+                #(#handlers)*
+            }
+        }
+    }
+}
+
+/// One rpc of the mock.
+struct Rpc {
+    /// The field holding its `Method` (the rpc's snake-case name).
+    field: syn::Ident,
+    /// The accessor: the field's name, or `<name>_rpc` when reserved.
+    accessor: syn::Ident,
+    /// `Unary`, `ServerStreaming`, `ClientStreaming` or `Bidi`.
+    kind: TokenStream,
+    /// `::protoforge_runtime::Unary<Req, Res>` and so on.
+    ty: TokenStream,
+    request: TokenStream,
+    response: TokenStream,
+    /// `/package.Service/Method`.
+    grpc_path: String,
+    /// The trait method's name, as tonic names it.
+    method: syn::Ident,
+    /// tonic's associated stream type, for server-streaming responses.
+    stream_type: syn::Ident,
+    client_streaming: bool,
+    server_streaming: bool,
+    doc: String,
+}
+
+impl Rpc {
+    fn new(method: &Method, service: &str, proto_path: &str) -> Rpc {
+        let request = rust_type(&method.input_type, proto_path);
+        let response = rust_type(&method.output_type, proto_path);
+        let kind = match (method.client_streaming, method.server_streaming) {
+            (false, false) => quote!(Unary),
+            (false, true) => quote!(ServerStreaming),
+            (true, false) => quote!(ClientStreaming),
+            (true, true) => quote!(Bidi),
+        };
+        let name = &method.name;
+        let accessor = if RESERVED.contains(&name.as_str()) {
+            format_ident!("{}_rpc", name)
+        } else {
+            format_ident!("{}", name)
+        };
+        let mut doc = format!("Expectations and calls of `{}`.", method.proto_name);
+        if !method.comments.leading.is_empty() {
+            doc.push('\n');
+            for line in &method.comments.leading {
+                doc.push_str(&format!("\n{}", line.trim()));
+            }
+        }
+        Rpc {
+            field: format_ident!("{}", name),
+            accessor,
+            ty: quote!(::protoforge_runtime::#kind<#request, #response>),
+            kind,
+            grpc_path: format!("/{service}/{}", method.proto_name),
+            method: format_ident!("{}", name),
+            stream_type: format_ident!("{}Stream", method.proto_name),
+            client_streaming: method.client_streaming,
+            server_streaming: method.server_streaming,
+            request,
+            response,
+            doc,
+        }
+    }
+
+    fn handler(&self, receiver: &TokenStream) -> TokenStream {
+        let (field, method, request, response) =
+            (&self.field, &self.method, &self.request, &self.response);
+        let request = if self.client_streaming {
+            quote!(tonic::Request<tonic::Streaming<#request>>)
+        } else {
+            quote!(tonic::Request<#request>)
+        };
+        if self.server_streaming {
+            let stream_type = &self.stream_type;
+            quote! {
+                type #stream_type = ::protoforge_runtime::ResponseStream<#response>;
+                async fn #method(#receiver, request: #request) -> ::core::result::Result<tonic::Response<Self::#stream_type>, tonic::Status> {
+                    self.#field.handle(request).await
+                }
+            }
+        } else {
+            quote! {
+                async fn #method(#receiver, request: #request) -> ::core::result::Result<tonic::Response<#response>, tonic::Status> {
+                    self.#field.handle(request).await
+                }
+            }
+        }
+    }
+}
+
+/// One `#[doc]` attribute per line, so the code reads as `///` comments.
+fn doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// The Rust type of a request or response, as seen from inside the mock
+/// module, following tonic's rules: `()` and absolute paths (`::prost_types`,
+/// extern paths) as they are, the rest relative to the package module.
+fn rust_type(ty: &str, proto_path: &str) -> TokenStream {
+    let path = if ty == "()" || ty.starts_with("::") || ty.starts_with("crate::") {
+        ty.to_owned()
+    } else {
+        format!(
+            "{proto_path}::{}",
+            ty.replace('.', "::").trim_start_matches("::")
+        )
+    };
+    path.parse()
+        .unwrap_or_else(|err| unreachable!("prost-build gave an invalid Rust type {ty:?}: {err}"))
+}

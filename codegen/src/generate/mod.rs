@@ -1,0 +1,468 @@
+//! Code generation: prost messages, tonic clients and servers, and a typed
+//! mock per service, from `.proto` files with no `protoc`.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     protoforge_codegen::configure()
+//!         .build_mocks(true)
+//!         .file_descriptor_set_path("descriptor.binpb")
+//!         .compile_protos(&["proto/user/v1/user.proto"], &["proto"])?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! [`Builder`] takes tonic-prost-build's option names where they mean the same
+//! and passes them through to tonic-prost-build and prost-build.
+
+mod mock;
+mod modules;
+
+use std::{
+    collections::HashMap,
+    fmt,
+    path::{Path, PathBuf},
+};
+
+use prost::Message;
+use prost_build::{Module, Service, ServiceGenerator};
+
+use crate::{CompileError, Compiled, Compiler, Diagnostic, output};
+pub use modules::{GeneratedFile, mod_rs};
+
+/// Starts configuring code generation, with tonic-prost-build's defaults:
+/// clients, servers and transport on; mocks off.
+pub fn configure() -> Builder {
+    Builder {
+        prost: prost_build::Config::new(),
+        tonic: tonic_prost_build::configure(),
+        build_client: true,
+        build_server: true,
+        build_mocks: false,
+        emit_package: true,
+        use_arc_self: false,
+        proto_path: "super".to_owned(),
+        out_dir: None,
+        file_descriptor_set_path: None,
+        include_file: None,
+        emit_rerun_if_changed: true,
+    }
+}
+
+/// Options for generating code; see [`configure`].
+pub struct Builder {
+    prost: prost_build::Config,
+    tonic: tonic_prost_build::Builder,
+    build_client: bool,
+    build_server: bool,
+    build_mocks: bool,
+    emit_package: bool,
+    use_arc_self: bool,
+    proto_path: String,
+    out_dir: Option<PathBuf>,
+    file_descriptor_set_path: Option<PathBuf>,
+    include_file: Option<PathBuf>,
+    emit_rerun_if_changed: bool,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("build_client", &self.build_client)
+            .field("build_server", &self.build_server)
+            .field("build_mocks", &self.build_mocks)
+            .field("out_dir", &self.out_dir)
+            .field("file_descriptor_set_path", &self.file_descriptor_set_path)
+            .field("include_file", &self.include_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Forwards a builder option to tonic-prost-build's builder.
+macro_rules! tonic_option {
+    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*)) => {
+        $(#[$doc])*
+        pub fn $name(mut self, $($arg: $ty),*) -> Self {
+            self.tonic = self.tonic.$name($($arg),*);
+            self
+        }
+    };
+}
+
+/// Forwards a builder option to prost-build's config.
+macro_rules! prost_option {
+    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*)) => {
+        $(#[$doc])*
+        pub fn $name(mut self, $($arg: $ty),*) -> Self {
+            self.prost.$name($($arg),*);
+            self
+        }
+    };
+}
+
+impl Builder {
+    /// Generate gRPC clients (default on).
+    pub fn build_client(mut self, enable: bool) -> Self {
+        self.build_client = enable;
+        self.tonic = self.tonic.build_client(enable);
+        self
+    }
+
+    /// Generate gRPC servers (default on); mocks need them.
+    pub fn build_server(mut self, enable: bool) -> Self {
+        self.build_server = enable;
+        self.tonic = self.tonic.build_server(enable);
+        self
+    }
+
+    /// Generate a typed mock per service, `foo_mock::MockFoo`, beside
+    /// `foo_client` and `foo_server` (default off). The crate then needs
+    /// `protoforge-runtime` as a dependency.
+    pub fn build_mocks(mut self, enable: bool) -> Self {
+        self.build_mocks = enable;
+        self
+    }
+
+    tonic_option!(
+        /// Generate `connect` and other tonic transport helpers (default on).
+        build_transport(enable: bool)
+    );
+
+    /// Where generated files go (default: `$OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// Uses an existing Rust type for a protobuf path: `.google.protobuf`,
+    /// `.common.v1.Timestamp`, and so on.
+    pub fn extern_path(mut self, proto_path: impl AsRef<str>, rust_path: impl AsRef<str>) -> Self {
+        self.prost
+            .extern_path(proto_path.as_ref(), rust_path.as_ref());
+        self
+    }
+
+    prost_option!(
+        /// Adds an attribute to matching fields.
+        field_attribute(path: &str, attribute: &str)
+    );
+    prost_option!(
+        /// Adds an attribute to matching messages.
+        message_attribute(path: &str, attribute: &str)
+    );
+    prost_option!(
+        /// Adds an attribute to matching enums.
+        enum_attribute(path: &str, attribute: &str)
+    );
+    prost_option!(
+        /// Adds an attribute to matching messages, enums and oneofs.
+        type_attribute(path: &str, attribute: &str)
+    );
+    prost_option!(
+        /// Boxes matching fields.
+        boxed(path: &str)
+    );
+
+    /// Generates `BTreeMap` instead of `HashMap` for matching map fields.
+    pub fn btree_map<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        self.prost
+            .btree_map(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        self
+    }
+
+    /// Generates `bytes::Bytes` instead of `Vec<u8>` for matching fields.
+    pub fn bytes<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        self.prost
+            .bytes(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        self
+    }
+
+    /// Skips the `Debug` derive of matching types.
+    pub fn skip_debug<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        self.prost
+            .skip_debug(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        self
+    }
+
+    tonic_option!(
+        /// Adds an attribute to the server modules of matching services.
+        server_mod_attribute(path: &str, attribute: &str)
+    );
+    tonic_option!(
+        /// Adds an attribute to the server structs of matching services.
+        server_attribute(path: &str, attribute: &str)
+    );
+    tonic_option!(
+        /// Adds an attribute to the server traits of matching services.
+        trait_attribute(path: &str, attribute: &str)
+    );
+    tonic_option!(
+        /// Adds an attribute to the client modules of matching services.
+        client_mod_attribute(path: &str, attribute: &str)
+    );
+    tonic_option!(
+        /// Adds an attribute to the client structs of matching services.
+        client_attribute(path: &str, attribute: &str)
+    );
+    tonic_option!(
+        /// Generates servers that do not require every method, answering
+        /// `UNIMPLEMENTED` for the missing ones.
+        generate_default_stubs(enable: bool)
+    );
+    tonic_option!(
+        /// The codec of generated clients and servers (default
+        /// `tonic_prost::ProstCodec`).
+        codec_path(path: &str)
+    );
+
+    /// The path from a service module to the message types (default
+    /// `super`).
+    pub fn proto_path(mut self, path: impl AsRef<str>) -> Self {
+        self.proto_path = path.as_ref().to_owned();
+        self.tonic = self.tonic.proto_path(path.as_ref());
+        self
+    }
+
+    /// Generates the well-known types instead of using `prost-types`.
+    pub fn compile_well_known_types(mut self, enable: bool) -> Self {
+        if enable {
+            self.prost.compile_well_known_types();
+        }
+        self.tonic = self.tonic.compile_well_known_types(enable);
+        self
+    }
+
+    /// Whether gRPC paths include the package (default on; off only to talk
+    /// to servers that omit it).
+    pub fn emit_package(mut self, enable: bool) -> Self {
+        self.emit_package = enable;
+        self.tonic = self.tonic.emit_package(enable);
+        self
+    }
+
+    /// Writes the compiled `FileDescriptorSet` (imports and source info
+    /// included) to this path, relative to the output directory, for
+    /// `tonic-reflection`.
+    pub fn file_descriptor_set_path(mut self, path: impl AsRef<Path>) -> Self {
+        self.file_descriptor_set_path = Some(path.as_ref().to_owned());
+        self
+    }
+
+    /// Writes a file, relative to the output directory, that nests every
+    /// generated package in modules, to `include!` once.
+    pub fn include_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.include_file = Some(path.as_ref().to_owned());
+        self
+    }
+
+    /// Prints `cargo:rerun-if-changed` for every file read and `build.rs`
+    /// (default on).
+    pub fn emit_rerun_if_changed(mut self, enable: bool) -> Self {
+        self.emit_rerun_if_changed = enable;
+        self
+    }
+
+    /// Leaves out the doc comments of matching services and methods.
+    pub fn disable_comments<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        self.prost.disable_comments(&paths);
+        self.tonic = self.tonic.disable_comments(paths);
+        self
+    }
+
+    /// Server trait methods take `self: Arc<Self>`.
+    pub fn use_arc_self(mut self, enable: bool) -> Self {
+        self.use_arc_self = enable;
+        self.tonic = self.tonic.use_arc_self(enable);
+        self
+    }
+
+    /// Compiles `protos` (files or directories) against the include roots
+    /// `includes` and writes the generated code to the output directory; the
+    /// call to make from `build.rs`.
+    ///
+    /// Every compile error is printed on stderr (cargo shows it when the build
+    /// script fails) as `path:line:col: error: ...` with a code frame, and
+    /// returned. Files are written only when their content changed.
+    pub fn compile_protos<P: AsRef<Path>>(
+        self,
+        protos: &[P],
+        includes: &[P],
+    ) -> Result<(), GenerateError> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    GenerateError::Config(
+                        "OUT_DIR is not set: call compile_protos from build.rs, or set out_dir"
+                            .to_owned(),
+                    )
+                })?,
+        };
+        let compiled = Compiler::new()
+            .includes(includes.iter().map(|p| p.as_ref().to_owned()))
+            .include_imports(true)
+            .include_source_info(true)
+            .compile(protos);
+        let compiled = match compiled {
+            Ok(compiled) => compiled,
+            Err(err) => {
+                for diagnostic in err.diagnostics() {
+                    eprintln!("{}", diagnostic.render_with_frame());
+                }
+                return Err(GenerateError::Compile(err));
+            }
+        };
+        for warning in compiled.warnings() {
+            println!("cargo:warning={warning}");
+        }
+        if self.emit_rerun_if_changed {
+            println!("cargo:rerun-if-changed=build.rs");
+            for path in compiled.files_read() {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
+            // A new file in an input directory is an input too.
+            for dir in protos.iter().map(AsRef::as_ref).filter(|p| p.is_dir()) {
+                println!("cargo:rerun-if-changed={}", dir.display());
+            }
+        }
+        let descriptor_set_path = self.file_descriptor_set_path.clone();
+        let include_file = self.include_file.clone();
+        let files = self.generate(&compiled)?;
+        for file in &files {
+            output::write_if_changed(&out_dir.join(&file.name), file.content.as_bytes())?;
+        }
+        if let Some(include_file) = include_file {
+            let content = modules::include_file(&files, modules::IncludeFrom::OutDirEnv);
+            output::write_if_changed(&out_dir.join(include_file), content.as_bytes())?;
+        }
+        if let Some(path) = descriptor_set_path {
+            output::write_if_changed(&out_dir.join(path), &compiled.encode())?;
+        }
+        Ok(())
+    }
+
+    /// Generates the code of every package of `compiled` (which must include
+    /// its imports), one file per package named as prost-build names them
+    /// (`user.v1.rs`), sorted by name.
+    pub fn generate(mut self, compiled: &Compiled) -> Result<Vec<GeneratedFile>, GenerateError> {
+        if self.build_mocks && !self.build_server {
+            return Err(GenerateError::Config(
+                "mocks implement the generated server trait: build_mocks(true) needs build_server(true)".to_owned(),
+            ));
+        }
+        let set = prost_types::FileDescriptorSet::decode(compiled.encode().as_slice()).map_err(
+            |err| GenerateError::Config(format!("cannot read the compiled descriptor set: {err}")),
+        )?;
+        let requests: Vec<(Module, prost_types::FileDescriptorProto)> = set
+            .file
+            .into_iter()
+            .map(|file| (Module::from_protobuf_package_name(file.package()), file))
+            .collect();
+        let file_names: HashMap<Module, String> = requests
+            .iter()
+            .map(|(module, _)| (module.clone(), module.to_file_name_or("_")))
+            .collect();
+
+        let services = self.tonic.clone().service_generator();
+        let mocks = self.build_mocks.then(|| mock::MockOptions {
+            with_client: self.build_client,
+            emit_package: self.emit_package,
+            use_arc_self: self.use_arc_self,
+            proto_path: self.proto_path.clone(),
+        });
+        if self.build_client || self.build_server {
+            self.prost
+                .service_generator(Box::new(WithMocks { services, mocks }));
+        }
+        let generated = self
+            .prost
+            .generate(requests)
+            .map_err(|err| GenerateError::Config(format!("prost-build: {err}")))?;
+        let mut files: Vec<GeneratedFile> = generated
+            .into_iter()
+            .map(|(module, content)| GeneratedFile {
+                name: file_names
+                    .get(&module)
+                    .cloned()
+                    .unwrap_or_else(|| module.to_file_name_or("_")),
+                package: module.parts().map(str::to_owned).collect(),
+                content,
+            })
+            .collect();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(files)
+    }
+}
+
+/// tonic's service generator, with a mock appended after each service.
+struct WithMocks {
+    services: Box<dyn ServiceGenerator>,
+    mocks: Option<mock::MockOptions>,
+}
+
+impl ServiceGenerator for WithMocks {
+    fn generate(&mut self, service: Service, buf: &mut String) {
+        let mock = self
+            .mocks
+            .as_ref()
+            .map(|options| mock::generate(&service, options));
+        self.services.generate(service, buf);
+        if let Some(mock) = mock {
+            buf.push_str(&mock);
+        }
+    }
+
+    fn finalize(&mut self, buf: &mut String) {
+        self.services.finalize(buf);
+    }
+
+    fn finalize_package(&mut self, package: &str, buf: &mut String) {
+        self.services.finalize_package(package, buf);
+    }
+}
+
+/// Why code generation failed.
+pub enum GenerateError {
+    /// The schema does not compile; every problem is listed.
+    Compile(CompileError),
+    /// An output file could not be written.
+    Output(output::OutputError),
+    /// The options do not go together, or the environment lacks something.
+    Config(String),
+}
+
+impl GenerateError {
+    /// The problems as diagnostics, for printing.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            GenerateError::Compile(err) => err.diagnostics().to_vec(),
+            GenerateError::Output(err) => vec![Diagnostic::from(err.clone())],
+            GenerateError::Config(message) => vec![Diagnostic::error(message.clone())],
+        }
+    }
+}
+
+impl From<output::OutputError> for GenerateError {
+    fn from(err: output::OutputError) -> Self {
+        GenerateError::Output(err)
+    }
+}
+
+impl fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.diagnostics().iter().map(ToString::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+/// The same as `Display`: `build.rs` returning this error prints it with
+/// `{:?}`, and should show the located diagnostics, not a struct dump.
+impl fmt::Debug for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for GenerateError {}

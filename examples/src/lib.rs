@@ -1,0 +1,18 @@
+//! The article's microservices, built only on code that protoforge generates
+//! from `proto/` (see `build.rs`).
+
+/// Generated messages, clients, servers and mocks, one module per package:
+/// `proto::user::v1`, `proto::chat::v1`, ...
+#[allow(
+    clippy::all,
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms
+)]
+pub mod proto {
+    include!(concat!(env!("OUT_DIR"), "/protos.rs"));
+
+    /// The compiled schemas, imports included, for server reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.binpb"));
+}
