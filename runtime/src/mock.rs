@@ -19,7 +19,9 @@
 //!
 //! What a matcher sees: the request for unary and server-streaming rpcs; every
 //! request, after the client closed its stream, for client streaming; the
-//! first request for bidirectional streaming.
+//! first request for bidirectional streaming (whose response starts at once,
+//! so a failing or unmatched bidirectional call ends its response stream with
+//! the status, rather than failing the call).
 //!
 //! # Verification
 //!
@@ -87,8 +89,7 @@ pub mod kind {
     pub(crate) type StreamFn<Req, Res> = Arc<dyn Fn(&Req) -> ResponseStream<Res> + Send + Sync>;
     pub(crate) type CollectFn<Req, Res> = Arc<dyn Fn(&[Req]) -> Result<Res, Status> + Send + Sync>;
 
-    pub(crate) type ReplyFn<Req, Res> =
-        Arc<dyn Fn(&Req) -> Vec<Result<Res, Status>> + Send + Sync>;
+    pub(crate) type ReplyFn<Req, Res> = Arc<dyn Fn(&Req) -> Vec<Result<Res, Status>> + Send + Sync>;
 
     /// How a bidirectional expectation answers.
     pub struct BidiResponder<Req, Res> {
@@ -902,40 +903,57 @@ where
         self.expect().fails(status)
     }
 
-    /// Answers a call: matches on its first message, then replies to each
-    /// message as it arrives. The generated server trait method calls this.
+    /// Answers a call; the generated server trait method calls this.
+    ///
+    /// The response starts at once (a tonic client waits for it before it
+    /// sends), and the call is matched when its first message arrives, or
+    /// when the client closes its side without one. A failing or unmatched
+    /// call therefore ends the response stream with its status.
     pub async fn handle(
         &self,
         request: Request<Streaming<Req>>,
     ) -> Result<Response<ResponseStream<Res>>, Status> {
-        let (metadata, _, mut stream) = request.into_parts();
-        let first = stream.message().await?;
-        let matched = self.dispatch(&metadata, first.into_iter().collect(), |seen| seen.first())?;
+        let (metadata, _, incoming) = request.into_parts();
+        let (sender, receiver) = tokio::sync::mpsc::channel(16);
+        tokio::spawn(self.clone().converse(metadata, incoming, sender));
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(receiver),
+        )))
+    }
+
+    async fn converse(
+        self,
+        metadata: MetadataMap,
+        mut incoming: Streaming<Req>,
+        sender: tokio::sync::mpsc::Sender<Result<Res, Status>>,
+    ) {
+        let first = tokio::select! {
+            // The client went away before saying anything.
+            () = sender.closed() => return,
+            first = incoming.message() => first,
+        };
+        let first = match first {
+            Ok(first) => first,
+            Err(status) => {
+                let _ = sender.send(Err(status)).await;
+                return;
+            }
+        };
+        let matched =
+            match self.dispatch(&metadata, first.into_iter().collect(), |seen| seen.first()) {
+                Ok(matched) => matched,
+                Err(status) => {
+                    let _ = sender.send(Err(status)).await;
+                    return;
+                }
+            };
         pause(matched.delay).await;
         let responder = matched.responder;
         if let Some(status) = responder.fail {
-            return Err(status);
+            let _ = sender.send(Err(status)).await;
+            return;
         }
-        let requests = matched.requests;
-        let replies = async_replies(stream, requests, responder);
-        Ok(Response::new(Box::pin(replies)))
-    }
-}
-
-/// The reply stream of a bidirectional call: replies to the messages already
-/// received, then to each new one, then the final status.
-fn async_replies<Req, Res>(
-    mut incoming: Streaming<Req>,
-    requests: Arc<Mutex<Vec<Req>>>,
-    responder: kind::BidiResponder<Req, Res>,
-) -> impl Stream<Item = Result<Res, Status>> + Send + 'static
-where
-    Req: Clone + Send + Sync + 'static,
-    Res: Send + 'static,
-{
-    let (sender, receiver) = tokio::sync::mpsc::channel(16);
-    tokio::spawn(async move {
-        let already: Vec<Req> = lock(&requests).clone();
+        let already: Vec<Req> = lock(&matched.requests).clone();
         for message in &already {
             if !send_all(&sender, (responder.on_message)(message)).await {
                 return;
@@ -943,12 +961,11 @@ where
         }
         loop {
             tokio::select! {
-                // The client went away: stop reading.
                 () = sender.closed() => return,
                 next = incoming.message() => match next {
                     Ok(Some(message)) => {
                         let replies = (responder.on_message)(&message);
-                        lock(&requests).push(message);
+                        lock(&matched.requests).push(message);
                         if !send_all(&sender, replies).await {
                             return;
                         }
@@ -964,8 +981,7 @@ where
         if let Some(status) = responder.finish {
             let _ = sender.send(Err(status)).await;
         }
-    });
-    tokio_stream::wrappers::ReceiverStream::new(receiver)
+    }
 }
 
 /// Sends every reply; false once the stream is over (an error was sent, or
