@@ -6,6 +6,7 @@
 //! - 2: the command line is wrong.
 
 mod build;
+mod generate;
 mod report;
 
 use std::process::ExitCode;
@@ -29,11 +30,13 @@ Exit codes:
 #[derive(Debug, Subcommand)]
 enum Command {
     Build(build::BuildArgs),
+    Generate(generate::GenerateArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Generate(args) => generate::run(&args),
     }
 }

@@ -1,0 +1,105 @@
+//! Snapshots of the code generated for every schema in `proto/`: messages,
+//! clients, servers and mocks. Stored under `snapshots/` at the workspace
+//! root; review changes with `cargo insta review`.
+
+use std::path::Path;
+
+use protoforge_codegen::{Compiler, configure, generate::mod_rs};
+
+fn workspace() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+#[test]
+fn generated_code_of_the_workspace_schemas() {
+    let compiled = Compiler::new()
+        .include_imports(true)
+        .include_source_info(true)
+        .compile(&[workspace().join("proto")])
+        .expect("proto/ compiles");
+    let files = configure()
+        .build_mocks(true)
+        .generate(&compiled)
+        .expect("generates");
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "chat.v1.rs",
+            "common.v1.rs",
+            "example.v1.rs",
+            "file.v1.rs",
+            "inventory.v1.rs",
+            "notification.v1.rs",
+            "order.v1.rs",
+            "payment.v1.rs",
+            "user.v1.rs",
+        ]
+    );
+    insta::with_settings!({ snapshot_path => workspace().join("snapshots"), prepend_module_to_snapshot => false, omit_expression => true }, {
+        for file in &files {
+            insta::assert_snapshot!(file.name.trim_end_matches(".rs").replace('.', "_"), file.content);
+        }
+        insta::assert_snapshot!("mod_rs", mod_rs(&files));
+    });
+}
+
+#[test]
+fn every_service_gets_a_mock_only_when_asked() {
+    let compiled = Compiler::new()
+        .include_imports(true)
+        .compile(&[workspace().join("proto/chat")])
+        .expect("compiles");
+    let plain = configure().generate(&compiled).expect("generates");
+    assert!(!plain[0].content.contains("chat_service_mock"));
+    let mocked = configure()
+        .build_mocks(true)
+        .generate(&compiled)
+        .expect("generates");
+    assert!(mocked[0].content.contains("pub mod chat_service_mock"));
+    let no_client = configure()
+        .build_mocks(true)
+        .build_client(false)
+        .generate(&compiled)
+        .expect("generates");
+    assert!(!no_client[0].content.contains("chat_service_client"));
+    assert!(
+        !no_client[0].content.contains("pub fn client("),
+        "no client() without clients"
+    );
+    let err = configure()
+        .build_mocks(true)
+        .build_server(false)
+        .generate(&compiled)
+        .expect_err("mocks need servers");
+    assert!(
+        err.to_string().contains("needs build_server(true)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn builder_options_reach_prost_and_tonic() {
+    let compiled = Compiler::new()
+        .include_imports(true)
+        .compile(&[workspace().join("proto")])
+        .expect("compiles");
+    let files = configure()
+        .type_attribute(".user.v1.User", "#[derive(serde::Serialize)]")
+        .btree_map([".example.v1.Example.metadata"])
+        .bytes([".file.v1.FileChunk.data"])
+        .extern_path(".common.v1", "::common_types")
+        .client_attribute("user.v1.UserService", "#[allow(clippy::xyz)]")
+        .generate(&compiled)
+        .expect("generates");
+    let file = |name: &str| &files.iter().find(|f| f.name == name).expect("file").content;
+    assert!(file("user.v1.rs").contains("#[derive(serde::Serialize)]\n#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]\npub struct User {"));
+    assert!(file("example.v1.rs").contains("::prost::alloc::collections::BTreeMap"));
+    assert!(file("file.v1.rs").contains("pub data: ::prost::bytes::Bytes"));
+    assert!(file("order.v1.rs").contains("::common_types::Timestamp"));
+    assert!(
+        !files.iter().any(|f| f.name == "common.v1.rs"),
+        "extern packages are not generated"
+    );
+    assert!(file("user.v1.rs").contains("#[allow(clippy::xyz)]"));
+}
