@@ -87,18 +87,16 @@ fn generate(args: &GenerateArgs) -> Result<(), Vec<Diagnostic>> {
     }
     output::write_if_changed(&args.out.join("mod.rs"), mod_rs(&files).as_bytes())
         .map_err(|e| vec![e.into()])?;
-    remove_stale(args, &written).map_err(|e| vec![e])?;
+    remove_stale(args, &written).map_err(|e| vec![e.into()])?;
     Ok(())
 }
 
 /// Removes generated `.rs` files of packages that are gone; files that do
 /// not start with a generated-file marker are never touched.
-fn remove_stale(args: &GenerateArgs, written: &[PathBuf]) -> Result<(), Diagnostic> {
-    let entries = std::fs::read_dir(&args.out).map_err(|err| {
-        Diagnostic::from(output::OutputError {
-            path: args.out.clone(),
-            message: format!("cannot list: {err}"),
-        })
+fn remove_stale(args: &GenerateArgs, written: &[PathBuf]) -> Result<(), output::OutputError> {
+    let entries = std::fs::read_dir(&args.out).map_err(|err| output::OutputError {
+        path: args.out.clone(),
+        message: format!("cannot list: {err}"),
     })?;
     for entry in entries.flatten() {
         let path = entry.path();
@@ -112,11 +110,9 @@ fn remove_stale(args: &GenerateArgs, written: &[PathBuf]) -> Result<(), Diagnost
                 .any(|marker| text.starts_with(marker))
         });
         if generated {
-            std::fs::remove_file(&path).map_err(|err| {
-                Diagnostic::from(output::OutputError {
-                    path: path.clone(),
-                    message: format!("cannot remove a stale generated file: {err}"),
-                })
+            std::fs::remove_file(&path).map_err(|err| output::OutputError {
+                path: path.clone(),
+                message: format!("cannot remove a stale generated file: {err}"),
             })?;
         }
     }
