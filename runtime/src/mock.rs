@@ -8,6 +8,102 @@
 //! terminal methods, which differ per kind of rpc: see [`Unary`],
 //! [`ServerStreaming`], [`ClientStreaming`] and [`Bidi`]).
 //!
+//! # One example per kind of rpc
+//!
+//! The mocks below are generated from the schemas in `proto/` (see the
+//! `protoforge-examples` crate); yours are generated the same way by
+//! `protoforge_codegen::configure().build_mocks(true)`.
+//!
+//! Unary: a value, an error, or a closure of the request, matched in order.
+//!
+//! ```
+//! use protoforge_examples::proto::user::v1::{GetUserRequest, GetUserResponse, User, user_service_mock::MockUserService};
+//! use tonic::{Code, Status};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let mock = MockUserService::new();
+//! mock.get_user()
+//!     .when(|req| req.user_id == 1)
+//!     .returns(GetUserResponse { user: Some(User { id: 1, ..User::default() }), success: true, ..GetUserResponse::default() });
+//! mock.get_user().expect().optional().fails(Status::not_found("no such user"));
+//!
+//! let mut client = mock.client(); // in process, no socket
+//! let found = client.get_user(GetUserRequest { user_id: 1 }).await.unwrap().into_inner();
+//! assert!(found.success);
+//! let missing = client.get_user(GetUserRequest { user_id: 2 }).await.unwrap_err();
+//! assert_eq!(missing.code(), Code::NotFound);
+//!
+//! assert_eq!(mock.get_user().calls()[1].request().user_id, 2);
+//! mock.verify().unwrap();
+//! # }
+//! ```
+//!
+//! Server streaming: a list of items (or errors), or a closure producing a
+//! stream.
+//!
+//! ```
+//! use protoforge_examples::proto::notification::v1::{GetNotificationsRequest, Notification, notification_service_mock::MockNotificationService};
+//! use tokio_stream::StreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let mock = MockNotificationService::new();
+//! mock.get_notifications().responds_with(|req| {
+//!     let items: Vec<_> = (1..=req.limit).map(|id| Ok(Notification { id, ..Notification::default() })).collect();
+//!     tokio_stream::iter(items)
+//! });
+//! let stream = mock.client()
+//!     .get_notifications(GetNotificationsRequest { user_id: 1, limit: 3 })
+//!     .await.unwrap().into_inner();
+//! let ids: Vec<i32> = stream.map(|n| n.unwrap().id).collect().await;
+//! assert_eq!(ids, [1, 2, 3]);
+//! # }
+//! ```
+//!
+//! Client streaming: a closure over every request, once the client closed
+//! its stream.
+//!
+//! ```
+//! use protoforge_examples::proto::file::v1::{FileChunk, UploadResponse, file_service_mock::MockFileService};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let mock = MockFileService::new();
+//! mock.upload_file().responds_with(|chunks| Ok(UploadResponse {
+//!     size: chunks.iter().map(|c| c.data.len() as i64).sum(),
+//!     ..UploadResponse::default()
+//! }));
+//! let chunks = vec![
+//!     FileChunk { data: b"hello ".to_vec(), filename: "a.txt".into(), ..FileChunk::default() },
+//!     FileChunk { data: b"world".to_vec(), chunk_index: 1, is_last: true, ..FileChunk::default() },
+//! ];
+//! let response = mock.client().upload_file(tokio_stream::iter(chunks)).await.unwrap();
+//! assert_eq!(response.into_inner().size, 11);
+//! # }
+//! ```
+//!
+//! Bidirectional streaming: a closure from each incoming message to zero or
+//! more replies, plus a final status.
+//!
+//! ```
+//! use protoforge_examples::proto::chat::v1::{ChatMessage, chat_service_mock::MockChatService};
+//! use tokio_stream::StreamExt;
+//! use tonic::{Code, Status};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let mock = MockChatService::new();
+//! mock.chat()
+//!     .responds_with(|m: &ChatMessage| vec![ChatMessage { message: format!("echo: {}", m.message), ..ChatMessage::default() }])
+//!     .finishes_with(Status::cancelled("room closed"));
+//! let outgoing = tokio_stream::iter(vec![
+//!     ChatMessage { user_id: 1, message: "hi".into(), ..ChatMessage::default() },
+//!     ChatMessage { user_id: 1, message: "bye".into(), ..ChatMessage::default() },
+//! ]);
+//! let replies: Vec<_> = mock.client().chat(outgoing).await.unwrap().into_inner().collect().await;
+//! assert_eq!(replies[0].as_ref().unwrap().message, "echo: hi");
+//! assert_eq!(replies[1].as_ref().unwrap().message, "echo: bye");
+//! assert_eq!(replies[2].as_ref().unwrap_err().code(), Code::Cancelled);
+//! # }
+//! ```
+//!
 //! # Matching order
 //!
 //! A call is matched against the expectations in the order they were added;
