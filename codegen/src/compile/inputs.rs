@@ -89,15 +89,16 @@ pub(crate) fn expand(inputs: &[PathBuf], includes: &[PathBuf]) -> Result<Inputs,
 }
 
 /// Every `.proto` file below `dir`, sorted by its `/`-separated name relative
-/// to `dir`. Symbolic links to files are kept (a dangling one then fails to
-/// open with a located error, rather than being skipped silently).
+/// to `dir`. Symbolic links are followed, to directories too (a tree of links
+/// is a common way to assemble a module); a dangling one is reported, not
+/// skipped.
 fn protos_below(dir: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
         let entry = entry?;
         let path = entry.path();
         let is_proto = path.extension().is_some_and(|ext| ext == "proto");
-        if is_proto && !entry.file_type().is_dir() && !(entry.path_is_symlink() && path.is_dir()) {
+        if is_proto && !entry.file_type().is_dir() {
             let name = path
                 .strip_prefix(dir)
                 .unwrap_or(path)
