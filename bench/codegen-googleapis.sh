@@ -34,15 +34,16 @@ apis=$( { find -L google/cloud google/ads -mindepth 1 -maxdepth 1 -type d; \
 
 members=""
 files=0; failed_generate=""
-for api in $apis; do
-  n=$(find -L "$api" -name '*.proto' | wc -l)
-  [ "$n" -gt 0 ] || continue
-  name=$(echo "$api" | tr '/' '-')
-  crate="$out/crates/$name"
+# gen_crate NAME PATH...: one crate generated from PATHs (directories or files).
+gen_crate() {
+  local name=$1; shift
+  local n crate="$out/crates/$name"
+  n=$(find -L "$@" -name '*.proto' | wc -l)
+  [ "$n" -gt 0 ] || return 0
   mkdir -p "$crate/src/gen"
-  if ! "$protoforge" generate -I . "$api" --out "$crate/src/gen" --mocks 2> "$crate/generate.err"; then
-    failed_generate="$failed_generate $api"
-    rm -rf "$crate"; continue
+  if ! "$protoforge" generate -I . "$@" --out "$crate/src/gen" --mocks 2> "$crate/generate.err"; then
+    failed_generate="$failed_generate $name"
+    return 0
   fi
   files=$((files + n))
   cat > "$crate/Cargo.toml" <<TOML
@@ -65,7 +66,14 @@ TOML
 pub mod generated;
 RS
   members="$members\"crates/$name\", "
+}
+for api in $apis; do
+  gen_crate "$(echo "$api" | tr '/' '-')" "$api"
 done
+# Files directly in google/cloud and google/ads belong to no API directory.
+loose=$(find -L google/cloud google/ads -maxdepth 1 -name '*.proto' | LC_ALL=C sort | grep -E "$filter" || true)
+# shellcheck disable=SC2086
+[ -z "$loose" ] || gen_crate google-cloud-and-ads-root $loose
 
 cat > "$out/Cargo.toml" <<TOML
 [workspace]

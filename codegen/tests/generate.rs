@@ -103,3 +103,28 @@ fn builder_options_reach_prost_and_tonic() {
     );
     assert!(file("user.v1.rs").contains("#[allow(clippy::xyz)]"));
 }
+
+#[test]
+fn an_rpc_named_connect_does_not_clash_with_the_transport_helper() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("link.proto"),
+        "syntax = \"proto3\";\npackage link.v1;\nservice LinkService {\n  rpc Connect(ConnectRequest) returns (ConnectResponse);\n}\nmessage ConnectRequest {}\nmessage ConnectResponse {}\nservice OtherService {\n  rpc Ping(ConnectRequest) returns (ConnectResponse);\n}\n",
+    )
+    .expect("write");
+    let compiled = Compiler::new()
+        .include_imports(true)
+        .compile(&[dir.path()])
+        .expect("compiles");
+    let files = configure().generate(&compiled).expect("generates");
+    let code = &files[0].content;
+    assert_eq!(
+        code.matches("pub async fn connect<D>(dst: D)").count(),
+        1,
+        "only OtherService keeps the helper"
+    );
+    assert!(
+        code.contains("pub async fn connect(\n            &mut self,"),
+        "the rpc method stays"
+    );
+}

@@ -366,6 +366,11 @@ impl Builder {
             .collect();
 
         let services = self.tonic.clone().service_generator();
+        let services_without_transport = self
+            .tonic
+            .clone()
+            .build_transport(false)
+            .service_generator();
         let mocks = self.build_mocks.then(|| mock::MockOptions {
             with_client: self.build_client,
             emit_package: self.emit_package,
@@ -373,8 +378,11 @@ impl Builder {
             proto_path: self.proto_path.clone(),
         });
         if self.build_client || self.build_server {
-            self.prost
-                .service_generator(Box::new(WithMocks { services, mocks }));
+            self.prost.service_generator(Box::new(WithMocks {
+                services,
+                services_without_transport,
+                mocks,
+            }));
         }
         let generated = self
             .prost
@@ -399,6 +407,11 @@ impl Builder {
 /// tonic's service generator, with a mock appended after each service.
 struct WithMocks {
     services: Box<dyn ServiceGenerator>,
+    /// For services with an rpc named `Connect`: tonic's transport helper
+    /// `FooClient::connect(dst)` would clash with the rpc's client method
+    /// `connect(request)`, so those clients are made with
+    /// `FooClient::new(channel)` instead.
+    services_without_transport: Box<dyn ServiceGenerator>,
     mocks: Option<mock::MockOptions>,
 }
 
@@ -408,7 +421,15 @@ impl ServiceGenerator for WithMocks {
             .mocks
             .as_ref()
             .map(|options| mock::generate(&service, options));
-        self.services.generate(service, buf);
+        if service
+            .methods
+            .iter()
+            .any(|method| method.name == "connect")
+        {
+            self.services_without_transport.generate(service, buf);
+        } else {
+            self.services.generate(service, buf);
+        }
         if let Some(mock) = mock {
             buf.push_str(&mock);
         }
