@@ -8,6 +8,7 @@
 mod build;
 mod generate;
 mod report;
+mod scaffold;
 
 use std::process::ExitCode;
 
@@ -25,12 +26,15 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  a schema or input error (every error is printed on stderr)
-  2  a usage error";
+  2  a usage error (including names that are not valid proto identifiers)";
 
 #[derive(Debug, Subcommand)]
 enum Command {
     Build(build::BuildArgs),
     Generate(generate::GenerateArgs),
+    #[command(subcommand)]
+    New(scaffold::NewCommand),
+    Scaffold(scaffold::ScaffoldArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +42,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::New(command) => scaffold::run_new(&command),
+        Command::Scaffold(args) => scaffold::run_scaffold(&args),
     }
 }

@@ -4,10 +4,12 @@
 //! - [`compile`]: `.proto` files to descriptor sets, with no `protoc`.
 //! - [`generate`]: prost messages, tonic clients and servers, typed mocks.
 //! - [`output`]: writing generated files atomically.
+//! - [`scaffold`]: a new service's `.proto`, and stubs that compile from the start.
 
 pub mod compile;
 pub mod generate;
 pub mod output;
+pub mod scaffold;
 
 pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Severity};
 pub use generate::{Builder, GenerateError, configure};

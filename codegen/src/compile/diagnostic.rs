@@ -42,6 +42,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error with a message and no location.
+    pub fn from_message(message: impl Into<String>) -> Self {
+        Self::error(message)
+    }
+
     /// An error with a message and nothing else.
     pub(crate) fn error(message: impl Into<String>) -> Self {
         Diagnostic {

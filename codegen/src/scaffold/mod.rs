@@ -1,0 +1,184 @@
+//! Scaffolding: the `.proto` of a new service (`protoforge new service`), and
+//! Rust stubs that implement generated server traits, with a `serve()` and a
+//! first test, optionally inside a whole crate (`protoforge scaffold`).
+//!
+//! Both produce a list of [`FileToWrite`]; [`write_files`] writes them, never
+//! over an existing file unless forced.
+
+mod names;
+mod new_service;
+mod rust;
+
+use std::path::{Path, PathBuf};
+
+pub use new_service::{NewService, RpcKind};
+pub use rust::ProtoforgeSource;
+
+use crate::{Compiled, output};
+
+/// A file to write: where, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileToWrite {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its content.
+    pub content: String,
+}
+
+/// Why scaffolding failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    /// A name the user gave is not acceptable.
+    #[error("{0}")]
+    Name(String),
+    /// Files exist and `force` was not given; nothing was written.
+    #[error("would overwrite {}; nothing was written (pass --force to overwrite)", list(.0))]
+    WouldOverwrite(Vec<PathBuf>),
+    /// A file could not be written.
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("'{}'", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Writes `files` (creating their directories), each atomically. Unless
+/// `force`, writes nothing at all when any of them exists.
+pub fn write_files(files: &[FileToWrite], force: bool) -> Result<Vec<PathBuf>, ScaffoldError> {
+    if !force {
+        let existing: Vec<PathBuf> = files
+            .iter()
+            .filter(|f| f.path.exists())
+            .map(|f| f.path.clone())
+            .collect();
+        if !existing.is_empty() {
+            return Err(ScaffoldError::WouldOverwrite(existing));
+        }
+    }
+    let mut written = Vec::new();
+    for file in files {
+        if let Some(parent) = file.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|err| output::OutputError {
+                path: parent.to_owned(),
+                message: format!("cannot create the directory: {err}"),
+            })?;
+        }
+        output::write_atomic(&file.path, file.content.as_bytes())?;
+        written.push(file.path.clone());
+    }
+    Ok(written)
+}
+
+/// Options of `protoforge scaffold`.
+#[derive(Clone, Debug)]
+pub struct Scaffold {
+    services: Vec<String>,
+    crate_name: Option<String>,
+    source: ProtoforgeSource,
+}
+
+impl Default for Scaffold {
+    fn default() -> Self {
+        Scaffold {
+            services: Vec::new(),
+            crate_name: None,
+            source: ProtoforgeSource::Version(env!("CARGO_PKG_VERSION").to_owned()),
+        }
+    }
+}
+
+impl Scaffold {
+    /// Every service of the input files, modules only, protoforge from
+    /// crates.io.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only this service (simple or full name); repeatable.
+    pub fn service(mut self, name: impl Into<String>) -> Self {
+        self.services.push(name.into());
+        self
+    }
+
+    /// Writes a whole crate of this name around the modules.
+    pub fn crate_name(mut self, name: impl Into<String>) -> Self {
+        self.crate_name = Some(name.into());
+        self
+    }
+
+    /// Where the scaffolded crate takes protoforge's crates from.
+    pub fn protoforge_source(mut self, source: ProtoforgeSource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// The files to write into `out` for the services of `compiled`, which
+    /// was compiled from `inputs` with the include roots `includes`.
+    ///
+    /// Without a crate name: `<service>.rs` (the implementation),
+    /// `<service>/tests.rs` (its first test) and `server.rs` (`serve()`),
+    /// which expect the generated code at `crate::proto` and the modules at
+    /// the crate root. With one, the same below `src/`, plus `Cargo.toml`,
+    /// `build.rs`, `src/lib.rs`, `src/main.rs` and `tests/server.rs`.
+    pub fn files(
+        &self,
+        compiled: &Compiled,
+        inputs: &[PathBuf],
+        includes: &[PathBuf],
+        out: &Path,
+    ) -> Result<Vec<FileToWrite>, ScaffoldError> {
+        let services = rust::services(compiled, &self.services)?;
+        let modules_dir = match &self.crate_name {
+            Some(_) => out.join("src"),
+            None => out.to_owned(),
+        };
+        let mut files = Vec::new();
+        for service in &services {
+            files.push(rust::service_module(service, &modules_dir));
+            files.push(rust::service_tests(service, &modules_dir));
+        }
+        files.push(rust::server_module(&services, &modules_dir));
+        if let Some(name) = &self.crate_name {
+            check_crate_name(name)?;
+            let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+            let crate_dir = absolute(out);
+            let relative = |paths: &[PathBuf]| -> Vec<String> {
+                paths
+                    .iter()
+                    .map(|p| rust::relative_path(&absolute(p), &crate_dir))
+                    .collect()
+            };
+            files.extend(rust::crate_files(
+                name,
+                &services,
+                out,
+                &relative(inputs),
+                &relative(includes),
+                &self.source,
+            ));
+        }
+        Ok(files)
+    }
+}
+
+fn check_crate_name(name: &str) -> Result<(), ScaffoldError> {
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(ScaffoldError::Name(format!(
+            "'{name}' is not a valid crate name (letters, digits, '-' and '_', starting with a letter)"
+        )))
+    }
+}
