@@ -57,7 +57,7 @@ impl ServiceInfo {
     }
 }
 
-/// The services of the input files of `compiled`, in file order, keeping
+/// The services of the input files of `compiled`, by file name, keeping
 /// those named in `only` (by simple or full name) when it is not empty.
 pub(crate) fn services(
     compiled: &Compiled,
@@ -65,11 +65,13 @@ pub(crate) fn services(
 ) -> Result<Vec<ServiceInfo>, ScaffoldError> {
     let inputs = compiled.input_files();
     let pool = compiled.descriptor_pool();
-    let mut found = Vec::new();
-    for file in pool
+    let mut files: Vec<_> = pool
         .files()
         .filter(|file| inputs.iter().any(|name| name == file.name()))
-    {
+        .collect();
+    files.sort_by(|a, b| a.name().cmp(b.name()));
+    let mut found = Vec::new();
+    for file in files {
         for service in file.services() {
             let wanted = only.is_empty()
                 || only

@@ -1,0 +1,243 @@
+//! `protoforge new service` and `protoforge scaffold` as a user runs them,
+//! end to end: the new crate builds, passes its tests and its format check,
+//! and its build script reruns only when a schema changes.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+use protoforge_bench::anchors;
+
+fn protoforge(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("protoforge runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn check(output: &Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
+/// Runs cargo on the scaffolded crate, offline, with the workspace's lock
+/// and a target directory of its own that later runs reuse.
+fn cargo(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO"))
+        .args(args)
+        .arg("--offline")
+        .current_dir(dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            anchors::workspace_root().join("target/scaffold-e2e"),
+        )
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs")
+}
+
+fn ran_build_script(output: &Output) -> bool {
+    text(&output.stderr).contains("build-script-build`")
+}
+
+#[test]
+fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+
+    let new = protoforge(
+        root,
+        &[
+            "new",
+            "service",
+            "billing.v1.InvoiceService",
+            "--rpc",
+            "GetInvoice",
+            "--rpc",
+            "WatchInvoices:server-stream",
+            "--rpc",
+            "UploadInvoices:client-stream",
+            "--rpc",
+            "SyncInvoices:bidi",
+        ],
+    );
+    check(&new, "new service");
+    assert_eq!(
+        text(&new.stdout),
+        "wrote proto/billing/v1/invoice_service.proto\n"
+    );
+
+    // The schema compiles with protoc and buf, and passes buf's default lint.
+    check(
+        &Command::new(anchors::protoc())
+            .current_dir(root)
+            .args([
+                "-Iproto",
+                "-o",
+                "/dev/null",
+                "billing/v1/invoice_service.proto",
+            ])
+            .output()
+            .expect("protoc runs"),
+        "protoc",
+    );
+    for args in [
+        &["lint", "proto"][..],
+        &["build", "proto", "-o", "/dev/null"][..],
+    ] {
+        check(
+            &Command::new(anchors::buf())
+                .current_dir(root)
+                .args(args)
+                .output()
+                .expect("buf runs"),
+            &format!("buf {}", args[0]),
+        );
+    }
+
+    let workspace = anchors::workspace_root();
+    let scaffold = protoforge(
+        root,
+        &[
+            "scaffold",
+            "proto",
+            "--out",
+            "invoice",
+            "--crate",
+            "invoice",
+            "--protoforge-path",
+            workspace.to_str().expect("utf-8"),
+        ],
+    );
+    check(&scaffold, "scaffold");
+    let written: Vec<&str> = std::str::from_utf8(&scaffold.stdout)
+        .expect("utf-8")
+        .lines()
+        .collect();
+    assert_eq!(
+        written,
+        [
+            "wrote invoice/src/invoice_service.rs",
+            "wrote invoice/src/invoice_service/tests.rs",
+            "wrote invoice/src/server.rs",
+            "wrote invoice/Cargo.toml",
+            "wrote invoice/build.rs",
+            "wrote invoice/src/lib.rs",
+            "wrote invoice/src/main.rs",
+            "wrote invoice/tests/server.rs",
+        ]
+    );
+
+    let krate: PathBuf = root.join("invoice");
+    // Pin the dependencies to the workspace's, which this machine has.
+    std::fs::copy(workspace.join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock");
+    check(&cargo(&krate, &["build", "--all-targets"]), "cargo build");
+    check(&cargo(&krate, &["test"]), "cargo test");
+    check(
+        &Command::new(env!("CARGO"))
+            .args(["fmt", "--check"])
+            .current_dir(&krate)
+            .output()
+            .expect("cargo fmt runs"),
+        "cargo fmt --check",
+    );
+
+    // Nothing changed: the build script does not run again.
+    let noop = cargo(&krate, &["build", "-v"]);
+    check(&noop, "no-op build");
+    assert!(
+        !ran_build_script(&noop),
+        "a no-op build ran the build script:\n{}",
+        text(&noop.stderr)
+    );
+
+    // An edited schema regenerates.
+    let proto = root.join("proto/billing/v1/invoice_service.proto");
+    let mut schema = std::fs::read_to_string(&proto).expect("read");
+    schema.push_str("\n// Edited.\n");
+    std::fs::write(&proto, schema).expect("write");
+    let edited = cargo(&krate, &["build", "-v"]);
+    check(&edited, "build after an edit");
+    assert!(
+        ran_build_script(&edited),
+        "an edited schema did not rerun the build script"
+    );
+}
+
+#[test]
+fn never_overwrites_without_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = ["new", "service", "shop.v1.CartService"];
+    check(&protoforge(dir.path(), &args), "first run");
+    let again = protoforge(dir.path(), &args);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        text(&again.stderr),
+        "error: would overwrite 'proto/shop/v1/cart_service.proto'; nothing was written (pass --force to overwrite)\n"
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    check(&protoforge(dir.path(), &forced), "forced run");
+
+    let scaffold = ["scaffold", "proto", "--out", "src"];
+    check(&protoforge(dir.path(), &scaffold), "first scaffold");
+    std::fs::write(dir.path().join("src/cart_service.rs"), "// mine\n").expect("write");
+    let again = protoforge(dir.path(), &scaffold);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains(
+        "would overwrite 'src/cart_service.rs', 'src/cart_service/tests.rs', 'src/server.rs'"
+    ));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("src/cart_service.rs")).expect("read"),
+        "// mine\n"
+    );
+}
+
+#[test]
+fn invalid_names_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, message) in [
+        (
+            "billing.v1.Invoice-Service",
+            "'Invoice-Service' is not a valid proto identifier",
+        ),
+        ("InvoiceService", "has no package"),
+        ("billing.InvoiceService", "must end in a version"),
+    ] {
+        let output = protoforge(dir.path(), &["new", "service", name]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(
+            text(&output.stderr).contains(message),
+            "{name}: {}",
+            text(&output.stderr)
+        );
+    }
+    let output = protoforge(
+        dir.path(),
+        &[
+            "new",
+            "service",
+            "billing.v1.InvoiceService",
+            "--rpc",
+            "get",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("rpc name 'get' must be PascalCase"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        0,
+        "nothing written"
+    );
+}
