@@ -15,17 +15,15 @@ filter=${1:-.}
 bash "$here/install-anchors.sh" --corpus >/dev/null
 corpus="$here/node_modules/google-proto-files"
 out="$here/out/codegen-googleapis"
-rm -rf "$out/crates" "$out/include"; mkdir -p "$out/crates" "$out/include/google"
+rm -rf "$out/crates" "$out/include"; mkdir -p "$out/crates"
 
 cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p protoforge
 protoforge="$root/target/release/protoforge"
 
 # googleapis proper, against the built-in well-known types.
-ln -s "$corpus/grafeas" "$out/include/grafeas"
-for d in "$corpus"/google/*/; do
-  name=$(basename "$d")
-  [ "$name" = protobuf ] || ln -s "$d" "$out/include/google/$name"
-done
+# shellcheck source=bench/googleapis-tree.sh
+. "$here/googleapis-tree.sh"
+googleapis_tree "$corpus" "$out/include"
 cd "$out/include"
 
 apis=$( { find -L google/cloud google/ads -mindepth 1 -maxdepth 1 -type d; \

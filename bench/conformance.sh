@@ -24,12 +24,9 @@ fdsdiff="$root/target/release/fdsdiff"
 # against each compiler's built-in well-known types, from a tree of links that
 # leaves google/protobuf out; protobuf's own files are compiled as shipped.
 apis="$out/googleapis"
-mkdir -p "$apis/google"
-ln -s "$corpus/grafeas" "$apis/grafeas"
-for d in "$corpus"/google/*/; do
-  name=$(basename "$d")
-  [ "$name" = protobuf ] || ln -s "$d" "$apis/google/$name"
-done
+# shellcheck source=bench/googleapis-tree.sh
+. "$here/googleapis-tree.sh"
+googleapis_tree "$corpus" "$apis"
 
 cd "$corpus"
 find google grafeas -name '*.proto' | LC_ALL=C sort > "$out/files.txt"

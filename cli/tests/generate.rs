@@ -1,19 +1,10 @@
 //! `protoforge generate` as a user runs it.
 
-use std::{path::Path, process::Command, time::SystemTime};
+mod common;
 
-fn protoforge(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_protoforge"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("protoforge runs")
-}
+use std::{path::Path, time::SystemTime};
 
-fn workspace() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
+use common::{protoforge, workspace};
 
 fn modified(path: &Path) -> SystemTime {
     std::fs::metadata(path)
@@ -26,7 +17,7 @@ fn writes_packages_and_a_nesting_mod_rs() {
     let out = tempfile::tempdir().expect("tempdir");
     let out_arg = out.path().to_str().expect("utf-8");
     let output = protoforge(
-        workspace(),
+        &workspace(),
         &["generate", "proto", "--out", out_arg, "--mocks"],
     );
     assert!(
@@ -50,7 +41,7 @@ fn writes_packages_and_a_nesting_mod_rs() {
     let before = modified(&out.path().join("user.v1.rs"));
     std::thread::sleep(std::time::Duration::from_millis(20));
     let again = protoforge(
-        workspace(),
+        &workspace(),
         &["generate", "proto", "--out", out_arg, "--mocks"],
     );
     assert!(again.status.success());
@@ -62,7 +53,7 @@ fn switches_leave_out_clients_servers_and_mocks() {
     let out = tempfile::tempdir().expect("tempdir");
     let out_arg = out.path().to_str().expect("utf-8");
     let output = protoforge(
-        workspace(),
+        &workspace(),
         &["generate", "proto/user", "--out", out_arg, "--no-client"],
     );
     assert!(
@@ -75,7 +66,7 @@ fn switches_leave_out_clients_servers_and_mocks() {
     assert!(!user.contains("user_service_mock"));
     assert!(user.contains("user_service_server"));
     let failed = protoforge(
-        workspace(),
+        &workspace(),
         &[
             "generate",
             "proto/user",
@@ -99,7 +90,7 @@ fn stale_generated_files_go_and_others_stay() {
     )
     .expect("write");
     std::fs::write(out.path().join("handwritten.rs"), "pub fn keep() {}\n").expect("write");
-    let output = protoforge(workspace(), &["generate", "proto/user", "--out", out_arg]);
+    let output = protoforge(&workspace(), &["generate", "proto/user", "--out", out_arg]);
     assert!(output.status.success());
     assert!(!out.path().join("old.v1.rs").exists());
     assert!(out.path().join("handwritten.rs").exists());
@@ -111,7 +102,7 @@ fn errors_exit_1() {
     let out = tempfile::tempdir().expect("tempdir");
     let missing = out.path().join("missing");
     let output = protoforge(
-        workspace(),
+        &workspace(),
         &[
             "generate",
             "proto",

@@ -2,25 +2,15 @@
 //! end to end: the new crate builds, passes its tests and its format check,
 //! and its build script reruns only when a schema changes.
 
+mod common;
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
 };
 
+use common::{protoforge, text};
 use protoforge_bench::anchors;
-
-fn protoforge(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_protoforge"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("protoforge runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn check(output: &Output, what: &str) {
     assert!(
