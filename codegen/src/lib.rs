@@ -1,11 +1,13 @@
 //! protoforge's library: everything the `protoforge` binary does, usable from
 //! tests and build scripts.
 //!
+//! - [`compat`]: breaking-change detection with buf's rules (in progress).
 //! - [`compile`]: `.proto` files to descriptor sets, with no `protoc`.
 //! - [`generate`]: prost messages, tonic clients and servers, typed mocks.
 //! - [`output`]: writing generated files atomically.
 //! - [`scaffold`]: a new service's `.proto`, and stubs that compile from the start.
 
+pub mod compat;
 pub mod compile;
 pub mod generate;
 pub mod output;

@@ -1,0 +1,242 @@
+//! The two sides of a compatibility check, and the elements the rules pair:
+//! files by path; messages, enums and services by full name; fields by
+//! number; enum values by number; rpcs by name.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use prost::Message;
+use prost_types::{
+    DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
+    FileDescriptorProto, FileDescriptorSet, MethodDescriptorProto, ServiceDescriptorProto,
+};
+
+use super::finding::Span;
+use crate::Compiled;
+
+/// One side of a check: every file of a schema, with which of them are the
+/// schema's own (the rest are imports).
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    files: Vec<FileDescriptorProto>,
+    inputs: HashSet<String>,
+}
+
+impl Schema {
+    /// The files of a compilation; its inputs are the schema's own.
+    pub fn from_compiled(compiled: &Compiled) -> Schema {
+        let inputs = compiled.input_files().into_iter().collect();
+        let files = compiled
+            .descriptor_pool()
+            .files()
+            .map(|file| file.file_descriptor_proto().clone())
+            .collect();
+        Schema { files, inputs }
+    }
+
+    /// The files of an encoded `FileDescriptorSet` (an image from protoc, buf
+    /// or `protoforge build`), all of them the schema's own.
+    pub fn decode(bytes: &[u8]) -> Result<Schema, prost::DecodeError> {
+        let set = FileDescriptorSet::decode(bytes)?;
+        let inputs = set.file.iter().map(|f| f.name().to_owned()).collect();
+        Ok(Schema {
+            files: set.file,
+            inputs,
+        })
+    }
+
+    /// Keeps only the schema's own files (`--exclude-imports`).
+    pub fn without_imports(mut self) -> Schema {
+        self.files.retain(|file| self.inputs.contains(file.name()));
+        self
+    }
+
+    pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
+        self.files.iter()
+    }
+}
+
+/// Where an element is: its file and its path in the file's descriptor (as
+/// `SourceCodeInfo` paths it).
+#[derive(Clone, Debug)]
+pub(crate) struct Place<'a> {
+    pub file: &'a FileDescriptorProto,
+    pub path: Vec<i32>,
+}
+
+impl Place<'_> {
+    /// The span of `path` + `suffix` in the file's source, if recorded.
+    pub fn span(&self, suffix: &[i32]) -> Option<Span> {
+        let info = self.file.source_code_info.as_ref()?;
+        let mut wanted = self.path.clone();
+        wanted.extend_from_slice(suffix);
+        info.location
+            .iter()
+            .find(|location| location.path == wanted)
+            .and_then(|location| Span::from_location(&location.span))
+    }
+}
+
+/// A message (indexed by full name, without the leading dot).
+#[derive(Clone, Debug)]
+pub(crate) struct MessageView<'a> {
+    pub proto: &'a DescriptorProto,
+    pub place: Place<'a>,
+}
+
+/// An enum, by full name.
+#[derive(Clone, Debug)]
+pub(crate) struct EnumView<'a> {
+    pub proto: &'a EnumDescriptorProto,
+    pub place: Place<'a>,
+}
+
+/// A service, by full name.
+#[derive(Clone, Debug)]
+pub(crate) struct ServiceView<'a> {
+    pub proto: &'a ServiceDescriptorProto,
+    pub place: Place<'a>,
+}
+
+/// Everything of one side, indexed for pairing.
+#[derive(Debug, Default)]
+pub(crate) struct Index<'a> {
+    pub files: BTreeMap<&'a str, &'a FileDescriptorProto>,
+    pub messages: BTreeMap<String, MessageView<'a>>,
+    pub enums: BTreeMap<String, EnumView<'a>>,
+    pub services: BTreeMap<String, ServiceView<'a>>,
+}
+
+const MESSAGE_TYPE: i32 = 4;
+const ENUM_TYPE: i32 = 5;
+const SERVICE: i32 = 6;
+const NESTED_TYPE: i32 = 3;
+const FIELD: i32 = 2;
+const NESTED_ENUM: i32 = 4;
+
+impl<'a> Index<'a> {
+    pub fn new(schema: &'a Schema) -> Index<'a> {
+        let mut index = Index::default();
+        for file in schema.files() {
+            index.files.insert(file.name(), file);
+            let prefix = if file.package().is_empty() {
+                String::new()
+            } else {
+                format!("{}.", file.package())
+            };
+            for (i, message) in file.message_type.iter().enumerate() {
+                index.add_message(file, &prefix, message, vec![MESSAGE_TYPE, i as i32]);
+            }
+            for (i, enumeration) in file.enum_type.iter().enumerate() {
+                index.add_enum(file, &prefix, enumeration, vec![ENUM_TYPE, i as i32]);
+            }
+            for (i, service) in file.service.iter().enumerate() {
+                let full_name = format!("{prefix}{}", service.name());
+                index.services.insert(
+                    full_name,
+                    ServiceView {
+                        proto: service,
+                        place: Place {
+                            file,
+                            path: vec![SERVICE, i as i32],
+                        },
+                    },
+                );
+            }
+        }
+        index
+    }
+
+    fn add_message(
+        &mut self,
+        file: &'a FileDescriptorProto,
+        prefix: &str,
+        message: &'a DescriptorProto,
+        path: Vec<i32>,
+    ) {
+        let full_name = format!("{prefix}{}", message.name());
+        let nested_prefix = format!("{full_name}.");
+        for (i, nested) in message.nested_type.iter().enumerate() {
+            let mut nested_path = path.clone();
+            // A map entry has no source of its own: buf places it, and its
+            // key and value, at the map field.
+            let is_map_entry = nested.options.as_ref().is_some_and(|o| o.map_entry());
+            let map_field = message.field.iter().position(|f| {
+                f.type_name().trim_start_matches('.') == format!("{nested_prefix}{}", nested.name())
+            });
+            match map_field.filter(|_| is_map_entry) {
+                Some(field) => nested_path.extend([FIELD, field as i32]),
+                None => nested_path.extend([NESTED_TYPE, i as i32]),
+            }
+            self.add_message(file, &nested_prefix, nested, nested_path);
+        }
+        for (i, enumeration) in message.enum_type.iter().enumerate() {
+            let mut enum_path = path.clone();
+            enum_path.extend([NESTED_ENUM, i as i32]);
+            self.add_enum(file, &nested_prefix, enumeration, enum_path);
+        }
+        self.messages.insert(
+            full_name,
+            MessageView {
+                proto: message,
+                place: Place { file, path },
+            },
+        );
+    }
+
+    fn add_enum(
+        &mut self,
+        file: &'a FileDescriptorProto,
+        prefix: &str,
+        enumeration: &'a EnumDescriptorProto,
+        path: Vec<i32>,
+    ) {
+        let full_name = format!("{prefix}{}", enumeration.name());
+        self.enums.insert(
+            full_name,
+            EnumView {
+                proto: enumeration,
+                place: Place { file, path },
+            },
+        );
+    }
+}
+
+/// A field of a message, with its index there (for its source path).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FieldView<'a> {
+    pub proto: &'a FieldDescriptorProto,
+    pub index: usize,
+}
+
+/// The fields of a message by number.
+pub(crate) fn fields_by_number(message: &DescriptorProto) -> HashMap<i32, FieldView<'_>> {
+    message
+        .field
+        .iter()
+        .enumerate()
+        .map(|(index, proto)| (proto.number(), FieldView { proto, index }))
+        .collect()
+}
+
+/// The values of an enum by number (the first of aliases).
+pub(crate) fn values_by_number(
+    enumeration: &EnumDescriptorProto,
+) -> BTreeMap<i32, (usize, &EnumValueDescriptorProto)> {
+    let mut values = BTreeMap::new();
+    for (index, value) in enumeration.value.iter().enumerate() {
+        values.entry(value.number()).or_insert((index, value));
+    }
+    values
+}
+
+/// The rpcs of a service by name.
+pub(crate) fn methods_by_name(
+    service: &ServiceDescriptorProto,
+) -> BTreeMap<&str, (usize, &MethodDescriptorProto)> {
+    service
+        .method
+        .iter()
+        .enumerate()
+        .map(|(index, method)| (method.name(), (index, method)))
+        .collect()
+}

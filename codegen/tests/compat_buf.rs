@@ -1,0 +1,140 @@
+//! The breaking-change checker against buf, the oracle: for every fixture
+//! pair under `tests/compat/<case>/{previous,current}`, buf's findings of the
+//! rules protoforge implements equal protoforge's (rule, path, span and
+//! message).
+
+use std::{path::Path, process::Command};
+
+use protoforge_bench::anchors;
+use protoforge_codegen::{
+    Compiler,
+    compat::{Schema, check, rules::RULES},
+};
+
+fn schema(dir: &Path) -> Schema {
+    let compiled = Compiler::new()
+        .include_imports(true)
+        .include_source_info(true)
+        .compile(&[dir])
+        .expect("fixture compiles");
+    Schema::from_compiled(&compiled)
+}
+
+/// buf's findings as `rule path:line:col-line:col message`, for the rules
+/// protoforge implements.
+fn buf_findings(case: &Path) -> Vec<String> {
+    let output = Command::new(anchors::buf())
+        .current_dir(case)
+        .args([
+            "breaking",
+            "current",
+            "--against",
+            "previous",
+            "--error-format",
+            "json",
+        ])
+        .output()
+        .expect("buf runs");
+    let implemented: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    let mut findings: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("buf prints JSON lines"))
+        .filter(|f| implemented.contains(&f["type"].as_str().unwrap_or_default()))
+        .map(|f| {
+            format!(
+                "{} {}:{}:{}-{}:{} {}",
+                f["type"].as_str().unwrap_or_default(),
+                f["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim_start_matches("current/"),
+                f["start_line"],
+                f["start_column"],
+                f["end_line"],
+                f["end_column"],
+                f["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    findings.sort();
+    findings
+}
+
+fn protoforge_findings(case: &Path) -> Vec<String> {
+    let findings = check(
+        &schema(&case.join("previous")),
+        &schema(&case.join("current")),
+        RULES,
+    );
+    let mut text: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            let span = f.span.expect("every finding here has a span");
+            format!(
+                "{} {}:{}:{}-{}:{} {}",
+                f.rule,
+                f.path.as_deref().unwrap_or_default(),
+                span.start_line,
+                span.start_column,
+                span.end_line,
+                span.end_column,
+                f.message
+            )
+        })
+        .collect();
+    text.sort();
+    text
+}
+
+#[test]
+fn every_fixture_agrees_with_buf() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let expected = buf_findings(&case);
+        assert!(
+            !expected.is_empty(),
+            "{}: buf finds nothing, the fixture tests nothing",
+            case.display()
+        );
+        assert_eq!(protoforge_findings(&case), expected, "{}", case.display());
+    }
+}
+
+#[test]
+fn the_article_demo_agrees_with_buf() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/compat");
+    let output = Command::new(anchors::buf())
+        .current_dir(&root)
+        .args([
+            "breaking",
+            "after",
+            "--against",
+            "before",
+            "--error-format",
+            "json",
+        ])
+        .output()
+        .expect("buf runs");
+    let implemented: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    let buf = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| {
+            implemented
+                .iter()
+                .any(|id| line.contains(&format!("\"type\":\"{id}\"")))
+        })
+        .count();
+    let ours = check(
+        &schema(&root.join("before")),
+        &schema(&root.join("after")),
+        RULES,
+    )
+    .len();
+    assert_eq!(ours, buf);
+}
