@@ -19,7 +19,6 @@ pub use schema::Schema;
 
 use rules::{
     Check, EnumPair, FieldPair, FilePair, MessagePair, MethodPair, Report, Rule, ServicePair,
-    TopLevel,
 };
 use schema::Index;
 
@@ -45,6 +44,7 @@ pub fn check<'r>(
 
 fn run(rule: &Rule, before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
     match rule.check {
+        Check::Schema(check) => check(before, after, report),
         Check::File(check) => {
             for (path, previous) in &before.files {
                 if let Some(current) = after.files.get(path) {
@@ -52,8 +52,8 @@ fn run(rule: &Rule, before: &Index<'_>, after: &Index<'_>, report: &mut Report<'
                         &FilePair {
                             previous,
                             current,
-                            previous_types: TopLevel::of(previous),
-                            current_types: TopLevel::of(current),
+                            before,
+                            after,
                         },
                         report,
                     );

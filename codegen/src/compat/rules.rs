@@ -6,13 +6,14 @@
 //! checked yet (see [`RULES`] for the ones that are).
 
 use prost_types::{
-    FieldDescriptorProto, FileDescriptorProto, MethodDescriptorProto,
+    FieldDescriptorProto, FileDescriptorProto, FileOptions, MethodDescriptorProto,
     field_descriptor_proto::{Label, Type},
+    method_options::IdempotencyLevel,
 };
 
 use super::{
     finding::{Finding, Span},
-    schema::{EnumView, FieldView, MessageView, ServiceView},
+    schema::{EnumView, FieldView, Index, MessageView, Place, ServiceView},
 };
 
 /// A rule of the catalog.
@@ -30,6 +31,7 @@ pub struct Rule {
 /// What a rule looks at.
 #[derive(Debug)]
 pub(crate) enum Check {
+    Schema(fn(&Index<'_>, &Index<'_>, &mut Report<'_>)),
     File(fn(&FilePair<'_>, &mut Report<'_>)),
     Message(fn(&MessagePair<'_>, &mut Report<'_>)),
     Field(fn(&FieldPair<'_>, &mut Report<'_>)),
@@ -56,32 +58,14 @@ impl Report<'_> {
     }
 }
 
-/// A file present on both sides.
+/// A file present on both sides, with everything of both sides (for
+/// deletions, which look for what is gone from the file).
 #[derive(Debug)]
 pub(crate) struct FilePair<'a> {
     pub previous: &'a FileDescriptorProto,
     pub current: &'a FileDescriptorProto,
-    /// The top-level messages, enums and services of each side, by full name.
-    pub previous_types: TopLevel<'a>,
-    pub current_types: TopLevel<'a>,
-}
-
-/// The names of a file's top-level types.
-#[derive(Debug, Default)]
-pub(crate) struct TopLevel<'a> {
-    pub messages: Vec<&'a str>,
-    pub enums: Vec<&'a str>,
-    pub services: Vec<&'a str>,
-}
-
-impl<'a> TopLevel<'a> {
-    pub fn of(file: &'a FileDescriptorProto) -> TopLevel<'a> {
-        TopLevel {
-            messages: file.message_type.iter().map(|m| m.name()).collect(),
-            enums: file.enum_type.iter().map(|e| e.name()).collect(),
-            services: file.service.iter().map(|s| s.name()).collect(),
-        }
-    }
+    pub before: &'a Index<'a>,
+    pub after: &'a Index<'a>,
 }
 
 /// A message present on both sides.
@@ -125,7 +109,6 @@ pub(crate) struct MethodPair<'a> {
 // Field numbers of descriptor.proto, for source paths.
 const FIELD: i32 = 2;
 const FIELD_NAME: i32 = 1;
-const FIELD_LABEL: i32 = 4;
 const FIELD_TYPE: i32 = 5;
 const FIELD_TYPE_NAME: i32 = 6;
 const FIELD_JSON_NAME: i32 = 10;
@@ -136,7 +119,7 @@ const METHOD_INPUT: i32 = 2;
 const METHOD_OUTPUT: i32 = 3;
 const FILE_OPTIONS: i32 = 8;
 
-/// The registry: every rule protoforge checks, in buf's order.
+/// The registry: every rule protoforge checks so far.
 pub static RULES: &[Rule] = &[
     Rule {
         id: "ENUM_NO_DELETE",
@@ -240,24 +223,207 @@ pub static RULES: &[Rule] = &[
         categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
         check: Check::Method(rpc_same_server_streaming),
     },
+    Rule {
+        id: "FILE_NO_DELETE",
+        purpose: "Checks that files are not deleted.",
+        categories: &["CSR", "FILE"],
+        check: Check::Schema(file_no_delete),
+    },
+    Rule {
+        id: "FILE_SAME_CC_ENABLE_ARENAS",
+        purpose: "Checks that files have the same value for the cc_enable_arenas option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_cc_enable_arenas),
+    },
+    Rule {
+        id: "FILE_SAME_CC_GENERIC_SERVICES",
+        purpose: "Checks that files have the same value for the cc_generic_services option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_cc_generic_services),
+    },
+    Rule {
+        id: "FILE_SAME_CSHARP_NAMESPACE",
+        purpose: "Checks that files have the same value for the csharp_namespace option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_csharp_namespace),
+    },
+    Rule {
+        id: "FILE_SAME_JAVA_GENERIC_SERVICES",
+        purpose: "Checks that files have the same value for the java_generic_services option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_java_generic_services),
+    },
+    Rule {
+        id: "FILE_SAME_JAVA_MULTIPLE_FILES",
+        purpose: "Checks that files have the same value for the java_multiple_files option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_java_multiple_files),
+    },
+    Rule {
+        id: "FILE_SAME_JAVA_OUTER_CLASSNAME",
+        purpose: "Checks that files have the same value for the java_outer_classname option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_java_outer_classname),
+    },
+    Rule {
+        id: "FILE_SAME_JAVA_PACKAGE",
+        purpose: "Checks that files have the same value for the java_package option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_java_package),
+    },
+    Rule {
+        id: "FILE_SAME_OBJC_CLASS_PREFIX",
+        purpose: "Checks that files have the same value for the objc_class_prefix option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_objc_class_prefix),
+    },
+    Rule {
+        id: "FILE_SAME_OPTIMIZE_FOR",
+        purpose: "Checks that files have the same value for the optimize_for option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_optimize_for),
+    },
+    Rule {
+        id: "FILE_SAME_PHP_CLASS_PREFIX",
+        purpose: "Checks that files have the same value for the php_class_prefix option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_php_class_prefix),
+    },
+    Rule {
+        id: "FILE_SAME_PHP_METADATA_NAMESPACE",
+        purpose: "Checks that files have the same value for the php_metadata_namespace option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_php_metadata_namespace),
+    },
+    Rule {
+        id: "FILE_SAME_PHP_NAMESPACE",
+        purpose: "Checks that files have the same value for the php_namespace option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_php_namespace),
+    },
+    Rule {
+        id: "FILE_SAME_PY_GENERIC_SERVICES",
+        purpose: "Checks that files have the same value for the py_generic_services option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_py_generic_services),
+    },
+    Rule {
+        id: "FILE_SAME_RUBY_PACKAGE",
+        purpose: "Checks that files have the same value for the ruby_package option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_ruby_package),
+    },
+    Rule {
+        id: "FILE_SAME_SWIFT_PREFIX",
+        purpose: "Checks that files have the same value for the swift_prefix option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::File(file_same_swift_prefix),
+    },
+    Rule {
+        id: "ONEOF_NO_DELETE",
+        purpose: "Checks that oneofs are not deleted from a given message.",
+        categories: &["CSR", "FILE", "PACKAGE"],
+        check: Check::Message(oneof_no_delete),
+    },
+    Rule {
+        id: "RESERVED_MESSAGE_NO_DELETE",
+        purpose: "Checks that reserved ranges and names are not deleted from a given message.",
+        categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
+        check: Check::Message(reserved_message_no_delete),
+    },
+    Rule {
+        id: "EXTENSION_MESSAGE_NO_DELETE",
+        purpose: "Checks that extension ranges are not deleted from a given message.",
+        categories: &["CSR", "FILE", "PACKAGE"],
+        check: Check::Message(extension_message_no_delete),
+    },
+    Rule {
+        id: "MESSAGE_SAME_REQUIRED_FIELDS",
+        purpose: "Checks that messages have no added or deleted required fields.",
+        categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
+        check: Check::Message(message_same_required_fields),
+    },
+    Rule {
+        id: "MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR",
+        purpose: "Checks that messages do not change the no_standard_descriptor_accessor option from false or unset to true.",
+        categories: &["CSR", "FILE", "PACKAGE"],
+        check: Check::Message(message_no_remove_standard_descriptor_accessor),
+    },
+    Rule {
+        id: "FIELD_SAME_CPP_STRING_TYPE",
+        purpose: "Checks that fields have the same C++ string type, based on ctype field option or (pb.cpp).string_type feature.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::Field(field_same_cpp_string_type),
+    },
+    Rule {
+        id: "FIELD_SAME_JSTYPE",
+        purpose: "Checks that fields have the same value for the jstype option.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::Field(field_same_jstype),
+    },
+    Rule {
+        id: "RESERVED_ENUM_NO_DELETE",
+        purpose: "Checks that reserved ranges and names are not deleted from a given enum.",
+        categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
+        check: Check::Enum(reserved_enum_no_delete),
+    },
+    Rule {
+        id: "RPC_SAME_IDEMPOTENCY_LEVEL",
+        purpose: "Checks that rpcs have the same value for the idempotency_level option.",
+        categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
+        check: Check::Method(rpc_same_idempotency_level),
+    },
 ];
 
 // ------------------------------------------------------------------ files
 
-fn deleted_from_file(
+/// Types of kind `kind` gone from a file: a top-level one is reported at the
+/// file (1:1), a nested one (`Outer.Inner`) at its closest parent still in
+/// the file; a type whose parent is gone too is covered by the parent.
+fn deleted_from_file<'a, T>(
     pair: &FilePair<'_>,
     report: &mut Report<'_>,
     kind: &str,
-    previous: &[&str],
-    current: &[&str],
-) {
-    for name in previous.iter().filter(|name| !current.contains(name)) {
+    previous: impl Iterator<Item = (&'a String, &'a T)>,
+    is_current: impl Fn(&str) -> bool,
+    file_of: impl Fn(&T) -> &str,
+) where
+    T: 'a,
+{
+    let package = pair.current.package();
+    for (name, element) in previous {
+        if file_of(element) != pair.previous.name() || is_current(name) {
+            continue;
+        }
+        let relative = name
+            .strip_prefix(&format!("{package}."))
+            .unwrap_or(name)
+            .to_owned();
+        let parent = name
+            .rsplit_once('.')
+            .map(|(parent, _)| parent)
+            .filter(|p| *p != package);
+        let span = match parent {
+            None => Some(Span::FILE),
+            Some(parent) => match pair.after.messages.get(parent) {
+                Some(message) if message.place.file.name() == pair.current.name() => {
+                    message.place.span(&[])
+                }
+                // The parent is gone too: reported as the parent.
+                _ if pair.before.messages.contains_key(parent) => continue,
+                _ => Some(Span::FILE),
+            },
+        };
         report.add(
             pair.current.name(),
-            Some(Span::FILE),
-            format!("Previously present {kind} \"{name}\" was deleted from file."),
+            span,
+            format!("Previously present {kind} \"{relative}\" was deleted from file."),
         );
     }
+}
+
+fn in_file(place: &Place<'_>, file: &FileDescriptorProto) -> bool {
+    place.file.name() == file.name()
 }
 
 fn enum_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
@@ -265,8 +431,14 @@ fn enum_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
         pair,
         report,
         "enum",
-        &pair.previous_types.enums,
-        &pair.current_types.enums,
+        pair.before.enums.iter(),
+        |name| {
+            pair.after
+                .enums
+                .get(name)
+                .is_some_and(|e| in_file(&e.place, pair.current))
+        },
+        |e| e.place.file.name(),
     );
 }
 
@@ -275,8 +447,17 @@ fn message_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
         pair,
         report,
         "message",
-        &pair.previous_types.messages,
-        &pair.current_types.messages,
+        pair.before
+            .messages
+            .iter()
+            .filter(|(_, m)| !is_map_entry(m)),
+        |name| {
+            pair.after
+                .messages
+                .get(name)
+                .is_some_and(|m| in_file(&m.place, pair.current))
+        },
+        |m| m.place.file.name(),
     );
 }
 
@@ -285,33 +466,124 @@ fn service_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
         pair,
         report,
         "service",
-        &pair.previous_types.services,
-        &pair.current_types.services,
+        pair.before.services.iter(),
+        |name| {
+            pair.after
+                .services
+                .get(name)
+                .is_some_and(|s| in_file(&s.place, pair.current))
+        },
+        |s| s.place.file.name(),
     );
 }
 
-fn file_same_go_package(pair: &FilePair<'_>, report: &mut Report<'_>) {
-    const GO_PACKAGE: i32 = 11;
-    let value = |file: &FileDescriptorProto| {
-        file.options
-            .as_ref()
-            .map(|o| o.go_package().to_owned())
-            .unwrap_or_default()
-    };
-    let (previous, current) = (value(pair.previous), value(pair.current));
+fn is_map_entry(message: &MessageView<'_>) -> bool {
+    message
+        .proto
+        .options
+        .as_ref()
+        .is_some_and(|o| o.map_entry())
+}
+
+/// A file option as buf compares it: its field number in `FileOptions`, and
+/// its value (the default when unset) as buf prints it.
+fn file_option(
+    pair: &FilePair<'_>,
+    report: &mut Report<'_>,
+    name: &str,
+    number: i32,
+    value: fn(&FileOptions) -> String,
+) {
+    let get = |file: &FileDescriptorProto| value(&file.options.clone().unwrap_or_default());
+    let (previous, current) = (get(pair.previous), get(pair.current));
     if previous != current {
-        let span = option_span(pair.current, &[FILE_OPTIONS, GO_PACKAGE]);
         report.add(
             pair.current.name(),
-            span,
-            format!("File option \"go_package\" changed from \"{previous}\" to \"{current}\"."),
+            option_span(pair.current, &[FILE_OPTIONS, number]),
+            format!("File option \"{name}\" changed from \"{previous}\" to \"{current}\"."),
         );
     }
 }
 
+macro_rules! file_option_rule {
+    ($function:ident, $name:literal, $number:literal, $value:expr) => {
+        fn $function(pair: &FilePair<'_>, report: &mut Report<'_>) {
+            file_option(pair, report, $name, $number, $value);
+        }
+    };
+}
+
+file_option_rule!(file_same_java_package, "java_package", 1, |o| o
+    .java_package()
+    .to_owned());
+file_option_rule!(
+    file_same_java_outer_classname,
+    "java_outer_classname",
+    8,
+    |o| o.java_outer_classname().to_owned()
+);
+file_option_rule!(
+    file_same_java_multiple_files,
+    "java_multiple_files",
+    10,
+    |o| o.java_multiple_files().to_string()
+);
+file_option_rule!(file_same_go_package, "go_package", 11, |o| o
+    .go_package()
+    .to_owned());
+file_option_rule!(file_same_optimize_for, "optimize_for", 9, |o| o
+    .optimize_for()
+    .as_str_name()
+    .to_owned());
+file_option_rule!(
+    file_same_cc_generic_services,
+    "cc_generic_services",
+    16,
+    |o| o.cc_generic_services().to_string()
+);
+file_option_rule!(
+    file_same_java_generic_services,
+    "java_generic_services",
+    17,
+    |o| o.java_generic_services().to_string()
+);
+file_option_rule!(
+    file_same_py_generic_services,
+    "py_generic_services",
+    18,
+    |o| o.py_generic_services().to_string()
+);
+file_option_rule!(file_same_cc_enable_arenas, "cc_enable_arenas", 31, |o| o
+    .cc_enable_arenas()
+    .to_string());
+file_option_rule!(file_same_objc_class_prefix, "objc_class_prefix", 36, |o| o
+    .objc_class_prefix()
+    .to_owned());
+file_option_rule!(file_same_csharp_namespace, "csharp_namespace", 37, |o| o
+    .csharp_namespace()
+    .to_owned());
+file_option_rule!(file_same_swift_prefix, "swift_prefix", 39, |o| o
+    .swift_prefix()
+    .to_owned());
+file_option_rule!(file_same_php_class_prefix, "php_class_prefix", 40, |o| o
+    .php_class_prefix()
+    .to_owned());
+file_option_rule!(file_same_php_namespace, "php_namespace", 41, |o| o
+    .php_namespace()
+    .to_owned());
+file_option_rule!(
+    file_same_php_metadata_namespace,
+    "php_metadata_namespace",
+    44,
+    |o| o.php_metadata_namespace().to_owned()
+);
+file_option_rule!(file_same_ruby_package, "ruby_package", 45, |o| o
+    .ruby_package()
+    .to_owned());
+
 /// The span of a file-level path, or the whole file's first line.
 fn option_span(file: &FileDescriptorProto, path: &[i32]) -> Option<Span> {
-    let place = super::schema::Place {
+    let place = Place {
         file,
         path: Vec::new(),
     };
@@ -486,7 +758,7 @@ fn field_same_cardinality(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     if previous != current {
         pair.add(
             report,
-            &[FIELD_LABEL],
+            &[],
             format!(
                 "{} changed cardinality from \"{previous}\" to \"{current}\".",
                 pair.describe()
@@ -673,6 +945,325 @@ fn rpc_same_server_streaming(pair: &MethodPair<'_>, report: &mut Report<'_>) {
                 pair.describe(),
                 streaming("server", previous),
                 streaming("server", current)
+            ),
+        );
+    }
+}
+
+// ------------------------------------------------------------------ the second batch
+
+fn file_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
+    for name in before
+        .files
+        .keys()
+        .filter(|name| !after.files.contains_key(*name))
+    {
+        report.findings.push(Finding {
+            path: None,
+            span: Some(Span::FILE),
+            rule: report.rule,
+            message: format!("Previously present file \"{name}\" was deleted."),
+        });
+    }
+}
+
+impl MessagePair<'_> {
+    fn add(&self, report: &mut Report<'_>, suffix: &[i32], message: String) {
+        let place = &self.current.place;
+        let span = place.span(suffix).or_else(|| place.span(&[]));
+        report.add(place.file.name(), span, message);
+    }
+}
+
+fn oneof_no_delete(pair: &MessagePair<'_>, report: &mut Report<'_>) {
+    // A proto3 `optional` field's synthetic oneof is no oneof of the schema.
+    let real_oneofs = |message: &MessageView<'_>| -> Vec<String> {
+        message
+            .proto
+            .oneof_decl
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                !message
+                    .proto
+                    .field
+                    .iter()
+                    .any(|f| f.oneof_index == Some(*i as i32) && f.proto3_optional())
+            })
+            .map(|(_, o)| o.name().to_owned())
+            .collect()
+    };
+    let current = real_oneofs(pair.current);
+    for name in real_oneofs(pair.previous) {
+        if !current.contains(&name) {
+            pair.add(
+                report,
+                &[],
+                format!(
+                    "Previously present oneof \"{name}\" on message \"{}\" was deleted.",
+                    pair.current.proto.name()
+                ),
+            );
+        }
+    }
+}
+
+/// Inclusive ranges as buf prints them: `[5]`, `[50,60]`.
+fn show_range((start, end): (i32, i32)) -> String {
+    if start == end {
+        format!("[{start}]")
+    } else {
+        format!("[{start},{end}]")
+    }
+}
+
+/// The values of the inclusive range `range` that none of `kept` covers, as
+/// maximal inclusive ranges.
+fn missing(range: (i32, i32), kept: &[(i32, i32)]) -> Vec<(i32, i32)> {
+    let mut covered: Vec<(i32, i32)> = kept
+        .iter()
+        .filter(|(s, e)| *e >= range.0 && *s <= range.1)
+        .map(|(s, e)| ((*s).max(range.0), (*e).min(range.1)))
+        .collect();
+    covered.sort_unstable();
+    let mut gaps = Vec::new();
+    let mut next = range.0;
+    for (start, end) in covered {
+        if start > next {
+            gaps.push((next, start - 1));
+        }
+        next = next.max(end.saturating_add(1));
+    }
+    if next <= range.1 {
+        gaps.push((next, range.1));
+    }
+    gaps
+}
+
+/// Reports every previous range with values no current range keeps.
+fn ranges_kept(
+    report: &mut Report<'_>,
+    path: &str,
+    span: Option<Span>,
+    what: &str,
+    owner: &str,
+    previous: &[(i32, i32)],
+    current: &[(i32, i32)],
+) {
+    for range in previous {
+        let gone = missing(*range, current);
+        if !gone.is_empty() {
+            let gone: Vec<String> = gone.into_iter().map(show_range).collect();
+            report.add(
+                path,
+                span,
+                format!(
+                    "Previously present {what} \"{}\" on {owner} is missing values: {} were removed.",
+                    show_range(*range),
+                    gone.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn reserved_message_no_delete(pair: &MessagePair<'_>, report: &mut Report<'_>) {
+    // Message ranges end exclusive; buf prints them inclusive.
+    let ranges = |m: &MessageView<'_>| -> Vec<(i32, i32)> {
+        m.proto
+            .reserved_range
+            .iter()
+            .map(|r| (r.start(), r.end() - 1))
+            .collect()
+    };
+    let owner = format!("message \"{}\"", pair.current.proto.name());
+    let (path, span) = (pair.current.place.file.name(), pair.current.place.span(&[]));
+    ranges_kept(
+        report,
+        path,
+        span,
+        "reserved range",
+        &owner,
+        &ranges(pair.previous),
+        &ranges(pair.current),
+    );
+    for name in &pair.previous.proto.reserved_name {
+        if !pair.current.proto.reserved_name.contains(name) {
+            report.add(
+                path,
+                span,
+                format!("Previously present reserved name \"{name}\" on {owner} was deleted."),
+            );
+        }
+    }
+}
+
+fn extension_message_no_delete(pair: &MessagePair<'_>, report: &mut Report<'_>) {
+    let ranges = |m: &MessageView<'_>| -> Vec<(i32, i32)> {
+        m.proto
+            .extension_range
+            .iter()
+            .map(|r| (r.start(), r.end() - 1))
+            .collect()
+    };
+    let owner = format!("message \"{}\"", pair.current.proto.name());
+    let (path, span) = (pair.current.place.file.name(), pair.current.place.span(&[]));
+    ranges_kept(
+        report,
+        path,
+        span,
+        "extension range",
+        &owner,
+        &ranges(pair.previous),
+        &ranges(pair.current),
+    );
+}
+
+fn reserved_enum_no_delete(pair: &EnumPair<'_>, report: &mut Report<'_>) {
+    // Enum ranges end inclusive.
+    let ranges = |e: &EnumView<'_>| -> Vec<(i32, i32)> {
+        e.proto
+            .reserved_range
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect()
+    };
+    let owner = format!("enum \"{}\"", pair.current.proto.name());
+    let (path, span) = (pair.current.place.file.name(), pair.current.place.span(&[]));
+    ranges_kept(
+        report,
+        path,
+        span,
+        "reserved range",
+        &owner,
+        &ranges(pair.previous),
+        &ranges(pair.current),
+    );
+    for name in &pair.previous.proto.reserved_name {
+        if !pair.current.proto.reserved_name.contains(name) {
+            report.add(
+                path,
+                span,
+                format!("Previously present reserved name \"{name}\" on {owner} was deleted."),
+            );
+        }
+    }
+}
+
+fn message_same_required_fields(pair: &MessagePair<'_>, report: &mut Report<'_>) {
+    let required = |m: &MessageView<'_>| -> Vec<i32> {
+        m.proto
+            .field
+            .iter()
+            .filter(|f| f.label() == Label::Required)
+            .map(FieldDescriptorProto::number)
+            .collect()
+    };
+    let (previous, current) = (required(pair.previous), required(pair.current));
+    let name = pair.current.proto.name();
+    const CONSEQUENCE: &str = "Required fields must always be sent, so if one side does not know about the required field, this will result in a breakage.";
+    for number in previous.iter().filter(|n| !current.contains(n)) {
+        pair.add(
+            report,
+            &[],
+            format!("Message \"{name}\" had required field \"{number}\" deleted. {CONSEQUENCE}"),
+        );
+    }
+    for (index, field) in pair.current.proto.field.iter().enumerate() {
+        if field.label() == Label::Required && !previous.contains(&field.number()) {
+            pair.add(
+                report,
+                &[FIELD, index as i32],
+                format!(
+                    "Message \"{name}\" had required field \"{}\" added. {CONSEQUENCE}",
+                    field.number()
+                ),
+            );
+        }
+    }
+}
+
+fn message_no_remove_standard_descriptor_accessor(pair: &MessagePair<'_>, report: &mut Report<'_>) {
+    const MESSAGE_OPTIONS: i32 = 7;
+    const NO_STANDARD_DESCRIPTOR_ACCESSOR: i32 = 2;
+    let value = |m: &MessageView<'_>| {
+        m.proto
+            .options
+            .as_ref()
+            .is_some_and(|o| o.no_standard_descriptor_accessor())
+    };
+    if !value(pair.previous) && value(pair.current) {
+        pair.add(
+            report,
+            &[MESSAGE_OPTIONS, NO_STANDARD_DESCRIPTOR_ACCESSOR],
+            "Message option \"no_standard_descriptor_accessor\" changed from \"false\" to \"true\".".to_owned(),
+        );
+    }
+}
+
+const FIELD_OPTIONS: i32 = 8;
+
+fn field_same_cpp_string_type(pair: &FieldPair<'_>, report: &mut Report<'_>) {
+    const CTYPE: i32 = 1;
+    let is_string = |f: &FieldDescriptorProto| matches!(f.r#type(), Type::String | Type::Bytes);
+    if !is_string(pair.previous.proto) || !is_string(pair.current.proto) {
+        return;
+    }
+    let ctype =
+        |f: &FieldDescriptorProto| f.options.as_ref().map(|o| o.ctype()).unwrap_or_default();
+    let (previous, current) = (ctype(pair.previous.proto), ctype(pair.current.proto));
+    if previous != current {
+        pair.add(
+            report,
+            &[FIELD_OPTIONS, CTYPE],
+            format!(
+                "{} changed C++ string type from \"{}\" to \"{}\".",
+                pair.describe(),
+                previous.as_str_name(),
+                current.as_str_name()
+            ),
+        );
+    }
+}
+
+fn field_same_jstype(pair: &FieldPair<'_>, report: &mut Report<'_>) {
+    const JSTYPE: i32 = 6;
+    let jstype =
+        |f: &FieldDescriptorProto| f.options.as_ref().map(|o| o.jstype()).unwrap_or_default();
+    let (previous, current) = (jstype(pair.previous.proto), jstype(pair.current.proto));
+    if previous != current {
+        pair.add(
+            report,
+            &[FIELD_OPTIONS, JSTYPE],
+            format!(
+                "{} changed option \"jstype\" from \"{}\" to \"{}\".",
+                pair.describe(),
+                previous.as_str_name(),
+                current.as_str_name()
+            ),
+        );
+    }
+}
+
+fn rpc_same_idempotency_level(pair: &MethodPair<'_>, report: &mut Report<'_>) {
+    const METHOD_OPTIONS: i32 = 4;
+    const IDEMPOTENCY_LEVEL: i32 = 34;
+    let level = |m: &MethodDescriptorProto| {
+        m.options
+            .as_ref()
+            .map(|o| o.idempotency_level())
+            .unwrap_or(IdempotencyLevel::IdempotencyUnknown)
+    };
+    let (previous, current) = (level(pair.previous), level(pair.current));
+    if previous != current {
+        pair.add(
+            report,
+            &[METHOD_OPTIONS, IDEMPOTENCY_LEVEL],
+            format!(
+                "{} changed option \"idempotency_level\" from \"{}\" to \"{}\".",
+                pair.describe(),
+                previous.as_str_name(),
+                current.as_str_name()
             ),
         );
     }
