@@ -119,6 +119,13 @@ const METHOD_INPUT: i32 = 2;
 const METHOD_OUTPUT: i32 = 3;
 const FILE_OPTIONS: i32 = 8;
 
+/// The rules of a category (config version v2).
+pub fn in_category(category: &str) -> impl Iterator<Item = &'static Rule> + '_ {
+    RULES
+        .iter()
+        .filter(move |rule| rule.categories.contains(&category))
+}
+
 /// The registry: every rule protoforge checks so far.
 pub static RULES: &[Rule] = &[
     Rule {
@@ -372,6 +379,114 @@ pub static RULES: &[Rule] = &[
         purpose: "Checks that rpcs have the same value for the idempotency_level option.",
         categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
         check: Check::Method(rpc_same_idempotency_level),
+    },
+    Rule {
+        id: "EXTENSION_NO_DELETE",
+        purpose: "Checks that extensions are not deleted from a given file.",
+        categories: &["FILE"],
+        check: Check::File(extension_no_delete),
+    },
+    Rule {
+        id: "PACKAGE_NO_DELETE",
+        purpose: "Checks that packages are not deleted.",
+        categories: &["PACKAGE"],
+        check: Check::Schema(package_no_delete),
+    },
+    Rule {
+        id: "PACKAGE_MESSAGE_NO_DELETE",
+        purpose: "Checks that messages are not deleted from a given package.",
+        categories: &["PACKAGE"],
+        check: Check::Schema(package_message_no_delete),
+    },
+    Rule {
+        id: "PACKAGE_ENUM_NO_DELETE",
+        purpose: "Checks that enums are not deleted from a given package.",
+        categories: &["PACKAGE"],
+        check: Check::Schema(package_enum_no_delete),
+    },
+    Rule {
+        id: "PACKAGE_SERVICE_NO_DELETE",
+        purpose: "Checks that services are not deleted from a given package.",
+        categories: &["PACKAGE"],
+        check: Check::Schema(package_service_no_delete),
+    },
+    Rule {
+        id: "PACKAGE_EXTENSION_NO_DELETE",
+        purpose: "Checks that extensions are not deleted from a given package.",
+        categories: &["PACKAGE"],
+        check: Check::Schema(package_extension_no_delete),
+    },
+    Rule {
+        id: "FIELD_NO_DELETE_UNLESS_NAME_RESERVED",
+        purpose: "Checks that fields are not deleted from a given message unless the name is reserved.",
+        categories: &["CSR", "WIRE_JSON"],
+        check: Check::Message(field_no_delete_unless_name_reserved),
+    },
+    Rule {
+        id: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
+        purpose: "Checks that fields are not deleted from a given message unless the number is reserved.",
+        categories: &["CSR", "WIRE_JSON", "WIRE"],
+        check: Check::Message(field_no_delete_unless_number_reserved),
+    },
+    Rule {
+        id: "ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED",
+        purpose: "Checks that enum values are not deleted from a given enum unless the name is reserved.",
+        categories: &["CSR", "WIRE_JSON"],
+        check: Check::Enum(enum_value_no_delete_unless_name_reserved),
+    },
+    Rule {
+        id: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
+        purpose: "Checks that enum values are not deleted from a given enum unless the number is reserved.",
+        categories: &["CSR", "WIRE_JSON", "WIRE"],
+        check: Check::Enum(enum_value_no_delete_unless_number_reserved),
+    },
+    Rule {
+        id: "FIELD_SAME_DEFAULT",
+        purpose: "Checks that fields have the same default value, if a default is specified.",
+        categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
+        check: Check::Field(field_same_default),
+    },
+    Rule {
+        id: "FILE_SAME_PACKAGE",
+        purpose: "Checks that files have the same package.",
+        categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
+        check: Check::File(file_same_package),
+    },
+    Rule {
+        id: "FILE_SAME_SYNTAX",
+        purpose: "Checks that files have the same syntax.",
+        categories: &["CSR", "FILE", "PACKAGE"],
+        check: Check::File(file_same_syntax),
+    },
+    Rule {
+        id: "ENUM_SAME_TYPE",
+        purpose: "Checks that enums have the same type (open vs closed).",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::Enum(enum_same_type),
+    },
+    Rule {
+        id: "ENUM_SAME_JSON_FORMAT",
+        purpose: "Checks that enums have the same JSON format support.",
+        categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON"],
+        check: Check::Enum(enum_same_json_format),
+    },
+    Rule {
+        id: "MESSAGE_SAME_JSON_FORMAT",
+        purpose: "Checks that messages have the same JSON format support.",
+        categories: &["CSR", "FILE", "PACKAGE", "WIRE_JSON"],
+        check: Check::Message(message_same_json_format),
+    },
+    Rule {
+        id: "FIELD_SAME_UTF8_VALIDATION",
+        purpose: "Checks that string fields have the same UTF8 validation mode.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::Field(field_same_utf8_validation),
+    },
+    Rule {
+        id: "FIELD_SAME_JAVA_UTF8_VALIDATION",
+        purpose: "Checks that fields have the same Java string UTF8 validation, based on java_string_check_utf8 file option or (pb.java).utf8_validation feature.",
+        categories: &["FILE", "PACKAGE"],
+        check: Check::Field(field_same_java_utf8_validation),
     },
 ];
 
@@ -1264,6 +1379,489 @@ fn rpc_same_idempotency_level(pair: &MethodPair<'_>, report: &mut Report<'_>) {
                 pair.describe(),
                 previous.as_str_name(),
                 current.as_str_name()
+            ),
+        );
+    }
+}
+
+// ------------------------------------------------------------------ the third batch
+
+/// The extensions of a file, by extendee and number, with their names
+/// relative to the package.
+fn extensions_of(file: &FileDescriptorProto) -> Vec<((String, i32), String)> {
+    fn nested(
+        prefix: &str,
+        message: &prost_types::DescriptorProto,
+        out: &mut Vec<((String, i32), String)>,
+    ) {
+        let prefix = format!("{prefix}{}.", message.name());
+        for extension in &message.extension {
+            out.push((
+                (extension.extendee().to_owned(), extension.number()),
+                format!("{prefix}{}", extension.name()),
+            ));
+        }
+        for inner in &message.nested_type {
+            nested(&prefix, inner, out);
+        }
+    }
+    let mut out: Vec<((String, i32), String)> = file
+        .extension
+        .iter()
+        .map(|e| ((e.extendee().to_owned(), e.number()), e.name().to_owned()))
+        .collect();
+    for message in &file.message_type {
+        nested("", message, &mut out);
+    }
+    out
+}
+
+fn extension_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
+    let current: Vec<(String, i32)> = extensions_of(pair.current)
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    for (key, name) in extensions_of(pair.previous) {
+        if !current.contains(&key) {
+            report.add(
+                pair.current.name(),
+                Some(Span::FILE),
+                format!("Previously present extension \"{name}\" was deleted from file."),
+            );
+        }
+    }
+}
+
+/// The files of each package.
+fn packages<'a>(
+    index: &'a Index<'a>,
+) -> std::collections::BTreeMap<&'a str, Vec<&'a FileDescriptorProto>> {
+    let mut packages: std::collections::BTreeMap<&str, Vec<&FileDescriptorProto>> =
+        Default::default();
+    for file in index.files.values() {
+        packages.entry(file.package()).or_default().push(file);
+    }
+    packages
+}
+
+/// Where a package-level deletion is reported: the file of the same path in
+/// the current package, else the package's first file.
+fn package_file<'a>(
+    files: &[&'a FileDescriptorProto],
+    previous_file: &str,
+) -> Option<&'a FileDescriptorProto> {
+    files
+        .iter()
+        .find(|f| f.name() == previous_file)
+        .or(files.first())
+        .copied()
+}
+
+fn package_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
+    let current = packages(after);
+    for package in packages(before)
+        .keys()
+        .filter(|p| !current.contains_key(*p))
+    {
+        report.findings.push(Finding {
+            path: None,
+            span: Some(Span::FILE),
+            rule: report.rule,
+            message: format!("Previously present package \"{package}\" was deleted."),
+        });
+    }
+}
+
+/// Reports every element of kind `kind` of a still-present package that is
+/// gone from it (an element may move between the package's files).
+fn deleted_from_package<'a>(
+    before: &'a Index<'a>,
+    after: &'a Index<'a>,
+    report: &mut Report<'_>,
+    kind: &str,
+    previous: Vec<(String, &'a str, &'a str)>,
+    is_current: impl Fn(&str) -> bool,
+) {
+    let current = packages(after);
+    let _ = before;
+    for (name, package, file) in previous {
+        let Some(files) = current.get(package) else {
+            continue; // The whole package is gone: PACKAGE_NO_DELETE.
+        };
+        if is_current(&name) {
+            continue;
+        }
+        let Some(target) = package_file(files, file) else {
+            continue;
+        };
+        let relative = name
+            .strip_prefix(&format!("{package}."))
+            .unwrap_or(&name)
+            .to_owned();
+        report.add(
+            target.name(),
+            Some(Span::FILE),
+            format!(
+                "Previously present {kind} \"{relative}\" was deleted from package \"{package}\"."
+            ),
+        );
+    }
+}
+
+fn package_message_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
+    let previous = before
+        .messages
+        .iter()
+        .filter(|(_, m)| !is_map_entry(m))
+        .map(|(name, m)| (name.clone(), m.place.file.package(), m.place.file.name()))
+        .collect();
+    deleted_from_package(before, after, report, "message", previous, |name| {
+        after.messages.contains_key(name)
+    });
+}
+
+fn package_enum_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
+    let previous = before
+        .enums
+        .iter()
+        .map(|(name, e)| (name.clone(), e.place.file.package(), e.place.file.name()))
+        .collect();
+    deleted_from_package(before, after, report, "enum", previous, |name| {
+        after.enums.contains_key(name)
+    });
+}
+
+fn package_service_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
+    let previous = before
+        .services
+        .iter()
+        .map(|(name, s)| (name.clone(), s.place.file.package(), s.place.file.name()))
+        .collect();
+    deleted_from_package(before, after, report, "service", previous, |name| {
+        after.services.contains_key(name)
+    });
+}
+
+fn package_extension_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
+    let current_packages = packages(after);
+    for (package, files) in packages(before) {
+        let Some(current_files) = current_packages.get(package) else {
+            continue;
+        };
+        let current: Vec<(String, i32)> = current_files
+            .iter()
+            .flat_map(|f| extensions_of(f))
+            .map(|(key, _)| key)
+            .collect();
+        for file in files {
+            for (key, name) in extensions_of(file) {
+                if current.contains(&key) {
+                    continue;
+                }
+                if let Some(target) = package_file(current_files, file.name()) {
+                    report.add(
+                        target.name(),
+                        Some(Span::FILE),
+                        format!("Previously present extension \"{name}\" was deleted from package \"{package}\"."),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn field_no_delete_unless_reserved(pair: &MessagePair<'_>, report: &mut Report<'_>, by_name: bool) {
+    let current = &pair.current.proto;
+    let numbers: Vec<i32> = current
+        .field
+        .iter()
+        .map(FieldDescriptorProto::number)
+        .collect();
+    for field in &pair.previous.proto.field {
+        if numbers.contains(&field.number()) {
+            continue;
+        }
+        let reserved = if by_name {
+            current.reserved_name.iter().any(|n| n == field.name())
+        } else {
+            current
+                .reserved_range
+                .iter()
+                .any(|r| (r.start()..r.end()).contains(&field.number()))
+        };
+        if !reserved {
+            let what = if by_name {
+                format!("name \"{}\"", field.name())
+            } else {
+                format!("number \"{}\"", field.number())
+            };
+            pair.add(
+                report,
+                &[],
+                format!(
+                    "Previously present field \"{}\" with name \"{}\" on message \"{}\" was deleted without reserving the {what}.",
+                    field.number(),
+                    field.name(),
+                    current.name()
+                ),
+            );
+        }
+    }
+}
+
+fn field_no_delete_unless_name_reserved(pair: &MessagePair<'_>, report: &mut Report<'_>) {
+    field_no_delete_unless_reserved(pair, report, true);
+}
+
+fn field_no_delete_unless_number_reserved(pair: &MessagePair<'_>, report: &mut Report<'_>) {
+    field_no_delete_unless_reserved(pair, report, false);
+}
+
+fn enum_value_no_delete_unless_reserved(
+    pair: &EnumPair<'_>,
+    report: &mut Report<'_>,
+    by_name: bool,
+) {
+    let current = pair.current.proto;
+    let numbers: Vec<i32> = current.value.iter().map(|v| v.number()).collect();
+    let mut reported = Vec::new();
+    for value in &pair.previous.proto.value {
+        if numbers.contains(&value.number()) || reported.contains(&value.number()) {
+            continue;
+        }
+        reported.push(value.number());
+        let reserved = if by_name {
+            current.reserved_name.iter().any(|n| n == value.name())
+        } else {
+            current
+                .reserved_range
+                .iter()
+                .any(|r| (r.start()..=r.end()).contains(&value.number()))
+        };
+        if !reserved {
+            let what = if by_name {
+                format!("name \"{}\"", value.name())
+            } else {
+                format!("number \"{}\"", value.number())
+            };
+            report.add(
+                pair.current.place.file.name(),
+                pair.current.place.span(&[]),
+                format!(
+                    "Previously present enum value \"{}\" on enum \"{}\" was deleted without reserving the {what}.",
+                    value.number(),
+                    current.name()
+                ),
+            );
+        }
+    }
+}
+
+fn enum_value_no_delete_unless_name_reserved(pair: &EnumPair<'_>, report: &mut Report<'_>) {
+    enum_value_no_delete_unless_reserved(pair, report, true);
+}
+
+fn enum_value_no_delete_unless_number_reserved(pair: &EnumPair<'_>, report: &mut Report<'_>) {
+    enum_value_no_delete_unless_reserved(pair, report, false);
+}
+
+fn field_same_default(pair: &FieldPair<'_>, report: &mut Report<'_>) {
+    const FIELD_DEFAULT: i32 = 7;
+    let (previous, current) = (pair.previous.proto, pair.current.proto);
+    if let (Some(before), Some(after)) = (&previous.default_value, &current.default_value)
+        && before != after
+    {
+        // buf points at `default = V`; source info has the value ([7]) and
+        // the bracketed options ([8]): when `default` is the only option,
+        // that is the brackets' inside.
+        let options = pair.span(&[FIELD_OPTIONS]);
+        let only_option = current
+            .options
+            .as_ref()
+            .is_none_or(|o| *o == Default::default());
+        let span = match options {
+            Some(span) if only_option && span.start_line == span.end_line => Some(Span {
+                start_column: span.start_column + 1,
+                end_column: span.end_column - 1,
+                ..span
+            }),
+            _ => pair.span(&[FIELD_DEFAULT]),
+        };
+        report.add(
+            pair.message.current.place.file.name(),
+            span,
+            format!(
+                "{} changed default value from {before} to {after}.",
+                pair.describe()
+            ),
+        );
+    }
+}
+
+fn syntax(file: &FileDescriptorProto) -> &str {
+    match file.syntax() {
+        "" => "proto2",
+        syntax => syntax,
+    }
+}
+
+fn file_same_package(pair: &FilePair<'_>, report: &mut Report<'_>) {
+    const PACKAGE: i32 = 2;
+    if pair.previous.package() != pair.current.package() {
+        report.add(
+            pair.current.name(),
+            option_span(pair.current, &[PACKAGE]),
+            format!(
+                "File package changed from \"{}\" to \"{}\".",
+                pair.previous.package(),
+                pair.current.package()
+            ),
+        );
+    }
+}
+
+fn file_same_syntax(pair: &FilePair<'_>, report: &mut Report<'_>) {
+    const SYNTAX: i32 = 12;
+    let (previous, current) = (syntax(pair.previous), syntax(pair.current));
+    if previous != current {
+        report.add(
+            pair.current.name(),
+            option_span(pair.current, &[SYNTAX]),
+            format!("File syntax changed from \"{previous}\" to \"{current}\"."),
+        );
+    }
+}
+
+/// proto3 enums are open and allow JSON; proto2 ones are closed and JSON
+/// is best effort (the editions features these rules compare).
+fn is_proto3(place: &Place<'_>) -> bool {
+    syntax(place.file) == "proto3"
+}
+
+fn json_format(proto3: bool) -> &'static str {
+    if proto3 {
+        "ALLOW"
+    } else {
+        "LEGACY_BEST_EFFORT"
+    }
+}
+
+fn enum_same_type(pair: &EnumPair<'_>, report: &mut Report<'_>) {
+    let kind = |proto3: bool| if proto3 { "open" } else { "closed" };
+    let (previous, current) = (
+        is_proto3(&pair.previous.place),
+        is_proto3(&pair.current.place),
+    );
+    if previous != current {
+        report.add(
+            pair.current.place.file.name(),
+            pair.current.place.span(&[]),
+            format!(
+                "Enum \"{}\" changed from {} to {}.",
+                pair.current.proto.name(),
+                kind(previous),
+                kind(current)
+            ),
+        );
+    }
+}
+
+fn enum_same_json_format(pair: &EnumPair<'_>, report: &mut Report<'_>) {
+    let (previous, current) = (
+        is_proto3(&pair.previous.place),
+        is_proto3(&pair.current.place),
+    );
+    if previous != current {
+        report.add(
+            pair.current.place.file.name(),
+            pair.current.place.span(&[]),
+            format!(
+                "Enum \"{}\" JSON format support changed from {} to {}.",
+                pair.current.proto.name(),
+                json_format(previous),
+                json_format(current)
+            ),
+        );
+    }
+}
+
+fn message_same_json_format(pair: &MessagePair<'_>, report: &mut Report<'_>) {
+    let (previous, current) = (
+        is_proto3(&pair.previous.place),
+        is_proto3(&pair.current.place),
+    );
+    if previous != current && !is_map_entry(pair.current) {
+        pair.add(
+            report,
+            &[],
+            format!(
+                "Message \"{}\" JSON format support changed from {} to {}.",
+                pair.current.proto.name(),
+                json_format(previous),
+                json_format(current)
+            ),
+        );
+    }
+}
+
+/// Whether a string field's UTF-8 is verified: always in proto3, never in
+/// proto2 (the editions feature `utf8_validation`).
+fn utf8_verified(message: &MessageView<'_>) -> &'static str {
+    if is_proto3(&message.place) {
+        "VERIFY"
+    } else {
+        "NONE"
+    }
+}
+
+fn field_same_utf8_validation(pair: &FieldPair<'_>, report: &mut Report<'_>) {
+    let is_string = |f: &FieldDescriptorProto| f.r#type() == Type::String;
+    if !is_string(pair.previous.proto) || !is_string(pair.current.proto) {
+        return;
+    }
+    let (previous, current) = (
+        utf8_verified(pair.message.previous),
+        utf8_verified(pair.message.current),
+    );
+    if previous != current {
+        pair.add(
+            report,
+            &[],
+            format!(
+                "{} changed UTF8 validation from {previous} to {current}.",
+                pair.describe()
+            ),
+        );
+    }
+}
+
+fn field_same_java_utf8_validation(pair: &FieldPair<'_>, report: &mut Report<'_>) {
+    let is_string = |f: &FieldDescriptorProto| f.r#type() == Type::String;
+    if !is_string(pair.previous.proto) || !is_string(pair.current.proto) {
+        return;
+    }
+    // Java checks UTF-8 in proto3, and in proto2 when java_string_check_utf8.
+    let java = |message: &MessageView<'_>| {
+        let checked = message
+            .place
+            .file
+            .options
+            .as_ref()
+            .is_some_and(|o| o.java_string_check_utf8());
+        if is_proto3(&message.place) || checked {
+            "VERIFY"
+        } else {
+            "NONE"
+        }
+    };
+    let (previous, current) = (java(pair.message.previous), java(pair.message.current));
+    if previous != current {
+        pair.add(
+            report,
+            &[],
+            format!(
+                "{} changed Java string UTF8 validation from \"{previous}\" to \"{current}\".",
+                pair.describe()
             ),
         );
     }
