@@ -488,6 +488,30 @@ pub static RULES: &[Rule] = &[
         categories: &["FILE", "PACKAGE"],
         check: Check::Field(field_same_java_utf8_validation),
     },
+    Rule {
+        id: "FIELD_WIRE_COMPATIBLE_TYPE",
+        purpose: "Checks that fields have wire-compatible types in a given message.",
+        categories: &["WIRE"],
+        check: Check::Field(field_wire_compatible_type),
+    },
+    Rule {
+        id: "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
+        purpose: "Checks that fields have wire and JSON compatible types in a given message.",
+        categories: &["CSR", "WIRE_JSON"],
+        check: Check::Field(field_wire_json_compatible_type),
+    },
+    Rule {
+        id: "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+        purpose: "Checks that fields have wire-compatible cardinalities in a given message.",
+        categories: &["WIRE"],
+        check: Check::Field(compatible_cardinality),
+    },
+    Rule {
+        id: "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+        purpose: "Checks that fields have wire and JSON compatible cardinalities in a given message.",
+        categories: &["CSR", "WIRE_JSON"],
+        check: Check::Field(compatible_cardinality),
+    },
 ];
 
 // ------------------------------------------------------------------ files
@@ -1861,6 +1885,125 @@ fn field_same_java_utf8_validation(pair: &FieldPair<'_>, report: &mut Report<'_>
             &[],
             format!(
                 "{} changed Java string UTF8 validation from \"{previous}\" to \"{current}\".",
+                pair.describe()
+            ),
+        );
+    }
+}
+
+// ------------------------------------------------------------------ wire compatibility
+
+const WIRE_SEE: &str = "See https://developers.google.com/protocol-buffers/docs/proto3#updating for wire compatibility rules.";
+const WIRE_JSON_SEE: &str = "See https://developers.google.com/protocol-buffers/docs/proto3#updating for wire compatibility rules and https://developers.google.com/protocol-buffers/docs/proto3#json for JSON compatibility rules.";
+const BYTES_TO_STRING: &str = "Note that while string and bytes are compatible if the data is valid UTF-8, there is no way to enforce that a bytes field is UTF-8, so these fields may be incompatible.";
+
+/// The groups of scalar types that read each other's wire encoding, as buf
+/// has them (`string` may become `bytes`; the reverse is reported).
+fn wire_group(ty: Type) -> Option<u8> {
+    Some(match ty {
+        Type::Int32 | Type::Int64 | Type::Uint32 | Type::Uint64 | Type::Bool => 1,
+        Type::Sint32 | Type::Sint64 => 2,
+        Type::Fixed32 | Type::Sfixed32 => 3,
+        Type::Fixed64 | Type::Sfixed64 => 4,
+        Type::String | Type::Bytes => 5,
+        _ => return None,
+    })
+}
+
+/// The groups of scalar types that also read each other's JSON, as buf has
+/// them.
+fn wire_json_group(ty: Type) -> Option<u8> {
+    Some(match ty {
+        Type::Int32 | Type::Uint32 => 1,
+        Type::Int64 | Type::Uint64 => 2,
+        Type::Fixed32 | Type::Sfixed32 => 3,
+        Type::Fixed64 | Type::Sfixed64 => 4,
+        _ => return None,
+    })
+}
+
+/// Reports a type change outside `group`'s compatibility groups, with buf's
+/// pointer to the rules (`see`); a change of message or enum type is
+/// reported as FIELD_SAME_TYPE words it.
+fn compatible_type(
+    pair: &FieldPair<'_>,
+    report: &mut Report<'_>,
+    group: fn(Type) -> Option<u8>,
+    see: &str,
+    wire_only: bool,
+) {
+    let (previous, current) = (pair.previous.proto, pair.current.proto);
+    let suffix = if current.type_name.is_some() {
+        FIELD_TYPE_NAME
+    } else {
+        FIELD_TYPE
+    };
+    let (before, after) = (previous.r#type(), current.r#type());
+    if before == after {
+        if previous.type_name() != current.type_name() {
+            pair.add(
+                report,
+                &[suffix],
+                format!(
+                    "{} changed type from \"{}\" to \"{}\".",
+                    pair.describe(),
+                    previous.type_name().trim_start_matches('.'),
+                    current.type_name().trim_start_matches('.')
+                ),
+            );
+        }
+        return;
+    }
+    let compatible = matches!((group(before), group(after)), (Some(a), Some(b)) if a == b);
+    let bytes_to_string = wire_only && before == Type::Bytes && after == Type::String;
+    if compatible && !bytes_to_string {
+        return;
+    }
+    let note = if bytes_to_string {
+        format!(" {BYTES_TO_STRING}")
+    } else {
+        String::new()
+    };
+    pair.add(
+        report,
+        &[suffix],
+        format!(
+            "{} changed type from \"{}\" to \"{}\". {see}{note}",
+            pair.describe(),
+            type_name(previous),
+            type_name(current)
+        ),
+    );
+}
+
+fn field_wire_compatible_type(pair: &FieldPair<'_>, report: &mut Report<'_>) {
+    compatible_type(pair, report, wire_group, WIRE_SEE, true);
+}
+
+fn field_wire_json_compatible_type(pair: &FieldPair<'_>, report: &mut Report<'_>) {
+    compatible_type(pair, report, wire_json_group, WIRE_JSON_SEE, false);
+}
+
+/// Reports cardinality changes that wire (and JSON) readers notice: every
+/// change but one between implicit and explicit presence.
+fn compatible_cardinality(pair: &FieldPair<'_>, report: &mut Report<'_>) {
+    let proto3 = |message: &MessageView<'_>| message.place.file.syntax() == "proto3";
+    let previous = cardinality(pair.previous.proto, proto3(pair.message.previous));
+    let current = cardinality(pair.current.proto, proto3(pair.message.current));
+    let wire = |c: &str| {
+        if c.starts_with("optional") {
+            "optional"
+        } else {
+            c
+        }
+        .to_owned()
+    };
+    if wire(previous) != wire(current) {
+        pair.add(
+            report,
+            &[],
+            format!(
+                "{} changed cardinality from \"{previous}\" to \"{current}\".",
                 pair.describe()
             ),
         );
