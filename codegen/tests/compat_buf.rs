@@ -9,7 +9,7 @@ use std::{path::Path, process::Command};
 use protoforge_bench::anchors;
 use protoforge_codegen::{
     Compiler,
-    compat::{Schema, check, rules::RULES},
+    compat::{Config, Schema, check, rules::RULES},
 };
 
 fn schema(dir: &Path) -> Schema {
@@ -61,8 +61,8 @@ fn buf_findings(case: &Path) -> Vec<String> {
     findings
 }
 
-/// The rules buf applies to the case (its configuration decides), among
-/// those protoforge implements.
+/// The rules of the case's `buf.yaml`, as protoforge reads it; they must be
+/// the ones buf lists for it.
 fn configured_rules(case: &Path) -> Vec<&'static protoforge_codegen::compat::rules::Rule> {
     let output = Command::new(anchors::buf())
         .current_dir(case.join("current"))
@@ -75,20 +75,25 @@ fn configured_rules(case: &Path) -> Vec<&'static protoforge_codegen::compat::rul
         ])
         .output()
         .expect("buf runs");
-    let configured: Vec<String> = String::from_utf8_lossy(&output.stdout)
+    let mut configured: Vec<String> = String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
         .map(|rule| rule["id"].as_str().unwrap_or_default().to_owned())
         .collect();
-    assert!(
-        !configured.is_empty(),
-        "buf lists no rules for {}",
+    configured.sort();
+    let config = Config::find_in(&case.join("current"))
+        .expect("valid buf.yaml")
+        .expect("every fixture has a buf.yaml");
+    let rules = config.rules();
+    let mut ours: Vec<String> = rules.iter().map(|r| r.id.to_owned()).collect();
+    ours.sort();
+    assert_eq!(
+        ours,
+        configured,
+        "{}: the configured rules differ from buf's",
         case.display()
     );
-    RULES
-        .iter()
-        .filter(|rule| configured.iter().any(|id| id == rule.id))
-        .collect()
+    rules
 }
 
 fn protoforge_findings(case: &Path) -> Vec<String> {

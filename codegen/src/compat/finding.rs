@@ -60,6 +60,9 @@ pub struct Finding {
     pub rule: &'static str,
     /// What changed, in buf's words.
     pub message: String,
+    /// The file of the previous schema it concerns (for ignores: a finding
+    /// is dropped when either side's path is ignored).
+    pub previous_path: Option<String>,
 }
 
 /// `path:line:col:message`, buf's text format.

@@ -10,10 +10,12 @@
 //! (`buf.yaml`), the other inputs and output formats are still to come, so
 //! there is no `protoforge breaking` command yet.
 
+pub mod config;
 pub mod finding;
 pub mod rules;
 pub mod schema;
 
+pub use config::Config;
 pub use finding::{Finding, Span};
 pub use schema::Schema;
 

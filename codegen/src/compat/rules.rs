@@ -54,6 +54,7 @@ impl Report<'_> {
             span,
             rule: self.rule,
             message,
+            previous_path: Some(path.to_owned()),
         });
     }
 }
@@ -1102,6 +1103,7 @@ fn file_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>
             span: Some(Span::FILE),
             rule: report.rule,
             message: format!("Previously present file \"{name}\" was deleted."),
+            previous_path: Some((*name).to_owned()),
         });
     }
 }
@@ -1483,15 +1485,16 @@ fn package_file<'a>(
 
 fn package_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
     let current = packages(after);
-    for package in packages(before)
-        .keys()
-        .filter(|p| !current.contains_key(*p))
+    for (package, files) in packages(before)
+        .iter()
+        .filter(|(p, _)| !current.contains_key(*p))
     {
         report.findings.push(Finding {
             path: None,
             span: Some(Span::FILE),
             rule: report.rule,
             message: format!("Previously present package \"{package}\" was deleted."),
+            previous_path: files.first().map(|f| f.name().to_owned()),
         });
     }
 }

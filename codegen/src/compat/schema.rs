@@ -50,6 +50,26 @@ impl Schema {
         self
     }
 
+    /// The package of the file at `path`.
+    pub fn package_of(&self, path: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|f| f.name() == path)
+            .map(|f| f.package())
+    }
+
+    /// The names of every file.
+    pub fn file_names(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|f| f.name())
+    }
+
+    /// Keeps only the files whose names `keep` accepts
+    /// (`--limit-to-input-files`).
+    pub fn retain_files(mut self, keep: impl Fn(&str) -> bool) -> Schema {
+        self.files.retain(|f| keep(f.name()));
+        self
+    }
+
     pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
         self.files.iter()
     }

@@ -1,0 +1,415 @@
+//! The `breaking:` block of a `buf.yaml` (config versions v1beta1, v1 and
+//! v2): which rules run, and which findings are ignored.
+
+use std::{collections::BTreeMap, path::Path};
+
+use serde::Deserialize;
+
+use super::{
+    Finding, Schema,
+    rules::{RULES, Rule},
+};
+
+/// A configuration version: the rule catalog and categories differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Version {
+    /// `v1beta1`.
+    V1Beta1,
+    /// `v1`, and what buf applies with no `buf.yaml` at all.
+    #[default]
+    V1,
+    /// `v2`.
+    V2,
+}
+
+/// Rules v2 added: not in the v1 and v1beta1 catalogs.
+const V2_ONLY: [&str; 3] = [
+    "EXTENSION_NO_DELETE",
+    "FIELD_SAME_DEFAULT",
+    "PACKAGE_EXTENSION_NO_DELETE",
+];
+/// Rules v1 added to v1beta1's catalog.
+const V1_ADDED: [&str; 2] = [
+    "FIELD_WIRE_COMPATIBLE_TYPE",
+    "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
+];
+
+/// Deprecated IDs, and the rules they stand for (none: kept for old configs,
+/// checks nothing).
+const DEPRECATED: [(&str, &[&str]); 5] = [
+    ("FIELD_SAME_CTYPE", &["FIELD_SAME_CPP_STRING_TYPE"]),
+    (
+        "FIELD_SAME_LABEL",
+        &[
+            "FIELD_SAME_CARDINALITY",
+            "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+            "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+        ],
+    ),
+    (
+        "FILE_SAME_JAVA_STRING_CHECK_UTF8",
+        &["FIELD_SAME_JAVA_UTF8_VALIDATION"],
+    ),
+    ("FILE_SAME_PHP_GENERIC_SERVICES", &[]),
+    ("MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT", &[]),
+];
+
+impl Version {
+    /// Whether the version's catalog has `rule`.
+    pub fn has(self, rule: &Rule) -> bool {
+        match self {
+            Version::V2 => true,
+            Version::V1 => !V2_ONLY.contains(&rule.id),
+            Version::V1Beta1 => !V2_ONLY.contains(&rule.id) && !V1_ADDED.contains(&rule.id),
+        }
+    }
+
+    /// The categories of `rule` in this version (CSR exists only in v2).
+    pub fn categories(self, rule: &Rule) -> Vec<&'static str> {
+        let mut categories: Vec<&'static str> = rule.categories.to_vec();
+        if self != Version::V2 {
+            categories.retain(|c| *c != "CSR");
+        }
+        if self == Version::V1Beta1 {
+            match rule.id {
+                "FILE_SAME_PACKAGE" => categories = vec!["FILE"],
+                "FIELD_SAME_TYPE" | "FIELD_SAME_CARDINALITY" => {
+                    categories = vec!["FILE", "PACKAGE", "WIRE_JSON", "WIRE"]
+                }
+                _ => {}
+            }
+        }
+        categories
+    }
+
+    /// The categories of this version.
+    pub fn all_categories(self) -> &'static [&'static str] {
+        match self {
+            Version::V2 => &["FILE", "PACKAGE", "WIRE_JSON", "WIRE", "CSR"],
+            _ => &["FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
+        }
+    }
+}
+
+/// What went wrong reading a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file is not valid YAML for a buf configuration.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The configuration file.
+        path: String,
+        /// What is wrong, with a line when the YAML parser gives one.
+        message: String,
+    },
+}
+
+/// The breaking-change configuration of one module.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The configuration version.
+    pub version: Version,
+    /// Rule IDs and categories to run (`use`; default FILE).
+    pub use_: Vec<String>,
+    /// Rule IDs and categories not to run.
+    pub except: Vec<String>,
+    /// Paths (files or directories, relative to the module) whose findings
+    /// are dropped.
+    pub ignore: Vec<String>,
+    /// Per rule or category, paths whose findings of it are dropped.
+    pub ignore_only: BTreeMap<String, Vec<String>>,
+    /// Drops findings in unstable packages (`foo.v1alpha1`, `foo.v1beta1`,
+    /// `foo.v1test`).
+    pub ignore_unstable_packages: bool,
+    /// Include roots of the module, relative to the configuration file:
+    /// v1beta1 `build.roots` or v2 `modules[].path`; empty means the
+    /// directory itself.
+    pub roots: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawBreaking {
+    #[serde(rename = "use")]
+    use_: Vec<String>,
+    except: Vec<String>,
+    ignore: Vec<String>,
+    ignore_only: BTreeMap<String, Vec<String>>,
+    ignore_unstable_packages: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawBuild {
+    roots: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawModule {
+    path: String,
+    breaking: Option<RawBreaking>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawConfig {
+    version: String,
+    build: RawBuild,
+    breaking: Option<RawBreaking>,
+    modules: Vec<RawModule>,
+}
+
+impl Config {
+    /// Parses a `buf.yaml` (or JSON, which is YAML too); `path` names it in
+    /// errors.
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        let raw: RawConfig = serde_yaml::from_str(text).map_err(|err| {
+            let at = err
+                .location()
+                .map(|l| format!("line {}, column {}: ", l.line(), l.column()))
+                .unwrap_or_default();
+            invalid(format!("{at}{err}"))
+        })?;
+        let version = match raw.version.as_str() {
+            "v1beta1" => Version::V1Beta1,
+            "v1" | "" => Version::V1,
+            "v2" => Version::V2,
+            other => {
+                return Err(invalid(format!(
+                    "unknown version '{other}': use v1beta1, v1 or v2"
+                )));
+            }
+        };
+        // v2 may configure breaking per module; the first module's block
+        // (or the top-level one) applies, and ignore paths are relative to
+        // the workspace, so they keep their module prefix.
+        let breaking = raw
+            .modules
+            .iter()
+            .find_map(|m| m.breaking.as_ref())
+            .or(raw.breaking.as_ref());
+        let mut config = Config {
+            version,
+            roots: match version {
+                Version::V1Beta1 => raw.build.roots.clone(),
+                Version::V2 => raw
+                    .modules
+                    .iter()
+                    .map(|m| m.path.clone())
+                    .filter(|p| !p.is_empty() && p != ".")
+                    .collect(),
+                Version::V1 => Vec::new(),
+            },
+            ..Config::default()
+        };
+        if let Some(breaking) = breaking {
+            config.use_.clone_from(&breaking.use_);
+            config.except.clone_from(&breaking.except);
+            config.ignore.clone_from(&breaking.ignore);
+            config.ignore_only.clone_from(&breaking.ignore_only);
+            config.ignore_unstable_packages = breaking.ignore_unstable_packages;
+        }
+        for id in config
+            .use_
+            .iter()
+            .chain(&config.except)
+            .chain(config.ignore_only.keys())
+        {
+            if !is_known(version, id) {
+                return Err(invalid(format!(
+                    "unknown rule or category '{id}' for version {version:?}"
+                )));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Reads the `buf.yaml` in `dir`, if any.
+    pub fn find_in(dir: &Path) -> Result<Option<Config>, ConfigError> {
+        for name in ["buf.yaml", "buf.yml"] {
+            let path = dir.join(name);
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return Config::parse(&text, &path.display().to_string()).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// The rules to run, in the registry's order.
+    pub fn rules(&self) -> Vec<&'static Rule> {
+        let wanted: Vec<String> = if self.use_.is_empty() {
+            vec!["FILE".to_owned()]
+        } else {
+            self.use_.clone()
+        };
+        RULES
+            .iter()
+            .filter(|rule| self.version.has(rule))
+            .filter(|rule| wanted.iter().any(|id| self.selects(id, rule)))
+            .filter(|rule| !self.except.iter().any(|id| self.selects(id, rule)))
+            .collect()
+    }
+
+    /// Whether the ID or category `id` covers `rule`.
+    fn selects(&self, id: &str, rule: &Rule) -> bool {
+        id == rule.id
+            || self.version.categories(rule).contains(&id)
+            || DEPRECATED.iter().any(|(deprecated, replacements)| {
+                *deprecated == id && replacements.contains(&rule.id)
+            })
+    }
+
+    /// Drops the findings whose current or previous location is ignored.
+    pub fn filter(&self, findings: &mut Vec<Finding>, previous: &Schema, current: &Schema) {
+        findings.retain(|finding| {
+            let paths = [finding.path.as_deref(), finding.previous_path.as_deref()];
+            let ignored = |list: &[String]| {
+                paths
+                    .iter()
+                    .flatten()
+                    .any(|path| list.iter().any(|ignored| self.covers(ignored, path)))
+            };
+            if ignored(&self.ignore) {
+                return false;
+            }
+            let rule = RULES.iter().find(|r| r.id == finding.rule);
+            for (id, list) in &self.ignore_only {
+                if rule.is_some_and(|rule| self.selects(id, rule)) && ignored(list) {
+                    return false;
+                }
+            }
+            if self.ignore_unstable_packages {
+                let package = finding
+                    .path
+                    .as_deref()
+                    .and_then(|p| current.package_of(p))
+                    .or_else(|| {
+                        finding
+                            .previous_path
+                            .as_deref()
+                            .and_then(|p| previous.package_of(p))
+                    });
+                if package.is_some_and(is_unstable_package) {
+                    return false;
+                }
+            }
+            true
+        });
+    }
+
+    /// Whether the ignored path (a file or directory, possibly prefixed by a
+    /// root of the module) covers the file `path`.
+    fn covers(&self, ignored: &str, path: &str) -> bool {
+        let ignored = ignored.trim_end_matches('/');
+        let under = |ignored: &str| path == ignored || path.starts_with(&format!("{ignored}/"));
+        under(ignored)
+            || self.roots.iter().any(|root| {
+                ignored
+                    .strip_prefix(root.trim_end_matches('/'))
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(under)
+            })
+    }
+}
+
+fn is_known(version: Version, id: &str) -> bool {
+    version.all_categories().contains(&id)
+        || RULES.iter().any(|rule| rule.id == id && version.has(rule))
+        || DEPRECATED.iter().any(|(deprecated, _)| *deprecated == id)
+}
+
+/// `foo.v1alpha1`, `foo.v1beta2`, `foo.v1test`, `foo.v1p1alpha`: a version
+/// component that is not stable.
+fn is_unstable_package(package: &str) -> bool {
+    package.split('.').any(|component| {
+        let Some(rest) = component.strip_prefix('v') else {
+            return false;
+        };
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && {
+            let suffix = &rest[digits..];
+            suffix.starts_with("alpha")
+                || suffix.starts_with("beta")
+                || suffix.starts_with("test")
+                || suffix.starts_with('p') && (suffix.contains("alpha") || suffix.contains("beta"))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(config: &Config) -> Vec<&'static str> {
+        config.rules().iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn defaults_are_file() {
+        let config = Config::parse("version: v2\n", "buf.yaml").expect("valid");
+        assert_eq!(config.rules().len(), 51, "buf v2 lists 51 FILE rules");
+        let v1 = Config::default();
+        assert!(!ids(&v1).contains(&"EXTENSION_NO_DELETE"));
+        assert!(ids(&v1).contains(&"FIELD_NO_DELETE"));
+    }
+
+    #[test]
+    fn use_except_and_deprecated_ids() {
+        let config = Config::parse(
+            "version: v1\nbreaking:\n  use: [FIELD_SAME_LABEL, WIRE]\n  except: [FIELD_WIRE_COMPATIBLE_TYPE]\n",
+            "buf.yaml",
+        )
+        .expect("valid");
+        let rules = ids(&config);
+        assert!(rules.contains(&"FIELD_SAME_CARDINALITY"));
+        assert!(rules.contains(&"FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY"));
+        assert!(rules.contains(&"FIELD_WIRE_COMPATIBLE_CARDINALITY"));
+        assert!(!rules.contains(&"FIELD_WIRE_COMPATIBLE_TYPE"));
+        assert!(rules.contains(&"RPC_SAME_REQUEST_TYPE"));
+    }
+
+    #[test]
+    fn bad_configs_are_located() {
+        let err = Config::parse("version: v3\n", "buf.yaml").expect_err("bad version");
+        assert_eq!(
+            err.to_string(),
+            "buf.yaml: unknown version 'v3': use v1beta1, v1 or v2"
+        );
+        let err = Config::parse("version: v2\nbreaking:\n  use: [NOPE]\n", "buf.yaml")
+            .expect_err("bad rule");
+        assert!(err.to_string().contains("unknown rule or category 'NOPE'"));
+        let err = Config::parse("version: v2\nbreaking: [\n", "buf.yaml").expect_err("bad yaml");
+        assert!(err.to_string().starts_with("buf.yaml: line "), "{err}");
+    }
+
+    #[test]
+    fn unstable_packages() {
+        for unstable in ["foo.v1alpha1", "foo.v1beta", "foo.v2test", "foo.v1p1beta1"] {
+            assert!(is_unstable_package(unstable), "{unstable}");
+        }
+        for stable in ["foo.v1", "foo", "foo.v2.bar", "alpha.v1"] {
+            assert!(!is_unstable_package(stable), "{stable}");
+        }
+    }
+
+    #[test]
+    fn v1beta1_roots_and_v2_module_paths() {
+        let v1beta1 = Config::parse(
+            "version: v1beta1\nbuild:\n  roots: [proto, vendor]\n",
+            "buf.yaml",
+        )
+        .expect("valid");
+        assert_eq!(v1beta1.roots, ["proto", "vendor"]);
+        let v2 =
+            Config::parse("version: v2\nmodules:\n  - path: proto\n", "buf.yaml").expect("valid");
+        assert_eq!(v2.roots, ["proto"]);
+        assert!(v2.covers("proto/a/b.proto", "a/b.proto"));
+        assert!(v2.covers("a", "a/b.proto"));
+        assert!(!v2.covers("a/b", "a/bc.proto"));
+    }
+}
