@@ -5,6 +5,7 @@
 //! - 1: the schema or an input is bad (every problem is printed on stderr);
 //! - 2: the command line is wrong.
 
+mod breaking;
 mod build;
 mod generate;
 mod report;
@@ -30,6 +31,7 @@ Exit codes:
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Breaking(breaking::BreakingArgs),
     Build(build::BuildArgs),
     Generate(generate::GenerateArgs),
     #[command(subcommand)]
@@ -40,6 +42,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Breaking(args) => breaking::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::New(command) => scaffold::run_new(&command),

@@ -5,13 +5,15 @@
 //! services by full name; fields and enum values by number; rpcs by name.
 //! Every finding points at the current schema.
 //!
-//! Work in progress: [`rules::RULES`] holds the rules checked so far, each
-//! compared with buf on fixtures; the rest of buf's catalog, configuration
-//! (`buf.yaml`), the other inputs and output formats are still to come, so
-//! there is no `protoforge breaking` command yet.
+//! [`rules::RULES`] holds buf's 64 rules (config v2), each compared with buf
+//! on fixtures; [`Config`] reads the `breaking:` block of `buf.yaml`;
+//! [`input`] reads directories, images and git references; [`output`]
+//! renders findings for CI. [`run`] ties them together for the command line.
 
 pub mod config;
 pub mod finding;
+pub mod input;
+pub mod output;
 pub mod rules;
 pub mod schema;
 
@@ -23,6 +25,63 @@ use rules::{
     Check, EnumPair, FieldPair, FilePair, MessagePair, MethodPair, Report, Rule, ServicePair,
 };
 use schema::Index;
+
+/// Options of [`run`].
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The configuration to use instead of the current input's `buf.yaml`.
+    pub config: Option<Config>,
+    /// Check only the inputs' own files, not their imports.
+    pub exclude_imports: bool,
+    /// Check only the files the current input has.
+    pub limit_to_input_files: bool,
+}
+
+/// Checks `current` against `against`: both read in parallel, the rules
+/// and ignores of the configuration applied, paths shown as buf shows them.
+pub fn run(
+    current: &input::Input,
+    against: &input::Input,
+    options: &Options,
+) -> Result<Vec<Finding>, input::InputError> {
+    let (current, previous) = std::thread::scope(|scope| {
+        let previous = scope.spawn(|| against.load());
+        let current = current.load();
+        (
+            current,
+            previous
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    let (current, previous) = (current?, previous?);
+    let config = options
+        .config
+        .clone()
+        .or_else(|| current.config.clone())
+        .unwrap_or_default();
+    let (mut current_schema, mut previous_schema) = (current.schema, previous.schema);
+    if options.exclude_imports {
+        current_schema = current_schema.without_imports();
+        previous_schema = previous_schema.without_imports();
+    }
+    if options.limit_to_input_files {
+        let names: std::collections::HashSet<String> =
+            current_schema.file_names().map(str::to_owned).collect();
+        previous_schema = previous_schema.retain_files(|name| names.contains(name));
+    }
+    let mut findings = check(&previous_schema, &current_schema, config.rules());
+    config.filter(&mut findings, &previous_schema, &current_schema);
+    for finding in &mut findings {
+        if let Some(path) = &finding.path
+            && let Some(shown) = current.shown.get(path)
+        {
+            finding.path = Some(shown.clone());
+        }
+    }
+    finding::normalize(&mut findings);
+    Ok(findings)
+}
 
 /// Every finding of `rules` between `previous` and `current`, sorted and
 /// without duplicates.
@@ -38,13 +97,13 @@ pub fn check<'r>(
             rule: rule.id,
             findings: &mut findings,
         };
-        run(rule, &before, &after, &mut report);
+        run_rule(rule, &before, &after, &mut report);
     }
     finding::normalize(&mut findings);
     findings
 }
 
-fn run(rule: &Rule, before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
+fn run_rule(rule: &Rule, before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
     match rule.check {
         Check::Schema(check) => check(before, after, report),
         Check::File(check) => {

@@ -72,6 +72,33 @@ impl Locator<'_> {
         all
     }
 
+    /// Like [`diagnostics`](Self::diagnostics), for sources held in memory:
+    /// paths are import names, texts come from `sources`.
+    pub fn diagnostics_in(
+        &self,
+        err: &protox::Error,
+        sources: &std::collections::BTreeMap<String, String>,
+    ) -> Vec<Diagnostic> {
+        let name = err.file();
+        let path = name.map(PathBuf::from);
+        let text = name.and_then(|name| sources.get(name)).map(String::as_str);
+        let mut all = vec![located(
+            Diagnostic::error(err.to_string()),
+            err,
+            path.as_ref(),
+            text,
+        )];
+        for related in err.related().into_iter().flatten() {
+            all.push(located(
+                Diagnostic::error(related.to_string()),
+                related,
+                path.as_ref(),
+                text,
+            ));
+        }
+        all
+    }
+
     /// Gives a location to the errors protox reports without a span.
     fn locate_unspanned(
         &self,

@@ -123,6 +123,70 @@ impl Compiler {
     }
 }
 
+impl Compiler {
+    /// Compiles `.proto` sources held in memory (import name to text), all of
+    /// them inputs: for schemas read from git objects rather than a work
+    /// tree. Imports resolve among the sources, then the well-known types.
+    /// Diagnostics name the files by their import names.
+    pub fn compile_sources(
+        &self,
+        sources: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Compiled, CompileError> {
+        let mut resolver = protox::file::ChainFileResolver::new();
+        resolver.add(MemoryResolver {
+            sources: std::sync::Arc::new(sources.clone()),
+        });
+        resolver.add(protox::file::GoogleFileResolver::new());
+        let mut protox = protox::Compiler::with_file_resolver(resolver);
+        protox.include_imports(true).include_source_info(true);
+        let locator = errors::Locator {
+            includes: &[],
+            cwd: None,
+        };
+        let mut problems = Vec::new();
+        for name in sources.keys() {
+            if let Err(err) = protox.open_file(name) {
+                problems.extend(locator.diagnostics_in(&err, sources));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(CompileError::new(problems));
+        }
+        let input_names = protox
+            .files()
+            .filter(|f| !f.is_import())
+            .map(|f| f.name().to_owned())
+            .collect();
+        Ok(Compiled {
+            pool: protox.descriptor_pool(),
+            input_names,
+            files_read: Vec::new(),
+            warnings: Vec::new(),
+            include_imports: self.include_imports,
+            include_source_info: self.include_source_info,
+        })
+    }
+}
+
+/// Serves sources from memory by import name.
+struct MemoryResolver {
+    sources: std::sync::Arc<std::collections::BTreeMap<String, String>>,
+}
+
+impl protox::file::FileResolver for MemoryResolver {
+    fn resolve_path(&self, path: &Path) -> Option<String> {
+        let name = path.to_str()?;
+        self.sources.contains_key(name).then(|| name.to_owned())
+    }
+
+    fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+        match self.sources.get(name) {
+            Some(source) => protox::file::File::from_source(name, source),
+            None => Err(protox::Error::file_not_found(name)),
+        }
+    }
+}
+
 /// protoc warns when a file has no `syntax` statement, then reads it as proto2.
 fn missing_syntax_warnings(
     pool: &DescriptorPool,
@@ -315,6 +379,15 @@ impl CompileError {
     /// The problems, in the order they were found; never empty.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// Adds advice to the first problem (when it has none).
+    pub fn add_help(&mut self, help: &str) {
+        if let Some(first) = self.diagnostics.first_mut()
+            && first.help.is_none()
+        {
+            first.help = Some(help.to_owned());
+        }
     }
 }
 
