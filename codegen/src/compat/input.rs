@@ -127,9 +127,9 @@ impl Input {
 /// The help given when sources fail to parse: protox reads no editions.
 fn editions_help(mut err: CompileError, sources: impl Fn() -> bool) -> InputError {
     if sources() {
-        err.add_help(
+        err.add_note(
             "protox does not parse `edition = \"2023\"` files yet: build an image of the schema \
-             (`buf build -o image.binpb`) and pass the image instead",
+             with `buf build -o image.binpb` and pass the image instead",
         );
     }
     InputError::Compile(err)

@@ -381,12 +381,11 @@ impl CompileError {
         &self.diagnostics
     }
 
-    /// Adds advice to the first problem (when it has none).
-    pub fn add_help(&mut self, help: &str) {
-        if let Some(first) = self.diagnostics.first_mut()
-            && first.help.is_none()
-        {
-            first.help = Some(help.to_owned());
+    /// Adds a note to the first problem's message, so that it shows on the
+    /// one line CI logs keep.
+    pub fn add_note(&mut self, note: &str) {
+        if let Some(first) = self.diagnostics.first_mut() {
+            first.message = format!("{} ({note})", first.message);
         }
     }
 }

@@ -1,0 +1,323 @@
+//! `protoforge breaking` as a user runs it, against buf on the same inputs:
+//! the article's demo, every output format, every kind of input, the
+//! configuration, and the exit codes.
+
+mod common;
+
+use std::{path::Path, process::Command};
+
+use common::{protoforge, text, workspace};
+use protoforge_bench::anchors;
+
+fn buf(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(anchors::buf())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("buf runs")
+}
+
+const DEMO: [&str; 4] = [
+    "breaking",
+    "examples/compat/after",
+    "--against",
+    "examples/compat/before",
+];
+
+#[test]
+fn the_article_demo_prints_what_buf_prints() {
+    let root = workspace();
+    // Byte for byte, JSON key order included: scripts written for buf keep
+    // working.
+    for format in ["text", "json", "github-actions", "msvs"] {
+        let mut args = DEMO.to_vec();
+        args.extend(["--error-format", format]);
+        let ours = protoforge(&root, &args);
+        let theirs = buf(&root, &args);
+        assert_eq!(ours.status.code(), Some(100), "{format}");
+        assert_eq!(theirs.status.code(), Some(100), "{format}");
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{format}");
+    }
+}
+
+#[test]
+fn text_and_json_snapshots() {
+    let root = workspace();
+    for format in ["text", "json", "junit", "gitlab-code-quality", "sarif"] {
+        let mut args = DEMO.to_vec();
+        args.extend(["--error-format", format]);
+        let output = protoforge(&root, &args);
+        insta::with_settings!({ snapshot_path => root.join("snapshots"), prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(format!("breaking_demo_{}", format.replace('-', "_")), text(&output.stdout));
+        });
+    }
+}
+
+#[test]
+fn junit_matches_buf() {
+    let root = workspace();
+    let mut args = DEMO.to_vec();
+    args.extend(["--error-format", "junit"]);
+    assert_eq!(
+        text(&protoforge(&root, &args).stdout),
+        text(&buf(&root, &args).stdout)
+    );
+}
+
+#[test]
+fn sarif_is_sarif() {
+    let mut args = DEMO.to_vec();
+    args.extend(["--error-format", "sarif"]);
+    let output = protoforge(&workspace(), &args);
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "protoforge");
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 11);
+    let first = &results[0];
+    assert_eq!(first["ruleId"], "FIELD_NO_DELETE");
+    let location = &first["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "examples/compat/after/user.proto"
+    );
+    assert_eq!(location["region"]["startLine"], 23);
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    assert!(rules.contains(&"FIELD_SAME_TYPE"));
+}
+
+#[test]
+fn exit_codes() {
+    let root = workspace();
+    let clean = protoforge(&root, &["breaking", "proto", "--against", "proto"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert_eq!(text(&clean.stdout), "");
+    let missing = protoforge(&root, &["breaking", "nope", "--against", "proto"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        text(&missing.stderr),
+        "error: 'nope': no such file or directory\n"
+    );
+    let format = protoforge(
+        &root,
+        &[
+            "breaking",
+            "proto",
+            "--against",
+            "proto",
+            "--error-format",
+            "yaml",
+        ],
+    );
+    assert_eq!(format.status.code(), Some(2));
+    let usage = protoforge(&root, &["breaking", "proto"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn images_and_directories_mix() {
+    let root = workspace();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let image = dir.path().join("before.binpb");
+    let build = protoforge(
+        &root,
+        &[
+            "build",
+            "examples/compat/before",
+            "-o",
+            image.to_str().expect("utf-8"),
+            "--include-imports",
+            "--include-source-info",
+        ],
+    );
+    assert!(build.status.success());
+    let from_image = protoforge(
+        &root,
+        &[
+            "breaking",
+            "examples/compat/after",
+            "--against",
+            image.to_str().expect("utf-8"),
+        ],
+    );
+    let from_dir = protoforge(&root, &DEMO);
+    assert_eq!(from_image.status.code(), Some(100));
+    assert_eq!(text(&from_image.stdout), text(&from_dir.stdout));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn git_references_are_read_without_touching_the_work_tree() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    let root = repo.path();
+    let schema = root.join("proto/shop/v1/cart.proto");
+    std::fs::create_dir_all(schema.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&schema, "syntax = \"proto3\";\npackage shop.v1;\nmessage Cart {\n  int32 id = 1;\n  string owner = 2;\n}\n").expect("write");
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "v1"]);
+    git(root, &["tag", "v1.0.0"]);
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage shop.v1;\nmessage Cart {\n  int32 id = 1;\n}\n",
+    )
+    .expect("write");
+    git(root, &["commit", "-q", "-am", "drop owner"]);
+    // An uncommitted edit that a checkout would clobber.
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage shop.v1;\nmessage Cart {\n  int64 id = 1;\n}\n",
+    )
+    .expect("write");
+
+    let expected_previous = "proto/shop/v1/cart.proto:3:1:Previously present field \"2\" with name \"owner\" on message \"Cart\" was deleted.\n";
+    for against in [
+        ".git#tag=v1.0.0,subdir=proto",
+        ".git#ref=HEAD~1,subdir=proto",
+        ".git#branch=main,subdir=proto",
+    ] {
+        let output = protoforge(root, &["breaking", "proto", "--against", against]);
+        let theirs = buf(root, &["breaking", "proto", "--against", against]);
+        assert_eq!(text(&output.stdout), text(&theirs.stdout), "{against}");
+        assert!(
+            output.status.code() == Some(100),
+            "{against}: {}",
+            text(&output.stderr)
+        );
+        if against.contains("v1.0.0") || against.contains("HEAD~1") {
+            assert!(
+                text(&output.stdout).contains(expected_previous.trim_end()),
+                "{against}"
+            );
+        }
+    }
+    assert!(
+        std::fs::read_to_string(&schema)
+            .expect("read")
+            .contains("int64 id = 1;"),
+        "the work tree is untouched"
+    );
+    let status = Command::new("git")
+        .args(["status", "--porcelain"])
+        .current_dir(root)
+        .output()
+        .expect("git");
+    assert_eq!(text(&status.stdout), " M proto/shop/v1/cart.proto\n");
+}
+
+#[test]
+fn configuration_use_except_ignore() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    for (side, owner) in [("previous", "  string owner = 2;\n"), ("current", "")] {
+        for package in ["shop/v1", "lab/v1alpha1"] {
+            let path = root.join(side).join(package).join("cart.proto");
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(
+                &path,
+                format!("syntax = \"proto3\";\npackage {};\nmessage Cart {{\n  int32 id = 1;\n{owner}}}\n", package.replace('/', ".")),
+            )
+            .expect("write");
+        }
+    }
+    let configs = [
+        ("version: v2\n", 2),
+        ("version: v2\nbreaking:\n  except: [FIELD_NO_DELETE]\n", 0),
+        ("version: v2\nbreaking:\n  ignore: [lab]\n", 1),
+        (
+            "version: v2\nbreaking:\n  ignore_only:\n    FIELD_NO_DELETE: [shop/v1/cart.proto]\n",
+            1,
+        ),
+        (
+            "version: v2\nbreaking:\n  ignore_unstable_packages: true\n",
+            1,
+        ),
+        ("version: v1\nbreaking:\n  use: [WIRE]\n", 2),
+        ("version: v1\nbreaking:\n  use: [WIRE_JSON]\n", 4),
+    ];
+    for (config, expected) in configs {
+        std::fs::write(root.join("current/buf.yaml"), config).expect("write");
+        let ours = protoforge(
+            root,
+            &[
+                "breaking",
+                "current",
+                "--against",
+                "previous",
+                "--error-format",
+                "json",
+            ],
+        );
+        let theirs = buf(
+            root,
+            &[
+                "breaking",
+                "current",
+                "--against",
+                "previous",
+                "--error-format",
+                "json",
+            ],
+        );
+        let count = |out: &[u8]| text(out).lines().count();
+        assert_eq!(
+            text(&ours.stdout),
+            text(&theirs.stdout),
+            "{config}{}",
+            text(&ours.stderr)
+        );
+        assert_eq!(count(&ours.stdout), expected, "{config}");
+        let inline = protoforge(
+            root,
+            &[
+                "breaking",
+                "current",
+                "--against",
+                "previous",
+                "--config",
+                config,
+            ],
+        );
+        assert_eq!(count(&inline.stdout), expected, "--config {config}");
+    }
+    std::fs::write(root.join("current/buf.yaml"), "version: v9\n").expect("write");
+    let bad = protoforge(root, &["breaking", "current", "--against", "previous"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("unknown version 'v9'"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn editions_need_an_image() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("a.proto"),
+        "edition = \"2023\";\npackage a;\nmessage A {}\n",
+    )
+    .expect("write");
+    let output = protoforge(dir.path(), &["breaking", ".", "--against", "."]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("build an image"),
+        "{}",
+        text(&output.stderr)
+    );
+}
