@@ -113,6 +113,7 @@ const FIELD_NAME: i32 = 1;
 const FIELD_TYPE: i32 = 5;
 const FIELD_TYPE_NAME: i32 = 6;
 const FIELD_JSON_NAME: i32 = 10;
+const FIELD_DEFAULT: i32 = 7;
 const ENUM_VALUE: i32 = 2;
 const ENUM_VALUE_NUMBER: i32 = 2;
 const METHOD: i32 = 2;
@@ -587,10 +588,7 @@ fn message_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
         pair,
         report,
         "message",
-        pair.before
-            .messages
-            .iter()
-            .filter(|(_, m)| !is_map_entry(m)),
+        pair.before.messages.iter(),
         |name| {
             pair.after
                 .messages
@@ -783,6 +781,34 @@ impl FieldPair<'_> {
         report.add(self.message.current.place.file.name(), span, message);
     }
 
+    /// The recorded span of `suffix` within the current field, if any.
+    fn exact_span(&self, suffix: &[i32]) -> Option<Span> {
+        let mut path = vec![FIELD, self.current.index as i32];
+        path.extend_from_slice(suffix);
+        self.message.current.place.span(&path)
+    }
+
+    /// Where buf points for a bracketed field option (`json_name = "x"`,
+    /// `default = 5`): source info records only its value, and the whole
+    /// brackets; when it is the only option, its text is the brackets'
+    /// inside. `None` when the option is not written out.
+    fn bracket_option_span(&self, suffix: i32) -> Option<Span> {
+        let own = self.exact_span(&[suffix])?;
+        let written = [FIELD_JSON_NAME, FIELD_DEFAULT]
+            .iter()
+            .filter(|s| self.exact_span(&[**s]).is_some())
+            .count();
+        let only = written == 1 && self.current.proto.options.is_none();
+        match self.exact_span(&[FIELD_OPTIONS]) {
+            Some(brackets) if only && brackets.start_line == brackets.end_line => Some(Span {
+                start_column: brackets.start_column + 1,
+                end_column: brackets.end_column - 1,
+                ..brackets
+            }),
+            _ => Some(own),
+        }
+    }
+
     /// `Field "1" with name "one" on message "One"`.
     fn describe(&self) -> String {
         format!(
@@ -859,9 +885,12 @@ fn field_same_name(pair: &FieldPair<'_>, report: &mut Report<'_>) {
 fn field_same_json_name(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     let (previous, current) = (pair.previous.proto, pair.current.proto);
     if previous.json_name() != current.json_name() {
-        pair.add(
-            report,
-            &[FIELD_JSON_NAME],
+        let span = pair
+            .bracket_option_span(FIELD_JSON_NAME)
+            .or_else(|| pair.span(&[]));
+        report.add(
+            pair.message.current.place.file.name(),
+            span,
             format!(
                 "{} changed option \"json_name\" from \"{}\" to \"{}\".",
                 pair.describe(),
@@ -1510,7 +1539,6 @@ fn deleted_from_package<'a>(
     is_current: impl Fn(&str) -> bool,
 ) {
     let current = packages(after);
-    let _ = before;
     for (name, package, file) in previous {
         let Some(files) = current.get(package) else {
             continue; // The whole package is gone: PACKAGE_NO_DELETE.
@@ -1518,8 +1546,25 @@ fn deleted_from_package<'a>(
         if is_current(&name) {
             continue;
         }
-        let Some(target) = package_file(files, file) else {
-            continue;
+        // A nested type is reported at its closest parent still present; a
+        // type whose parent is gone too is covered by the parent.
+        let parent = name
+            .rsplit_once('.')
+            .map(|(parent, _)| parent)
+            .filter(|p| *p != package);
+        let (target, span) = match parent {
+            Some(parent) => match after.messages.get(parent) {
+                Some(message) => (message.place.file, message.place.span(&[])),
+                None if before.messages.contains_key(parent) => continue,
+                None => match package_file(files, file) {
+                    Some(target) => (target, Some(Span::FILE)),
+                    None => continue,
+                },
+            },
+            None => match package_file(files, file) {
+                Some(target) => (target, Some(Span::FILE)),
+                None => continue,
+            },
         };
         let relative = name
             .strip_prefix(&format!("{package}."))
@@ -1527,7 +1572,7 @@ fn deleted_from_package<'a>(
             .to_owned();
         report.add(
             target.name(),
-            Some(Span::FILE),
+            span,
             format!(
                 "Previously present {kind} \"{relative}\" was deleted from package \"{package}\"."
             ),
@@ -1539,7 +1584,6 @@ fn package_message_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut
     let previous = before
         .messages
         .iter()
-        .filter(|(_, m)| !is_map_entry(m))
         .map(|(name, m)| (name.clone(), m.place.file.package(), m.place.file.name()))
         .collect();
     deleted_from_package(before, after, report, "message", previous, |name| {
@@ -1693,27 +1737,13 @@ fn enum_value_no_delete_unless_number_reserved(pair: &EnumPair<'_>, report: &mut
 }
 
 fn field_same_default(pair: &FieldPair<'_>, report: &mut Report<'_>) {
-    const FIELD_DEFAULT: i32 = 7;
     let (previous, current) = (pair.previous.proto, pair.current.proto);
     if let (Some(before), Some(after)) = (&previous.default_value, &current.default_value)
         && before != after
     {
-        // buf points at `default = V`; source info has the value ([7]) and
-        // the bracketed options ([8]): when `default` is the only option,
-        // that is the brackets' inside.
-        let options = pair.span(&[FIELD_OPTIONS]);
-        let only_option = current
-            .options
-            .as_ref()
-            .is_none_or(|o| *o == Default::default());
-        let span = match options {
-            Some(span) if only_option && span.start_line == span.end_line => Some(Span {
-                start_column: span.start_column + 1,
-                end_column: span.end_column - 1,
-                ..span
-            }),
-            _ => pair.span(&[FIELD_DEFAULT]),
-        };
+        let span = pair
+            .bracket_option_span(FIELD_DEFAULT)
+            .or_else(|| pair.span(&[]));
         report.add(
             pair.message.current.place.file.name(),
             span,
