@@ -321,3 +321,44 @@ fn editions_need_an_image() {
         text(&output.stderr)
     );
 }
+
+/// The expected findings of every fixture pair (one or more per rule), as
+/// text and JSON; `codegen/tests/compat_buf.rs` checks them against buf.
+#[test]
+fn fixture_snapshots() {
+    let fixtures = workspace().join("codegen/tests/compat");
+    let mut cases: Vec<_> = std::fs::read_dir(&fixtures)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        for format in ["text", "json"] {
+            let output = protoforge(
+                &case,
+                &[
+                    "breaking",
+                    "current",
+                    "--against",
+                    "previous",
+                    "--error-format",
+                    format,
+                ],
+            );
+            assert_eq!(
+                output.status.code(),
+                Some(100),
+                "{name}: {}",
+                text(&output.stderr)
+            );
+            insta::with_settings!({ snapshot_path => workspace().join("snapshots"), prepend_module_to_snapshot => false, omit_expression => true }, {
+                insta::assert_snapshot!(format!("breaking_fixture_{name}_{format}"), text(&output.stdout));
+            });
+        }
+    }
+}

@@ -531,27 +531,41 @@ fn deleted_from_file<'a, T>(
 ) where
     T: 'a,
 {
-    let package = pair.current.package();
+    // Within a file, types pair by their name in the package: a file whose
+    // package changed keeps its types (FILE_SAME_PACKAGE reports it).
+    let qualify = |package: &str, relative: &str| {
+        if package.is_empty() {
+            relative.to_owned()
+        } else {
+            format!("{package}.{relative}")
+        }
+    };
+    let (before_package, after_package) = (pair.previous.package(), pair.current.package());
     for (name, element) in previous {
-        if file_of(element) != pair.previous.name() || is_current(name) {
+        if file_of(element) != pair.previous.name() {
             continue;
         }
         let relative = name
-            .strip_prefix(&format!("{package}."))
+            .strip_prefix(&format!("{before_package}."))
             .unwrap_or(name)
             .to_owned();
-        let parent = name
-            .rsplit_once('.')
-            .map(|(parent, _)| parent)
-            .filter(|p| *p != package);
-        let span = match parent {
+        if is_current(&qualify(after_package, &relative)) {
+            continue;
+        }
+        let span = match relative.rsplit_once('.') {
             None => Some(Span::FILE),
-            Some(parent) => match pair.after.messages.get(parent) {
+            Some((parent, _)) => match pair.after.messages.get(&qualify(after_package, parent)) {
                 Some(message) if message.place.file.name() == pair.current.name() => {
                     message.place.span(&[])
                 }
                 // The parent is gone too: reported as the parent.
-                _ if pair.before.messages.contains_key(parent) => continue,
+                _ if pair
+                    .before
+                    .messages
+                    .contains_key(&qualify(before_package, parent)) =>
+                {
+                    continue;
+                }
                 _ => Some(Span::FILE),
             },
         };
@@ -623,6 +637,24 @@ fn is_map_entry(message: &MessageView<'_>) -> bool {
         .is_some_and(|o| o.map_entry())
 }
 
+/// A string as Go's `%q` prints it (buf's messages quote values so).
+fn go_quote(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A file option as buf compares it: its field number in `FileOptions`, and
 /// its value (the default when unset) as buf prints it.
 fn file_option(
@@ -638,7 +670,11 @@ fn file_option(
         report.add(
             pair.current.name(),
             option_span(pair.current, &[FILE_OPTIONS, number]),
-            format!("File option \"{name}\" changed from \"{previous}\" to \"{current}\"."),
+            format!(
+                "File option \"{name}\" changed from {} to {}.",
+                go_quote(&previous),
+                go_quote(&current)
+            ),
         );
     }
 }
@@ -1586,9 +1622,27 @@ fn package_message_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut
         .iter()
         .map(|(name, m)| (name.clone(), m.place.file.package(), m.place.file.name()))
         .collect();
+    // buf checks a package's messages only when the current package still
+    // has some (and its enums likewise); services always.
+    let remaining: Vec<&str> = after
+        .messages
+        .values()
+        .map(|m| m.place.file.package())
+        .collect();
+    let previous = only_packages_with(previous, &remaining);
     deleted_from_package(before, after, report, "message", previous, |name| {
         after.messages.contains_key(name)
     });
+}
+
+fn only_packages_with<'a>(
+    previous: Vec<(String, &'a str, &'a str)>,
+    remaining: &[&str],
+) -> Vec<(String, &'a str, &'a str)> {
+    previous
+        .into_iter()
+        .filter(|(_, package, _)| remaining.contains(package))
+        .collect()
 }
 
 fn package_enum_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
@@ -1597,6 +1651,12 @@ fn package_enum_no_delete(before: &Index<'_>, after: &Index<'_>, report: &mut Re
         .iter()
         .map(|(name, e)| (name.clone(), e.place.file.package(), e.place.file.name()))
         .collect();
+    let remaining: Vec<&str> = after
+        .enums
+        .values()
+        .map(|e| e.place.file.package())
+        .collect();
+    let previous = only_packages_with(previous, &remaining);
     deleted_from_package(before, after, report, "enum", previous, |name| {
         after.enums.contains_key(name)
     });
