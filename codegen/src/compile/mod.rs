@@ -14,6 +14,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
 mod diagnostic;
 mod errors;
 mod inputs;
@@ -86,6 +87,30 @@ impl Compiler {
             cwd: std::env::current_dir().ok(),
         };
 
+        if let Some(batch) = batch::compile(&expanded.includes, &expanded.files) {
+            let files_read = batch
+                .files
+                .iter()
+                .filter_map(|(_, path, _)| path.as_deref().map(|p| locator.relative(p)))
+                .collect();
+            let input_names = batch
+                .files
+                .iter()
+                .filter(|(_, _, is_import)| !is_import)
+                .map(|(name, _, _)| name.clone())
+                .collect();
+            let warnings = missing_syntax_warnings(&batch.pool, &locator);
+            return Ok(Compiled {
+                pool: batch.pool,
+                input_names,
+                files_read,
+                warnings,
+                include_imports: self.include_imports,
+                include_source_info: self.include_source_info,
+            });
+        }
+
+        // Something is wrong: protox's own path finds and locates it.
         let mut protox = protox::Compiler::new(&expanded.includes)
             .map_err(|err| CompileError::new(locator.diagnostics(&err)))?;
         protox.include_imports(true).include_source_info(true);

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# `protoforge breaking` against `buf breaking` on googleapis (npm
+# google-proto-files): a ~1,000-file pair and the whole corpus, each a copy
+# with 50 breaking edits (deleted, renumbered and retyped fields, renamed
+# rpcs), same command shape for both tools. Medians of RUNS (default 5) runs,
+# interleaved, wall time and peak memory from GNU time; checks that both
+# tools report the same findings; prints the ratios.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+runs=${RUNS:-5}
+bash "$here/install-anchors.sh" --corpus >/dev/null
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+corpus="$here/node_modules/google-proto-files"
+buf="$here/node_modules/.bin/buf"
+out="$here/out/breaking"
+rm -rf "$out"; mkdir -p "$out"
+cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p protoforge
+protoforge="$root/target/release/protoforge"
+
+# shellcheck source=bench/googleapis-tree.sh
+. "$here/googleapis-tree.sh"
+googleapis_tree "$corpus" "$out/links"
+
+# make_pair NAME DIR...: previous = a real copy of DIRs; current = the same
+# with 50 seeded breaking edits.
+make_pair() {
+  local name=$1; shift
+  mkdir -p "$out/$name/previous"
+  (cd "$out/links" && find -L "$@" -name '*.proto' -print0 | xargs -0 cp --parents -L -t "$out/$name/previous")
+  cp -r "$out/$name/previous" "$out/$name/current"
+  python3 - "$out/$name/current" <<'PY'
+import pathlib, random, re, sys
+rng = random.Random(42)
+root = pathlib.Path(sys.argv[1])
+files = sorted(root.rglob("*.proto"))
+field = re.compile(r"^(\s+)(optional |repeated )?([\w.]+) (\w+) = (\d+)(.*);\s*$")
+rpc = re.compile(r"^(\s+)rpc (\w+)\(")
+edits = 0
+while edits < 50:
+    path = rng.choice(files)
+    lines = path.read_text().split("\n")
+    candidates = [i for i, l in enumerate(lines) if field.match(l) or rpc.match(l)]
+    if not candidates:
+        continue
+    i = rng.choice(candidates)
+    kind = rng.randrange(4)
+    m = field.match(lines[i])
+    if m and kind == 0:
+        lines[i] = ""                                       # delete a field
+    elif m and kind == 1:
+        lines[i] = lines[i].replace(f"= {m.group(5)}", f"= {int(m.group(5)) + 1000}", 1)  # renumber
+    elif m and kind == 2 and m.group(3) in ("string", "int32", "int64", "bool"):
+        other = {"string": "bytes", "int32": "int64", "int64": "uint64", "bool": "int32"}[m.group(3)]
+        lines[i] = lines[i].replace(f"{m.group(3)} {m.group(4)}", f"{other} {m.group(4)}", 1)  # retype
+    elif rpc.match(lines[i]):
+        lines[i] = rpc.sub(lambda r: f"{r.group(1)}rpc Renamed{r.group(2)}(", lines[i], 1)  # rename an rpc
+    else:
+        continue
+    path.write_text("\n".join(lines))
+    edits += 1
+PY
+  echo "$name: $(find "$out/$name/previous" -name '*.proto' | wc -l) files, 50 edits"
+}
+# About 1,000 files: the first APIs of google/cloud in name order.
+small=$(cd "$out/links" && for d in $(ls -d google/cloud/*/ | LC_ALL=C sort); do echo "$d"; done | awk -v links="$out/links" '
+  { cmd = "find -L " links "/" $0 " -name \"*.proto\" | wc -l"; cmd | getline n; close(cmd); total += n; print $0; if (total >= 1000) exit }')
+# shellcheck disable=SC2086
+make_pair small google/api google/rpc google/type google/longrunning google/iam $small
+make_pair whole google grafeas
+
+measure() { # TOOL PAIR -> "seconds kilobytes exit"
+  local tool=$1 pair=$2 bin
+  [ "$tool" = buf ] && bin=$buf || bin=$protoforge
+  ( cd "$out/$pair" && /usr/bin/time -f "%e %M %x" -o "$out/time.txt" "$bin" breaking current --against previous --error-format json > "$out/$pair.$tool.json" 2> "$out/$pair.$tool.err" ) || true
+  cat "$out/time.txt" | tail -1
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+for pair in small whole; do
+  declare -A secs=() mem=()
+  for i in $(seq "$runs"); do
+    for tool in protoforge buf; do
+      read -r s m x <<< "$(measure $tool $pair)"
+      [ "$x" = 100 ] || { echo "$tool on $pair exited $x:"; head -5 "$out/$pair.$tool.err"; exit 1; }
+      secs[$tool]+="$s "; mem[$tool]+="$m "
+    done
+  done
+  if ! cmp -s "$out/$pair.protoforge.json" "$out/$pair.buf.json"; then
+    echo "$pair: the findings differ:"; diff "$out/$pair.buf.json" "$out/$pair.protoforge.json" | head -10; exit 1
+  fi
+  findings=$(wc -l < "$out/$pair.buf.json")
+  p_s=$(echo "${secs[protoforge]}" | tr ' ' '\n' | grep . | median); b_s=$(echo "${secs[buf]}" | tr ' ' '\n' | grep . | median)
+  p_m=$(echo "${mem[protoforge]}" | tr ' ' '\n' | grep . | median); b_m=$(echo "${mem[buf]}" | tr ' ' '\n' | grep . | median)
+  awk -v pair="$pair" -v f="$findings" -v ps="$p_s" -v bs="$b_s" -v pm="$p_m" -v bm="$b_m" -v runs="$runs" 'BEGIN {
+    printf "%s: same %d findings; protoforge %.2f s %.0f MiB, buf %.2f s %.0f MiB; %.1fx faster, %.1fx less memory (medians of %d)\n",
+      pair, f, ps, pm / 1024, bs, bm / 1024, bs / ps, bm / pm, runs }'
+done
