@@ -22,12 +22,28 @@ protoforge="$root/target/release/protoforge"
 . "$here/googleapis-tree.sh"
 googleapis_tree "$corpus" "$out/links"
 
-# make_pair NAME DIR...: previous = a real copy of DIRs; current = the same
-# with 50 seeded breaking edits.
+# The files read from stdin and everything they import, but the well-known
+# types (built into both tools).
+closure='
+import pathlib, re, sys
+todo = sys.stdin.read().split()
+seen = set()
+while todo:
+    f = todo.pop()
+    if f in seen or f.startswith("google/protobuf/"):
+        continue
+    seen.add(f)
+    for imp in re.findall(r"^import\s+(?:public\s+|weak\s+)?\"([^\"]+)\"", pathlib.Path(f).read_text(), re.M):
+        if pathlib.Path(imp).exists():
+            todo.append(imp)
+print("\n".join(sorted(seen)))
+'
+# make_pair NAME DIR...: previous = a real copy of DIRs and everything they
+# import; current = the same with 50 seeded breaking edits.
 make_pair() {
   local name=$1; shift
   mkdir -p "$out/$name/previous"
-  (cd "$out/links" && find -L "$@" -name '*.proto' -print0 | xargs -0 cp --parents -L -t "$out/$name/previous")
+  (cd "$out/links" && find -L "$@" -name '*.proto' | python3 -c "$closure" | xargs cp --parents -L -t "$out/$name/previous")
   cp -r "$out/$name/previous" "$out/$name/current"
   python3 - "$out/$name/current" <<'PY'
 import pathlib, random, re, sys

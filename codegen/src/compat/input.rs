@@ -141,12 +141,8 @@ fn load_dir(dir: &Path) -> Result<Loaded, InputError> {
         Some(roots) if !roots.is_empty() => roots.iter().map(|r| dir.join(r)).collect(),
         _ => vec![dir.to_owned()],
     };
-    let compiled = Compiler::new()
-        .include_imports(true)
-        .include_source_info(true)
-        .compile(&roots)
-        .map_err(|err| editions_help(err, || mentions_editions(&roots)))?;
-    let schema = Schema::from_compiled(&compiled);
+    let schema =
+        Schema::compile(&roots).map_err(|err| editions_help(err, || mentions_editions(&roots)))?;
     let mut shown = HashMap::new();
     for name in schema.file_names() {
         if let Some(root) = roots.iter().find(|root| root.join(name).is_file()) {
@@ -162,13 +158,23 @@ fn load_dir(dir: &Path) -> Result<Loaded, InputError> {
     })
 }
 
+/// Whether a source declares an edition (`edition = "2023";` as a statement,
+/// not in a comment).
+fn declares_edition(source: &str) -> bool {
+    source.lines().any(|line| {
+        line.trim_start()
+            .strip_prefix("edition")
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+}
+
 fn mentions_editions(roots: &[PathBuf]) -> bool {
     roots.iter().any(|root| {
         walkdir::WalkDir::new(root)
             .into_iter()
             .flatten()
             .filter(|e| e.path().extension().is_some_and(|x| x == "proto"))
-            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("edition = ")))
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| declares_edition(&t)))
     })
 }
 
@@ -316,7 +322,7 @@ fn load_git(repository: &Path, revision: &str, subdir: Option<&str>) -> Result<L
     }
     let compiled = Compiler::new()
         .compile_sources(&sources)
-        .map_err(|err| editions_help(err, || sources.values().any(|t| t.contains("edition = "))))?;
+        .map_err(|err| editions_help(err, || sources.values().any(|t| declares_edition(t))))?;
     Ok(Loaded {
         schema: Schema::from_compiled(&compiled),
         config,

@@ -521,16 +521,13 @@ pub static RULES: &[Rule] = &[
 /// Types of kind `kind` gone from a file: a top-level one is reported at the
 /// file (1:1), a nested one (`Outer.Inner`) at its closest parent still in
 /// the file; a type whose parent is gone too is covered by the parent.
-fn deleted_from_file<'a, T>(
+fn deleted_from_file(
     pair: &FilePair<'_>,
     report: &mut Report<'_>,
     kind: &str,
-    previous: impl Iterator<Item = (&'a String, &'a T)>,
+    previous: &[String],
     is_current: impl Fn(&str) -> bool,
-    file_of: impl Fn(&T) -> &str,
-) where
-    T: 'a,
-{
+) {
     // Within a file, types pair by their name in the package: a file whose
     // package changed keeps its types (FILE_SAME_PACKAGE reports it).
     let qualify = |package: &str, relative: &str| {
@@ -541,10 +538,7 @@ fn deleted_from_file<'a, T>(
         }
     };
     let (before_package, after_package) = (pair.previous.package(), pair.current.package());
-    for (name, element) in previous {
-        if file_of(element) != pair.previous.name() {
-            continue;
-        }
+    for name in previous {
         let relative = name
             .strip_prefix(&format!("{before_package}."))
             .unwrap_or(name)
@@ -586,14 +580,16 @@ fn enum_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
         pair,
         report,
         "enum",
-        pair.before.enums.iter(),
+        pair.before
+            .by_file
+            .get(pair.previous.name())
+            .map_or(&[][..], |types| &types.enums),
         |name| {
             pair.after
                 .enums
                 .get(name)
                 .is_some_and(|e| in_file(&e.place, pair.current))
         },
-        |e| e.place.file.name(),
     );
 }
 
@@ -602,14 +598,16 @@ fn message_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
         pair,
         report,
         "message",
-        pair.before.messages.iter(),
+        pair.before
+            .by_file
+            .get(pair.previous.name())
+            .map_or(&[][..], |types| &types.messages),
         |name| {
             pair.after
                 .messages
                 .get(name)
-                .is_some_and(|m| in_file(&m.place, pair.current))
+                .is_some_and(|e| in_file(&e.place, pair.current))
         },
-        |m| m.place.file.name(),
     );
 }
 
@@ -618,14 +616,16 @@ fn service_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
         pair,
         report,
         "service",
-        pair.before.services.iter(),
+        pair.before
+            .by_file
+            .get(pair.previous.name())
+            .map_or(&[][..], |types| &types.services),
         |name| {
             pair.after
                 .services
                 .get(name)
-                .is_some_and(|s| in_file(&s.place, pair.current))
+                .is_some_and(|e| in_file(&e.place, pair.current))
         },
-        |s| s.place.file.name(),
     );
 }
 
@@ -1250,7 +1250,7 @@ fn missing(range: (i32, i32), kept: &[(i32, i32)]) -> Vec<(i32, i32)> {
 fn ranges_kept(
     report: &mut Report<'_>,
     path: &str,
-    span: Option<Span>,
+    span: &dyn Fn() -> Option<Span>,
     what: &str,
     owner: &str,
     previous: &[(i32, i32)],
@@ -1262,7 +1262,7 @@ fn ranges_kept(
             let gone: Vec<String> = gone.into_iter().map(show_range).collect();
             report.add(
                 path,
-                span,
+                span(),
                 format!(
                     "Previously present {what} \"{}\" on {owner} is missing values: {} were removed.",
                     show_range(*range),
@@ -1283,7 +1283,10 @@ fn reserved_message_no_delete(pair: &MessagePair<'_>, report: &mut Report<'_>) {
             .collect()
     };
     let owner = format!("message \"{}\"", pair.current.proto.name());
-    let (path, span) = (pair.current.place.file.name(), pair.current.place.span(&[]));
+    // The span costs a search of the file's locations: only for findings.
+    let (path, span) = (pair.current.place.file.name(), &|| {
+        pair.current.place.span(&[])
+    });
     ranges_kept(
         report,
         path,
@@ -1297,7 +1300,7 @@ fn reserved_message_no_delete(pair: &MessagePair<'_>, report: &mut Report<'_>) {
         if !pair.current.proto.reserved_name.contains(name) {
             report.add(
                 path,
-                span,
+                span(),
                 format!("Previously present reserved name \"{name}\" on {owner} was deleted."),
             );
         }
@@ -1313,7 +1316,10 @@ fn extension_message_no_delete(pair: &MessagePair<'_>, report: &mut Report<'_>) 
             .collect()
     };
     let owner = format!("message \"{}\"", pair.current.proto.name());
-    let (path, span) = (pair.current.place.file.name(), pair.current.place.span(&[]));
+    // The span costs a search of the file's locations: only for findings.
+    let (path, span) = (pair.current.place.file.name(), &|| {
+        pair.current.place.span(&[])
+    });
     ranges_kept(
         report,
         path,
@@ -1335,7 +1341,10 @@ fn reserved_enum_no_delete(pair: &EnumPair<'_>, report: &mut Report<'_>) {
             .collect()
     };
     let owner = format!("enum \"{}\"", pair.current.proto.name());
-    let (path, span) = (pair.current.place.file.name(), pair.current.place.span(&[]));
+    // The span costs a search of the file's locations: only for findings.
+    let (path, span) = (pair.current.place.file.name(), &|| {
+        pair.current.place.span(&[])
+    });
     ranges_kept(
         report,
         path,
@@ -1349,7 +1358,7 @@ fn reserved_enum_no_delete(pair: &EnumPair<'_>, report: &mut Report<'_>) {
         if !pair.current.proto.reserved_name.contains(name) {
             report.add(
                 path,
-                span,
+                span(),
                 format!("Previously present reserved name \"{name}\" on {owner} was deleted."),
             );
         }

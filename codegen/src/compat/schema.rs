@@ -33,6 +33,14 @@ impl Schema {
         Schema { files, inputs }
     }
 
+    /// Compiles the directories or files `inputs` (as
+    /// [`Compiler::compile`](crate::Compiler::compile) does, imports and
+    /// source info included), for comparison.
+    pub fn compile<P: AsRef<std::path::Path>>(inputs: &[P]) -> Result<Schema, crate::CompileError> {
+        let (files, inputs) = crate::Compiler::new().compile_for_comparison(inputs)?;
+        Ok(Schema { files, inputs })
+    }
+
     /// The files of an encoded `FileDescriptorSet` (an image from protoc, buf
     /// or `protoforge build`), all of them the schema's own.
     pub fn decode(bytes: &[u8]) -> Result<Schema, prost::DecodeError> {
@@ -124,6 +132,17 @@ pub(crate) struct Index<'a> {
     pub messages: BTreeMap<String, MessageView<'a>>,
     pub enums: BTreeMap<String, EnumView<'a>>,
     pub services: BTreeMap<String, ServiceView<'a>>,
+    /// The full names of each file's types, for the rules that look at what
+    /// a file lost.
+    pub by_file: HashMap<&'a str, FileTypes>,
+}
+
+/// The full names of one file's messages, enums and services.
+#[derive(Debug, Default)]
+pub(crate) struct FileTypes {
+    pub messages: Vec<String>,
+    pub enums: Vec<String>,
+    pub services: Vec<String>,
 }
 
 const MESSAGE_TYPE: i32 = 4;
@@ -151,6 +170,12 @@ impl<'a> Index<'a> {
             }
             for (i, service) in file.service.iter().enumerate() {
                 let full_name = format!("{prefix}{}", service.name());
+                index
+                    .by_file
+                    .entry(file.name())
+                    .or_default()
+                    .services
+                    .push(full_name.clone());
                 index.services.insert(
                     full_name,
                     ServiceView {
@@ -174,6 +199,11 @@ impl<'a> Index<'a> {
         path: Vec<i32>,
     ) {
         let full_name = format!("{prefix}{}", message.name());
+        self.by_file
+            .entry(file.name())
+            .or_default()
+            .messages
+            .push(full_name.clone());
         let nested_prefix = format!("{full_name}.");
         for (i, nested) in message.nested_type.iter().enumerate() {
             let mut nested_path = path.clone();
@@ -211,6 +241,11 @@ impl<'a> Index<'a> {
         path: Vec<i32>,
     ) {
         let full_name = format!("{prefix}{}", enumeration.name());
+        self.by_file
+            .entry(file.name())
+            .or_default()
+            .enums
+            .push(full_name.clone());
         self.enums.insert(
             full_name,
             EnumView {

@@ -101,3 +101,226 @@ impl Loader<'_> {
 fn same_file(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
+
+/// A compilation for comparing schemas: the pool holds no source info (its
+/// option resolution rewrites each option's location by scanning every
+/// location of the file, which is quadratic in large files); the locations
+/// are kept beside it, their paths rewritten here, in one pass, for the
+/// built-in options that breaking-change rules point at.
+pub(crate) struct Stripped {
+    pub pool: DescriptorPool,
+    /// Per file name, its locations.
+    pub source_info: HashMap<String, prost_types::SourceCodeInfo>,
+    /// Names of the input files (the rest are imports).
+    pub inputs: Vec<String>,
+}
+
+/// Like [`compile`], keeping source info out of the pool.
+pub(crate) fn compile_stripped(includes: &[PathBuf], inputs: &[PathBuf]) -> Option<Stripped> {
+    let mut resolver = ChainFileResolver::new();
+    for include in includes {
+        resolver.add(IncludeFileResolver::new(include.clone()));
+    }
+    resolver.add(GoogleFileResolver::new());
+    let mut loader = Loader {
+        resolver: &resolver,
+        opened: HashMap::new(),
+        order: Vec::new(),
+    };
+    let mut input_names = Vec::new();
+    for input in inputs {
+        let name = resolver.resolve_path(input)?;
+        let file = loader.visit(&name, &mut Vec::new())?;
+        if !same_file(file.path()?, input) {
+            return None;
+        }
+        input_names.push(name);
+    }
+    let mut source_info = HashMap::new();
+    let mut protos = Vec::new();
+    for name in &loader.order {
+        let mut proto = loader.opened[name].file_descriptor_proto().clone();
+        if let Some(mut info) = proto.source_code_info.take() {
+            rewrite_option_paths(&proto, &mut info);
+            source_info.insert(name.clone(), info);
+        }
+        protos.push(proto);
+    }
+    let mut pool = DescriptorPool::new();
+    pool.add_file_descriptor_protos(protos).ok()?;
+    Some(Stripped {
+        pool,
+        source_info,
+        inputs: input_names,
+    })
+}
+
+/// The field `uninterpreted_option` has in every `*Options` message.
+const UNINTERPRETED: i32 = 999;
+
+/// Rewrites the locations of built-in options, recorded by the parser at
+/// `<options>.uninterpreted_option[i]`, to `<options>.<field>` as the
+/// resolved descriptor has them (what protoc writes).
+fn rewrite_option_paths(
+    file: &prost_types::FileDescriptorProto,
+    info: &mut prost_types::SourceCodeInfo,
+) {
+    use prost_reflect::ReflectMessage;
+    let mut targets: HashMap<Vec<i32>, Vec<i32>> = HashMap::new();
+    let mut add = |options_path: Vec<i32>,
+                   descriptor: prost_reflect::MessageDescriptor,
+                   options: &[prost_types::UninterpretedOption]| {
+        for (i, option) in options.iter().enumerate() {
+            if let [part] = option.name.as_slice()
+                && !part.is_extension
+                && let Some(field) = descriptor.get_field_by_name(&part.name_part)
+            {
+                let mut from = options_path.clone();
+                from.extend([UNINTERPRETED, i as i32]);
+                let mut to = options_path.clone();
+                to.push(field.number() as i32);
+                targets.insert(from, to);
+            }
+        }
+    };
+    if let Some(options) = &file.options {
+        add(
+            vec![8],
+            prost_types::FileOptions::default().descriptor(),
+            &options.uninterpreted_option,
+        );
+    }
+    fn fields(
+        path: &[i32],
+        list: i32,
+        fields: &[prost_types::FieldDescriptorProto],
+        add: &mut dyn FnMut(
+            Vec<i32>,
+            prost_reflect::MessageDescriptor,
+            &[prost_types::UninterpretedOption],
+        ),
+    ) {
+        for (k, field) in fields.iter().enumerate() {
+            if let Some(options) = &field.options {
+                let mut p = path.to_vec();
+                p.extend([list, k as i32, 8]);
+                add(
+                    p,
+                    prost_types::FieldOptions::default().descriptor(),
+                    &options.uninterpreted_option,
+                );
+            }
+        }
+    }
+    fn enums(
+        path: &[i32],
+        list: i32,
+        enums: &[prost_types::EnumDescriptorProto],
+        add: &mut dyn FnMut(
+            Vec<i32>,
+            prost_reflect::MessageDescriptor,
+            &[prost_types::UninterpretedOption],
+        ),
+    ) {
+        for (e, enumeration) in enums.iter().enumerate() {
+            let mut ep = path.to_vec();
+            ep.extend([list, e as i32]);
+            if let Some(options) = &enumeration.options {
+                let mut p = ep.clone();
+                p.push(3);
+                add(
+                    p,
+                    prost_types::EnumOptions::default().descriptor(),
+                    &options.uninterpreted_option,
+                );
+            }
+            for (v, value) in enumeration.value.iter().enumerate() {
+                if let Some(options) = &value.options {
+                    let mut p = ep.clone();
+                    p.extend([2, v as i32, 3]);
+                    add(
+                        p,
+                        prost_types::EnumValueOptions::default().descriptor(),
+                        &options.uninterpreted_option,
+                    );
+                }
+            }
+        }
+    }
+    fn messages(
+        path: &[i32],
+        list: i32,
+        found: &[prost_types::DescriptorProto],
+        add: &mut dyn FnMut(
+            Vec<i32>,
+            prost_reflect::MessageDescriptor,
+            &[prost_types::UninterpretedOption],
+        ),
+    ) {
+        for (m, message) in found.iter().enumerate() {
+            let mut mp = path.to_vec();
+            mp.extend([list, m as i32]);
+            if let Some(options) = &message.options {
+                let mut p = mp.clone();
+                p.push(7);
+                add(
+                    p,
+                    prost_types::MessageOptions::default().descriptor(),
+                    &options.uninterpreted_option,
+                );
+            }
+            fields(&mp, 2, &message.field, add);
+            fields(&mp, 6, &message.extension, add);
+            for (o, oneof) in message.oneof_decl.iter().enumerate() {
+                if let Some(options) = &oneof.options {
+                    let mut p = mp.clone();
+                    p.extend([8, o as i32, 2]);
+                    add(
+                        p,
+                        prost_types::OneofOptions::default().descriptor(),
+                        &options.uninterpreted_option,
+                    );
+                }
+            }
+            messages(&mp, 3, &message.nested_type, add);
+            enums(&mp, 4, &message.enum_type, add);
+        }
+    }
+    messages(&[], 4, &file.message_type, &mut add);
+    enums(&[], 5, &file.enum_type, &mut add);
+    fields(&[], 7, &file.extension, &mut add);
+    for (s, service) in file.service.iter().enumerate() {
+        if let Some(options) = &service.options {
+            add(
+                vec![6, s as i32, 3],
+                prost_types::ServiceOptions::default().descriptor(),
+                &options.uninterpreted_option,
+            );
+        }
+        for (m, method) in service.method.iter().enumerate() {
+            if let Some(options) = &method.options {
+                add(
+                    vec![6, s as i32, 2, m as i32, 4],
+                    prost_types::MethodOptions::default().descriptor(),
+                    &options.uninterpreted_option,
+                );
+            }
+        }
+    }
+    if targets.is_empty() {
+        return;
+    }
+    for location in &mut info.location {
+        // 999 may also be an index; the prefix must be a known option.
+        let found = (0..location.path.len().saturating_sub(1))
+            .filter(|k| location.path[*k] == UNINTERPRETED)
+            .find_map(|k| {
+                targets
+                    .get(&location.path[..k + 2])
+                    .map(|to| (k, to.clone()))
+            });
+        if let Some((k, to)) = found {
+            location.path.splice(..k + 2, to);
+        }
+    }
+}
