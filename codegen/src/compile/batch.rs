@@ -155,6 +155,11 @@ pub(crate) fn compile_stripped(includes: &[PathBuf], inputs: &[PathBuf]) -> Opti
     })
 }
 
+/// Records the built-in options of one options message: its path, its
+/// descriptor, and its uninterpreted options.
+type AddOptions<'a> =
+    dyn FnMut(Vec<i32>, prost_reflect::MessageDescriptor, &[prost_types::UninterpretedOption]) + 'a;
+
 /// The field `uninterpreted_option` has in every `*Options` message.
 const UNINTERPRETED: i32 = 999;
 
@@ -194,11 +199,7 @@ fn rewrite_option_paths(
         path: &[i32],
         list: i32,
         fields: &[prost_types::FieldDescriptorProto],
-        add: &mut dyn FnMut(
-            Vec<i32>,
-            prost_reflect::MessageDescriptor,
-            &[prost_types::UninterpretedOption],
-        ),
+        add: &mut AddOptions<'_>,
     ) {
         for (k, field) in fields.iter().enumerate() {
             if let Some(options) = &field.options {
@@ -216,11 +217,7 @@ fn rewrite_option_paths(
         path: &[i32],
         list: i32,
         enums: &[prost_types::EnumDescriptorProto],
-        add: &mut dyn FnMut(
-            Vec<i32>,
-            prost_reflect::MessageDescriptor,
-            &[prost_types::UninterpretedOption],
-        ),
+        add: &mut AddOptions<'_>,
     ) {
         for (e, enumeration) in enums.iter().enumerate() {
             let mut ep = path.to_vec();
@@ -251,11 +248,7 @@ fn rewrite_option_paths(
         path: &[i32],
         list: i32,
         found: &[prost_types::DescriptorProto],
-        add: &mut dyn FnMut(
-            Vec<i32>,
-            prost_reflect::MessageDescriptor,
-            &[prost_types::UninterpretedOption],
-        ),
+        add: &mut AddOptions<'_>,
     ) {
         for (m, message) in found.iter().enumerate() {
             let mut mp = path.to_vec();
