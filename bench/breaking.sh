@@ -50,13 +50,17 @@ import pathlib, random, re, sys
 rng = random.Random(42)
 root = pathlib.Path(sys.argv[1])
 files = sorted(root.rglob("*.proto"))
-field = re.compile(r"^(\s+)(optional |repeated )?([\w.]+) (\w+) = (\d+)(.*);\s*$")
+field = re.compile(r"^(\s+)(optional |repeated )?([A-Za-z_][\w.]*) (\w+) = (\d+)(.*);\s*$")
 rpc = re.compile(r"^(\s+)rpc (\w+)\(")
 edits = 0
 while edits < 50:
     path = rng.choice(files)
     lines = path.read_text().split("\n")
-    candidates = [i for i, l in enumerate(lines) if field.match(l) or rpc.match(l)]
+    # A whole statement: the line before ends one (a type may wrap lines).
+    def starts_statement(i):
+        before = lines[i - 1].strip() if i > 0 else ""
+        return before == "" or before.startswith("//") or before[-1] in ";{}"
+    candidates = [i for i, l in enumerate(lines) if (field.match(l) or rpc.match(l)) and starts_statement(i)]
     if not candidates:
         continue
     i = rng.choice(candidates)
