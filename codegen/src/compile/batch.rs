@@ -26,15 +26,16 @@ pub(crate) struct Batch {
     pub files: Vec<(String, Option<PathBuf>, bool)>,
 }
 
-/// Compiles `inputs` (disk paths) against `includes`; `None` when anything
-/// is wrong (the caller then compiles with protox for the diagnostics).
-pub(crate) fn compile(includes: &[PathBuf], inputs: &[PathBuf]) -> Option<Batch> {
+/// Every file `inputs` needs, parsed, dependencies first, and the inputs'
+/// import names; `None` on a missing file, a parse error, an import cycle or
+/// a shadowed input (a file of the same name under an earlier root), which
+/// protox's own path then reports.
+fn open_all(includes: &[PathBuf], inputs: &[PathBuf]) -> Option<(Vec<File>, Vec<String>)> {
     let mut resolver = ChainFileResolver::new();
     for include in includes {
         resolver.add(IncludeFileResolver::new(include.clone()));
     }
     resolver.add(GoogleFileResolver::new());
-
     let mut loader = Loader {
         resolver: &resolver,
         opened: HashMap::new(),
@@ -44,26 +45,33 @@ pub(crate) fn compile(includes: &[PathBuf], inputs: &[PathBuf]) -> Option<Batch>
     for input in inputs {
         let name = resolver.resolve_path(input)?;
         let file = loader.visit(&name, &mut Vec::new())?;
-        // A file shadowed by another root of the same name: protox explains.
         if !same_file(file.path()?, input) {
             return None;
         }
         input_names.push(name);
     }
-
-    let mut pool = DescriptorPool::new();
-    let protos: Vec<_> = loader
-        .order
-        .iter()
-        .map(|name| loader.opened[name].file_descriptor_proto().clone())
-        .collect();
-    pool.add_file_descriptor_protos(protos).ok()?;
+    let mut opened = loader.opened;
     let files = loader
         .order
         .iter()
-        .map(|name| {
-            let path = loader.opened[name].path().map(Path::to_owned);
-            (name.clone(), path, !input_names.contains(name))
+        .filter_map(|name| opened.remove(name))
+        .collect();
+    Some((files, input_names))
+}
+
+/// Compiles `inputs` (disk paths) against `includes`; `None` when anything
+/// is wrong (the caller then compiles with protox for the diagnostics).
+pub(crate) fn compile(includes: &[PathBuf], inputs: &[PathBuf]) -> Option<Batch> {
+    let (opened, input_names) = open_all(includes, inputs)?;
+    let mut pool = DescriptorPool::new();
+    pool.add_file_descriptor_protos(opened.iter().map(|f| f.file_descriptor_proto().clone()))
+        .ok()?;
+    let files = opened
+        .iter()
+        .map(|file| {
+            let name = file.name().to_owned();
+            let is_import = !input_names.contains(&name);
+            (name, file.path().map(Path::to_owned), is_import)
         })
         .collect();
     Some(Batch { pool, files })
@@ -117,32 +125,14 @@ pub(crate) struct Stripped {
 
 /// Like [`compile`], keeping source info out of the pool.
 pub(crate) fn compile_stripped(includes: &[PathBuf], inputs: &[PathBuf]) -> Option<Stripped> {
-    let mut resolver = ChainFileResolver::new();
-    for include in includes {
-        resolver.add(IncludeFileResolver::new(include.clone()));
-    }
-    resolver.add(GoogleFileResolver::new());
-    let mut loader = Loader {
-        resolver: &resolver,
-        opened: HashMap::new(),
-        order: Vec::new(),
-    };
-    let mut input_names = Vec::new();
-    for input in inputs {
-        let name = resolver.resolve_path(input)?;
-        let file = loader.visit(&name, &mut Vec::new())?;
-        if !same_file(file.path()?, input) {
-            return None;
-        }
-        input_names.push(name);
-    }
+    let (opened, input_names) = open_all(includes, inputs)?;
     let mut source_info = HashMap::new();
     let mut protos = Vec::new();
-    for name in &loader.order {
-        let mut proto = loader.opened[name].file_descriptor_proto().clone();
+    for file in &opened {
+        let mut proto = file.file_descriptor_proto().clone();
         if let Some(mut info) = proto.source_code_info.take() {
             rewrite_option_paths(&proto, &mut info);
-            source_info.insert(name.clone(), info);
+            source_info.insert(file.name().to_owned(), info);
         }
         protos.push(proto);
     }
