@@ -362,3 +362,41 @@ fn fixture_snapshots() {
         }
     }
 }
+
+#[test]
+fn imports_count_unless_excluded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    for (side, text) in [
+        (
+            "previous",
+            "syntax = \"proto3\";\npackage i.v1;\nimport \"google/protobuf/timestamp.proto\";\nmessage A { google.protobuf.Timestamp t = 1; }\n",
+        ),
+        (
+            "current",
+            "syntax = \"proto3\";\npackage i.v1;\nmessage A { int64 t = 1; }\n",
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(side)).expect("mkdir");
+        std::fs::write(root.join(side).join("a.proto"), text).expect("write");
+    }
+    for extra in [None, Some("--exclude-imports")] {
+        let mut args = vec!["breaking", "current", "--against", "previous"];
+        args.extend(extra);
+        let ours = protoforge(root, &args);
+        let theirs = buf(root, &args);
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{extra:?}");
+    }
+    let with_imports =
+        text(&protoforge(root, &["breaking", "current", "--against", "previous"]).stdout);
+    assert!(
+        with_imports
+            .contains("Previously present file \"google/protobuf/timestamp.proto\" was deleted.")
+    );
+    let single = protoforge(
+        root,
+        &["breaking", "current/a.proto", "--against", "previous"],
+    );
+    assert_eq!(single.status.code(), Some(1));
+    assert!(text(&single.stderr).contains("a single .proto file is not an input"));
+}

@@ -103,6 +103,11 @@ impl Input {
         let path = PathBuf::from(text);
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => Ok(Input::Dir(path)),
+            Ok(_) if path.extension().is_some_and(|e| e == "proto") => {
+                Err(InputError::Invalid(format!(
+                    "'{text}': a single .proto file is not an input; pass the directory of its module"
+                )))
+            }
             Ok(_) => Ok(Input::Image(path)),
             Err(_) => Err(InputError::Invalid(format!(
                 "'{text}': no such file or directory"
