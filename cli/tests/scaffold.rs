@@ -163,6 +163,27 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
         ran_build_script(&edited),
         "an edited schema did not rerun the build script"
     );
+
+    // A broken schema fails the build with a located diagnostic in cargo's
+    // output.
+    let schema = std::fs::read_to_string(&proto).expect("read");
+    std::fs::write(
+        &proto,
+        schema.replacen(
+            "message GetInvoiceRequest {}",
+            "message GetInvoiceRequest { Nope n = 1; }",
+            1,
+        ),
+    )
+    .expect("write");
+    let broken = cargo(&krate, &["build"]);
+    assert!(!broken.status.success());
+    let stderr = text(&broken.stderr);
+    assert!(
+        stderr.contains("billing/v1/invoice_service.proto:")
+            && stderr.contains(": error: name 'Nope' is not defined"),
+        "{stderr}"
+    );
 }
 
 #[test]
