@@ -1,5 +1,9 @@
 //! The article's microservices, built only on code that protoforge generates
 //! from `proto/` (see `build.rs`).
+//!
+//! Work in progress: [`users`] (users CRUD over SQLite) is the first service.
+
+pub mod users;
 
 /// Generated messages, clients, servers and mocks, one module per package:
 /// `proto::user::v1`, `proto::chat::v1`, ...
