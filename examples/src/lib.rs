@@ -1,8 +1,10 @@
 //! The article's microservices, built only on code that protoforge generates
 //! from `proto/` (see `build.rs`).
 //!
-//! Work in progress: [`users`] (users CRUD over SQLite) is the first service.
+//! Work in progress: [`users`] (users CRUD over SQLite) and [`orders`] (an
+//! order service calling the others with deadlines and retries) so far.
 
+pub mod orders;
 pub mod users;
 
 /// Generated messages, clients, servers and mocks, one module per package:
