@@ -79,7 +79,7 @@ async fn a_complete_upload_is_stored_with_its_checksum() {
         (19, "stored", expected.as_str())
     );
     assert_eq!(response.file_id, format!("{}-report.txt", &expected[..16]));
-    assert_eq!(stored(dir.path()), [response.file_id.clone()]);
+    assert_eq!(stored(dir.path()), std::slice::from_ref(&response.file_id));
     assert_eq!(
         std::fs::read(dir.path().join(&response.file_id)).expect("read"),
         b"hello chunked world"
