@@ -4,6 +4,7 @@
 //! Work in progress: [`users`] (users CRUD over SQLite) and [`orders`] (an
 //! order service calling the others with deadlines and retries) so far.
 
+pub mod chat;
 pub mod files;
 pub mod notifications;
 pub mod orders;
