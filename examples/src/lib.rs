@@ -8,6 +8,7 @@ pub mod chat;
 pub mod files;
 pub mod notifications;
 pub mod orders;
+pub mod shop;
 pub mod users;
 
 /// Generated messages, clients, servers and mocks, one module per package:
