@@ -4,10 +4,12 @@
 //! Work in progress: [`users`] (users CRUD over SQLite) and [`orders`] (an
 //! order service calling the others with deadlines and retries) so far.
 
+pub mod auth;
 pub mod chat;
 pub mod files;
 pub mod notifications;
 pub mod orders;
+pub mod server;
 pub mod shop;
 pub mod users;
 

@@ -1,0 +1,173 @@
+//! The whole server: every service of the article behind JWT
+//! authentication, with health checks and server reflection open, message
+//! size, concurrency and time limits, and a graceful shutdown.
+
+use std::{future::Future, path::PathBuf, sync::Arc, time::Duration};
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
+
+use crate::{
+    auth::Auth,
+    chat::ChatServiceImpl,
+    files::FileServiceImpl,
+    notifications::{ActivityBus, NotificationServiceImpl},
+    orders::{CallPolicy, Dependencies, OrderServiceImpl, transport},
+    proto::{
+        self,
+        chat::v1::chat_service_server::ChatServiceServer,
+        file::v1::file_service_server::FileServiceServer,
+        inventory::v1::{
+            inventory_service_client::InventoryServiceClient,
+            inventory_service_server::InventoryServiceServer,
+        },
+        notification::v1::{
+            notification_service_client::NotificationServiceClient,
+            notification_service_server::NotificationServiceServer,
+        },
+        order::v1::order_service_server::OrderServiceServer,
+        payment::v1::{
+            payment_service_client::PaymentServiceClient,
+            payment_service_server::PaymentServiceServer,
+        },
+        user::v1::{
+            user_service_client::UserServiceClient, user_service_server::UserServiceServer,
+        },
+    },
+    shop::{InventoryServiceImpl, PaymentServiceImpl},
+    users::{SqliteUsers, UserServiceImpl},
+};
+
+/// What serving can fail with.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// How the server runs.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The SQLite database of users: a path, or `:memory:`.
+    pub db: String,
+    /// The secret JWTs are signed with.
+    pub jwt_secret: Vec<u8>,
+    /// Where uploads are stored.
+    pub storage: PathBuf,
+    /// The largest upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// The largest message, in bytes, either way.
+    pub max_message_bytes: usize,
+    /// Concurrent requests per connection.
+    pub concurrency_limit: usize,
+    /// The longest a request may take.
+    pub request_timeout: Duration,
+}
+
+impl ServerConfig {
+    /// Development defaults: an in-memory database, a temporary storage
+    /// directory, 4 MiB messages, 64 MiB uploads.
+    pub fn development(jwt_secret: &[u8]) -> ServerConfig {
+        ServerConfig {
+            db: ":memory:".to_owned(),
+            jwt_secret: jwt_secret.to_vec(),
+            storage: std::env::temp_dir().join("protoforge-uploads"),
+            max_upload_bytes: 64 << 20,
+            max_message_bytes: 4 << 20,
+            concurrency_limit: 256,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Serves every service on `listener` until `shutdown` completes; calls in
+/// flight then finish.
+pub async fn serve(
+    config: ServerConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), Error> {
+    let auth = Auth::new(&config.jwt_secret);
+    let max = config.max_message_bytes;
+
+    let users = UserServiceServer::new(UserServiceImpl::new(Arc::new(
+        SqliteUsers::open(&config.db).map_err(|e| format!("{e:?}"))?,
+    )));
+    let notifications =
+        NotificationServiceServer::new(NotificationServiceImpl::new(ActivityBus::default()));
+    let inventory = InventoryServiceServer::new(InventoryServiceImpl::demo());
+    let payments = PaymentServiceServer::new(PaymentServiceImpl::new());
+    let files = FileServiceServer::new(FileServiceImpl::new(
+        &config.storage,
+        config.max_upload_bytes,
+    )?);
+    let chat = ChatServiceServer::new(ChatServiceImpl::new());
+    // The order service calls the others in process: the same code calls
+    // them over the network with a `Channel` instead.
+    let orders = OrderServiceServer::new(OrderServiceImpl::new(
+        Dependencies {
+            users: UserServiceClient::new(transport(protoforge_runtime::InProcess::new(
+                users.clone(),
+            ))),
+            inventory: InventoryServiceClient::new(transport(protoforge_runtime::InProcess::new(
+                inventory.clone(),
+            ))),
+            payments: PaymentServiceClient::new(transport(protoforge_runtime::InProcess::new(
+                payments.clone(),
+            ))),
+            notifications: NotificationServiceClient::new(transport(
+                protoforge_runtime::InProcess::new(notifications.clone()),
+            )),
+        },
+        CallPolicy::default(),
+    ));
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<UserServiceServer<UserServiceImpl<SqliteUsers>>>()
+        .await;
+    health
+        .set_serving::<NotificationServiceServer<NotificationServiceImpl>>()
+        .await;
+    health
+        .set_serving::<InventoryServiceServer<InventoryServiceImpl>>()
+        .await;
+    health
+        .set_serving::<PaymentServiceServer<PaymentServiceImpl>>()
+        .await;
+    health
+        .set_serving::<FileServiceServer<FileServiceImpl>>()
+        .await;
+    health
+        .set_serving::<ChatServiceServer<ChatServiceImpl>>()
+        .await;
+    health
+        .set_serving::<OrderServiceServer<OrderServiceImpl>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+
+    macro_rules! guarded {
+        ($server:expr) => {
+            InterceptedService::new(
+                $server
+                    .max_decoding_message_size(max)
+                    .max_encoding_message_size(max),
+                auth.clone(),
+            )
+        };
+    }
+    tonic::transport::Server::builder()
+        .timeout(config.request_timeout)
+        .concurrency_limit_per_connection(config.concurrency_limit)
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(guarded!(users))
+        .add_service(guarded!(notifications))
+        .add_service(guarded!(inventory))
+        .add_service(guarded!(payments))
+        .add_service(guarded!(files))
+        .add_service(guarded!(chat))
+        .add_service(guarded!(orders))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+    Ok(())
+}

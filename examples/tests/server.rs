@@ -1,0 +1,217 @@
+//! The assembled server over real TCP: JWT on every service (Bearer or bare
+//! token; missing, bad and expired tokens refused), health checks and
+//! reflection open, an order placed through the in-process dependencies, and
+//! a graceful shutdown.
+
+use std::time::Duration;
+
+use protoforge_examples::{
+    auth::Auth,
+    proto::{
+        order::v1::{CreateOrderRequest, OrderItem, order_service_client::OrderServiceClient},
+        user::v1::{CreateUserRequest, GetUserRequest, user_service_client::UserServiceClient},
+    },
+    server::{ServerConfig, serve},
+};
+use tokio::net::TcpListener;
+use tonic::{Code, Request, transport::Channel};
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
+
+const SECRET: &[u8] = b"test-secret";
+
+struct Running {
+    channel: Channel,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), protoforge_examples::server::Error>>,
+    _storage: tempfile::TempDir,
+}
+
+async fn start() -> Running {
+    let storage = tempfile::tempdir().expect("tempdir");
+    let config = ServerConfig {
+        storage: storage.path().to_owned(),
+        ..ServerConfig::development(SECRET)
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(config, listener, async {
+        let _ = stopped.await;
+    }));
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    Running {
+        channel,
+        stop,
+        task,
+        _storage: storage,
+    }
+}
+
+fn with_token<T>(message: T, header: &str) -> Request<T> {
+    let mut request = Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", header.parse().expect("ascii"));
+    request
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_guard_every_service_but_health_and_reflection() {
+    let server = start().await;
+    let mut users = UserServiceClient::new(server.channel.clone());
+    let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
+
+    let missing = users
+        .get_user(GetUserRequest { user_id: 1 })
+        .await
+        .expect_err("no token");
+    assert_eq!(
+        (missing.code(), missing.message()),
+        (Code::Unauthenticated, "no token")
+    );
+    let bad = users
+        .get_user(with_token(
+            GetUserRequest { user_id: 1 },
+            "Bearer not-a-jwt",
+        ))
+        .await
+        .expect_err("bad");
+    assert_eq!(bad.code(), Code::Unauthenticated);
+    let forged = Auth::new(b"another secret").issue(1, Duration::from_secs(60));
+    let forged = users
+        .get_user(with_token(GetUserRequest { user_id: 1 }, &forged))
+        .await
+        .expect_err("forged");
+    assert_eq!(forged.code(), Code::Unauthenticated);
+    let expired = Auth::new(SECRET).issue(1, Duration::ZERO);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let expired = users
+        .get_user(with_token(GetUserRequest { user_id: 1 }, &expired))
+        .await
+        .expect_err("expired");
+    assert_eq!(expired.code(), Code::Unauthenticated);
+
+    // A valid token, bare (as the article's client sends it) or Bearer.
+    for header in [token.clone(), format!("Bearer {token}")] {
+        let status = users
+            .get_user(with_token(GetUserRequest { user_id: 42 }, &header))
+            .await
+            .expect_err("no such user");
+        assert_eq!(
+            status.code(),
+            Code::NotFound,
+            "authenticated, then not found"
+        );
+    }
+
+    let mut health = HealthClient::new(server.channel.clone());
+    for service in [
+        "user.v1.UserService",
+        "order.v1.OrderService",
+        "chat.v1.ChatService",
+        "",
+    ] {
+        let status = health
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .expect("health without a token");
+        assert_eq!(
+            status.into_inner().status(),
+            ServingStatus::Serving,
+            "{service:?}"
+        );
+    }
+
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+    };
+    let mut reflection = ServerReflectionClient::new(server.channel.clone());
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = reflection
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .expect("reflection")
+        .into_inner();
+    let Some(MessageResponse::ListServicesResponse(list)) = responses
+        .message()
+        .await
+        .expect("ok")
+        .expect("response")
+        .message_response
+    else {
+        panic!("not a service list");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.contains(&"order.v1.OrderService".to_owned()),
+        "{names:?}"
+    );
+
+    server.stop.send(()).expect("running");
+    server.task.await.expect("joined").expect("clean shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_through_the_whole_server() {
+    let server = start().await;
+    let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
+    let mut users = UserServiceClient::new(server.channel.clone());
+    let user = users
+        .create_user(with_token(
+            CreateUserRequest {
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                age: 36,
+            },
+            &token,
+        ))
+        .await
+        .expect("created")
+        .into_inner()
+        .user
+        .expect("user");
+    let mut orders = OrderServiceClient::new(server.channel.clone());
+    let order = |product: &str| CreateOrderRequest {
+        user_id: user.id,
+        items: vec![OrderItem {
+            product_id: product.into(),
+            quantity: 2,
+            unit_price_cents: 0,
+        }],
+        payment_method: "tok_visa".into(),
+    };
+    let placed = orders
+        .create_order(with_token(order("book"), &token))
+        .await
+        .expect("placed")
+        .into_inner();
+    assert_eq!(placed.order.expect("order").total_cents, 2 * 1299);
+    let sold_out = orders
+        .create_order(with_token(order("sold-out"), &token))
+        .await
+        .expect_err("sold out");
+    assert_eq!(sold_out.code(), Code::FailedPrecondition);
+    let unknown = orders
+        .create_order(with_token(
+            CreateOrderRequest {
+                user_id: 999,
+                ..order("book")
+            },
+            &token,
+        ))
+        .await
+        .expect_err("unknown user");
+    assert_eq!(unknown.code(), Code::NotFound);
+}
