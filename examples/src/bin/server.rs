@@ -1,0 +1,81 @@
+//! The article's microservices in one server.
+//!
+//! `cargo run -p protoforge-examples --bin server -- --addr 127.0.0.1:50051 --db ./data/users.db --jwt-secret ...`
+
+use std::{path::PathBuf, time::Duration};
+
+use clap::Parser;
+use protoforge_examples::server::{Error, ServerConfig, serve};
+
+/// Serves users, notifications, files, chat, orders, inventory and payments
+/// over gRPC, behind JWT authentication (health and reflection open). Stops
+/// on Ctrl-C or SIGTERM after the calls in flight.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on (port 0: any free port; the bound address is
+    /// printed).
+    #[arg(long, env = "ADDR", default_value = "127.0.0.1:50051")]
+    addr: String,
+    /// SQLite database of users (a path, created when missing, or :memory:).
+    #[arg(long, env = "DB", default_value = ":memory:")]
+    db: String,
+    /// Secret of the HS256 tokens (`client token` issues them).
+    #[arg(long, env = "JWT_SECRET")]
+    jwt_secret: String,
+    /// Directory uploads are stored in.
+    #[arg(long, env = "STORAGE", default_value = "./data/uploads")]
+    storage: PathBuf,
+    /// Largest upload, in bytes.
+    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 64 << 20)]
+    max_upload_bytes: u64,
+    /// Largest message, in bytes.
+    #[arg(long, env = "MAX_MESSAGE_BYTES", default_value_t = 4 << 20)]
+    max_message_bytes: usize,
+    /// Concurrent requests per connection.
+    #[arg(long, env = "CONCURRENCY_LIMIT", default_value_t = 256)]
+    concurrency_limit: usize,
+    /// Request timeout, in seconds.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    request_timeout_secs: u64,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args = Args::parse();
+    if let Some(parent) = std::path::Path::new(&args.db)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    let config = ServerConfig {
+        db: args.db,
+        jwt_secret: args.jwt_secret.into_bytes(),
+        storage: args.storage,
+        max_upload_bytes: args.max_upload_bytes,
+        max_message_bytes: args.max_message_bytes,
+        concurrency_limit: args.concurrency_limit,
+        request_timeout: Duration::from_secs(args.request_timeout_secs),
+    };
+    let listener = tokio::net::TcpListener::bind(&args.addr).await?;
+    println!("listening on {}", listener.local_addr()?);
+    serve(config, listener, shutdown_signal()).await
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    eprintln!("shutting down: finishing the calls in flight");
+}
