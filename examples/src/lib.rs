@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod chat;
 pub mod files;
+pub mod metrics;
 pub mod notifications;
 pub mod orders;
 pub mod server;

@@ -12,6 +12,7 @@ use crate::{
     auth::Auth,
     chat::ChatServiceImpl,
     files::FileServiceImpl,
+    metrics::{Metrics, MetricsLayer},
     notifications::{ActivityBus, NotificationServiceImpl},
     orders::{CallPolicy, Dependencies, OrderServiceImpl, transport},
     proto::{
@@ -59,6 +60,8 @@ pub struct ServerConfig {
     pub concurrency_limit: usize,
     /// The longest a request may take.
     pub request_timeout: Duration,
+    /// Where per-rpc latencies and status codes are counted.
+    pub metrics: Metrics,
 }
 
 impl ServerConfig {
@@ -73,6 +76,7 @@ impl ServerConfig {
             max_message_bytes: 4 << 20,
             concurrency_limit: 256,
             request_timeout: Duration::from_secs(30),
+            metrics: Metrics::new(),
         }
     }
 }
@@ -156,6 +160,7 @@ pub async fn serve(
         };
     }
     tonic::transport::Server::builder()
+        .layer(MetricsLayer::new(config.metrics.clone()))
         .timeout(config.request_timeout)
         .concurrency_limit_per_connection(config.concurrency_limit)
         .add_service(health_service)

@@ -23,6 +23,7 @@ const SECRET: &[u8] = b"test-secret";
 
 struct Running {
     channel: Channel,
+    metrics: protoforge_examples::metrics::Metrics,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), protoforge_examples::server::Error>>,
     _storage: tempfile::TempDir,
@@ -34,6 +35,7 @@ async fn start() -> Running {
         storage: storage.path().to_owned(),
         ..ServerConfig::development(SECRET)
     };
+    let metrics = config.metrics.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -47,6 +49,7 @@ async fn start() -> Running {
         .expect("connect");
     Running {
         channel,
+        metrics,
         stop,
         task,
         _storage: storage,
@@ -214,4 +217,102 @@ async fn an_order_through_the_whole_server() {
         .await
         .expect_err("unknown user");
     assert_eq!(unknown.code(), Code::NotFound);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_call_is_counted_with_its_status_and_gets_a_request_id() {
+    use protoforge_examples::proto::notification::v1::{
+        GetNotificationsRequest, SendNotificationRequest,
+        notification_service_client::NotificationServiceClient,
+    };
+    let server = start().await;
+    let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
+    let mut users = UserServiceClient::new(server.channel.clone());
+    let created = users
+        .create_user(with_token(
+            CreateUserRequest {
+                name: "M".into(),
+                email: "m@example.com".into(),
+                age: 1,
+            },
+            &token,
+        ))
+        .await
+        .expect("created");
+    assert!(
+        created.metadata().get("x-request-id").is_some(),
+        "every response carries a request id"
+    );
+    let mut request = with_token(GetUserRequest { user_id: 999 }, &token);
+    request
+        .metadata_mut()
+        .insert("x-request-id", "mine-1".parse().expect("ascii"));
+    let missing = users.get_user(request).await.expect_err("missing");
+    assert_eq!(
+        missing.metadata().get("x-request-id").expect("echoed"),
+        "mine-1"
+    );
+    let _ = users
+        .get_user(GetUserRequest { user_id: 1 })
+        .await
+        .expect_err("no token");
+
+    // A server stream is counted when it ends.
+    let mut notifications = NotificationServiceClient::new(server.channel.clone());
+    notifications
+        .send_notification(with_token(
+            SendNotificationRequest {
+                user_id: 5,
+                title: "t".into(),
+                message: String::new(),
+            },
+            &token,
+        ))
+        .await
+        .expect("sent");
+    let mut stream = notifications
+        .get_notifications(with_token(
+            GetNotificationsRequest {
+                user_id: 5,
+                limit: 1,
+            },
+            &token,
+        ))
+        .await
+        .expect("stream")
+        .into_inner();
+    stream.message().await.expect("ok").expect("one");
+    drop(stream);
+
+    let expected = [
+        ("/user.v1.UserService/CreateUser", "Ok"),
+        ("/user.v1.UserService/GetUser", "NotFound"),
+        ("/user.v1.UserService/GetUser", "Unauthenticated"),
+        (
+            "/notification.v1.NotificationService/SendNotification",
+            "Ok",
+        ),
+    ];
+    let mut counted = false;
+    for _ in 0..100 {
+        let snapshot = server.metrics.snapshot();
+        counted = expected.iter().all(|(path, code)| {
+            snapshot
+                .get(&((*path).to_owned(), (*code).to_owned()))
+                .is_some_and(|s| s.count == 1)
+        }) && snapshot
+            .keys()
+            .any(|(path, _)| path == "/notification.v1.NotificationService/GetNotifications");
+        if counted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(counted, "{}", server.metrics.render());
+    assert!(
+        server
+            .metrics
+            .render()
+            .contains("/user.v1.UserService/GetUser NotFound count=1 mean_ms=")
+    );
 }

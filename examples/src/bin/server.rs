@@ -5,7 +5,10 @@
 use std::{path::PathBuf, time::Duration};
 
 use clap::Parser;
-use protoforge_examples::server::{Error, ServerConfig, serve};
+use protoforge_examples::{
+    metrics::Metrics,
+    server::{Error, ServerConfig, serve},
+};
 
 /// Serves users, notifications, files, chat, orders, inventory and payments
 /// over gRPC, behind JWT authentication (health and reflection open). Stops
@@ -38,11 +41,34 @@ struct Args {
     /// Request timeout, in seconds.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
+    /// Log the per-rpc counts and latencies every this many seconds (0:
+    /// only at shutdown).
+    #[arg(long, env = "METRICS_INTERVAL_SECS", default_value_t = 60)]
+    metrics_interval_secs: u64,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let metrics = Metrics::new();
+    if args.metrics_interval_secs > 0 {
+        let metrics = metrics.clone();
+        let period = Duration::from_secs(args.metrics_interval_secs);
+        tokio::spawn(async move {
+            let mut clock = tokio::time::interval(period);
+            clock.tick().await;
+            loop {
+                clock.tick().await;
+                tracing::info!("metrics:\n{}", metrics.render());
+            }
+        });
+    }
     if let Some(parent) = std::path::Path::new(&args.db)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -57,10 +83,13 @@ async fn main() -> Result<(), Error> {
         max_message_bytes: args.max_message_bytes,
         concurrency_limit: args.concurrency_limit,
         request_timeout: Duration::from_secs(args.request_timeout_secs),
+        metrics: metrics.clone(),
     };
     let listener = tokio::net::TcpListener::bind(&args.addr).await?;
     println!("listening on {}", listener.local_addr()?);
-    serve(config, listener, shutdown_signal()).await
+    let served = serve(config, listener, shutdown_signal()).await;
+    tracing::info!("metrics at shutdown:\n{}", metrics.render());
+    served
 }
 
 /// Ctrl-C or SIGTERM.
