@@ -62,6 +62,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Where per-rpc latencies and status codes are counted.
     pub metrics: Metrics,
+    /// Serve TLS with this certificate chain and key (PEM), or plaintext.
+    pub tls: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl ServerConfig {
@@ -77,6 +79,7 @@ impl ServerConfig {
             concurrency_limit: 256,
             request_timeout: Duration::from_secs(30),
             metrics: Metrics::new(),
+            tls: None,
         }
     }
 }
@@ -159,7 +162,13 @@ pub async fn serve(
             )
         };
     }
-    tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some((certificate, key)) = &config.tls {
+        let identity = tonic::transport::Identity::from_pem(certificate, key);
+        builder =
+            builder.tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))?;
+    }
+    builder
         .layer(MetricsLayer::new(config.metrics.clone()))
         .timeout(config.request_timeout)
         .concurrency_limit_per_connection(config.concurrency_limit)

@@ -316,3 +316,51 @@ async fn every_call_is_counted_with_its_status_and_gets_a_request_id() {
             .contains("/user.v1.UserService/GetUser NotFound count=1 mean_ms=")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_with_a_development_certificate() {
+    use tonic::transport::{Certificate, ClientTlsConfig};
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+    let (cert, key) = (certified.cert.pem(), certified.signing_key.serialize_pem());
+    let storage = tempfile::tempdir().expect("tempdir");
+    let config = ServerConfig {
+        storage: storage.path().to_owned(),
+        tls: Some((cert.clone().into_bytes(), key.into_bytes())),
+        ..ServerConfig::development(SECRET)
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(serve(config, listener, std::future::pending()));
+
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(&cert))
+        .domain_name("localhost");
+    let channel = Channel::from_shared(format!("https://localhost:{port}"))
+        .expect("url")
+        .tls_config(tls)
+        .expect("tls")
+        .connect()
+        .await
+        .expect("a TLS connection");
+    let status = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health over TLS");
+    assert_eq!(status.into_inner().status(), ServingStatus::Serving);
+
+    let plain = Channel::from_shared(format!("http://127.0.0.1:{port}"))
+        .expect("url")
+        .connect()
+        .await;
+    if let Ok(plain) = plain {
+        let refused = HealthClient::new(plain)
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await;
+        assert!(refused.is_err(), "plaintext is not served");
+    }
+}

@@ -30,6 +30,10 @@ struct Args {
     /// The server.
     #[arg(long, env = "SERVER", default_value = "http://127.0.0.1:50051")]
     addr: String,
+    /// Trust this certificate (PEM) for an https:// server (`dev-cert`
+    /// makes one).
+    #[arg(long, env = "CA_CERT")]
+    ca_cert: Option<std::path::PathBuf>,
     /// The server's JWT secret (to sign the walkthrough's token).
     #[arg(long, env = "JWT_SECRET")]
     jwt_secret: String,
@@ -61,7 +65,14 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     }
     let token: MetadataValue<_> = auth.issue(1, Duration::from_secs(600)).parse()?;
-    let channel = Channel::from_shared(args.addr)?.connect().await?;
+    let mut endpoint = Channel::from_shared(args.addr)?;
+    if let Some(ca) = &args.ca_cert {
+        let tls = tonic::transport::ClientTlsConfig::new()
+            .ca_certificate(tonic::transport::Certificate::from_pem(std::fs::read(ca)?))
+            .domain_name("localhost");
+        endpoint = endpoint.tls_config(tls)?;
+    }
+    let channel = endpoint.connect().await?;
     // The article's client sends the token bare.
     let with_token = move |mut request: Request<()>| {
         request

@@ -41,6 +41,12 @@ struct Args {
     /// Request timeout, in seconds.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
+    /// Serve TLS with this certificate (PEM; `dev-cert` makes one).
+    #[arg(long, env = "TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The key of --tls-cert (PEM).
+    #[arg(long, env = "TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Log the per-rpc counts and latencies every this many seconds (0:
     /// only at shutdown).
     #[arg(long, env = "METRICS_INTERVAL_SECS", default_value_t = 60)]
@@ -84,6 +90,10 @@ async fn main() -> Result<(), Error> {
         concurrency_limit: args.concurrency_limit,
         request_timeout: Duration::from_secs(args.request_timeout_secs),
         metrics: metrics.clone(),
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some((std::fs::read(cert)?, std::fs::read(key)?)),
+            _ => None,
+        },
     };
     let listener = tokio::net::TcpListener::bind(&args.addr).await?;
     println!("listening on {}", listener.local_addr()?);
