@@ -84,9 +84,14 @@ impl SqliteUsers {
     /// for one that lives as long as the process.
     pub fn open(path: &str) -> Result<SqliteUsers, RepositoryError> {
         let connection = Connection::open(path).map_err(storage)?;
+        // WAL with synchronous=NORMAL: durable across application crashes,
+        // one fsync per checkpoint instead of per commit (a power loss may
+        // lose the last commits, never corrupt the file).
         connection
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA busy_timeout = 5000;
                  CREATE TABLE IF NOT EXISTS users (
                      id INTEGER PRIMARY KEY AUTOINCREMENT,
                      name TEXT NOT NULL,
