@@ -13,6 +13,8 @@ use std::{
 };
 
 use tokio::sync::{broadcast, mpsc};
+
+use crate::shutdown::Shutdown;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -37,17 +39,35 @@ struct Room {
 }
 
 /// The implementation of `chat.v1.ChatService`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ChatServiceImpl {
     rooms: Arc<Mutex<HashMap<String, Room>>>,
     games: Relays<GameEvent>,
     documents: Relays<DocumentChange>,
+    shutdown: Shutdown,
+}
+
+impl Default for ChatServiceImpl {
+    fn default() -> Self {
+        ChatServiceImpl {
+            rooms: Arc::default(),
+            games: Relays::default(),
+            documents: Relays::default(),
+            shutdown: Shutdown::never(),
+        }
+    }
 }
 
 impl ChatServiceImpl {
     /// A service with no rooms.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Ends the open room streams when `shutdown` fires.
+    pub fn with_shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.shutdown = shutdown;
+        self
     }
 
     /// The tonic server of this service.
@@ -191,6 +211,7 @@ impl ChatService for ChatServiceImpl {
         );
         let (sender, receiver) = mpsc::channel(64);
         let service = self.clone();
+        let mut shutdown = self.shutdown.clone();
         tokio::spawn(async move {
             let (room, me) = (join.room_id.clone(), join.user_id);
             for message in history {
@@ -201,6 +222,10 @@ impl ChatService for ChatServiceImpl {
             loop {
                 tokio::select! {
                     () = sender.closed() => break,
+                    () = shutdown.wait() => {
+                        let _ = sender.send(Err(Shutdown::status())).await;
+                        break;
+                    }
                     next = incoming.message() => match next {
                         Ok(Some(JoinRoomRequest { payload: Some(Payload::Message(message)) })) => {
                             service.post(&room, ChatMessage { user_id: me, ..message });

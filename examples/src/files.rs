@@ -11,6 +11,8 @@ use std::{collections::HashMap, io::Write, path::PathBuf, time::Instant};
 use sha2::{Digest, Sha256};
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::shutdown::Shutdown;
+
 use crate::proto::file::v1::{
     BatchResponse, FileChunk, JobFailure, MetricData, MetricStats, MetricsSummary, ProcessRequest,
     UploadResponse,
@@ -22,6 +24,7 @@ use crate::proto::file::v1::{
 pub struct FileServiceImpl {
     storage: PathBuf,
     max_bytes: u64,
+    shutdown: Shutdown,
 }
 
 impl FileServiceImpl {
@@ -30,7 +33,17 @@ impl FileServiceImpl {
     pub fn new(storage: impl Into<PathBuf>, max_bytes: u64) -> std::io::Result<Self> {
         let storage = storage.into();
         std::fs::create_dir_all(&storage)?;
-        Ok(FileServiceImpl { storage, max_bytes })
+        Ok(FileServiceImpl {
+            storage,
+            max_bytes,
+            shutdown: Shutdown::never(),
+        })
+    }
+
+    /// Discards the uploads in progress when `shutdown` fires.
+    pub fn with_shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.shutdown = shutdown;
+        self
     }
 
     /// The tonic server of this service.
@@ -77,7 +90,13 @@ impl FileService for FileServiceImpl {
         let mut name = None;
         let mut finished = false;
         let mut expected_index = 0;
-        while let Some(chunk) = chunks.message().await? {
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            let next = tokio::select! {
+                () = shutdown.wait() => return Err(Shutdown::status()),
+                next = chunks.message() => next?,
+            };
+            let Some(chunk) = next else { break };
             if finished {
                 return Err(Status::invalid_argument("chunk after the last one"));
             }

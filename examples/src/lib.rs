@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod orders;
 pub mod server;
 pub mod shop;
+pub mod shutdown;
 pub mod users;
 
 /// Generated messages, clients, servers and mocks, one module per package:

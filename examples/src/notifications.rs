@@ -15,6 +15,8 @@ use std::{
 };
 
 use tokio::sync::{broadcast, mpsc};
+
+use crate::shutdown::Shutdown;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
@@ -87,6 +89,7 @@ pub struct NotificationServiceImpl {
     /// New notifications with their user (`Notification` has no user field).
     live: broadcast::Sender<(i32, Notification)>,
     activity: ActivityBus,
+    shutdown: Shutdown,
 }
 
 impl NotificationServiceImpl {
@@ -98,7 +101,14 @@ impl NotificationServiceImpl {
             next_id: Arc::new(AtomicI32::new(1)),
             live: broadcast::channel(1024).0,
             activity,
+            shutdown: Shutdown::never(),
         }
+    }
+
+    /// Ends the open streams when `shutdown` fires.
+    pub fn with_shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.shutdown = shutdown;
+        self
     }
 
     /// The tonic server of this service.
@@ -163,6 +173,7 @@ impl NotificationService for NotificationServiceImpl {
             user_id: request.user_id,
         };
         let (sender, receiver) = mpsc::channel(16);
+        let mut shutdown = self.shutdown.clone();
         tokio::spawn(async move {
             let _guard = guard;
             let newest_replayed = history.last().map_or(0, |n| n.id);
@@ -174,6 +185,10 @@ impl NotificationService for NotificationServiceImpl {
             loop {
                 tokio::select! {
                     () = sender.closed() => return,
+                    () = shutdown.wait() => {
+                        let _ = sender.send(Err(Shutdown::status())).await;
+                        return;
+                    }
                     // A notification sent between the subscription and the
                     // read of the store is in both: ids increase, so skip it.
                     next = live.recv() => match next {
@@ -255,10 +270,15 @@ impl NotificationService for NotificationServiceImpl {
         }
         let mut events = self.activity.sender.subscribe();
         let (sender, receiver) = mpsc::channel(16);
+        let mut shutdown = self.shutdown.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     () = sender.closed() => return,
+                    () = shutdown.wait() => {
+                        let _ = sender.send(Err(Shutdown::status())).await;
+                        return;
+                    }
                     next = events.recv() => match next {
                         Ok(activity) => {
                             let wanted = activity.user_id == request.user_id
@@ -295,11 +315,16 @@ impl NotificationService for NotificationServiceImpl {
         };
         let mut tickers: Vec<Ticker> = request.symbols.iter().map(|s| Ticker::new(s)).collect();
         let (sender, receiver) = mpsc::channel(16);
+        let mut shutdown = self.shutdown.clone();
         tokio::spawn(async move {
             let mut clock = tokio::time::interval(interval);
             loop {
                 tokio::select! {
                     () = sender.closed() => return,
+                    () = shutdown.wait() => {
+                        let _ = sender.send(Err(Shutdown::status())).await;
+                        return;
+                    }
                     _ = clock.tick() => {
                         for ticker in &mut tickers {
                             if sender.send(Ok(ticker.tick())).await.is_err() {

@@ -37,6 +37,7 @@ use crate::{
         },
     },
     shop::{InventoryServiceImpl, PaymentServiceImpl},
+    shutdown::shutdown_pair,
     users::{SqliteUsers, UserServiceImpl},
 };
 
@@ -93,19 +94,26 @@ pub async fn serve(
 ) -> Result<(), Error> {
     let auth = Auth::new(&config.jwt_secret);
     let max = config.max_message_bytes;
+    // Streams that would never end, and uploads in progress, stop when the
+    // shutdown starts; then tonic waits for the calls in flight.
+    let (trigger, down) = shutdown_pair();
+    let shutdown = async move {
+        shutdown.await;
+        trigger.trigger();
+    };
 
     let users = UserServiceServer::new(UserServiceImpl::new(Arc::new(
         SqliteUsers::open(&config.db).map_err(|e| format!("{e:?}"))?,
     )));
-    let notifications =
-        NotificationServiceServer::new(NotificationServiceImpl::new(ActivityBus::default()));
+    let notifications = NotificationServiceServer::new(
+        NotificationServiceImpl::new(ActivityBus::default()).with_shutdown(down.clone()),
+    );
     let inventory = InventoryServiceServer::new(InventoryServiceImpl::demo());
     let payments = PaymentServiceServer::new(PaymentServiceImpl::new());
-    let files = FileServiceServer::new(FileServiceImpl::new(
-        &config.storage,
-        config.max_upload_bytes,
-    )?);
-    let chat = ChatServiceServer::new(ChatServiceImpl::new());
+    let files = FileServiceServer::new(
+        FileServiceImpl::new(&config.storage, config.max_upload_bytes)?.with_shutdown(down.clone()),
+    );
+    let chat = ChatServiceServer::new(ChatServiceImpl::new().with_shutdown(down));
     // The order service calls the others in process: the same code calls
     // them over the network with a `Channel` instead.
     let orders = OrderServiceServer::new(OrderServiceImpl::new(

@@ -364,3 +364,70 @@ async fn tls_with_a_development_certificate() {
         assert!(refused.is_err(), "plaintext is not served");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_open_streams_with_a_status_and_discards_uploads() {
+    use protoforge_examples::proto::{
+        file::v1::{FileChunk, file_service_client::FileServiceClient},
+        notification::v1::{
+            GetNotificationsRequest, notification_service_client::NotificationServiceClient,
+        },
+    };
+    let server = start().await;
+    let storage = server._storage.path().to_owned();
+    let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
+    let mut stream = NotificationServiceClient::new(server.channel.clone())
+        .get_notifications(with_token(
+            GetNotificationsRequest {
+                user_id: 1,
+                limit: 0,
+            },
+            &token,
+        ))
+        .await
+        .expect("an endless stream")
+        .into_inner();
+    let (chunks, receiver) = tokio::sync::mpsc::channel(4);
+    chunks
+        .send(FileChunk {
+            data: b"half".to_vec(),
+            filename: "half.txt".into(),
+            chunk_index: 0,
+            is_last: false,
+        })
+        .await
+        .expect("send");
+    let mut files = FileServiceClient::new(server.channel.clone());
+    let upload = tokio::spawn(async move {
+        files
+            .upload_file(with_token(
+                tokio_stream::wrappers::ReceiverStream::new(receiver),
+                &token,
+            ))
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    server.stop.send(()).expect("running");
+    let ended = tokio::time::timeout(Duration::from_secs(5), stream.message())
+        .await
+        .expect("ends in time");
+    let status = ended.expect_err("ends with a status");
+    assert_eq!(
+        (status.code(), status.message()),
+        (Code::Unavailable, "the server is shutting down")
+    );
+    let upload = tokio::time::timeout(Duration::from_secs(5), upload)
+        .await
+        .expect("in time")
+        .expect("joined");
+    assert_eq!(upload.expect_err("discarded").code(), Code::Unavailable);
+    drop(chunks);
+    tokio::time::timeout(Duration::from_secs(10), server.task)
+        .await
+        .expect("stops")
+        .expect("joined")
+        .expect("clean");
+    let left: Vec<_> = std::fs::read_dir(&storage).expect("list").collect();
+    assert!(left.is_empty(), "nothing of the upload is left: {left:?}");
+}
