@@ -104,6 +104,7 @@ pub struct OrderServiceImpl {
     dependencies: Dependencies,
     policy: CallPolicy,
     next_id: AtomicI64,
+    activity: Option<crate::notifications::ActivityBus>,
 }
 
 impl OrderServiceImpl {
@@ -113,7 +114,14 @@ impl OrderServiceImpl {
             dependencies,
             policy,
             next_id: AtomicI64::new(1),
+            activity: None,
         }
+    }
+
+    /// Publishes placed orders to `activity` (for `StreamUserActivity`).
+    pub fn with_activity(mut self, activity: crate::notifications::ActivityBus) -> Self {
+        self.activity = Some(activity);
+        self
     }
 
     /// The tonic server of this service.
@@ -255,6 +263,17 @@ impl OrderService for OrderServiceImpl {
             })
             .await;
 
+        if let Some(activity) = &self.activity {
+            activity.publish(
+                order.user_id,
+                crate::proto::notification::v1::ActivityType::OrderPlaced,
+                format!("placed order {id}"),
+                std::collections::HashMap::from([
+                    ("order_id".to_owned(), id.to_string()),
+                    ("total_cents".to_owned(), total.to_string()),
+                ]),
+            );
+        }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();

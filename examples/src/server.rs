@@ -102,11 +102,15 @@ pub async fn serve(
         trigger.trigger();
     };
 
-    let users = UserServiceServer::new(UserServiceImpl::new(Arc::new(
-        SqliteUsers::open(&config.db).map_err(|e| format!("{e:?}"))?,
-    )));
+    let activity = ActivityBus::default();
+    let users = UserServiceServer::new(
+        UserServiceImpl::new(Arc::new(
+            SqliteUsers::open(&config.db).map_err(|e| format!("{e:?}"))?,
+        ))
+        .with_activity(activity.clone()),
+    );
     let notifications = NotificationServiceServer::new(
-        NotificationServiceImpl::new(ActivityBus::default()).with_shutdown(down.clone()),
+        NotificationServiceImpl::new(activity.clone()).with_shutdown(down.clone()),
     );
     let inventory = InventoryServiceServer::new(InventoryServiceImpl::demo());
     let payments = PaymentServiceServer::new(PaymentServiceImpl::new());
@@ -116,23 +120,26 @@ pub async fn serve(
     let chat = ChatServiceServer::new(ChatServiceImpl::new().with_shutdown(down));
     // The order service calls the others in process: the same code calls
     // them over the network with a `Channel` instead.
-    let orders = OrderServiceServer::new(OrderServiceImpl::new(
-        Dependencies {
-            users: UserServiceClient::new(transport(protoforge_runtime::InProcess::new(
-                users.clone(),
-            ))),
-            inventory: InventoryServiceClient::new(transport(protoforge_runtime::InProcess::new(
-                inventory.clone(),
-            ))),
-            payments: PaymentServiceClient::new(transport(protoforge_runtime::InProcess::new(
-                payments.clone(),
-            ))),
-            notifications: NotificationServiceClient::new(transport(
-                protoforge_runtime::InProcess::new(notifications.clone()),
-            )),
-        },
-        CallPolicy::default(),
-    ));
+    let orders = OrderServiceServer::new(
+        OrderServiceImpl::new(
+            Dependencies {
+                users: UserServiceClient::new(transport(protoforge_runtime::InProcess::new(
+                    users.clone(),
+                ))),
+                inventory: InventoryServiceClient::new(transport(
+                    protoforge_runtime::InProcess::new(inventory.clone()),
+                )),
+                payments: PaymentServiceClient::new(transport(protoforge_runtime::InProcess::new(
+                    payments.clone(),
+                ))),
+                notifications: NotificationServiceClient::new(transport(
+                    protoforge_runtime::InProcess::new(notifications.clone()),
+                )),
+            },
+            CallPolicy::default(),
+        )
+        .with_activity(activity),
+    );
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health

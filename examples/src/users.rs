@@ -13,6 +13,8 @@ use std::{
 use rusqlite::{Connection, OptionalExtension, params};
 use tonic::{Request, Response, Status};
 
+use crate::notifications::ActivityBus;
+use crate::proto::notification::v1::ActivityType;
 use crate::proto::user::v1::{
     self as pb, User,
     user_service_server::{UserService, UserServiceServer},
@@ -210,12 +212,33 @@ fn now() -> String {
 #[derive(Debug)]
 pub struct UserServiceImpl<R> {
     repository: Arc<R>,
+    activity: Option<ActivityBus>,
 }
 
 impl<R: UserRepository> UserServiceImpl<R> {
     /// A service storing users in `repository`.
     pub fn new(repository: Arc<R>) -> Self {
-        UserServiceImpl { repository }
+        UserServiceImpl {
+            repository,
+            activity: None,
+        }
+    }
+
+    /// Publishes profile changes to `activity` (for `StreamUserActivity`).
+    pub fn with_activity(mut self, activity: ActivityBus) -> Self {
+        self.activity = Some(activity);
+        self
+    }
+
+    fn publish(&self, user: &User, what: &str) {
+        if let Some(activity) = &self.activity {
+            activity.publish(
+                user.id,
+                ActivityType::ProfileUpdate,
+                format!("{what} their profile"),
+                std::collections::HashMap::from([("email".to_owned(), user.email.clone())]),
+            );
+        }
     }
 
     /// The tonic server of this service.
@@ -344,6 +367,7 @@ impl<R: UserRepository> UserService for UserServiceImpl<R> {
             .blocking(move |repository| repository.update(id, &changes, &now()))
             .await?
             .ok_or_else(|| not_found(id))?;
+        self.publish(&user, "updated");
         Ok(Response::new(pb::UpdateUserResponse {
             user: Some(user),
             success: true,

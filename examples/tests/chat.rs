@@ -215,3 +215,42 @@ async fn game_events_are_relayed_and_numbered() {
     let own = two.message().await.expect("ok").expect("own event back");
     assert_eq!(own.sequence, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn document_edits_are_relayed_with_revisions() {
+    use protoforge_examples::proto::chat::v1::{
+        DocumentChange, Insert, document_change::Operation,
+    };
+    let (mut client, _) = serve().await;
+    let edit = |user: i32, text: &str| DocumentChange {
+        document_id: "doc".into(),
+        user_id: user,
+        operation: Some(Operation::Insert(Insert {
+            position: 0,
+            text: text.into(),
+        })),
+        ..DocumentChange::default()
+    };
+    let (ada_out, ada_in) = mpsc::channel(4);
+    ada_out.send(edit(1, "Hello")).await.expect("send");
+    let mut ada = client
+        .collaboration(ReceiverStream::new(ada_in))
+        .await
+        .expect("stream")
+        .into_inner();
+    assert_eq!(ada.message().await.expect("ok").expect("ack").revision, 1);
+    let (bob_out, bob_in) = mpsc::channel(4);
+    bob_out.send(edit(2, "World")).await.expect("send");
+    let mut bob = client
+        .collaboration(ReceiverStream::new(bob_in))
+        .await
+        .expect("stream")
+        .into_inner();
+    let seen = tokio::time::timeout(Duration::from_secs(5), ada.message())
+        .await
+        .expect("in time")
+        .expect("ok")
+        .expect("edit");
+    assert_eq!((seen.user_id, seen.revision), (2, 2));
+    assert_eq!(bob.message().await.expect("ok").expect("ack").revision, 2);
+}

@@ -431,3 +431,82 @@ async fn shutdown_ends_open_streams_with_a_status_and_discards_uploads() {
     let left: Vec<_> = std::fs::read_dir(&storage).expect("list").collect();
     assert!(left.is_empty(), "nothing of the upload is left: {left:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_activity_is_real() {
+    use protoforge_examples::proto::notification::v1::{
+        ActivityType, UserActivityRequest, notification_service_client::NotificationServiceClient,
+    };
+    let server = start().await;
+    let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
+    let mut users = UserServiceClient::new(server.channel.clone());
+    let user = users
+        .create_user(with_token(
+            CreateUserRequest {
+                name: "Ann".into(),
+                email: "ann@example.com".into(),
+                age: 20,
+            },
+            &token,
+        ))
+        .await
+        .expect("created")
+        .into_inner()
+        .user
+        .expect("user");
+    let mut activity = NotificationServiceClient::new(server.channel.clone())
+        .stream_user_activity(with_token(
+            UserActivityRequest {
+                user_id: user.id,
+                types: vec![],
+            },
+            &token,
+        ))
+        .await
+        .expect("stream")
+        .into_inner();
+    users
+        .update_user(with_token(
+            protoforge_examples::proto::user::v1::UpdateUserRequest {
+                user_id: user.id,
+                age: 21,
+                ..Default::default()
+            },
+            &token,
+        ))
+        .await
+        .expect("updated");
+    OrderServiceClient::new(server.channel.clone())
+        .create_order(with_token(
+            CreateOrderRequest {
+                user_id: user.id,
+                items: vec![OrderItem {
+                    product_id: "pen".into(),
+                    quantity: 1,
+                    unit_price_cents: 0,
+                }],
+                payment_method: "tok_visa".into(),
+            },
+            &token,
+        ))
+        .await
+        .expect("placed");
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        let event = tokio::time::timeout(Duration::from_secs(5), activity.message())
+            .await
+            .unwrap_or_else(|_| panic!("in time; got {kinds:?}"))
+            .expect("ok")
+            .expect("event");
+        kinds.push(event.r#type);
+    }
+    assert_eq!(
+        kinds,
+        [
+            ActivityType::ProfileUpdate as i32,
+            ActivityType::MessageSent as i32,
+            ActivityType::OrderPlaced as i32
+        ],
+        "the update, the order's notification, the order"
+    );
+}
