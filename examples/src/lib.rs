@@ -1,8 +1,10 @@
 //! The article's microservices, built only on code that protoforge generates
 //! from `proto/` (see `build.rs`).
 //!
-//! Work in progress: [`users`] (users CRUD over SQLite) and [`orders`] (an
-//! order service calling the others with deadlines and retries) so far.
+//! The services: [`users`], [`notifications`], [`files`], [`chat`],
+//! [`orders`] and [`shop`] (inventory and payments); [`auth`], [`metrics`]
+//! and [`shutdown`] around them; [`server`] puts them together (the
+//! `server`, `client` and `dev-cert` binaries use it).
 
 pub mod auth;
 pub mod chat;

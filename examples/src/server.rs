@@ -65,6 +65,12 @@ pub struct ServerConfig {
     pub metrics: Metrics,
     /// Serve TLS with this certificate chain and key (PEM), or plaintext.
     pub tls: Option<(Vec<u8>, Vec<u8>)>,
+    /// Where the order service finds the users, inventory, payment and
+    /// notification services (`http://host:port`, with a token in
+    /// `upstream_token`); `None`: in this process.
+    pub upstream: Option<String>,
+    /// The token the order service presents upstream.
+    pub upstream_token: Option<String>,
 }
 
 impl ServerConfig {
@@ -81,6 +87,8 @@ impl ServerConfig {
             request_timeout: Duration::from_secs(30),
             metrics: Metrics::new(),
             tls: None,
+            upstream: None,
+            upstream_token: None,
         }
     }
 }
@@ -120,25 +128,48 @@ pub async fn serve(
     let chat = ChatServiceServer::new(ChatServiceImpl::new().with_shutdown(down));
     // The order service calls the others in process: the same code calls
     // them over the network with a `Channel` instead.
-    let orders = OrderServiceServer::new(
-        OrderServiceImpl::new(
+    let dependencies = match &config.upstream {
+        // The same clients over the network: one channel to the server that
+        // hosts the other services, the token added to every call.
+        Some(url) => {
+            let channel = tonic::transport::Channel::from_shared(url.clone())?.connect_lazy();
+            let token: Option<http::HeaderValue> = config
+                .upstream_token
+                .as_deref()
+                .map(str::parse)
+                .transpose()?;
+            let upstream = tower::ServiceBuilder::new()
+                .map_request(move |mut request: http::Request<tonic::body::Body>| {
+                    if let Some(token) = &token {
+                        request.headers_mut().insert("authorization", token.clone());
+                    }
+                    request
+                })
+                .service(channel);
             Dependencies {
-                users: UserServiceClient::new(transport(protoforge_runtime::InProcess::new(
-                    users.clone(),
-                ))),
-                inventory: InventoryServiceClient::new(transport(
-                    protoforge_runtime::InProcess::new(inventory.clone()),
-                )),
-                payments: PaymentServiceClient::new(transport(protoforge_runtime::InProcess::new(
-                    payments.clone(),
-                ))),
-                notifications: NotificationServiceClient::new(transport(
-                    protoforge_runtime::InProcess::new(notifications.clone()),
-                )),
-            },
-            CallPolicy::default(),
-        )
-        .with_activity(activity),
+                users: UserServiceClient::new(transport(upstream.clone())),
+                inventory: InventoryServiceClient::new(transport(upstream.clone())),
+                payments: PaymentServiceClient::new(transport(upstream.clone())),
+                notifications: NotificationServiceClient::new(transport(upstream)),
+            }
+        }
+        None => Dependencies {
+            users: UserServiceClient::new(transport(protoforge_runtime::InProcess::new(
+                users.clone(),
+            ))),
+            inventory: InventoryServiceClient::new(transport(protoforge_runtime::InProcess::new(
+                inventory.clone(),
+            ))),
+            payments: PaymentServiceClient::new(transport(protoforge_runtime::InProcess::new(
+                payments.clone(),
+            ))),
+            notifications: NotificationServiceClient::new(transport(
+                protoforge_runtime::InProcess::new(notifications.clone()),
+            )),
+        },
+    };
+    let orders = OrderServiceServer::new(
+        OrderServiceImpl::new(dependencies, CallPolicy::default()).with_activity(activity),
     );
 
     let (health, health_service) = tonic_health::server::health_reporter();

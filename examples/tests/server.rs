@@ -22,6 +22,7 @@ use tonic_health::pb::{
 const SECRET: &[u8] = b"test-secret";
 
 struct Running {
+    addr: String,
     channel: Channel,
     metrics: protoforge_examples::metrics::Metrics,
     stop: tokio::sync::oneshot::Sender<()>,
@@ -48,6 +49,7 @@ async fn start() -> Running {
         .await
         .expect("connect");
     Running {
+        addr: addr.to_string(),
         channel,
         metrics,
         stop,
@@ -509,4 +511,141 @@ async fn user_activity_is_real() {
         ],
         "the update, the order's notification, the order"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_call_their_dependencies_over_the_network() {
+    let upstream = start().await;
+    let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
+    let user = UserServiceClient::new(upstream.channel.clone())
+        .create_user(with_token(
+            CreateUserRequest {
+                name: "Net".into(),
+                email: "net@example.com".into(),
+                age: 1,
+            },
+            &token,
+        ))
+        .await
+        .expect("created")
+        .into_inner()
+        .user
+        .expect("user");
+    // A second server whose order service calls the first one.
+    let storage = tempfile::tempdir().expect("tempdir");
+    let upstream_url = {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let config = ServerConfig {
+            storage: storage.path().to_owned(),
+            upstream: Some(format!("http://{}", upstream.addr)),
+            upstream_token: Some(token.clone()),
+            ..ServerConfig::development(SECRET)
+        };
+        tokio::spawn(serve(config, listener, std::future::pending()));
+        format!("http://{addr}")
+    };
+    let channel = Channel::from_shared(upstream_url)
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    let placed = OrderServiceClient::new(channel)
+        .create_order(with_token(
+            CreateOrderRequest {
+                user_id: user.id,
+                items: vec![OrderItem {
+                    product_id: "book".into(),
+                    quantity: 1,
+                    unit_price_cents: 0,
+                }],
+                payment_method: "tok_visa".into(),
+            },
+            &token,
+        ))
+        .await
+        .expect("placed through the network");
+    assert!(placed.into_inner().success);
+}
+
+#[tokio::test]
+async fn inventory_payments_and_limits_over_tcp() {
+    use protoforge_examples::proto::{
+        inventory::v1::{CheckStockRequest, inventory_service_client::InventoryServiceClient},
+        payment::v1::{ProcessPaymentRequest, payment_service_client::PaymentServiceClient},
+    };
+    let server = start().await;
+    let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
+    let mut inventory = InventoryServiceClient::new(server.channel.clone());
+    let pen = inventory
+        .check_stock(with_token(
+            CheckStockRequest {
+                product_id: "pen".into(),
+                quantity: 3,
+            },
+            &token,
+        ))
+        .await
+        .expect("stock")
+        .into_inner();
+    assert!(pen.available && pen.unit_price_cents == 199);
+    let unknown = inventory
+        .check_stock(with_token(
+            CheckStockRequest {
+                product_id: "car".into(),
+                quantity: 1,
+            },
+            &token,
+        ))
+        .await
+        .expect_err("unknown");
+    assert_eq!(unknown.code(), Code::NotFound);
+    let mut payments = PaymentServiceClient::new(server.channel.clone());
+    let charge = |method: &str| ProcessPaymentRequest {
+        user_id: 1,
+        amount_cents: 100,
+        currency: "USD".into(),
+        payment_method: method.into(),
+        idempotency_key: format!("k-{method}"),
+    };
+    assert!(
+        payments
+            .process_payment(with_token(charge("tok_visa"), &token))
+            .await
+            .expect("ok")
+            .into_inner()
+            .success
+    );
+    assert!(
+        !payments
+            .process_payment(with_token(charge("tok_declined"), &token))
+            .await
+            .expect("ok")
+            .into_inner()
+            .success
+    );
+    let invalid = payments
+        .process_payment(with_token(
+            ProcessPaymentRequest {
+                amount_cents: 0,
+                ..charge("tok_visa")
+            },
+            &token,
+        ))
+        .await
+        .expect_err("zero");
+    assert_eq!(invalid.code(), Code::InvalidArgument);
+
+    // The message size limit (4 MiB in development).
+    let mut users = UserServiceClient::new(server.channel.clone());
+    let huge = CreateUserRequest {
+        name: "x".repeat(5 << 20),
+        email: "big@example.com".into(),
+        age: 1,
+    };
+    let refused = users
+        .create_user(with_token(huge, &token))
+        .await
+        .expect_err("too large");
+    assert_eq!(refused.code(), Code::OutOfRange, "{refused:?}");
 }

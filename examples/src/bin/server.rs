@@ -47,6 +47,14 @@ struct Args {
     /// The key of --tls-cert (PEM).
     #[arg(long, env = "TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Call the users, inventory, payment and notification services of the
+    /// order service at this address (`http://host:port`) instead of in this
+    /// process.
+    #[arg(long, env = "UPSTREAM")]
+    upstream: Option<String>,
+    /// The token presented to --upstream (`client token` issues one).
+    #[arg(long, env = "UPSTREAM_TOKEN", requires = "upstream")]
+    upstream_token: Option<String>,
     /// Log the per-rpc counts and latencies every this many seconds (0:
     /// only at shutdown).
     #[arg(long, env = "METRICS_INTERVAL_SECS", default_value_t = 60)]
@@ -90,6 +98,8 @@ async fn main() -> Result<(), Error> {
         concurrency_limit: args.concurrency_limit,
         request_timeout: Duration::from_secs(args.request_timeout_secs),
         metrics: metrics.clone(),
+        upstream: args.upstream,
+        upstream_token: args.upstream_token,
         tls: match (&args.tls_cert, &args.tls_key) {
             (Some(cert), Some(key)) => Some((std::fs::read(cert)?, std::fs::read(key)?)),
             _ => None,
