@@ -123,6 +123,30 @@ impl NotificationServiceImpl {
     }
 }
 
+/// Runs `feed` to fill a response stream until it is done, the client goes
+/// away, or the server shuts down (the stream then ends with UNAVAILABLE).
+fn spawn_feed<T, F>(
+    mut shutdown: Shutdown,
+    feed: impl FnOnce(mpsc::Sender<Result<T, Status>>) -> F,
+) -> Stream<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (sender, receiver) = mpsc::channel(16);
+    let feeding = feed(sender.clone());
+    tokio::spawn(async move {
+        tokio::select! {
+            () = sender.closed() => {}
+            () = shutdown.wait() => {
+                let _ = sender.send(Err(Shutdown::status())).await;
+            }
+            () = feeding => {}
+        }
+    });
+    ReceiverStream::new(receiver)
+}
+
 /// Counts a user's open streams while alive.
 struct OpenStream {
     store: Arc<Mutex<Store>>,
@@ -172,9 +196,7 @@ impl NotificationService for NotificationServiceImpl {
             store: self.store.clone(),
             user_id: request.user_id,
         };
-        let (sender, receiver) = mpsc::channel(16);
-        let mut shutdown = self.shutdown.clone();
-        tokio::spawn(async move {
+        let feed = async move |sender: mpsc::Sender<Result<Notification, Status>>| {
             let _guard = guard;
             let newest_replayed = history.last().map_or(0, |n| n.id);
             for notification in history {
@@ -183,33 +205,29 @@ impl NotificationService for NotificationServiceImpl {
                 }
             }
             loop {
-                tokio::select! {
-                    () = sender.closed() => return,
-                    () = shutdown.wait() => {
-                        let _ = sender.send(Err(Shutdown::status())).await;
-                        return;
-                    }
-                    // A notification sent between the subscription and the
-                    // read of the store is in both: ids increase, so skip it.
-                    next = live.recv() => match next {
-                        Ok((user, notification)) if user == request.user_id && notification.id > newest_replayed => {
-                            if sender.send(Ok(notification)).await.is_err() {
-                                return;
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(broadcast::error::RecvError::Lagged(missed)) => {
-                            let _ = sender
-                                .send(Err(Status::resource_exhausted(format!("missed {missed} notifications: read faster"))))
-                                .await;
+                // A notification sent between the subscription and the read
+                // of the store is in both: ids increase, so skip it.
+                match live.recv().await {
+                    Ok((user, notification))
+                        if user == request.user_id && notification.id > newest_replayed =>
+                    {
+                        if sender.send(Ok(notification)).await.is_err() {
                             return;
                         }
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    },
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        let status = Status::resource_exhausted(format!(
+                            "missed {missed} notifications: read faster"
+                        ));
+                        let _ = sender.send(Err(status)).await;
+                        return;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
                 }
             }
-        });
-        Ok(Response::new(ReceiverStream::new(receiver)))
+        };
+        Ok(Response::new(spawn_feed(self.shutdown.clone(), feed)))
     }
 
     async fn send_notification(
@@ -269,31 +287,20 @@ impl NotificationService for NotificationServiceImpl {
             return Err(Status::invalid_argument("user_id must be positive"));
         }
         let mut events = self.activity.sender.subscribe();
-        let (sender, receiver) = mpsc::channel(16);
-        let mut shutdown = self.shutdown.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    () = sender.closed() => return,
-                    () = shutdown.wait() => {
-                        let _ = sender.send(Err(Shutdown::status())).await;
+        let feed = async move |sender: mpsc::Sender<Result<Activity, Status>>| loop {
+            match events.recv().await {
+                Ok(activity) => {
+                    let wanted = activity.user_id == request.user_id
+                        && (request.types.is_empty() || request.types.contains(&activity.r#type));
+                    if wanted && sender.send(Ok(activity)).await.is_err() {
                         return;
                     }
-                    next = events.recv() => match next {
-                        Ok(activity) => {
-                            let wanted = activity.user_id == request.user_id
-                                && (request.types.is_empty() || request.types.contains(&activity.r#type));
-                            if wanted && sender.send(Ok(activity)).await.is_err() {
-                                return;
-                            }
-                        }
-                        Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    },
                 }
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
             }
-        });
-        Ok(Response::new(ReceiverStream::new(receiver)))
+        };
+        Ok(Response::new(spawn_feed(self.shutdown.clone(), feed)))
     }
 
     type StreamMarketDataStream = Stream<MarketData>;
@@ -314,28 +321,18 @@ impl NotificationService for NotificationServiceImpl {
             ms => Duration::from_millis(ms as u64),
         };
         let mut tickers: Vec<Ticker> = request.symbols.iter().map(|s| Ticker::new(s)).collect();
-        let (sender, receiver) = mpsc::channel(16);
-        let mut shutdown = self.shutdown.clone();
-        tokio::spawn(async move {
+        let feed = async move |sender: mpsc::Sender<Result<MarketData, Status>>| {
             let mut clock = tokio::time::interval(interval);
             loop {
-                tokio::select! {
-                    () = sender.closed() => return,
-                    () = shutdown.wait() => {
-                        let _ = sender.send(Err(Shutdown::status())).await;
+                clock.tick().await;
+                for ticker in &mut tickers {
+                    if sender.send(Ok(ticker.tick())).await.is_err() {
                         return;
-                    }
-                    _ = clock.tick() => {
-                        for ticker in &mut tickers {
-                            if sender.send(Ok(ticker.tick())).await.is_err() {
-                                return;
-                            }
-                        }
                     }
                 }
             }
-        });
-        Ok(Response::new(ReceiverStream::new(receiver)))
+        };
+        Ok(Response::new(spawn_feed(self.shutdown.clone(), feed)))
     }
 }
 
