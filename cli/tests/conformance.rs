@@ -105,6 +105,61 @@ fn compat_examples_compile_with_protoforge_and_protoc() {
     }
 }
 
+/// Custom options of every kind, written out of number order, packed and
+/// unpacked, on every kind of element: protoforge writes them byte for byte
+/// as protoc does, and their source locations where protoc has them.
+#[test]
+fn custom_options_are_written_byte_for_byte_as_protoc_writes_them() {
+    let fixtures = anchors::workspace_root().join("cli/tests/fixtures/options");
+    let out = tempfile::tempdir().expect("tempdir");
+    let files = ["opts.proto", "proto3_packed.proto", "uses.proto"];
+    for source_info in [false, true] {
+        let ours = out.path().join(format!("protoforge-{source_info}.binpb"));
+        let theirs = out.path().join(format!("protoc-{source_info}.binpb"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_protoforge"));
+        command.current_dir(&fixtures).args(["build", "-I."]);
+        if source_info {
+            command.arg("--include-source-info");
+        }
+        let status = command
+            .arg("-o")
+            .arg(&ours)
+            .args(files)
+            .status()
+            .expect("protoforge runs");
+        assert!(status.success());
+        let mut command = Command::new(anchors::protoc());
+        command.current_dir(&fixtures).arg("-I.");
+        if source_info {
+            command.arg("--include_source_info");
+        }
+        let output = command
+            .arg("-o")
+            .arg(&theirs)
+            .args(files)
+            .output()
+            .expect("protoc runs");
+        assert!(
+            output.status.success(),
+            "protoc: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let ours = std::fs::read(&ours).expect("read");
+        let theirs = std::fs::read(&theirs).expect("read");
+        if source_info {
+            // The order of locations carries no meaning; it is all that may
+            // differ.
+            let comparison = compare(
+                &normalise(&ours).expect("decodes"),
+                &normalise(&theirs).expect("decodes"),
+            );
+            assert_eq!(comparison.identical.len(), files.len(), "{comparison:?}");
+        } else {
+            assert!(ours == theirs, "the descriptor sets differ");
+        }
+    }
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).expect("read_dir") {

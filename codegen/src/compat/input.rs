@@ -326,6 +326,8 @@ fn load_git(repository: &Path, revision: &str, subdir: Option<&str>) -> Result<L
         )));
     }
     let compiled = Compiler::new()
+        .include_imports(true)
+        .include_source_info(true)
         .compile_sources(&sources)
         .map_err(|err| editions_help(err, || sources.values().any(|t| declares_edition(t))))?;
     Ok(Loaded {

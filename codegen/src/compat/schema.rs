@@ -25,20 +25,21 @@ impl Schema {
     /// The files of a compilation; its inputs are the schema's own.
     pub fn from_compiled(compiled: &Compiled) -> Schema {
         let inputs = compiled.input_files().into_iter().collect();
-        let files = compiled
-            .descriptor_pool()
-            .files()
-            .map(|file| file.file_descriptor_proto().clone())
-            .collect();
-        Schema { files, inputs }
+        Schema {
+            files: compiled.file_descriptor_protos(),
+            inputs,
+        }
     }
 
     /// Compiles the directories or files `inputs` (as
     /// [`Compiler::compile`](crate::Compiler::compile) does, imports and
     /// source info included), for comparison.
     pub fn compile<P: AsRef<std::path::Path>>(inputs: &[P]) -> Result<Schema, crate::CompileError> {
-        let (files, inputs) = crate::Compiler::new().compile_for_comparison(inputs)?;
-        Ok(Schema { files, inputs })
+        let compiled = crate::Compiler::new()
+            .include_imports(true)
+            .include_source_info(true)
+            .compile(inputs)?;
+        Ok(Schema::from_compiled(&compiled))
     }
 
     /// The files of an encoded `FileDescriptorSet` (an image from protoc, buf

@@ -16,8 +16,12 @@
 
 mod batch;
 mod diagnostic;
+mod encoding;
 mod errors;
 mod inputs;
+mod load;
+mod parallel;
+mod source_info;
 #[cfg(test)]
 mod tests;
 
@@ -86,35 +90,18 @@ impl Compiler {
             includes: &expanded.includes,
             cwd: std::env::current_dir().ok(),
         };
-
-        if let Some(batch) = batch::compile(&expanded.includes, &expanded.files) {
-            let files_read = batch
-                .files
-                .iter()
-                .filter_map(|(_, path, _)| path.as_deref().map(|p| locator.relative(p)))
-                .collect();
-            let input_names = batch
-                .files
-                .iter()
-                .filter(|(_, _, is_import)| !is_import)
-                .map(|(name, _, _)| name.clone())
-                .collect();
-            let warnings = missing_syntax_warnings(&batch.pool, &locator);
-            return Ok(Compiled {
-                pool: batch.pool,
-                input_names,
-                files_read,
-                warnings,
-                include_imports: self.include_imports,
-                include_source_info: self.include_source_info,
-            });
+        if let Some(batch) = batch::compile_paths(
+            &expanded.includes,
+            &expanded.files,
+            self.include_source_info,
+        ) {
+            return Ok(self.compiled(batch, &locator));
         }
 
         // Something is wrong: protox's own path finds and locates it.
         let mut protox = protox::Compiler::new(&expanded.includes)
             .map_err(|err| CompileError::new(locator.diagnostics(&err)))?;
         protox.include_imports(true).include_source_info(true);
-
         let mut problems = Vec::new();
         for file in &expanded.files {
             if let Err(err) = protox.open_file(file) {
@@ -124,60 +111,7 @@ impl Compiler {
         if !problems.is_empty() {
             return Err(CompileError::new(problems));
         }
-
-        let mut files_read = Vec::new();
-        let mut input_names = HashSet::new();
-        for file in protox.files() {
-            if let Some(path) = file.path() {
-                files_read.push(locator.relative(path));
-            }
-            if !file.is_import() {
-                input_names.insert(file.name().to_owned());
-            }
-        }
-        let pool = protox.descriptor_pool();
-        let warnings = missing_syntax_warnings(&pool, &locator);
-        Ok(Compiled {
-            pool,
-            input_names,
-            files_read,
-            warnings,
-            include_imports: self.include_imports,
-            include_source_info: self.include_source_info,
-        })
-    }
-}
-
-impl Compiler {
-    /// Compiles `inputs` for comparing schemas: every file (imports
-    /// included) with its source info, and the names of the inputs. Faster
-    /// than [`compile`](Self::compile) on large schemas (the source info never
-    /// enters the descriptor pool); errors are the same.
-    pub(crate) fn compile_for_comparison<P: AsRef<Path>>(
-        &self,
-        inputs: &[P],
-    ) -> Result<(Vec<prost_types::FileDescriptorProto>, HashSet<String>), CompileError> {
-        let paths: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_owned()).collect();
-        let expanded = inputs::expand(&paths, &self.includes).map_err(CompileError::new)?;
-        if let Some(mut stripped) = batch::compile_stripped(&expanded.includes, &expanded.files) {
-            let files = stripped
-                .pool
-                .files()
-                .map(|file| {
-                    let mut proto = file.file_descriptor_proto().clone();
-                    proto.source_code_info = stripped.source_info.remove(file.name());
-                    proto
-                })
-                .collect();
-            return Ok((files, stripped.inputs.into_iter().collect()));
-        }
-        let compiled = self.compile(inputs)?;
-        let files = compiled
-            .pool
-            .files()
-            .map(|file| file.file_descriptor_proto().clone())
-            .collect();
-        Ok((files, compiled.input_names))
+        Ok(self.compiled(from_protox(&protox), &locator))
     }
 
     /// Compiles `.proto` sources held in memory (import name to text), all of
@@ -188,39 +122,103 @@ impl Compiler {
         &self,
         sources: &std::collections::BTreeMap<String, String>,
     ) -> Result<Compiled, CompileError> {
-        let mut resolver = protox::file::ChainFileResolver::new();
-        resolver.add(MemoryResolver {
-            sources: std::sync::Arc::new(sources.clone()),
-        });
-        resolver.add(protox::file::GoogleFileResolver::new());
-        let mut protox = protox::Compiler::with_file_resolver(resolver);
-        protox.include_imports(true).include_source_info(true);
+        let sources = std::sync::Arc::new(sources.clone());
+        let resolver = || {
+            let mut resolver = protox::file::ChainFileResolver::new();
+            resolver.add(MemoryResolver {
+                sources: sources.clone(),
+            });
+            resolver.add(protox::file::GoogleFileResolver::new());
+            resolver
+        };
         let locator = errors::Locator {
             includes: &[],
             cwd: None,
         };
+        let names: Vec<String> = sources.keys().cloned().collect();
+        let make_resolver = || Box::new(resolver()) as Box<dyn protox::file::FileResolver>;
+        if let Some(batch) = batch::compile(&make_resolver, &names, self.include_source_info) {
+            return Ok(self.compiled(batch, &locator));
+        }
+
+        let mut protox = protox::Compiler::with_file_resolver(resolver());
+        protox.include_imports(true).include_source_info(true);
         let mut problems = Vec::new();
-        for name in sources.keys() {
+        for name in &names {
             if let Err(err) = protox.open_file(name) {
-                problems.extend(locator.diagnostics_in(&err, sources));
+                problems.extend(locator.diagnostics_in(&err, &sources));
             }
         }
         if !problems.is_empty() {
             return Err(CompileError::new(problems));
         }
-        let input_names = protox
-            .files()
-            .filter(|f| !f.is_import())
-            .map(|f| f.name().to_owned())
+        Ok(self.compiled(from_protox(&protox), &locator))
+    }
+
+    fn compiled(&self, batch: batch::Batch, locator: &errors::Locator<'_>) -> Compiled {
+        let files_read = batch
+            .files
+            .iter()
+            .filter_map(|file| file.path.as_deref().map(|p| locator.relative(p)))
             .collect();
-        Ok(Compiled {
-            pool: protox.descriptor_pool(),
+        let input_names = batch
+            .files
+            .iter()
+            .filter(|file| !file.is_import)
+            .map(|file| file.name.clone())
+            .collect();
+        let warnings = missing_syntax_warnings(&batch.files, locator);
+        Compiled {
+            pool: batch.pool,
+            source_info: batch.source_info,
+            option_order: batch.option_order,
             input_names,
-            files_read: Vec::new(),
-            warnings: Vec::new(),
+            files_read,
+            warnings,
             include_imports: self.include_imports,
             include_source_info: self.include_source_info,
-        })
+        }
+    }
+}
+
+/// A compilation protox did, in the form the fast path gives. protox only
+/// runs when the fast path failed, so this is for the case where it was the
+/// fast path's mistake: it costs a re-encoding of the pool.
+fn from_protox(protox: &protox::Compiler) -> batch::Batch {
+    let pool = protox.descriptor_pool();
+    let mut set = Vec::new();
+    let mut source_info = std::collections::HashMap::new();
+    let mut files = Vec::new();
+    for (file, meta) in pool.files().zip(protox.files()) {
+        let info = file.file_descriptor_proto().source_code_info.clone();
+        files.push(batch::BatchFile {
+            name: file.name().to_owned(),
+            path: meta.path().map(Path::to_owned),
+            is_import: meta.is_import(),
+            has_syntax: file.file_descriptor_proto().syntax.is_some()
+                || info
+                    .as_ref()
+                    .is_some_and(|info| info.location.iter().any(|loc| loc.path == [12])),
+        });
+        encoding::encode_file(
+            &encoding::without_source_info(&file.encode_to_vec()),
+            None,
+            &mut set,
+        );
+        if let Some(info) = info {
+            source_info.insert(file.name().to_owned(), info.encode_to_vec());
+        }
+    }
+    // Decoding reads each field's `packed` option before the options that
+    // use it, which protox's own pool did not (see `take_packed_options`).
+    let pool = DescriptorPool::decode(set.as_slice()).unwrap_or(pool);
+    batch::Batch {
+        pool,
+        files,
+        source_info,
+        // protox's pool has custom options in number order; this path is
+        // for errors, and is not byte-for-byte protoc's.
+        option_order: std::collections::HashMap::new(),
     }
 }
 
@@ -245,28 +243,21 @@ impl protox::file::FileResolver for MemoryResolver {
 
 /// protoc warns when a file has no `syntax` statement, then reads it as proto2.
 fn missing_syntax_warnings(
-    pool: &DescriptorPool,
+    files: &[batch::BatchFile],
     locator: &errors::Locator<'_>,
 ) -> Vec<Diagnostic> {
-    const SYNTAX_FIELD: i32 = 12;
-    pool.files()
-        .filter(|file| {
-            let proto = file.file_descriptor_proto();
-            proto.syntax.is_none()
-                && proto
-                    .source_code_info
-                    .as_ref()
-                    .is_some_and(|info| !info.location.iter().any(|loc| loc.path == [SYNTAX_FIELD]))
-        })
+    files
+        .iter()
+        .filter(|file| !file.has_syntax)
         .filter_map(|file| {
-            let path = locator.disk_path(file.name())?;
+            let path = locator.disk_path(&file.name)?;
             Some(Diagnostic {
                 severity: Severity::Warning,
                 start: Some(LineCol { line: 1, column: 1 }),
                 end: None,
                 ..Diagnostic::error(format!(
                     "no syntax specified for '{}'; defaulting to proto2",
-                    file.name()
+                    file.name
                 ))
                 .with_path(path)
                 .with_help(
@@ -281,6 +272,10 @@ fn missing_syntax_warnings(
 #[derive(Clone, Debug)]
 pub struct Compiled {
     pool: DescriptorPool,
+    /// Per file, its encoded `SourceCodeInfo` (see [`batch::Batch`]).
+    source_info: std::collections::HashMap<String, Vec<u8>>,
+    /// Per file, the order of its custom options (see [`batch::Batch`]).
+    option_order: std::collections::HashMap<String, batch::OptionOrder>,
     input_names: HashSet<String>,
     files_read: Vec<PathBuf>,
     warnings: Vec<Diagnostic>,
@@ -289,10 +284,28 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    /// Every compiled file, imports included, with source info, dependencies
-    /// before the files that import them.
+    /// Every compiled file, imports included, dependencies before the files
+    /// that import them. The pool holds no source info (see
+    /// [`file_descriptor_protos`](Self::file_descriptor_protos)).
     pub fn descriptor_pool(&self) -> &DescriptorPool {
         &self.pool
+    }
+
+    /// Every compiled file, imports included, with its source info when the
+    /// compiler kept it, dependencies first. (As `prost_types` messages, which
+    /// have no place for custom options; [`encode`](Self::encode) keeps them.)
+    pub fn file_descriptor_protos(&self) -> Vec<prost_types::FileDescriptorProto> {
+        self.pool
+            .files()
+            .map(|file| {
+                let mut proto = file.file_descriptor_proto().clone();
+                proto.source_code_info = self
+                    .source_info
+                    .get(file.name())
+                    .and_then(|info| prost_types::SourceCodeInfo::decode(info.as_slice()).ok());
+                proto
+            })
+            .collect()
     }
 
     /// Import names of the files given as inputs (the rest are imports).
@@ -317,24 +330,27 @@ impl Compiled {
     /// The binary `FileDescriptorSet`, as `protoc --descriptor_set_out` writes
     /// it for the same options. Custom options are kept.
     pub fn encode(&self) -> Vec<u8> {
-        let pool = encoding_pool(&self.pool);
-        if self.include_imports && self.include_source_info {
-            return pool.encode_to_vec();
-        }
-        const FILE_FIELD: u32 = 1;
+        let packing = encoding::CustomOptionPacking::of(&self.pool);
         let mut out = Vec::new();
-        for file in pool
+        for file in self
+            .pool
             .files()
             .filter(|file| self.include_imports || self.input_names.contains(file.name()))
         {
-            let bytes = if self.include_source_info {
-                file.encode_to_vec()
-            } else {
-                let mut message = file_message(&pool, &file);
-                message.clear_field_by_name("source_code_info");
-                message.encode_to_vec()
+            let info = self
+                .source_info
+                .get(file.name())
+                .filter(|_| self.include_source_info)
+                .map(Vec::as_slice);
+            let mut bytes = file.encode_to_vec();
+            let rewrite = encoding::OptionsRewrite {
+                packing: packing.as_ref().filter(|p| p.may_apply(&file)),
+                order: self.option_order.get(file.name()),
             };
-            prost::encoding::bytes::encode(FILE_FIELD, &bytes, &mut out);
+            if let Some(rewritten) = rewrite.apply(&bytes) {
+                bytes = rewritten;
+            }
+            encoding::encode_file(&bytes, info, &mut out);
         }
         out
     }
@@ -363,47 +379,6 @@ impl Compiled {
             .files()
             .filter(|file| self.input_names.contains(file.name()))
     }
-}
-
-/// The pool whose encoding matches protoc's.
-///
-/// protox encodes custom option values before it has read the `packed`
-/// option of their fields, so a repeated option declared `[packed = false]`
-/// (`google.api.field_behavior`, on most of googleapis) comes out packed,
-/// where protoc writes it unpacked. Both are valid wire forms, but the bytes
-/// differ; decoding the pool afresh reads `packed` first and re-encodes the
-/// values as protoc does.
-fn encoding_pool(pool: &DescriptorPool) -> std::borrow::Cow<'_, DescriptorPool> {
-    let declared_unpacked = |field: &prost_types::FieldDescriptorProto| {
-        field.options.as_ref().and_then(|o| o.packed) == Some(false)
-    };
-    let misread = pool
-        .all_extensions()
-        .any(|ext| ext.is_packed() && declared_unpacked(ext.field_descriptor_proto()))
-        || pool
-            .all_messages()
-            .flat_map(|message| message.fields().collect::<Vec<_>>())
-            .any(|field| field.is_packed() && declared_unpacked(field.field_descriptor_proto()));
-    if !misread {
-        return std::borrow::Cow::Borrowed(pool);
-    }
-    match DescriptorPool::decode(pool.encode_to_vec().as_slice()) {
-        Ok(fresh) => std::borrow::Cow::Owned(fresh),
-        // Cannot happen for a pool protox built; its own encoding is then the
-        // best there is.
-        Err(_) => std::borrow::Cow::Borrowed(pool),
-    }
-}
-
-fn file_message(pool: &DescriptorPool, file: &prost_reflect::FileDescriptor) -> DynamicMessage {
-    let descriptor = pool
-        .get_message_by_name("google.protobuf.FileDescriptorProto")
-        .unwrap_or_else(|| prost_types::FileDescriptorProto::default().descriptor());
-    let mut message = DynamicMessage::new(descriptor);
-    if let Err(err) = message.merge(file.encode_to_vec().as_slice()) {
-        unreachable!("re-decoding our own file descriptor failed: {err}");
-    }
-    message
 }
 
 /// A compilation that failed, with every problem found.
