@@ -38,6 +38,8 @@ pub struct BuildArgs {
     /// Output format [default: json when FILE ends in .json, else binpb].
     #[arg(long, value_enum)]
     format: Option<Format>,
+    #[command(flatten)]
+    limits: crate::limits::LimitArgs,
 }
 
 /// How the descriptor set is written.
@@ -54,6 +56,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         .includes(args.includes.iter().cloned())
         .include_imports(args.include_imports)
         .include_source_info(args.include_source_info)
+        .limits(args.limits.limits())
         .compile(&args.paths)
     {
         Ok(compiled) => compiled,

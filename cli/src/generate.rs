@@ -40,6 +40,8 @@ pub struct GenerateArgs {
     /// Do not generate servers (and so no mocks).
     #[arg(long)]
     no_server: bool,
+    #[command(flatten)]
+    limits: crate::limits::LimitArgs,
 }
 
 /// What prost-build and protoforge put first in the files they generate.
@@ -69,6 +71,7 @@ fn generate(args: &GenerateArgs) -> Result<(), Vec<Diagnostic>> {
         .includes(args.includes.iter().cloned())
         .include_imports(true)
         .include_source_info(true)
+        .limits(args.limits.limits())
         .compile(&args.paths)
         .map_err(|err| err.diagnostics().to_vec())?;
     report::print(compiled.warnings());

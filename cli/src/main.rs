@@ -8,6 +8,7 @@
 mod breaking;
 mod build;
 mod generate;
+mod limits;
 mod report;
 mod scaffold;
 

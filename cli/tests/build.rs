@@ -162,3 +162,52 @@ fn help_documents_inputs_formats_and_exit_codes() {
         assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
     }
 }
+
+/// An input named relative to the working directory, with the same file
+/// reachable under an include root by another spelling, is the same file:
+/// no "shadowed" error (protox raises one); a different file of the same
+/// name under an earlier root is one, as protoc says.
+#[test]
+fn inputs_are_shadowed_only_by_a_different_file() {
+    let dir = tree(&[
+        ("a.proto", "syntax = \"proto3\";\nmessage A {}\n"),
+        ("inc/a.proto", "syntax = \"proto3\";\nmessage B {}\n"),
+        (
+            "sub/c.proto",
+            "syntax = \"proto3\";\nimport \"a.proto\";\nmessage C { A a = 1; }\n",
+        ),
+    ]);
+    let absolute = dir.path().to_str().expect("utf-8").to_owned();
+    let same_file: [&[&str]; 5] = [
+        &["-I", &absolute, "a.proto"],
+        &["-I", ".", "./a.proto"],
+        &["-I", ".", "-I", "inc", "a.proto"],
+        &["-I", "inc", "-I", ".", "inc/a.proto"],
+        &["-I", "sub", "-I", ".", "sub/c.proto"],
+    ];
+    for args in same_file {
+        let mut all = vec!["build", "-o", "/dev/null"];
+        all.extend_from_slice(args);
+        let output = protoforge(dir.path(), &all);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    let output = protoforge(
+        dir.path(),
+        &[
+            "build",
+            "-o",
+            "/dev/null",
+            "-I",
+            "inc",
+            "-I",
+            ".",
+            "a.proto",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("shadowed by 'inc/a.proto'"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -1,7 +1,7 @@
 //! protoforge's library: everything the `protoforge` binary does, usable from
 //! tests and build scripts.
 //!
-//! - [`compat`]: breaking-change detection with buf's rules (in progress).
+//! - [`compat`]: breaking-change detection with buf's rules.
 //! - [`compile`]: `.proto` files to descriptor sets, with no `protoc`.
 //! - [`generate`]: prost messages, tonic clients and servers, typed mocks.
 //! - [`output`]: writing generated files atomically.
@@ -13,5 +13,5 @@ pub mod generate;
 pub mod output;
 pub mod scaffold;
 
-pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Severity};
+pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Limits, Severity};
 pub use generate::{Builder, GenerateError, configure};

@@ -29,6 +29,17 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format.
+    pub const ALL: [Format; 7] = [
+        Format::Text,
+        Format::Json,
+        Format::GithubActions,
+        Format::Junit,
+        Format::Msvs,
+        Format::GitlabCodeQuality,
+        Format::Sarif,
+    ];
+
     /// Parses a format's command-line name.
     pub fn parse(name: &str) -> Option<Format> {
         Some(match name {

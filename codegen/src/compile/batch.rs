@@ -18,11 +18,12 @@ use std::{
 };
 
 use prost_reflect::DescriptorPool;
-use protox::file::{ChainFileResolver, FileResolver, GoogleFileResolver, IncludeFileResolver};
 
 use super::{
-    load::{self, Loaded, MakeResolver},
+    Diagnostic,
+    load::{self, Loaded},
     parallel,
+    sources::{Sources, Stop},
 };
 
 /// Per options message (by path), its custom options' numbers in the order
@@ -52,50 +53,49 @@ pub(crate) struct BatchFile {
     pub has_syntax: bool,
 }
 
-/// Compiles `inputs` (disk paths) against `includes`; `None` when anything
-/// is wrong (the caller then compiles with protox for the diagnostics),
-/// including a shadowed input (a file of the same name under an earlier
-/// root).
+/// Compiles `inputs` (disk paths); `Stop::Protox` also for a shadowed input
+/// (a file of the same name under an earlier root).
 pub(crate) fn compile_paths(
-    includes: &[PathBuf],
+    sources: &Sources,
     inputs: &[PathBuf],
     keep_source_info: bool,
-) -> Option<Batch> {
-    let resolver = include_resolver(includes);
+) -> Result<Batch, Stop> {
     let names = inputs
         .iter()
-        .map(|input| resolver.resolve_path(input))
-        .collect::<Option<Vec<_>>>()?;
-    let make_resolver = || Box::new(include_resolver(includes)) as Box<dyn FileResolver>;
-    let batch = compile(&make_resolver, &names, keep_source_info)?;
+        .map(|input| sources.resolve_path(input))
+        .collect::<Option<Vec<_>>>()
+        .ok_or(Stop::Protox)?;
+    let batch = compile(sources, &names, keep_source_info)?;
     let shadowed = inputs.iter().zip(&names).any(|(input, name)| {
         let opened = batch.files.iter().find(|file| file.name == *name);
         !opened
             .and_then(|file| file.path.as_deref())
             .is_some_and(|path| same_file(path, input))
     });
-    (!shadowed).then_some(batch)
-}
-
-fn include_resolver(includes: &[PathBuf]) -> ChainFileResolver {
-    let mut resolver = ChainFileResolver::new();
-    for include in includes {
-        resolver.add(IncludeFileResolver::new(include.clone()));
+    if shadowed {
+        return Err(Stop::Protox);
     }
-    resolver.add(GoogleFileResolver::new());
-    resolver
+    Ok(batch)
 }
 
-/// Compiles the files named `inputs`, opened by the resolvers
-/// `make_resolver` makes, and everything they import; `None` when anything
-/// is wrong.
+/// Compiles the files named `inputs` and everything they import.
 pub(crate) fn compile(
-    make_resolver: &MakeResolver<'_>,
+    sources: &Sources,
     inputs: &[String],
     keep_source_info: bool,
-) -> Option<Batch> {
-    let mut loaded = load::load_all(make_resolver, inputs, keep_source_info)?;
-    let order = dependency_order(&loaded, inputs)?;
+) -> Result<Batch, Stop> {
+    let budget = sources.budget();
+    let stop = |problem: Option<Diagnostic>| match problem {
+        Some(diagnostic) => Err(Stop::Limit(vec![diagnostic])),
+        None => Ok(()),
+    };
+    let mut loaded = load::load_all(sources, inputs, keep_source_info)?;
+    let messages = loaded
+        .values()
+        .map(|file| count_messages(&file.proto.message_type))
+        .sum();
+    stop(budget.check_messages(messages))?;
+    let order = dependency_order(&loaded, inputs).ok_or(Stop::Protox)?;
     let mut files = Vec::with_capacity(order.len());
     let mut protos = Vec::with_capacity(order.len());
     let mut unresolved = Vec::new();
@@ -106,7 +106,7 @@ pub(crate) fn compile(
             options,
             source_info,
             has_syntax,
-        } = loaded.remove(&name)?;
+        } = loaded.remove(&name).ok_or(Stop::Protox)?;
         protos.push(proto);
         unresolved.push((name.clone(), options, source_info));
         files.push(BatchFile {
@@ -116,8 +116,11 @@ pub(crate) fn compile(
             has_syntax,
         });
     }
+    stop(budget.check_time())?;
     let mut pool = DescriptorPool::new();
-    pool.add_file_descriptor_protos(protos).ok()?;
+    pool.add_file_descriptor_protos(protos)
+        .map_err(|_| Stop::Protox)?;
+    stop(budget.check_time())?;
     let resolved = parallel::map_with(
         unresolved,
         || (),
@@ -129,7 +132,8 @@ pub(crate) fn compile(
             };
             Some((name, info, options.order))
         },
-    )?;
+    )
+    .ok_or(Stop::Protox)?;
     let mut source_info = HashMap::new();
     let mut option_order = HashMap::new();
     for (name, info, order) in resolved {
@@ -140,12 +144,20 @@ pub(crate) fn compile(
             source_info.insert(name, info);
         }
     }
-    Some(Batch {
+    Ok(Batch {
         pool,
         files,
         source_info,
         option_order,
     })
+}
+
+/// Messages in `messages`, nested ones included.
+fn count_messages(messages: &[prost_types::DescriptorProto]) -> usize {
+    messages
+        .iter()
+        .map(|message| 1 + count_messages(&message.nested_type))
+        .sum()
 }
 
 /// The names of the files `inputs` need, each after its imports; `None` on

@@ -8,21 +8,15 @@
 //! Each file is also put in the shape protoc gives it (see [`Loaded`]) while
 //! its source text is still at hand, and the text is dropped.
 
-use std::{
-    collections::HashMap,
-    path::{Path, PathBuf},
-};
+use std::{collections::HashMap, path::PathBuf};
 
 use prost_types::{FileDescriptorProto, MethodOptions};
-use protox::file::FileResolver;
 
 use super::{
     parallel,
     source_info::{self, SplitSourceInfo, WrittenOptions},
+    sources::{Sources, Stop},
 };
-
-/// Makes a resolver for one thread (protox's resolvers are not `Sync`).
-pub(crate) type MakeResolver<'a> = dyn Fn() -> Box<dyn FileResolver> + Sync + 'a;
 
 /// One parsed file.
 pub(crate) struct Loaded {
@@ -39,13 +33,12 @@ pub(crate) struct Loaded {
     pub has_syntax: bool,
 }
 
-/// Parses the files named `roots` and every file they import; `None` if
-/// any is missing or does not parse (protox's own path then reports it).
+/// Parses the files named `roots` and every file they import.
 pub(crate) fn load_all(
-    make_resolver: &MakeResolver<'_>,
+    sources: &Sources,
     roots: &[String],
     keep_source_info: bool,
-) -> Option<HashMap<String, Loaded>> {
+) -> Result<HashMap<String, Loaded>, Stop> {
     let mut loaded: HashMap<String, Loaded> = HashMap::new();
     let mut queued = std::collections::HashSet::new();
     let mut round: Vec<String> = roots
@@ -54,9 +47,29 @@ pub(crate) fn load_all(
         .cloned()
         .collect();
     while !round.is_empty() {
-        let parsed = parallel::map_with(round.clone(), make_resolver, |resolver, name| {
-            load(&**resolver, &name, keep_source_info)
-        })?;
+        if let Some(diagnostic) = sources.budget().check_files(loaded.len() + round.len()) {
+            return Err(Stop::Limit(vec![diagnostic]));
+        }
+        let limit = std::sync::Mutex::new(None);
+        let parsed = parallel::map_with(
+            round.clone(),
+            || (),
+            |(), name| {
+                load(sources, &name, keep_source_info)
+                    .map_err(|stop| {
+                        if let (Stop::Limit(diagnostics), Ok(mut limit)) = (stop, limit.lock()) {
+                            *limit = Some(diagnostics);
+                        }
+                    })
+                    .ok()
+            },
+        );
+        let Some(parsed) = parsed else {
+            return Err(match limit.into_inner().ok().flatten() {
+                Some(diagnostics) => Stop::Limit(diagnostics),
+                None => Stop::Protox,
+            });
+        };
         let mut next = Vec::new();
         for (name, file) in round.into_iter().zip(parsed) {
             next.extend(file.proto.dependency.iter().cloned());
@@ -67,13 +80,12 @@ pub(crate) fn load_all(
         next.dedup();
         round = next;
     }
-    Some(loaded)
+    Ok(loaded)
 }
 
 /// Opens and parses one file.
-fn load(resolver: &dyn FileResolver, name: &str, keep_source_info: bool) -> Option<Loaded> {
-    let file = resolver.open_file(name).ok()?;
-    let path = file.path().map(Path::to_owned);
+fn load(sources: &Sources, name: &str, keep_source_info: bool) -> Result<Loaded, Stop> {
+    let (file, path) = sources.open(name)?;
     let braced_methods = file
         .source()
         .map(|source| braced_methods(file.file_descriptor_proto(), source))
@@ -93,7 +105,7 @@ fn load(resolver: &dyn FileResolver, name: &str, keep_source_info: bool) -> Opti
         .filter(|_| keep_source_info)
         .map(|info| SplitSourceInfo::new(info, &options));
     source_info::take_packed_options(&mut proto);
-    Some(Loaded {
+    Ok(Loaded {
         path,
         proto,
         options,

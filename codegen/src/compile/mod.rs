@@ -19,9 +19,11 @@ mod diagnostic;
 mod encoding;
 mod errors;
 mod inputs;
+mod limits;
 mod load;
 mod parallel;
 mod source_info;
+mod sources;
 #[cfg(test)]
 mod tests;
 
@@ -29,12 +31,17 @@ use std::{
     collections::HashSet,
     fmt,
     path::{Path, PathBuf},
+    sync::Arc,
 };
 
 use prost::Message;
 use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage};
 
 pub use diagnostic::{Diagnostic, LineCol, Severity};
+pub use limits::Limits;
+
+use limits::Budget;
+use sources::{Origin, Sources, Stop};
 
 /// Options for compiling `.proto` files; [`Compiler::compile`] runs them.
 #[derive(Clone, Debug, Default)]
@@ -42,6 +49,7 @@ pub struct Compiler {
     includes: Vec<PathBuf>,
     include_imports: bool,
     include_source_info: bool,
+    limits: Limits,
 }
 
 impl Compiler {
@@ -78,6 +86,13 @@ impl Compiler {
         self
     }
 
+    /// Limits on what the compilation reads (file size, files, nesting,
+    /// messages, time); past one, it fails with an error saying which.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Compiles `inputs`: `.proto` files, and directories, which stand for every
     /// `.proto` below them (sorted) and become include roots themselves.
     ///
@@ -90,23 +105,30 @@ impl Compiler {
             includes: &expanded.includes,
             cwd: std::env::current_dir().ok(),
         };
-        if let Some(batch) = batch::compile_paths(
-            &expanded.includes,
-            &expanded.files,
-            self.include_source_info,
-        ) {
-            return Ok(self.compiled(batch, &locator));
+        let sources = Arc::new(Sources::new(
+            Origin::Roots(expanded.includes.clone()),
+            Budget::start(self.limits.clone()),
+        ));
+        match batch::compile_paths(&sources, &expanded.files, self.include_source_info) {
+            Ok(batch) => return Ok(self.compiled(batch, &locator)),
+            Err(Stop::Limit(diagnostics)) => {
+                return Err(CompileError::new(located_limits(diagnostics, &locator)));
+            }
+            Err(Stop::Protox) => {}
         }
 
         // Something is wrong: protox's own path finds and locates it.
-        let mut protox = protox::Compiler::new(&expanded.includes)
-            .map_err(|err| CompileError::new(locator.diagnostics(&err)))?;
+        let mut protox = protox::Compiler::with_file_resolver(sources::Resolver(sources.clone()));
         protox.include_imports(true).include_source_info(true);
         let mut problems = Vec::new();
         for file in &expanded.files {
             if let Err(err) = protox.open_file(file) {
                 problems.extend(locator.diagnostics(&err));
             }
+        }
+        let reached = sources.reached();
+        if !reached.is_empty() {
+            return Err(CompileError::new(located_limits(reached, &locator)));
         }
         if !problems.is_empty() {
             return Err(CompileError::new(problems));
@@ -122,32 +144,33 @@ impl Compiler {
         &self,
         sources: &std::collections::BTreeMap<String, String>,
     ) -> Result<Compiled, CompileError> {
-        let sources = std::sync::Arc::new(sources.clone());
-        let resolver = || {
-            let mut resolver = protox::file::ChainFileResolver::new();
-            resolver.add(MemoryResolver {
-                sources: sources.clone(),
-            });
-            resolver.add(protox::file::GoogleFileResolver::new());
-            resolver
-        };
+        let texts = Arc::new(sources.clone());
+        let sources = Arc::new(Sources::new(
+            Origin::Memory(texts.clone()),
+            Budget::start(self.limits.clone()),
+        ));
         let locator = errors::Locator {
             includes: &[],
             cwd: None,
         };
-        let names: Vec<String> = sources.keys().cloned().collect();
-        let make_resolver = || Box::new(resolver()) as Box<dyn protox::file::FileResolver>;
-        if let Some(batch) = batch::compile(&make_resolver, &names, self.include_source_info) {
-            return Ok(self.compiled(batch, &locator));
+        let names: Vec<String> = texts.keys().cloned().collect();
+        match batch::compile(&sources, &names, self.include_source_info) {
+            Ok(batch) => return Ok(self.compiled(batch, &locator)),
+            Err(Stop::Limit(diagnostics)) => return Err(CompileError::new(diagnostics)),
+            Err(Stop::Protox) => {}
         }
 
-        let mut protox = protox::Compiler::with_file_resolver(resolver());
+        let mut protox = protox::Compiler::with_file_resolver(sources::Resolver(sources.clone()));
         protox.include_imports(true).include_source_info(true);
         let mut problems = Vec::new();
         for name in &names {
             if let Err(err) = protox.open_file(name) {
-                problems.extend(locator.diagnostics_in(&err, &sources));
+                problems.extend(locator.diagnostics_in(&err, &texts));
             }
+        }
+        let reached = sources.reached();
+        if !reached.is_empty() {
+            return Err(CompileError::new(reached));
         }
         if !problems.is_empty() {
             return Err(CompileError::new(problems));
@@ -222,23 +245,15 @@ fn from_protox(protox: &protox::Compiler) -> batch::Batch {
     }
 }
 
-/// Serves sources from memory by import name.
-struct MemoryResolver {
-    sources: std::sync::Arc<std::collections::BTreeMap<String, String>>,
-}
-
-impl protox::file::FileResolver for MemoryResolver {
-    fn resolve_path(&self, path: &Path) -> Option<String> {
-        let name = path.to_str()?;
-        self.sources.contains_key(name).then(|| name.to_owned())
-    }
-
-    fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
-        match self.sources.get(name) {
-            Some(source) => protox::file::File::from_source(name, source),
-            None => Err(protox::Error::file_not_found(name)),
-        }
-    }
+/// Limit diagnostics with their paths as the user would click them.
+fn located_limits(diagnostics: Vec<Diagnostic>, locator: &errors::Locator<'_>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .map(|mut diagnostic| {
+            diagnostic.path = diagnostic.path.map(|path| locator.relative(&path));
+            diagnostic
+        })
+        .collect()
 }
 
 /// protoc warns when a file has no `syntax` statement, then reads it as proto2.

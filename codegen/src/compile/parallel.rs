@@ -46,12 +46,19 @@ where
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok()?
     } else {
         std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    // The main thread's stack size: the parser recurses.
+                    std::thread::Builder::new()
+                        .stack_size(8 << 20)
+                        .spawn_scoped(scope, work)
+                })
+                .collect();
             let mut all = Vec::with_capacity(len);
             for worker in workers {
-                match worker.join() {
-                    Ok(done) => all.extend(done),
-                    Err(_) => failed.store(true, Ordering::Relaxed),
+                match worker.map(|worker| worker.join()) {
+                    Ok(Ok(done)) => all.extend(done),
+                    _ => failed.store(true, Ordering::Relaxed),
                 }
             }
             all

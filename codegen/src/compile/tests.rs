@@ -187,7 +187,7 @@ fn proto2_requires_labels() {
 
 #[test]
 fn very_deep_nesting() {
-    let depth = 200;
+    let depth = 50;
     let mut source = String::from("syntax = \"proto3\";\n");
     for i in 0..depth {
         source.push_str(&format!("message M{i} {{\n"));
