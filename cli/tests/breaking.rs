@@ -400,3 +400,115 @@ fn imports_count_unless_excluded() {
     assert_eq!(single.status.code(), Some(1));
     assert!(text(&single.stderr).contains("a single .proto file is not an input"));
 }
+
+/// Every way a git input can be wrong is one clear error (exit 1), and
+/// reading one never changes the repository: work tree, index and status
+/// are as before.
+#[test]
+fn git_input_errors_are_clear_and_leave_the_repository_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    let schema = repo.join("proto/a.proto");
+    std::fs::create_dir_all(schema.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage a.v1;\nmessage A { int32 id = 1; }\n",
+    )
+    .expect("write");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "v1"]);
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage a.v1;\nmessage A {}\n",
+    )
+    .expect("write");
+    git(&repo, &["commit", "-q", "-am", "v2"]);
+    // A staged change and an unstaged one.
+    std::fs::write(
+        repo.join("proto/b.proto"),
+        "syntax = \"proto3\";\npackage a.v1;\nmessage B {}\n",
+    )
+    .expect("write");
+    git(&repo, &["add", "proto/b.proto"]);
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage a.v1;\nmessage A { string id = 1; }\n",
+    )
+    .expect("write");
+    let shallow = dir.path().join("shallow");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &format!("file://{}", repo.display()),
+            "shallow",
+        ],
+    );
+    let not_a_repository = dir.path().join("plain");
+    std::fs::create_dir_all(not_a_repository.join("proto")).expect("mkdir");
+    std::fs::copy(&schema, not_a_repository.join("proto/a.proto")).expect("copy");
+
+    let state = |root: &Path| {
+        let status = Command::new("git")
+            .args(["status", "--porcelain"])
+            .current_dir(root)
+            .output()
+            .expect("git");
+        let index = std::fs::read(root.join(".git/index")).expect("index");
+        (
+            text(&status.stdout),
+            index,
+            std::fs::read(root.join("proto/a.proto")).expect("read"),
+        )
+    };
+    let before = state(&repo);
+    let cases: [(&Path, &str, &str); 5] = [
+        (
+            &repo,
+            ".git#branch=nope,subdir=proto",
+            "error: git: no commit 'nope' in .git",
+        ),
+        (&repo, ".git#tag=v9", "error: git: no commit 'v9' in .git"),
+        (
+            &repo,
+            ".git#branch=main,subdir=missing",
+            "error: git: no .proto files at main below missing",
+        ),
+        (
+            &shallow,
+            ".git#ref=HEAD~1,subdir=proto",
+            "error: git: no commit 'HEAD~1' in .git (the clone is shallow: fetch the history it needs, such as `git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
+        ),
+        (
+            &not_a_repository,
+            ".git#branch=main,subdir=proto",
+            "error: git: .git is not a git repository",
+        ),
+    ];
+    for (root, against, expected) in cases {
+        let output = protoforge(root, &["breaking", "proto", "--against", against]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{against}: {}",
+            text(&output.stderr)
+        );
+        assert_eq!(text(&output.stderr).trim_end(), expected, "{against}");
+    }
+    // A good reference, read from the dirty repository, changes nothing either.
+    let output = protoforge(
+        &repo,
+        &[
+            "breaking",
+            "proto",
+            "--against",
+            ".git#ref=HEAD~1,subdir=proto",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(100), "{}", text(&output.stderr));
+    assert!(state(&repo) == before, "the repository changed");
+}

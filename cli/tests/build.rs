@@ -211,3 +211,69 @@ fn inputs_are_shadowed_only_by_a_different_file() {
         stderr(&output)
     );
 }
+
+/// Each limit stops the build with exit 1, an error saying which limit and
+/// where, and no output file.
+#[test]
+fn limits_stop_the_build_with_a_located_error() {
+    let deep = format!(
+        "syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\nmessage R {{ optional R r = 1; }}\nextend google.protobuf.MessageOptions {{ optional R opt = 50000; }}\nmessage X {{ option (opt) = {}{}; }}\n",
+        "{ r ".repeat(10_000),
+        "}".repeat(10_000)
+    );
+    let messages: String = (0..5).map(|i| format!("message M{i} {{}}\n")).collect();
+    let dir = tree(&[
+        (
+            "big/a.proto",
+            &format!("syntax = \"proto3\";\n// {}\n", "x".repeat(2000)),
+        ),
+        ("deep/a.proto", &deep),
+        ("many/a.proto", "syntax = \"proto3\";\n"),
+        ("many/b.proto", "syntax = \"proto3\";\n"),
+        ("many/c.proto", "syntax = \"proto3\";\n"),
+        (
+            "messages/a.proto",
+            &format!("syntax = \"proto3\";\n{messages}"),
+        ),
+    ]);
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["big", "--max-file-size", "1000"],
+            "big/a.proto: error: file is 2023 bytes, more than the limit of 1000 bytes",
+        ),
+        (
+            &["deep"],
+            "deep/a.proto:5:424: error: brackets nested more than 100 deep",
+        ),
+        (
+            &["many", "--max-files", "2"],
+            "error: the schema has more than 2 files, the limit",
+        ),
+        (
+            &["messages", "--max-messages", "3"],
+            "error: the schema has 5 messages, more than the limit of 3",
+        ),
+        (
+            &["many", "--time-limit", "0"],
+            "error: compilation stopped after 0.0 s, the time limit",
+        ),
+    ];
+    for (args, expected) in cases {
+        let target = dir.path().join("out.binpb");
+        let mut all = vec!["build", "-o", "out.binpb"];
+        all.extend_from_slice(args);
+        let output = protoforge(dir.path(), &all);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).lines().next() == Some(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(!target.exists(), "{args:?}: no output");
+    }
+}

@@ -247,6 +247,12 @@ fn run_git(repository: &Path, args: &[&str]) -> Result<Vec<u8>, InputError> {
 /// Reads the schema at `revision` from git objects: the user's work tree
 /// and index are never touched.
 fn load_git(repository: &Path, revision: &str, subdir: Option<&str>) -> Result<Loaded, InputError> {
+    if run_git(repository, &["rev-parse", "--git-dir"]).is_err() {
+        return Err(InputError::Invalid(format!(
+            "git: {} is not a git repository",
+            repository.display()
+        )));
+    }
     // A branch may exist only as a remote-tracking one (a CI clone).
     let commit = [revision.to_owned(), format!("origin/{revision}")]
         .iter()
@@ -265,8 +271,16 @@ fn load_git(repository: &Path, revision: &str, subdir: Option<&str>) -> Result<L
         .map(|out| String::from_utf8_lossy(&out).trim().to_owned())
         .filter(|c| !c.is_empty())
         .ok_or_else(|| {
+            let shallow = run_git(repository, &["rev-parse", "--is-shallow-repository"])
+                .is_ok_and(|out| out.starts_with(b"true"));
+            let hint = if shallow {
+                " (the clone is shallow: fetch the history it needs, such as `git fetch \
+                 --unshallow`, or `fetch-depth: 0` with actions/checkout)"
+            } else {
+                ""
+            };
             InputError::Invalid(format!(
-                "git: no commit '{revision}' in {}",
+                "git: no commit '{revision}' in {}{hint}",
                 repository.display()
             ))
         })?;
