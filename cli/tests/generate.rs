@@ -132,3 +132,48 @@ fn errors_exit_1() {
         "nothing written"
     );
 }
+
+/// A failed run (a schema that no longer compiles) leaves every file of the
+/// previous run as it was.
+#[test]
+fn a_failed_run_leaves_the_previous_output() {
+    let schemas = tempfile::tempdir().expect("tempdir");
+    let schema = schemas.path().join("shop.proto");
+    std::fs::write(&schema, "syntax = \"proto3\";\npackage shop.v1;\nmessage Cart { int32 id = 1; }\nservice Carts { rpc Get(Cart) returns (Cart); }\n").expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_arg = out.path().to_str().expect("utf-8");
+    let dir_arg = schemas.path().to_str().expect("utf-8");
+    let first = protoforge(
+        &workspace(),
+        &["generate", dir_arg, "--out", out_arg, "--mocks"],
+    );
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let snapshot = |dir: &Path| {
+        let mut files: Vec<(std::ffi::OsString, Vec<u8>)> = std::fs::read_dir(dir)
+            .expect("read_dir")
+            .map(|e| {
+                let e = e.expect("entry");
+                (e.file_name(), std::fs::read(e.path()).expect("read"))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(out.path());
+    assert_eq!(before.len(), 2, "shop.v1.rs and mod.rs");
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage shop.v1;\nmessage Cart { Missing id = 1; }\n",
+    )
+    .expect("write");
+    let second = protoforge(
+        &workspace(),
+        &["generate", dir_arg, "--out", out_arg, "--mocks"],
+    );
+    assert_eq!(second.status.code(), Some(1));
+    assert_eq!(snapshot(out.path()), before);
+}

@@ -128,3 +128,38 @@ fn an_rpc_named_connect_does_not_clash_with_the_transport_helper() {
         "the rpc method stays"
     );
 }
+
+/// From `build.rs`: a failed compilation leaves the previous generated
+/// files and descriptor set as they were.
+#[test]
+fn a_failed_compile_protos_leaves_the_previous_output() {
+    let schemas = tempfile::tempdir().expect("tempdir");
+    let schema = schemas.path().join("shop.proto");
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage shop.v1;\nmessage Cart { int32 id = 1; }\n",
+    )
+    .expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let build = || {
+        configure()
+            .out_dir(out.path())
+            .emit_rerun_if_changed(false)
+            .file_descriptor_set_path("shop.binpb")
+            .include_file("protos.rs")
+            .compile_protos(&[schema.as_path()], &[schemas.path()])
+    };
+    build().expect("the first build succeeds");
+    let read = |name: &str| std::fs::read(out.path().join(name)).expect(name);
+    let before = [read("shop.v1.rs"), read("shop.binpb"), read("protos.rs")];
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage shop.v1;\nmessage Cart { Missing id = 1; }\n",
+    )
+    .expect("write");
+    assert!(build().is_err());
+    assert_eq!(
+        [read("shop.v1.rs"), read("shop.binpb"), read("protos.rs")],
+        before
+    );
+}

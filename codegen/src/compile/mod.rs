@@ -310,17 +310,21 @@ impl Compiled {
     /// compiler kept it, dependencies first. (As `prost_types` messages, which
     /// have no place for custom options; [`encode`](Self::encode) keeps them.)
     pub fn file_descriptor_protos(&self) -> Vec<prost_types::FileDescriptorProto> {
-        self.pool
-            .files()
-            .map(|file| {
+        let files: Vec<_> = self.pool.files().collect();
+        // Decoding the source info is most of the work: on every core.
+        parallel::map_with(
+            files,
+            || (),
+            |(), file| {
                 let mut proto = file.file_descriptor_proto().clone();
                 proto.source_code_info = self
                     .source_info
                     .get(file.name())
                     .and_then(|info| prost_types::SourceCodeInfo::decode(info.as_slice()).ok());
-                proto
-            })
-            .collect()
+                Some(proto)
+            },
+        )
+        .unwrap_or_else(|| unreachable!("copying a descriptor panicked"))
     }
 
     /// Import names of the files given as inputs (the rest are imports).
