@@ -29,15 +29,6 @@ fn model(bytes: &[u8]) -> (Model, Unstructured<'_>) {
     (model, u)
 }
 
-const EDITS: [BreakingEdit; 6] = [
-    BreakingEdit::DeleteField,
-    BreakingEdit::DeleteMessage,
-    BreakingEdit::DeleteEnumValue,
-    BreakingEdit::DeleteRpc,
-    BreakingEdit::RetypeField,
-    BreakingEdit::FlipStreaming,
-];
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -66,18 +57,18 @@ proptest! {
     #[test]
     fn a_breaking_edit_reports_its_rule(
         bytes in prop::collection::vec(any::<u8>(), 0..1024),
-        edit in 0..EDITS.len(),
+        edit in 0..BreakingEdit::ALL.len(),
     ) {
         let (previous, mut u) = model(&bytes);
         let mut current = previous.clone();
-        let Some(rule) = current.break_with(EDITS[edit], &mut u).expect("an edit from any bytes") else {
+        let Some(rule) = current.break_with(BreakingEdit::ALL[edit], &mut u).expect("an edit from any bytes") else {
             return Ok(());
         };
         let findings = check(&schema(&previous), &schema(&current), RULES.iter());
         prop_assert!(
             findings.iter().any(|f| f.rule == rule),
             "{:?} should report {rule}: {findings:#?}\nbefore:\n{}\nafter:\n{}",
-            EDITS[edit],
+            BreakingEdit::ALL[edit],
             previous.text(),
             current.text()
         );

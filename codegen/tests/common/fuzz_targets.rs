@@ -105,14 +105,7 @@ pub fn breaking(data: &[u8]) {
         return;
     };
     let mut current = previous.clone();
-    let edits = [
-        BreakingEdit::DeleteField,
-        BreakingEdit::DeleteMessage,
-        BreakingEdit::DeleteEnumValue,
-        BreakingEdit::DeleteRpc,
-        BreakingEdit::RetypeField,
-        BreakingEdit::FlipStreaming,
-    ];
+    let edits = BreakingEdit::ALL;
     for _ in 0..u.int_in_range(0..=4).unwrap_or(0) {
         let result = match u.int_in_range(0..=edits.len()).unwrap_or(0) {
             0 => current.add(&mut u).map(|()| None),

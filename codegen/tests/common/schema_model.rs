@@ -94,6 +94,17 @@ pub enum BreakingEdit {
     FlipStreaming,
 }
 
+impl BreakingEdit {
+    pub const ALL: [BreakingEdit; 6] = [
+        BreakingEdit::DeleteField,
+        BreakingEdit::DeleteMessage,
+        BreakingEdit::DeleteEnumValue,
+        BreakingEdit::DeleteRpc,
+        BreakingEdit::RetypeField,
+        BreakingEdit::FlipStreaming,
+    ];
+}
+
 impl Model {
     pub fn arbitrary(u: &mut Unstructured<'_>) -> Result<Model> {
         let mut model = Model {
