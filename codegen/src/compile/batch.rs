@@ -9,8 +9,8 @@
 //! 2.6 GB before, a fraction of that after). Adding them in one batch does the
 //! same checks once. Source info stays out of the pool because the pool's
 //! handling of it is quadratic in the options of a file (see
-//! [`source_info`]). Any problem sends the caller back to protox's own path,
-//! which reports it with its location.
+//! [`source_info`](super::source_info)). Any problem sends the caller back
+//! to protox's own path, which reports it with its location.
 
 use std::{
     collections::HashMap,
