@@ -13,7 +13,7 @@
 //! to protox's own path, which reports it with its location.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     path::{Path, PathBuf},
 };
 
@@ -66,10 +66,16 @@ pub(crate) fn compile_paths(
         .collect::<Option<Vec<_>>>()
         .ok_or(Stop::Protox)?;
     let batch = compile(sources, &names, keep_source_info)?;
+    let opened: HashMap<&str, Option<&Path>> = batch
+        .files
+        .iter()
+        .map(|file| (file.name.as_str(), file.path.as_deref()))
+        .collect();
     let shadowed = inputs.iter().zip(&names).any(|(input, name)| {
-        let opened = batch.files.iter().find(|file| file.name == *name);
         !opened
-            .and_then(|file| file.path.as_deref())
+            .get(name.as_str())
+            .copied()
+            .flatten()
             .is_some_and(|path| same_file(path, input))
     });
     if shadowed {
@@ -96,6 +102,7 @@ pub(crate) fn compile(
         .sum();
     stop(budget.check_messages(messages))?;
     let order = dependency_order(&loaded, inputs).ok_or(Stop::Protox)?;
+    let input_names: HashSet<&str> = inputs.iter().map(String::as_str).collect();
     let mut files = Vec::with_capacity(order.len());
     let mut protos = Vec::with_capacity(order.len());
     let mut unresolved = Vec::new();
@@ -110,7 +117,7 @@ pub(crate) fn compile(
         protos.push(proto);
         unresolved.push((name.clone(), options, source_info));
         files.push(BatchFile {
-            is_import: !inputs.contains(&name),
+            is_import: !input_names.contains(name.as_str()),
             name,
             path,
             has_syntax,
@@ -167,7 +174,7 @@ fn dependency_order(loaded: &HashMap<String, Loaded>, inputs: &[String]) -> Opti
         loaded: &'a HashMap<String, Loaded>,
         name: &'a str,
         stack: &mut Vec<&'a str>,
-        done: &mut std::collections::HashSet<&'a str>,
+        done: &mut HashSet<&'a str>,
         order: &mut Vec<String>,
     ) -> Option<()> {
         if done.contains(name) {
@@ -187,7 +194,7 @@ fn dependency_order(loaded: &HashMap<String, Loaded>, inputs: &[String]) -> Opti
         Some(())
     }
     let mut order = Vec::with_capacity(loaded.len());
-    let mut done = std::collections::HashSet::with_capacity(loaded.len());
+    let mut done = HashSet::with_capacity(loaded.len());
     for input in inputs {
         visit(loaded, input, &mut Vec::new(), &mut done, &mut order)?;
     }

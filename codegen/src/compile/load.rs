@@ -96,10 +96,7 @@ fn load(sources: &Sources, name: &str, keep_source_info: bool) -> Result<Loaded,
         method.options.get_or_insert_with(MethodOptions::default);
     }
     let info = proto.source_code_info.take();
-    let has_syntax = proto.syntax.is_some()
-        || info
-            .as_ref()
-            .is_some_and(|info| info.location.iter().any(|loc| loc.path == [SYNTAX_FIELD]));
+    let has_syntax = has_syntax_statement(&proto, info.as_ref());
     let options = WrittenOptions::of(&proto);
     let source_info = info
         .filter(|_| keep_source_info)
@@ -116,6 +113,16 @@ fn load(sources: &Sources, name: &str, keep_source_info: bool) -> Result<Loaded,
 
 /// `FileDescriptorProto.syntax`.
 const SYNTAX_FIELD: i32 = 12;
+
+/// Whether `file` was written with a `syntax` statement (a proto2 one
+/// leaves no `syntax` field, only its location in `info`).
+pub(crate) fn has_syntax_statement(
+    file: &FileDescriptorProto,
+    info: Option<&prost_types::SourceCodeInfo>,
+) -> bool {
+    file.syntax.is_some()
+        || info.is_some_and(|info| info.location.iter().any(|loc| loc.path == [SYNTAX_FIELD]))
+}
 
 /// The methods (service index, method index) written with a body,
 /// `rpc X(..) returns (..) {}`, and no options: protoc gives them an empty

@@ -218,10 +218,7 @@ fn from_protox(protox: &protox::Compiler) -> batch::Batch {
             name: file.name().to_owned(),
             path: meta.path().map(Path::to_owned),
             is_import: meta.is_import(),
-            has_syntax: file.file_descriptor_proto().syntax.is_some()
-                || info
-                    .as_ref()
-                    .is_some_and(|info| info.location.iter().any(|loc| loc.path == [12])),
+            has_syntax: load::has_syntax_statement(file.file_descriptor_proto(), info.as_ref()),
         });
         encoding::encode_file(
             &encoding::without_source_info(&file.encode_to_vec()),
