@@ -187,8 +187,8 @@ fn load_image(path: &Path) -> Result<Loaded, InputError> {
     let bytes = std::fs::read(path)
         .map_err(|err| InputError::Invalid(format!("{}: cannot read: {err}", path.display())))?;
     let binary = if path.extension().is_some_and(|e| e == "json") {
-        let descriptor =
-            prost_reflect::ReflectMessage::descriptor(&prost_types::FileDescriptorSet::default());
+        // protoc 35's FileDescriptorSet, so that `edition` and `features` parse.
+        let descriptor = crate::compile::descriptor::reflect_file_descriptor_set();
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         let message = prost_reflect::DynamicMessage::deserialize(descriptor, &mut deserializer)
             .map_err(|err| {
@@ -201,12 +201,17 @@ fn load_image(path: &Path) -> Result<Loaded, InputError> {
     } else {
         bytes
     };
-    let schema = Schema::decode(&binary).map_err(|err| {
-        InputError::Invalid(format!(
-            "{}: not a FileDescriptorSet image: {err}",
-            path.display()
-        ))
-    })?;
+    // Read through protoforge's own descriptor types, which know every field
+    // of the current descriptor.proto; the rules still work on prost-types,
+    // which lose `edition` and `features` (see `to_prost`).
+    let schema = crate::compile::descriptor::FileDescriptorSet::decode(binary.as_slice())
+        .and_then(|set| Schema::decode(&set.to_prost().encode_to_vec()))
+        .map_err(|err| {
+            InputError::Invalid(format!(
+                "{}: not a FileDescriptorSet image: {err}",
+                path.display()
+            ))
+        })?;
     let shown = schema
         .file_names()
         .map(|n| (n.to_owned(), n.to_owned()))

@@ -15,6 +15,7 @@
 //! ```
 
 mod batch;
+pub mod descriptor;
 mod diagnostic;
 mod encoding;
 mod errors;
