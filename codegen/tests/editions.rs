@@ -1,0 +1,166 @@
+//! Editions against the current protoc (libprotoc 35, as PyPI's
+//! `grpcio-tools` bundles it: `python -m grpc_tools.protoc`).
+//!
+//! The fixtures in `tests/editions/` exercise every feature of editions 2023
+//! and 2024 at every level it may be set, every value of each, delimited
+//! messages, closed enums, legacy required, JSON format, UTF-8 validation,
+//! `export`/`local`, `import option`, weak and public imports, extension
+//! declarations and aggregate options. protoc's descriptor sets of them are
+//! the oracle.
+//!
+//! The Python interpreter is `$PROTOFORGE_PYTHON`, else `python3`; it must
+//! have `grpcio-tools` (`.ci/run` installs it).
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use prost::Message;
+use protoforge_codegen::compile::descriptor::{self, Edition, FileDescriptorSet};
+
+fn python() -> String {
+    std::env::var("PROTOFORGE_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/editions")
+}
+
+/// grpc_tools' include directory (descriptor.proto, the well-known types and
+/// the language feature files of protoc 35).
+fn protoc_include() -> PathBuf {
+    let output = Command::new(python())
+        .args([
+            "-c",
+            "import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), '_proto'))",
+        ])
+        .output()
+        .unwrap_or_else(|err| panic!("{} does not run: {err}", python()));
+    assert!(
+        output.status.success(),
+        "{} has no grpc_tools (pip install grpcio-tools, or set PROTOFORGE_PYTHON): {}",
+        python(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+}
+
+/// Runs protoc 35 with `args` below the fixtures, and returns what it wrote
+/// to `out` (a file name in a scratch directory).
+fn protoc(args: &[&str]) -> Vec<u8> {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let out = scratch.path().join("out.binpb");
+    let output = Command::new(python())
+        .args(["-m", "grpc_tools.protoc", "-I."])
+        .arg(format!("-I{}", protoc_include().display()))
+        .args(args)
+        .arg(format!("--descriptor_set_out={}", out.display()))
+        .current_dir(fixtures())
+        .output()
+        .expect("protoc runs");
+    assert!(
+        output.status.success(),
+        "protoc {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(out).expect("protoc wrote its output")
+}
+
+fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures())
+        .expect("fixtures")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".proto"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn protoc_is_version_35() {
+    let output = Command::new(python())
+        .args(["-m", "grpc_tools.protoc", "--version"])
+        .output()
+        .expect("protoc runs");
+    let version = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        version.starts_with("libprotoc 35."),
+        "the fixtures' oracle is protoc 35, not {version}"
+    );
+}
+
+/// `descriptor.binpb`, the source of the generated descriptor types, is what
+/// this protoc writes for its own descriptor.proto: a new protoc with new
+/// fields makes this fail until the types are regenerated.
+#[test]
+fn descriptor_types_come_from_this_protocs_descriptor_proto() {
+    let current = protoc(&["google/protobuf/descriptor.proto"]);
+    assert!(
+        current == descriptor::DESCRIPTOR_PROTO_SET,
+        "codegen/src/compile/descriptor/descriptor.binpb is stale: write protoc's \
+         --descriptor_set_out of google/protobuf/descriptor.proto there, then run \
+         `PROTOFORGE_BLESS=1 cargo test -p protoforge-codegen --lib descriptor`"
+    );
+}
+
+/// Every fixture's descriptor set, imports and source info included, decodes
+/// and re-encodes byte for byte: `edition`, `features`, visibility, option
+/// dependencies, declarations and custom options all survive.
+#[test]
+fn protocs_descriptor_sets_round_trip_byte_for_byte() {
+    for name in fixture_names() {
+        let bytes = protoc(&["--include_imports", "--include_source_info", &name]);
+        let set = FileDescriptorSet::decode(bytes.as_slice()).expect("decodes");
+        assert!(
+            set.encode_to_vec() == bytes,
+            "{name}: the re-encoded descriptor set differs from protoc's"
+        );
+    }
+}
+
+/// What the round trip keeps is what matters: the editions data is there,
+/// and prost-types would have lost it.
+#[test]
+fn editions_data_is_read() {
+    let bytes = protoc(&["--include_imports", "features_2024.proto"]);
+    let set = FileDescriptorSet::decode(bytes.as_slice()).expect("decodes");
+    let file = set
+        .file
+        .iter()
+        .find(|f| f.name() == "features_2024.proto")
+        .expect("the fixture");
+    assert_eq!(file.edition(), Edition::Edition2024);
+    assert_eq!(file.option_dependency, ["custom_features.proto"]);
+    let features = file
+        .options
+        .as_ref()
+        .and_then(|o| o.features.as_ref())
+        .expect("file features");
+    // Source-retention features (`enforce_naming_style`,
+    // `default_symbol_visibility`) are not in protoc's output.
+    assert_eq!(features.enforce_naming_style, None);
+    assert_eq!(features.default_symbol_visibility, None);
+    // pb.cpp, pb.java, pb.go and the custom feature are extensions: kept raw.
+    assert!(!features.unknown_fields.is_empty());
+    let hidden = file
+        .message_type
+        .iter()
+        .find(|m| m.name() == "Hidden")
+        .expect("Hidden");
+    assert_eq!(
+        hidden.visibility(),
+        descriptor::SymbolVisibility::VisibilityLocal
+    );
+
+    let through_prost = prost_types::FileDescriptorSet::decode(bytes.as_slice())
+        .expect("decodes")
+        .encode_to_vec();
+    assert_ne!(through_prost, bytes, "prost-types keeps editions data now");
+}
