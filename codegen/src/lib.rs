@@ -6,12 +6,14 @@
 //! - [`generate`]: prost messages, tonic clients and servers, typed mocks.
 //! - [`output`]: writing generated files atomically.
 //! - [`scaffold`]: a new service's `.proto`, and stubs that compile from the start.
+//! - [`syntax`]: the lossless `.proto` parser (tokens, comments, spans).
 
 pub mod compat;
 pub mod compile;
 pub mod generate;
 pub mod output;
 pub mod scaffold;
+pub mod syntax;
 
 pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Limits, Severity};
 pub use generate::{Builder, GenerateError, configure};
