@@ -17,7 +17,10 @@ use std::{
 };
 
 use prost::Message;
-use protoforge_codegen::compile::descriptor::{self, Edition, FileDescriptorSet};
+use protoforge_codegen::compile::{
+    descriptor::{self, Edition, FileDescriptorSet},
+    features,
+};
 
 fn python() -> String {
     std::env::var("PROTOFORGE_PYTHON").unwrap_or_else(|_| "python3".to_owned())
@@ -163,4 +166,157 @@ fn editions_data_is_read() {
         .expect("decodes")
         .encode_to_vec();
     assert_ne!(through_prost, bytes, "prost-types keeps editions data now");
+}
+
+/// `FeatureSetDefaults` as `protoc --edition_defaults_out` writes them, for
+/// the core features alone, with the language features protoc ships, and
+/// with a user's feature extension.
+#[test]
+fn feature_set_defaults_are_protocs() {
+    let cases: [(&[&str], &[&str]); 3] = [
+        (&["google/protobuf/descriptor.proto"], &[]),
+        (
+            &[
+                "google/protobuf/cpp_features.proto",
+                "google/protobuf/java_features.proto",
+                "google/protobuf/go_features.proto",
+            ],
+            &["pb.cpp", "pb.java", "pb.go"],
+        ),
+        (&["custom_features.proto"], &["editions.custom.custom"]),
+    ];
+    for (files, extensions) in cases {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let out = scratch.path().join("defaults.binpb");
+        let status = Command::new(python())
+            .args(["-m", "grpc_tools.protoc", "-I."])
+            .arg(format!("-I{}", protoc_include().display()))
+            .arg(format!("--edition_defaults_out={}", out.display()))
+            .args([
+                "--edition_defaults_minimum=PROTO2",
+                "--edition_defaults_maximum=2024",
+            ])
+            .args(files)
+            .current_dir(fixtures())
+            .status()
+            .expect("protoc runs");
+        assert!(status.success());
+        let expected = std::fs::read(&out).expect("protoc's defaults");
+
+        let mut args = vec!["--include_imports"];
+        args.extend(files);
+        let set = FileDescriptorSet::decode(protoc(&args).as_slice()).expect("decodes");
+        let defaults = features::compile_defaults(
+            &set.file,
+            extensions,
+            Edition::Proto2,
+            Edition::Edition2024,
+        )
+        .expect("defaults");
+        assert!(
+            defaults.encode_to_vec() == expected,
+            "defaults for {extensions:?} differ from protoc's:\nours:   {defaults:?}\nprotoc: {:?}",
+            descriptor::FeatureSetDefaults::decode(expected.as_slice())
+        );
+    }
+}
+
+/// Python's protobuf runtime resolves features from the same descriptor
+/// set: every element of every fixture gets the same core features.
+const PYTHON_RESOLVED: &str = r#"
+import sys
+from google.protobuf import descriptor_pb2, descriptor_pool
+data = sys.stdin.buffer.read()
+files = descriptor_pb2.FileDescriptorSet.FromString(data)
+pool = descriptor_pool.DescriptorPool()
+for f in files.file:
+    pool.Add(f)
+def show(kind, name, d):
+    values = sorted((f.number, v) for f, v in d._GetFeatures().ListFields() if f.number <= 8)
+    print(kind, name, ",".join("%d=%d" % nv for nv in values))
+def message(m):
+    show("message", m.full_name, m)
+    for f in m.fields:
+        show("field", m.full_name + "." + f.name, f)
+    for f in m.extensions:
+        show("field", m.full_name + "." + f.name, f)
+    for o in m.oneofs:
+        show("oneof", m.full_name + "." + o.name, o)
+    for n in m.nested_types:
+        message(n)
+    for e in m.enum_types:
+        enum(e)
+def enum(e):
+    show("enum", e.full_name, e)
+    for v in e.values:
+        show("value", e.full_name + "." + v.name, v)
+for f in files.file:
+    fd = pool.FindFileByName(f.name)
+    show("file", f.name, fd)
+    for m in fd.message_types_by_name.values():
+        message(m)
+    for e in fd.enum_types_by_name.values():
+        enum(e)
+    for x in fd.extensions_by_name.values():
+        prefix = fd.package + "." if fd.package else ""
+        show("field", prefix + x.name, x)
+    for s in fd.services_by_name.values():
+        show("service", s.full_name, s)
+        for m in s.methods:
+            show("method", s.full_name + "." + m.name, m)
+"#;
+
+#[test]
+fn resolved_features_are_protocs() {
+    let base = FileDescriptorSet::decode(
+        protoc(&["--include_imports", "google/protobuf/descriptor.proto"]).as_slice(),
+    )
+    .expect("decodes");
+    let defaults =
+        features::compile_defaults(&base.file, &[], Edition::Proto2, Edition::Edition2024)
+            .expect("defaults");
+    let resolver = features::FeatureResolver::new(&defaults).expect("resolver");
+    for name in fixture_names() {
+        let bytes = protoc(&["--include_imports", &name]);
+        let set = FileDescriptorSet::decode(bytes.as_slice()).expect("decodes");
+        let mut ours: Vec<String> = Vec::new();
+        for file in &set.file {
+            for (element, resolved) in features::resolve_file(file, &resolver).expect("resolves") {
+                if element.starts_with("range ") {
+                    continue; // Python has no descriptor for extension ranges.
+                }
+                let values: Vec<String> = (1..=8)
+                    .filter_map(|n| resolved.get((0, n)).map(|v| format!("{n}={v}")))
+                    .collect();
+                let element = element.replacen(" .", " ", 1);
+                ours.push(format!("{element} {}", values.join(",")));
+            }
+        }
+        let mut child = Command::new(python())
+            .args(["-c", PYTHON_RESOLVED])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python runs");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &bytes)
+            .expect("write to python");
+        let output = child.wait_with_output().expect("python");
+        assert!(output.status.success(), "the Python resolver failed");
+        let mut theirs: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        ours.sort();
+        theirs.sort();
+        let differences: Vec<_> = ours
+            .iter()
+            .filter(|line| !theirs.contains(line))
+            .chain(theirs.iter().filter(|line| !ours.contains(line)))
+            .collect();
+        assert!(
+            differences.is_empty(),
+            "{name}: resolved features differ (ours, then Python's):\n{differences:#?}"
+        );
+        assert_eq!(ours.len(), theirs.len());
+    }
 }

@@ -19,6 +19,7 @@ pub mod descriptor;
 mod diagnostic;
 mod encoding;
 mod errors;
+pub mod features;
 mod inputs;
 mod limits;
 mod load;
