@@ -23,6 +23,7 @@ pub mod features;
 mod inputs;
 mod limits;
 mod load;
+pub mod lower;
 mod parallel;
 mod source_info;
 mod sources;

@@ -1,0 +1,897 @@
+//! Lowering: a parsed file ([`crate::syntax`]) to the unlinked
+//! `FileDescriptorProto` protoc's parser produces.
+//!
+//! Unlinked means as written: type names unresolved (`Foo`, `.pkg.Bar`),
+//! scalar types set, message and enum types left unset, options kept as
+//! `uninterpreted_option`s (except a field's `default` and `json_name`,
+//! which protoc's parser reads itself). The parser's rewrites are done
+//! here: a map field becomes a repeated field of a nested `XEntry` message,
+//! a group a field of type group and a nested message, a proto3 `optional`
+//! field a member of a synthetic oneof `_name` placed after the real ones.
+//!
+//! Not yet here: source info (`SourceCodeInfo`), and the parser-level
+//! checks protoc makes on labels and numbers beyond the ones below; the
+//! protox pipeline stays the one in use until they are.
+
+use super::descriptor::{
+    DescriptorProto, EnumDescriptorProto, EnumOptions, EnumValueDescriptorProto, EnumValueOptions,
+    ExtensionRangeOptions, FieldDescriptorProto, FieldOptions, FileDescriptorProto, FileOptions,
+    MessageOptions, MethodDescriptorProto, MethodOptions, OneofDescriptorProto, OneofOptions,
+    ServiceDescriptorProto, ServiceOptions, SymbolVisibility, UninterpretedOption,
+    descriptor_proto, enum_descriptor_proto,
+    field_descriptor_proto::{Label, Type},
+    uninterpreted_option::NamePart,
+};
+use crate::syntax::{self, File, Span, Tok, TokenKind};
+
+mod literal;
+
+use literal::unescape;
+
+/// Why a parsed file has no descriptor: protoc's message, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowerError {
+    /// What is wrong.
+    pub message: String,
+    /// The offending part of the source.
+    pub span: Span,
+}
+
+type Result<T> = std::result::Result<T, LowerError>;
+
+/// The largest field number (2^29 - 1).
+const MAX_FIELD_NUMBER: i64 = 536_870_911;
+
+/// How the file's elements are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Proto2,
+    Proto3,
+    Editions,
+}
+
+/// The unlinked descriptor of `file`, named `name` (its import path).
+pub fn lower(file: &File<'_>, name: &str) -> Result<FileDescriptorProto> {
+    let mut lowering = Lowering {
+        file,
+        syntax: Syntax::Proto2,
+    };
+    lowering.file(name)
+}
+
+struct Lowering<'f, 'a> {
+    file: &'f File<'a>,
+    syntax: Syntax,
+}
+
+/// The `uninterpreted_option`s of one element, and the two field options
+/// protoc's parser reads itself.
+#[derive(Default)]
+struct Options {
+    uninterpreted: Vec<UninterpretedOption>,
+    default_value: Option<DefaultText>,
+    json_name: Option<String>,
+}
+
+impl<'a> Lowering<'_, 'a> {
+    fn error(&self, message: impl Into<String>, tok: Tok) -> LowerError {
+        LowerError {
+            message: message.into(),
+            span: self.file.span(tok),
+        }
+    }
+
+    fn text(&self, tok: Tok) -> &'a str {
+        self.file.text(tok)
+    }
+
+    fn strings(&self, strings: syntax::Strings) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        for tok in self.file.significant(strings.first, strings.last) {
+            let text = self.text(tok);
+            unescape(&text[1..text.len() - 1], &mut out)
+                .map_err(|message| self.error(message, tok))?;
+        }
+        Ok(out)
+    }
+
+    fn string(&self, strings: syntax::Strings) -> Result<String> {
+        String::from_utf8(self.strings(strings)?)
+            .map_err(|_| self.error("String must be valid UTF-8.", strings.first))
+    }
+
+    fn file(&mut self, name: &str) -> Result<FileDescriptorProto> {
+        let mut out = FileDescriptorProto {
+            name: Some(name.to_owned()),
+            ..Default::default()
+        };
+        let mut options = Vec::new();
+        for item in &self.file.items {
+            match item {
+                syntax::FileItem::Syntax(statement) => {
+                    let value = self.string(statement.value)?;
+                    if self.text(statement.keyword) == "edition" {
+                        let edition = match value.as_str() {
+                            "2023" => super::descriptor::Edition::Edition2023,
+                            "2024" => super::descriptor::Edition::Edition2024,
+                            _ => {
+                                return Err(LowerError {
+                                    message: format!("Unknown edition \"{value}\"."),
+                                    span: self.file.span(statement.value.first),
+                                });
+                            }
+                        };
+                        self.syntax = Syntax::Editions;
+                        out.syntax = Some("editions".to_owned());
+                        out.edition = Some(edition.into());
+                    } else {
+                        self.syntax = match value.as_str() {
+                            "proto2" => Syntax::Proto2,
+                            "proto3" => Syntax::Proto3,
+                            _ => {
+                                return Err(LowerError {
+                                    message: format!(
+                                        "Unrecognized syntax identifier \"{value}\".  This parser only recognizes \"proto2\" and \"proto3\"."
+                                    ),
+                                    span: self.file.span(statement.value.first),
+                                });
+                            }
+                        };
+                        // protoc writes no `syntax` for proto2.
+                        out.syntax = (self.syntax == Syntax::Proto3).then_some(value);
+                    }
+                }
+                syntax::FileItem::Package(package) => {
+                    if out.package.is_some() {
+                        return Err(self.error("Multiple package definitions.", package.keyword));
+                    }
+                    out.package = Some(self.file.path_text(package.name).into_owned());
+                }
+                syntax::FileItem::Import(import) => {
+                    let path = self.string(import.path)?;
+                    match import.modifier.map(|m| self.text(m)) {
+                        Some("option") => out.option_dependency.push(path),
+                        modifier => {
+                            let index = out.dependency.len() as i32;
+                            match modifier {
+                                Some("public") => out.public_dependency.push(index),
+                                Some("weak") => out.weak_dependency.push(index),
+                                _ => {}
+                            }
+                            out.dependency.push(path);
+                        }
+                    }
+                }
+                syntax::FileItem::Option(option) => options.push(self.option(option)?),
+                syntax::FileItem::Message(message) => {
+                    let lowered = self.message(message)?;
+                    out.message_type.push(lowered);
+                }
+                syntax::FileItem::Enum(enumeration) => {
+                    out.enum_type.push(self.enumeration(enumeration)?)
+                }
+                syntax::FileItem::Service(service) => out.service.push(self.service(service)?),
+                syntax::FileItem::Extend(extend) => {
+                    self.extend(extend, &mut out.extension, &mut out.message_type)?;
+                }
+                syntax::FileItem::Empty(_) => {}
+            }
+        }
+        if !options.is_empty() {
+            out.options = Some(FileOptions {
+                uninterpreted_option: options,
+                ..Default::default()
+            });
+        }
+        Ok(out)
+    }
+
+    fn visibility(&self, tok: Option<Tok>) -> Option<i32> {
+        tok.map(|tok| match self.text(tok) {
+            "export" => SymbolVisibility::VisibilityExport.into(),
+            _ => SymbolVisibility::VisibilityLocal.into(),
+        })
+    }
+
+    fn message(&mut self, message: &syntax::Message) -> Result<DescriptorProto> {
+        let mut out = DescriptorProto {
+            name: Some(self.text(message.name).to_owned()),
+            visibility: self.visibility(message.visibility),
+            ..Default::default()
+        };
+        self.message_body(&message.body.items, &mut out)?;
+        Ok(out)
+    }
+
+    fn message_body(
+        &mut self,
+        items: &[syntax::MessageItem],
+        out: &mut DescriptorProto,
+    ) -> Result<()> {
+        // `max` in a message set is the largest int32, not field number.
+        let message_set = items.iter().any(|item| {
+            matches!(item, syntax::MessageItem::Option(option)
+                if matches!(option.name.parts.as_slice(), [part]
+                    if matches!(part.kind, syntax::OptionNamePartKind::Simple(tok)
+                        if self.text(tok) == "message_set_wire_format"))
+                && matches!(option.value, syntax::Value::Ident(tok) if self.text(tok) == "true"))
+        });
+        let max = if message_set {
+            i64::from(i32::MAX) - 1
+        } else {
+            MAX_FIELD_NUMBER
+        };
+        let mut options = Vec::new();
+        // Synthetic oneofs go after the real ones, in field order.
+        let mut synthetic = Vec::new();
+        for item in items {
+            match item {
+                syntax::MessageItem::Field(field) => {
+                    let lowered = self.field(field, None, &mut out.nested_type)?;
+                    if lowered.proto3_optional == Some(true) {
+                        synthetic.push(out.field.len());
+                    }
+                    out.field.push(lowered);
+                }
+                syntax::MessageItem::Group(group) => {
+                    let lowered = self.group(group, None, &mut out.nested_type)?;
+                    out.field.push(lowered);
+                }
+                syntax::MessageItem::Oneof(oneof) => {
+                    let index = out.oneof_decl.len() as i32;
+                    let mut oneof_options = Vec::new();
+                    for item in &oneof.body.items {
+                        match item {
+                            syntax::OneofItem::Field(field) => {
+                                if let Some(label) = field.label {
+                                    return Err(self.error(
+                                        "Fields in oneofs must not have labels (required / optional / repeated).",
+                                        label,
+                                    ));
+                                }
+                                let lowered =
+                                    self.field(field, Some(index), &mut out.nested_type)?;
+                                out.field.push(lowered);
+                            }
+                            syntax::OneofItem::Group(group) => {
+                                let lowered =
+                                    self.group(group, Some(index), &mut out.nested_type)?;
+                                out.field.push(lowered);
+                            }
+                            syntax::OneofItem::Option(option) => {
+                                oneof_options.push(self.option(option)?)
+                            }
+                            syntax::OneofItem::Empty(_) => {}
+                        }
+                    }
+                    out.oneof_decl.push(OneofDescriptorProto {
+                        name: Some(self.text(oneof.name).to_owned()),
+                        options: (!oneof_options.is_empty()).then(|| OneofOptions {
+                            uninterpreted_option: oneof_options,
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    });
+                }
+                syntax::MessageItem::Message(nested) => {
+                    let lowered = self.message(nested)?;
+                    out.nested_type.push(lowered);
+                }
+                syntax::MessageItem::Enum(enumeration) => {
+                    out.enum_type.push(self.enumeration(enumeration)?)
+                }
+                syntax::MessageItem::Extend(extend) => {
+                    self.extend(extend, &mut out.extension, &mut out.nested_type)?;
+                }
+                syntax::MessageItem::Extensions(extensions) => {
+                    let range_options = match &extensions.options {
+                        Some(compact) => {
+                            let lowered = self.compact_options(compact, false)?;
+                            Some(ExtensionRangeOptions {
+                                uninterpreted_option: lowered.uninterpreted,
+                                ..Default::default()
+                            })
+                        }
+                        None => None,
+                    };
+                    for range in &extensions.ranges {
+                        let (start, end) = self.range(&range.item, Some(max))?;
+                        out.extension_range.push(descriptor_proto::ExtensionRange {
+                            start: Some(start),
+                            end: Some(end),
+                            options: range_options.clone(),
+                            ..Default::default()
+                        });
+                    }
+                }
+                syntax::MessageItem::Reserved(reserved) => match &reserved.kind {
+                    syntax::ReservedKind::Ranges(ranges) => {
+                        for range in ranges {
+                            let (start, end) = self.range(&range.item, Some(max))?;
+                            out.reserved_range.push(descriptor_proto::ReservedRange {
+                                start: Some(start),
+                                end: Some(end),
+                                ..Default::default()
+                            });
+                        }
+                    }
+                    syntax::ReservedKind::Names(names) => {
+                        for name in names {
+                            out.reserved_name.push(self.reserved_name(&name.item)?);
+                        }
+                    }
+                },
+                syntax::MessageItem::Option(option) => options.push(self.option(option)?),
+                syntax::MessageItem::Empty(_) => {}
+            }
+        }
+        for field_index in synthetic {
+            let field = &mut out.field[field_index];
+            let mut name = match field.name() {
+                name if name.starts_with('_') => name.to_owned(),
+                name => format!("_{name}"),
+            };
+            // protoc prefixes more `X`s until the name is free.
+            while out.oneof_decl.iter().any(|o| o.name() == name)
+                || out.field.iter().any(|f| f.name() == name)
+            {
+                name.insert(0, 'X');
+            }
+            let field = &mut out.field[field_index];
+            field.oneof_index = Some(out.oneof_decl.len() as i32);
+            out.oneof_decl.push(OneofDescriptorProto {
+                name: Some(name),
+                ..Default::default()
+            });
+        }
+        if !options.is_empty() {
+            out.options = Some(MessageOptions {
+                uninterpreted_option: options,
+                ..Default::default()
+            });
+        }
+        Ok(())
+    }
+
+    fn reserved_name(&self, name: &syntax::ReservedName) -> Result<String> {
+        match name {
+            syntax::ReservedName::String(strings) => self.string(*strings),
+            syntax::ReservedName::Ident(tok) => Ok(self.text(*tok).to_owned()),
+        }
+    }
+
+    /// A range of numbers as protoc stores it: for a message (whose `max`
+    /// is `message_max`) with its end exclusive, for an enum inclusive.
+    fn range(&self, range: &syntax::Range, message_max: Option<i64>) -> Result<(i32, i32)> {
+        let exclusive = message_max.is_some();
+        let start = self.integer(range.start_sign, range.start)?;
+        let end = match &range.end {
+            None => start,
+            Some(end) if self.text(end.end) == "max" => message_max.unwrap_or(i64::from(i32::MAX)),
+            Some(end) => self.integer(end.sign, end.end)?,
+        };
+        let start =
+            i32::try_from(start).map_err(|_| self.error("Integer out of range.", range.start))?;
+        let end =
+            i32::try_from(end).map_err(|_| self.error("Integer out of range.", range.start))?;
+        Ok((
+            start,
+            if exclusive {
+                end.saturating_add(1)
+            } else {
+                end
+            },
+        ))
+    }
+
+    fn integer(&self, sign: Option<Tok>, tok: Tok) -> Result<i64> {
+        let value = literal::integer(self.text(tok))
+            .ok_or_else(|| self.error("Integer out of range.", tok))?;
+        let value = i64::try_from(value).map_err(|_| self.error("Integer out of range.", tok))?;
+        Ok(if sign.is_some() { -value } else { value })
+    }
+
+    fn label(
+        &self,
+        label: Option<Tok>,
+        in_oneof: bool,
+        map: bool,
+    ) -> Result<(Option<Label>, bool)> {
+        let Some(tok) = label else {
+            return match self.syntax {
+                Syntax::Proto2 if !in_oneof && !map => Err(self.error(
+                    "Expected \"required\", \"optional\", or \"repeated\".",
+                    label.unwrap_or(Tok(0)),
+                )),
+                _ => Ok((Some(Label::Optional), false)),
+            };
+        };
+        Ok(match self.text(tok) {
+            "required" => (Some(Label::Required), false),
+            "repeated" => (Some(Label::Repeated), false),
+            _ => (Some(Label::Optional), self.syntax == Syntax::Proto3),
+        })
+    }
+
+    fn number(&self, tok: Tok) -> Result<i32> {
+        let value = literal::integer(self.text(tok))
+            .and_then(|v| i32::try_from(v).ok())
+            .ok_or_else(|| self.error("Integer out of range.", tok))?;
+        Ok(value)
+    }
+
+    fn field(
+        &mut self,
+        field: &syntax::Field,
+        oneof_index: Option<i32>,
+        nested: &mut Vec<DescriptorProto>,
+    ) -> Result<FieldDescriptorProto> {
+        let name = self.text(field.name).to_owned();
+        let number = self.number(field.number)?;
+        let mut out = FieldDescriptorProto {
+            name: Some(name.clone()),
+            number: Some(number),
+            oneof_index,
+            ..Default::default()
+        };
+        match &field.ty {
+            syntax::FieldType::Named(path) => {
+                let (label, proto3_optional) = match field.label {
+                    None if oneof_index.is_some() => (Some(Label::Optional), false),
+                    label => self.label(label, false, false).map_err(|mut e| {
+                        e.span = self.file.span(path.first);
+                        e
+                    })?,
+                };
+                out.label = label.map(Into::into);
+                if proto3_optional {
+                    out.proto3_optional = Some(true);
+                }
+                self.set_type(&mut out, *path);
+            }
+            syntax::FieldType::Map(map) => {
+                if let Some(label) = field.label {
+                    return Err(self.error(
+                        "Field labels (required/optional/repeated) are not allowed on map fields.",
+                        label,
+                    ));
+                }
+                let entry_name = map_entry_name(&name);
+                let mut key = FieldDescriptorProto {
+                    name: Some("key".to_owned()),
+                    number: Some(1),
+                    label: Some(Label::Optional.into()),
+                    json_name: Some("key".to_owned()),
+                    ..Default::default()
+                };
+                self.set_type(&mut key, map.key);
+                let mut value = FieldDescriptorProto {
+                    name: Some("value".to_owned()),
+                    number: Some(2),
+                    label: Some(Label::Optional.into()),
+                    json_name: Some("value".to_owned()),
+                    ..Default::default()
+                };
+                self.set_type(&mut value, map.value);
+                nested.push(DescriptorProto {
+                    name: Some(entry_name.clone()),
+                    field: vec![key, value],
+                    options: Some(MessageOptions {
+                        map_entry: Some(true),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                });
+                out.label = Some(Label::Repeated.into());
+                out.r#type = Some(Type::Message.into());
+                out.type_name = Some(entry_name);
+            }
+        }
+        if let Some(compact) = &field.options {
+            let options = self.compact_options(compact, true)?;
+            out.default_value = options
+                .default_value
+                .map(|text| self.default_value(&out, text));
+            out.json_name = options.json_name;
+            if !options.uninterpreted.is_empty() {
+                out.options = Some(FieldOptions {
+                    uninterpreted_option: options.uninterpreted,
+                    ..Default::default()
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The default as protoc's parser stores it: numbers normalised, bytes
+    /// escaped, strings unescaped.
+    fn default_value(&self, field: &FieldDescriptorProto, raw: DefaultText) -> String {
+        match raw {
+            DefaultText::Bytes(bytes) if field.r#type == Some(Type::Bytes.into()) => {
+                literal::escape_bytes(&bytes)
+            }
+            DefaultText::Bytes(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            DefaultText::Text(text) => {
+                let is_float = matches!(
+                    field.r#type.and_then(|t| Type::try_from(t).ok()),
+                    Some(Type::Float | Type::Double)
+                );
+                if is_float {
+                    literal::float_default(&text)
+                } else {
+                    text
+                }
+            }
+        }
+    }
+
+    fn set_type(&self, field: &mut FieldDescriptorProto, path: syntax::Path) {
+        let name = self.file.path_text(path);
+        match scalar(&name) {
+            Some(kind) => field.r#type = Some(kind.into()),
+            None => field.type_name = Some(name.into_owned()),
+        }
+    }
+
+    fn group(
+        &mut self,
+        group: &syntax::Group,
+        oneof_index: Option<i32>,
+        nested: &mut Vec<DescriptorProto>,
+    ) -> Result<FieldDescriptorProto> {
+        let type_name = self.text(group.name).to_owned();
+        let (label, _) = match group.label {
+            None if oneof_index.is_some() => (Some(Label::Optional), false),
+            label => self.label(label, false, false).map_err(|mut e| {
+                e.span = self.file.span(group.keyword);
+                e
+            })?,
+        };
+        let mut out = FieldDescriptorProto {
+            name: Some(type_name.to_lowercase()),
+            number: Some(self.number(group.number)?),
+            label: label.map(Into::into),
+            r#type: Some(Type::Group.into()),
+            type_name: Some(type_name.clone()),
+            oneof_index,
+            ..Default::default()
+        };
+        if let Some(compact) = &group.options {
+            let options = self.compact_options(compact, true)?;
+            out.default_value = options
+                .default_value
+                .map(|text| self.default_value(&out, text));
+            out.json_name = options.json_name;
+            if !options.uninterpreted.is_empty() {
+                out.options = Some(FieldOptions {
+                    uninterpreted_option: options.uninterpreted,
+                    ..Default::default()
+                });
+            }
+        }
+        let mut message = DescriptorProto {
+            name: Some(type_name),
+            ..Default::default()
+        };
+        self.message_body(&group.body.items, &mut message)?;
+        nested.push(message);
+        Ok(out)
+    }
+
+    fn extend(
+        &mut self,
+        extend: &syntax::Extend,
+        extensions: &mut Vec<FieldDescriptorProto>,
+        nested: &mut Vec<DescriptorProto>,
+    ) -> Result<()> {
+        let extendee = self.file.path_text(extend.extendee).into_owned();
+        for item in &extend.body.items {
+            let mut field = match item {
+                syntax::ExtendItem::Field(field) => self.field(field, None, nested)?,
+                syntax::ExtendItem::Group(group) => self.group(group, None, nested)?,
+                syntax::ExtendItem::Empty(_) => continue,
+            };
+            field.extendee = Some(extendee.clone());
+            extensions.push(field);
+        }
+        Ok(())
+    }
+
+    fn enumeration(&mut self, enumeration: &syntax::Enum) -> Result<EnumDescriptorProto> {
+        let mut out = EnumDescriptorProto {
+            name: Some(self.text(enumeration.name).to_owned()),
+            visibility: self.visibility(enumeration.visibility),
+            ..Default::default()
+        };
+        let mut options = Vec::new();
+        for item in &enumeration.body.items {
+            match item {
+                syntax::EnumItem::Value(value) => {
+                    let number = self.integer(value.sign, value.number)?;
+                    let number = i32::try_from(number)
+                        .map_err(|_| self.error("Integer out of range.", value.number))?;
+                    let value_options = match &value.options {
+                        Some(compact) => {
+                            let lowered = self.compact_options(compact, false)?;
+                            Some(EnumValueOptions {
+                                uninterpreted_option: lowered.uninterpreted,
+                                ..Default::default()
+                            })
+                        }
+                        None => None,
+                    };
+                    out.value.push(EnumValueDescriptorProto {
+                        name: Some(self.text(value.name).to_owned()),
+                        number: Some(number),
+                        options: value_options,
+                        ..Default::default()
+                    });
+                }
+                syntax::EnumItem::Option(option) => options.push(self.option(option)?),
+                syntax::EnumItem::Reserved(reserved) => match &reserved.kind {
+                    syntax::ReservedKind::Ranges(ranges) => {
+                        for range in ranges {
+                            let (start, end) = self.range(&range.item, None)?;
+                            out.reserved_range
+                                .push(enum_descriptor_proto::EnumReservedRange {
+                                    start: Some(start),
+                                    end: Some(end),
+                                    ..Default::default()
+                                });
+                        }
+                    }
+                    syntax::ReservedKind::Names(names) => {
+                        for name in names {
+                            out.reserved_name.push(self.reserved_name(&name.item)?);
+                        }
+                    }
+                },
+                syntax::EnumItem::Empty(_) => {}
+            }
+        }
+        if !options.is_empty() {
+            out.options = Some(EnumOptions {
+                uninterpreted_option: options,
+                ..Default::default()
+            });
+        }
+        Ok(out)
+    }
+
+    fn service(&mut self, service: &syntax::Service) -> Result<ServiceDescriptorProto> {
+        let mut out = ServiceDescriptorProto {
+            name: Some(self.text(service.name).to_owned()),
+            ..Default::default()
+        };
+        let mut options = Vec::new();
+        for item in &service.body.items {
+            match item {
+                syntax::ServiceItem::Rpc(rpc) => {
+                    let mut method_options = Vec::new();
+                    if let syntax::RpcEnd::Body(body) = &rpc.end {
+                        for item in &body.items {
+                            if let syntax::RpcItem::Option(option) = item {
+                                method_options.push(self.option(option)?);
+                            }
+                        }
+                    }
+                    out.method.push(MethodDescriptorProto {
+                        name: Some(self.text(rpc.name).to_owned()),
+                        input_type: Some(self.file.path_text(rpc.input.ty).into_owned()),
+                        output_type: Some(self.file.path_text(rpc.output.ty).into_owned()),
+                        client_streaming: rpc.input.stream.map(|_| true),
+                        server_streaming: rpc.output.stream.map(|_| true),
+                        options: (!method_options.is_empty()).then(|| MethodOptions {
+                            uninterpreted_option: method_options,
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    });
+                }
+                syntax::ServiceItem::Option(option) => options.push(self.option(option)?),
+                syntax::ServiceItem::Empty(_) => {}
+            }
+        }
+        if !options.is_empty() {
+            out.options = Some(ServiceOptions {
+                uninterpreted_option: options,
+                ..Default::default()
+            });
+        }
+        Ok(out)
+    }
+
+    fn option(&self, option: &syntax::OptionDecl) -> Result<UninterpretedOption> {
+        self.uninterpreted(&option.name, &option.value)
+    }
+
+    /// `[...]` options; with `field_options`, `default` and `json_name` are
+    /// taken out as protoc's parser does.
+    fn compact_options(
+        &self,
+        compact: &syntax::CompactOptions,
+        field_options: bool,
+    ) -> Result<Options> {
+        let mut out = Options::default();
+        for listed in &compact.options {
+            let option = &listed.item;
+            if field_options
+                && let [part] = option.name.parts.as_slice()
+                && let syntax::OptionNamePartKind::Simple(tok) = part.kind
+            {
+                match self.text(tok) {
+                    "default" => {
+                        if out.default_value.is_some() {
+                            return Err(self.error("Already set option \"default\".", tok));
+                        }
+                        out.default_value = Some(self.default_text(&option.value)?);
+                        continue;
+                    }
+                    "json_name" => {
+                        if out.json_name.is_some() {
+                            return Err(self.error("Already set option \"json_name\".", tok));
+                        }
+                        let syntax::Value::String(strings) = &option.value else {
+                            return Err(self.error("Expected string.", tok));
+                        };
+                        out.json_name = Some(self.string(*strings)?);
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            out.uninterpreted
+                .push(self.uninterpreted(&option.name, &option.value)?);
+        }
+        Ok(out)
+    }
+
+    fn default_text(&self, value: &syntax::Value) -> Result<DefaultText> {
+        Ok(match value {
+            syntax::Value::String(strings) => DefaultText::Bytes(self.strings(*strings)?),
+            syntax::Value::Ident(tok) => DefaultText::Text(self.text(*tok).to_owned()),
+            syntax::Value::Number { sign, value } => {
+                let sign = match sign.map(|s| self.text(s)) {
+                    Some("-") => "-",
+                    _ => "",
+                };
+                let text = self.text(*value);
+                let text = match self.file.token(*value).kind {
+                    TokenKind::Int => literal::integer(text)
+                        .map(|v| v.to_string())
+                        .ok_or_else(|| self.error("Integer out of range.", *value))?,
+                    _ => text.to_owned(),
+                };
+                DefaultText::Text(format!("{sign}{text}"))
+            }
+            syntax::Value::Aggregate(aggregate) => {
+                return Err(self.error("Expected default value.", aggregate.open));
+            }
+            syntax::Value::List(list) => {
+                return Err(self.error("Expected default value.", list.open));
+            }
+        })
+    }
+
+    fn uninterpreted(
+        &self,
+        name: &syntax::OptionName,
+        value: &syntax::Value,
+    ) -> Result<UninterpretedOption> {
+        let mut out = UninterpretedOption::default();
+        for part in &name.parts {
+            out.name.push(match &part.kind {
+                syntax::OptionNamePartKind::Simple(tok) => NamePart {
+                    name_part: Some(self.text(*tok).to_owned()),
+                    is_extension: Some(false),
+                    ..Default::default()
+                },
+                syntax::OptionNamePartKind::Extension { name, .. } => NamePart {
+                    name_part: Some(self.file.path_text(*name).into_owned()),
+                    is_extension: Some(true),
+                    ..Default::default()
+                },
+            });
+        }
+        match value {
+            syntax::Value::Ident(tok) => out.identifier_value = Some(self.text(*tok).to_owned()),
+            syntax::Value::Number { sign, value } => {
+                let negative = sign.is_some_and(|s| self.text(s) == "-");
+                let text = self.text(*value);
+                match self.file.token(*value).kind {
+                    TokenKind::Int => match literal::integer(text) {
+                        Some(v) if negative && v <= 1 << 63 => {
+                            out.negative_int_value = Some((v as i64).wrapping_neg());
+                        }
+                        Some(v) if !negative => out.positive_int_value = Some(v),
+                        // Out of range of the integers: protoc reads a double.
+                        _ => {
+                            let v = literal::float(text)
+                                .ok_or_else(|| self.error("Expected number.", *value))?;
+                            out.double_value = Some(if negative { -v } else { v });
+                        }
+                    },
+                    TokenKind::Float => {
+                        let v = literal::float(text)
+                            .ok_or_else(|| self.error("Expected number.", *value))?;
+                        out.double_value = Some(if negative { -v } else { v });
+                    }
+                    _ => match text {
+                        "inf" | "infinity" if negative => {
+                            out.double_value = Some(f64::NEG_INFINITY)
+                        }
+                        "nan" if negative => out.double_value = Some(f64::NAN),
+                        _ if negative => {
+                            return Err(self
+                                .error("Identifier after '-' symbol must be inf or nan.", *value));
+                        }
+                        _ => out.identifier_value = Some(text.to_owned()),
+                    },
+                }
+            }
+            syntax::Value::String(strings) => out.string_value = Some(self.strings(*strings)?),
+            syntax::Value::Aggregate(aggregate) => {
+                let texts: Vec<&str> = self
+                    .file
+                    .significant(aggregate.open, aggregate.close)
+                    .map(|tok| self.text(tok))
+                    .collect();
+                out.aggregate_value = Some(texts[1..texts.len() - 1].join(" "));
+            }
+            syntax::Value::List(list) => {
+                return Err(self.error("Expected option value.", list.open));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A field's `default` as written, before its type is known.
+enum DefaultText {
+    /// A string literal, unescaped.
+    Bytes(Vec<u8>),
+    /// An identifier or a number (integers in decimal, with their sign).
+    Text(String),
+}
+
+/// `foo_bar` → `FooBarEntry`, protoc's name for a map's entry message.
+fn map_entry_name(field: &str) -> String {
+    let mut out = String::with_capacity(field.len() + 5);
+    let mut upper = true;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out.push_str("Entry");
+    out
+}
+
+fn scalar(name: &str) -> Option<Type> {
+    Some(match name {
+        "double" => Type::Double,
+        "float" => Type::Float,
+        "int64" => Type::Int64,
+        "uint64" => Type::Uint64,
+        "int32" => Type::Int32,
+        "fixed64" => Type::Fixed64,
+        "fixed32" => Type::Fixed32,
+        "bool" => Type::Bool,
+        "string" => Type::String,
+        "bytes" => Type::Bytes,
+        "uint32" => Type::Uint32,
+        "sfixed32" => Type::Sfixed32,
+        "sfixed64" => Type::Sfixed64,
+        "sint32" => Type::Sint32,
+        "sint64" => Type::Sint64,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,137 @@
+//! Lowering against protox-parse, which the compile pipeline in use is
+//! built on and which writes protoc's unlinked descriptors for proto2 and
+//! proto3: the same descriptor, source info aside, for every file.
+
+use prost::Message;
+
+use super::lower;
+use crate::syntax;
+
+/// Our unlinked descriptor and protox-parse's, both as encoded prost-types
+/// (source info left out), or the first error.
+fn both(name: &str, source: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let parsed = syntax::parse(source).map_err(|e| format!("syntax: {}", e.message))?;
+    let ours = lower(&parsed, name).map_err(|e| format!("lower: {}", e.message))?;
+    let ours = prost_types::FileDescriptorProto::decode(ours.encode_to_vec().as_slice())
+        .map_err(|e| e.to_string())?
+        .encode_to_vec();
+    let theirs =
+        protox::file::File::from_source(name, source).map_err(|e| format!("protox: {e}"))?;
+    let mut theirs = theirs.file_descriptor_proto().clone();
+    theirs.source_code_info = None;
+    Ok((ours, theirs.encode_to_vec()))
+}
+
+fn assert_same(name: &str, source: &str) {
+    let (ours, theirs) = both(name, source).expect("both parse");
+    if ours != theirs {
+        let ours = prost_types::FileDescriptorProto::decode(ours.as_slice()).expect("decode");
+        let theirs = prost_types::FileDescriptorProto::decode(theirs.as_slice()).expect("decode");
+        panic!("{name} differs:\nours:   {ours:#?}\ntheirs: {theirs:#?}");
+    }
+}
+
+#[test]
+fn proto2_and_proto3_as_protoc_parses_them() {
+    assert_same(
+        "p2.proto",
+        r#"syntax = "proto2";
+package a.b;
+import "x.proto";
+import public "y.proto";
+import weak "z.proto";
+option java_package = "com.x";
+option (custom) = { a: 1 b: "s" c { d: [1, 2] } };
+option (.fully.q).x.(y) = -5;
+message M {
+  optional int32 a = 1 [default = 0x10, json_name = "A"];
+  required string b = 2 [default = "x\ny\\"];
+  repeated bytes c = 3 [packed = false];
+  optional bytes d = 4 [default = "\001\xff'"];
+  optional double e = 5 [default = -inf];
+  optional float f = 6 [default = 1.5];
+  optional .a.b.E g = 7 [default = ONE];
+  optional group Grp = 8 { optional int32 x = 1; }
+  map<string, M> by_name = 9;
+  oneof choice { int32 h = 10; string i = 11; }
+  extensions 100 to 199 [(ext_opt) = true];
+  extensions 300, 400 to 401;
+  extensions 1000 to max;
+  reserved 20, 30 to 40;
+  reserved "foo", "bar";
+  extend M { optional int32 nested_ext = 101; }
+  message Inner { enum Kind { A = 0; B = -1 [deprecated = true]; } }
+  option (m) = 1e5;
+  option (n) = 18446744073709551615;
+  option (o) = -9223372036854775808;
+}
+enum E { option allow_alias = true; ONE = 1; UNO = 1; reserved 5 to max; reserved "X"; }
+service S {
+  option deprecated = true;
+  rpc A(M) returns (M);
+  rpc B(stream M) returns (stream .a.b.M) { option idempotency_level = NO_SIDE_EFFECTS; }
+}
+extend M { optional string top_ext = 102; }
+"#,
+    );
+    assert_same(
+        "p3.proto",
+        r#"syntax = "proto3";
+message M {
+  optional int32 a = 1;
+  int32 b = 2;
+  repeated int32 c = 3;
+  oneof o { string d = 4; }
+  optional string _e = 5;
+  map<int32, string> f_g_h = 6;
+}
+"#,
+    );
+}
+
+/// Every file of googleapis (npm `google-proto-files`, proto2 and proto3):
+/// `PROTOFORGE_GOOGLEAPIS=1 cargo test -p protoforge-codegen --lib lower`.
+#[test]
+fn googleapis_as_protoc_parses_it() {
+    if std::env::var_os("PROTOFORGE_GOOGLEAPIS").is_none() {
+        return;
+    }
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../bench/node_modules/google-proto-files");
+    let (mut same, mut total) = (0, 0);
+    let mut differ = Vec::new();
+    for entry in walkdir::WalkDir::new(&corpus).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "proto") {
+            continue;
+        }
+        let name = path
+            .strip_prefix(&corpus)
+            .expect("below")
+            .to_string_lossy()
+            .into_owned();
+        let Ok(source) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if source.contains("edition = ") && !source.contains("syntax = ") {
+            continue; // protox-parse reads no editions.
+        }
+        total += 1;
+        match both(&name, &source) {
+            Ok((ours, theirs)) if ours == theirs => same += 1,
+            Ok(_) => differ.push(format!("{name}: differs")),
+            // protox-parse refuses the current descriptor.proto (extension
+            // declarations): nothing to compare with.
+            Err(err) if err.starts_with("protox:") => total -= 1,
+            Err(err) => differ.push(format!("{name}: {err}")),
+        }
+    }
+    eprintln!("lowering: {same}/{total} files as protox-parse");
+    assert!(
+        differ.is_empty(),
+        "{} differ: {:#?}",
+        differ.len(),
+        &differ[..differ.len().min(20)]
+    );
+}
