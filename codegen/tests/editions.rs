@@ -17,9 +17,12 @@ use std::{
 };
 
 use prost::Message;
-use protoforge_codegen::compile::{
-    descriptor::{self, Edition, FileDescriptorSet},
-    features,
+use protoforge_codegen::{
+    compile::{
+        descriptor::{self, Edition, FileDescriptorSet},
+        features, lower,
+    },
+    syntax,
 };
 
 fn python() -> String {
@@ -318,5 +321,73 @@ fn resolved_features_are_protocs() {
             "{name}: resolved features differ (ours, then Python's):\n{differences:#?}"
         );
         assert_eq!(ours.len(), theirs.len());
+    }
+}
+
+/// protoc's errors on malformed editions (and on features outside them)
+/// that need no linking: the same message, at the same place where protoc
+/// gives one (where it gives none, ours points at the element).
+#[test]
+fn feature_errors_are_protocs() {
+    let cases = [
+        "syntax = \"proto3\";\nmessage M { int32 x = 1 [features.field_presence = EXPLICIT]; }\n",
+        "syntax = \"proto2\";\noption features.enum_type = OPEN;\nmessage M {}\n",
+        "edition = \"2023\";\nmessage M { option features.field_presence = EXPLICIT; int32 x = 1; }\n",
+        "edition = \"2023\";\nmessage M {\n  int32 x = 1 [features.enum_type = OPEN];\n}\n",
+        "edition = \"2023\";\nmessage M { int32 x = 1 [features.field_presence = FIELD_PRESENCE_UNKNOWN]; }\n",
+        "edition = \"2024\";\noption features.default_symbol_visibility = DEFAULT_SYMBOL_VISIBILITY_UNKNOWN;\n",
+        "edition = \"2023\";\noption features.enforce_naming_style = STYLE2024;\nmessage M { int32 x = 1; }\n",
+        "edition = \"2023\";\nmessage M { int32 x = 1 [features.nonexistent = 1]; }\n",
+        "edition = \"2023\";\nservice S { rpc R(M) returns (M) { option features.json_format = ALLOW; } }\nmessage M {}\n",
+        "edition = \"2023\";\nenum E {\n  A = 0 [features.utf8_validation = NONE];\n}\n",
+        "edition = \"2025\";\nmessage M { int32 x = 1; }\n",
+        "edition = \"99997_TEST_ONLY\";\nmessage M { int32 x = 1; }\n",
+        "edition = \"UNSTABLE\";\nmessage M {}\n",
+    ];
+    for source in cases {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        std::fs::write(scratch.path().join("bad.proto"), source).expect("write");
+        let output = Command::new(python())
+            .args(["-m", "grpc_tools.protoc", "-I.", "-o/dev/null", "bad.proto"])
+            .current_dir(scratch.path())
+            .output()
+            .expect("protoc runs");
+        assert!(!output.status.success(), "protoc accepts:\n{source}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr.lines().next().expect("an error").to_owned();
+        let rest = first
+            .strip_prefix("bad.proto")
+            .expect("located in the file");
+        // `:3:19: message` or `: message` (no place).
+        let (place, message) = match rest.strip_prefix(": ") {
+            Some(message) => (None, message.to_owned()),
+            None => {
+                let mut parts = rest[1..].splitn(3, ':');
+                let line: u32 = parts.next().and_then(|l| l.parse().ok()).expect("line");
+                let column: u32 = parts.next().and_then(|c| c.parse().ok()).expect("column");
+                (
+                    Some((line, column)),
+                    parts.next().expect("message").trim().to_owned(),
+                )
+            }
+        };
+
+        let parsed = syntax::parse(source).expect("parses");
+        let ours = match lower::lower(&parsed, "bad.proto") {
+            Err(err) => err,
+            Ok(lowered) => features::check_uses(&lowered)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| panic!("no error for:\n{source}\nprotoc: {first}")),
+        };
+        assert_eq!(ours.message, message, "for:\n{source}");
+        if let Some((line, column)) = place {
+            let at = parsed.position(ours.span.start);
+            assert_eq!(
+                (at.line + 1, at.column + 1),
+                (line, column),
+                "for:\n{source}"
+            );
+        }
     }
 }

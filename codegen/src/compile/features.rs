@@ -26,10 +26,13 @@ use prost::{
 };
 
 use super::descriptor::{
-    DescriptorProto, Edition, EnumDescriptorProto, FeatureSet, FeatureSetDefaults,
-    FieldDescriptorProto, FileDescriptorProto, feature_set, feature_set_defaults,
+    DESCRIPTOR_PROTO_SET, DescriptorProto, Edition, EnumDescriptorProto, FeatureSet,
+    FeatureSetDefaults, FieldDescriptorProto, FileDescriptorProto, FileDescriptorSet, feature_set,
+    feature_set_defaults,
     field_descriptor_proto::{Label, Type},
 };
+use super::lower::{LowerError, Lowered};
+use crate::syntax::Span;
 
 /// The full name of the message features are fields of.
 const FEATURE_SET: &str = ".google.protobuf.FeatureSet";
@@ -578,5 +581,127 @@ impl Walk {
         }
         self.push(format!("enum {name}"), features);
         Ok(())
+    }
+}
+
+/// protoc's checks of `features.*` options that need no linking, located:
+/// features outside editions, unknown core features, core features on
+/// elements they do not target or in editions they do not exist in, and
+/// values that stand for no setting (`FIELD_PRESENCE_UNKNOWN`). Language
+/// and user features (`features.(pb.cpp).x`) are the linker's.
+pub fn check_uses(lowered: &Lowered) -> Vec<LowerError> {
+    let edition = file_edition(&lowered.descriptor);
+    let editions = lowered.descriptor.syntax() == "editions";
+    let descriptor_proto = FileDescriptorSet::decode(DESCRIPTOR_PROTO_SET)
+        .unwrap_or_else(|err| unreachable!("descriptor.binpb is protoc's own output: {err}"));
+    let feature_set = descriptor_proto
+        .file
+        .iter()
+        .flat_map(|f| &f.message_type)
+        .find(|m| m.name() == "FeatureSet");
+    let mut errors = Vec::new();
+    let error = |message: String, span: Span| LowerError { message, span };
+    let mut outside_editions = std::collections::HashSet::new();
+    for site in &lowered.feature_uses {
+        if !editions {
+            if outside_editions.insert(site.element) {
+                errors.push(error(
+                    "Features are only valid under editions.".to_owned(),
+                    site.element,
+                ));
+            }
+            continue;
+        }
+        let (Some(name), Some(feature_set)) = (&site.feature, feature_set) else {
+            continue;
+        };
+        let Some(field) = feature_set.field.iter().find(|f| f.name() == name) else {
+            errors.push(error(
+                format!(
+                    "Option \"features.{name}\" unknown. Ensure that your proto definition file \
+                     imports the proto which defines the option (i.e. via import option after \
+                     edition 2024)."
+                ),
+                site.option,
+            ));
+            continue;
+        };
+        let full = format!("google.protobuf.FeatureSet.{name}");
+        let options = field.options.clone().unwrap_or_default();
+        if !options.targets.contains(&site.target) {
+            errors.push(error(
+                format!(
+                    "Option {full} cannot be set on an entity of type `{}`.",
+                    target_name(site.target)
+                ),
+                site.element,
+            ));
+        }
+        let support = options.feature_support.clone().unwrap_or_default();
+        let edition = i32::from(edition);
+        if let Some(introduced) = support.edition_introduced.filter(|&e| edition < e) {
+            errors.push(error(
+                format!(
+                    "{full} wasn't introduced until edition {} and can't be used in edition {}",
+                    edition_name(introduced),
+                    edition_name(edition)
+                ),
+                site.element,
+            ));
+        }
+        if let Some(removed) = support.edition_removed.filter(|&e| edition >= e) {
+            let why = support
+                .removal_error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            errors.push(error(
+                format!(
+                    "{full} has been removed in edition {}{why}",
+                    edition_name(removed)
+                ),
+                site.element,
+            ));
+        }
+        let unknown = site.value.as_deref().and_then(|value| {
+            let enumeration = feature_set
+                .enum_type
+                .iter()
+                .chain(feature_set.nested_type.iter().flat_map(|m| &m.enum_type))
+                .find(|e| field.type_name().ends_with(&format!(".{}", e.name())))?;
+            enumeration
+                .value
+                .iter()
+                .find(|v| v.name() == value && v.number() == 0)
+        });
+        if let Some(unknown) = unknown {
+            let shown = match field.type_name().rsplit('.').nth(1) {
+                Some(parent) if parent != "FeatureSet" => {
+                    format!("{parent}::{}", unknown.name())
+                }
+                _ => unknown.name().to_owned(),
+            };
+            errors.push(error(
+                format!("Feature field `{name}` must resolve to a known value, found {shown}"),
+                site.element,
+            ));
+        }
+    }
+    errors
+}
+
+/// An element kind as protoc's messages name it.
+fn target_name(target: i32) -> &'static str {
+    match target {
+        1 => "file",
+        2 => "extension range",
+        3 => "message",
+        4 => "field",
+        5 => "oneof",
+        6 => "enum",
+        7 => "enum entry",
+        8 => "service",
+        9 => "method",
+        _ => "unknown",
     }
 }

@@ -50,18 +50,67 @@ enum Syntax {
     Editions,
 }
 
+/// A file lowered: its unlinked descriptor, and where it sets features.
+#[derive(Clone, Debug)]
+pub struct Lowered {
+    /// The descriptor, as protoc's parser writes it.
+    pub descriptor: FileDescriptorProto,
+    /// Every `features.*` option, in source order.
+    pub feature_uses: Vec<FeatureUse>,
+}
+
+/// A `features.*` option: on what, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeatureUse {
+    /// The element's kind, a `FieldOptions.OptionTargetType` number.
+    pub target: i32,
+    /// The element's name (the start of the file for file options), where
+    /// protoc reports what is wrong with the element's features.
+    pub element: Span,
+    /// The option's name.
+    pub option: Span,
+    /// The core feature set (`field_presence` of `features.field_presence`);
+    /// none for a language's or a user's (`features.(pb.cpp).x`).
+    pub feature: Option<String>,
+    /// The value when an identifier (every core feature is an enum).
+    pub value: Option<String>,
+}
+
+/// Where an option sits: the element's kind (`OptionTargetType`) and name.
+#[derive(Clone, Copy)]
+struct Site {
+    target: i32,
+    element: Span,
+}
+
+impl Site {
+    fn new(target: i32, element: Span) -> Site {
+        Site { target, element }
+    }
+
+    fn file() -> Site {
+        Site::new(1, Span::new(0, 0))
+    }
+}
+
 /// The unlinked descriptor of `file`, named `name` (its import path).
-pub fn lower(file: &File<'_>, name: &str) -> Result<FileDescriptorProto> {
+pub fn lower(file: &File<'_>, name: &str) -> Result<Lowered> {
     let mut lowering = Lowering {
         file,
         syntax: Syntax::Proto2,
+        feature_uses: Vec::new(),
     };
-    lowering.file(name)
+    let descriptor = lowering.file(name)?;
+    Ok(Lowered {
+        descriptor,
+        feature_uses: lowering.feature_uses,
+    })
 }
 
 struct Lowering<'f, 'a> {
     file: &'f File<'a>,
     syntax: Syntax,
+    feature_uses: Vec<FeatureUse>,
 }
 
 /// The `uninterpreted_option`s of one element, and the two field options
@@ -114,12 +163,7 @@ impl<'a> Lowering<'_, 'a> {
                         let edition = match value.as_str() {
                             "2023" => super::descriptor::Edition::Edition2023,
                             "2024" => super::descriptor::Edition::Edition2024,
-                            _ => {
-                                return Err(LowerError {
-                                    message: format!("Unknown edition \"{value}\"."),
-                                    span: self.file.span(statement.value.first),
-                                });
-                            }
+                            _ => return Err(self.unsupported_edition(&value, statement)),
                         };
                         self.syntax = Syntax::Editions;
                         out.syntax = Some("editions".to_owned());
@@ -162,7 +206,9 @@ impl<'a> Lowering<'_, 'a> {
                         }
                     }
                 }
-                syntax::FileItem::Option(option) => options.push(self.option(option)?),
+                syntax::FileItem::Option(option) => {
+                    options.push(self.option(option, Site::file())?)
+                }
                 syntax::FileItem::Message(message) => {
                     let lowered = self.message(message)?;
                     out.message_type.push(lowered);
@@ -186,6 +232,30 @@ impl<'a> Lowering<'_, 'a> {
         Ok(out)
     }
 
+    /// protoc's error for an edition other than 2023 and 2024: later ones
+    /// it knows of are reported at the start of the file.
+    fn unsupported_edition(&self, value: &str, statement: &syntax::Syntax) -> LowerError {
+        let known = super::descriptor::Edition::from_str_name(&format!("EDITION_{value}"));
+        let message = match known {
+            Some(super::descriptor::Edition::Unstable) => format!(
+                "is a file using edition {value}, which is later than the protoc maximum supported edition 2024."
+            ),
+            Some(_) if value.starts_with(|c: char| c.is_ascii_digit()) => {
+                format!("Edition {value} is later than the maximum supported edition 2024")
+            }
+            _ => {
+                return LowerError {
+                    message: format!("Unknown edition \"{value}\"."),
+                    span: self.file.span(statement.value.first),
+                };
+            }
+        };
+        LowerError {
+            message,
+            span: Span::new(0, 0),
+        }
+    }
+
     fn visibility(&self, tok: Option<Tok>) -> Option<i32> {
         tok.map(|tok| match self.text(tok) {
             "export" => SymbolVisibility::VisibilityExport.into(),
@@ -199,12 +269,13 @@ impl<'a> Lowering<'_, 'a> {
             visibility: self.visibility(message.visibility),
             ..Default::default()
         };
-        self.message_body(&message.body.items, &mut out)?;
+        self.message_body(message.name, &message.body.items, &mut out)?;
         Ok(out)
     }
 
     fn message_body(
         &mut self,
+        name: Tok,
         items: &[syntax::MessageItem],
         out: &mut DescriptorProto,
     ) -> Result<()> {
@@ -258,9 +329,9 @@ impl<'a> Lowering<'_, 'a> {
                                     self.group(group, Some(index), &mut out.nested_type)?;
                                 out.field.push(lowered);
                             }
-                            syntax::OneofItem::Option(option) => {
-                                oneof_options.push(self.option(option)?)
-                            }
+                            syntax::OneofItem::Option(option) => oneof_options.push(
+                                self.option(option, Site::new(5, self.file.span(oneof.name)))?,
+                            ),
                             syntax::OneofItem::Empty(_) => {}
                         }
                     }
@@ -286,7 +357,11 @@ impl<'a> Lowering<'_, 'a> {
                 syntax::MessageItem::Extensions(extensions) => {
                     let range_options = match &extensions.options {
                         Some(compact) => {
-                            let lowered = self.compact_options(compact, false)?;
+                            let lowered = self.compact_options(
+                                compact,
+                                false,
+                                Site::new(2, self.file.span(extensions.keyword)),
+                            )?;
                             Some(ExtensionRangeOptions {
                                 uninterpreted_option: lowered.uninterpreted,
                                 ..Default::default()
@@ -321,7 +396,9 @@ impl<'a> Lowering<'_, 'a> {
                         }
                     }
                 },
-                syntax::MessageItem::Option(option) => options.push(self.option(option)?),
+                syntax::MessageItem::Option(option) => {
+                    options.push(self.option(option, Site::new(3, self.file.span(name)))?)
+                }
                 syntax::MessageItem::Empty(_) => {}
             }
         }
@@ -488,7 +565,8 @@ impl<'a> Lowering<'_, 'a> {
             }
         }
         if let Some(compact) = &field.options {
-            let options = self.compact_options(compact, true)?;
+            let options =
+                self.compact_options(compact, true, Site::new(4, self.file.span(field.name)))?;
             out.default_value = options
                 .default_value
                 .map(|text| self.default_value(&out, text));
@@ -557,7 +635,8 @@ impl<'a> Lowering<'_, 'a> {
             ..Default::default()
         };
         if let Some(compact) = &group.options {
-            let options = self.compact_options(compact, true)?;
+            let options =
+                self.compact_options(compact, true, Site::new(4, self.file.span(group.name)))?;
             out.default_value = options
                 .default_value
                 .map(|text| self.default_value(&out, text));
@@ -573,7 +652,7 @@ impl<'a> Lowering<'_, 'a> {
             name: Some(type_name),
             ..Default::default()
         };
-        self.message_body(&group.body.items, &mut message)?;
+        self.message_body(group.name, &group.body.items, &mut message)?;
         nested.push(message);
         Ok(out)
     }
@@ -612,7 +691,11 @@ impl<'a> Lowering<'_, 'a> {
                         .map_err(|_| self.error("Integer out of range.", value.number))?;
                     let value_options = match &value.options {
                         Some(compact) => {
-                            let lowered = self.compact_options(compact, false)?;
+                            let lowered = self.compact_options(
+                                compact,
+                                false,
+                                Site::new(7, self.file.span(value.name)),
+                            )?;
                             Some(EnumValueOptions {
                                 uninterpreted_option: lowered.uninterpreted,
                                 ..Default::default()
@@ -627,7 +710,8 @@ impl<'a> Lowering<'_, 'a> {
                         ..Default::default()
                     });
                 }
-                syntax::EnumItem::Option(option) => options.push(self.option(option)?),
+                syntax::EnumItem::Option(option) => options
+                    .push(self.option(option, Site::new(6, self.file.span(enumeration.name)))?),
                 syntax::EnumItem::Reserved(reserved) => match &reserved.kind {
                     syntax::ReservedKind::Ranges(ranges) => {
                         for range in ranges {
@@ -671,7 +755,9 @@ impl<'a> Lowering<'_, 'a> {
                     if let syntax::RpcEnd::Body(body) = &rpc.end {
                         for item in &body.items {
                             if let syntax::RpcItem::Option(option) = item {
-                                method_options.push(self.option(option)?);
+                                method_options.push(
+                                    self.option(option, Site::new(9, self.file.span(rpc.name)))?,
+                                );
                             }
                         }
                     }
@@ -688,7 +774,9 @@ impl<'a> Lowering<'_, 'a> {
                         ..Default::default()
                     });
                 }
-                syntax::ServiceItem::Option(option) => options.push(self.option(option)?),
+                syntax::ServiceItem::Option(option) => {
+                    options.push(self.option(option, Site::new(8, self.file.span(service.name)))?)
+                }
                 syntax::ServiceItem::Empty(_) => {}
             }
         }
@@ -701,16 +789,47 @@ impl<'a> Lowering<'_, 'a> {
         Ok(out)
     }
 
-    fn option(&self, option: &syntax::OptionDecl) -> Result<UninterpretedOption> {
+    fn option(&mut self, option: &syntax::OptionDecl, site: Site) -> Result<UninterpretedOption> {
+        self.note_feature(&option.name, &option.value, site);
         self.uninterpreted(&option.name, &option.value)
+    }
+
+    /// Keeps a `features.*` option's site for [`super::features::check_uses`].
+    fn note_feature(&mut self, name: &syntax::OptionName, value: &syntax::Value, site: Site) {
+        let Some(first) = name.parts.first() else {
+            return;
+        };
+        if !matches!(first.kind, syntax::OptionNamePartKind::Simple(tok) if self.text(tok) == "features")
+        {
+            return;
+        }
+        let feature = match name.parts.get(1).map(|p| &p.kind) {
+            Some(syntax::OptionNamePartKind::Simple(tok)) if name.parts.len() == 2 => {
+                Some(self.text(*tok).to_owned())
+            }
+            _ => None,
+        };
+        let value = match value {
+            syntax::Value::Ident(tok) => Some(self.text(*tok).to_owned()),
+            _ => None,
+        };
+        let last = name.parts.last().map_or(first.first(), |p| p.last());
+        self.feature_uses.push(FeatureUse {
+            target: site.target,
+            element: site.element,
+            option: self.file.span(first.first()).to(self.file.span(last)),
+            feature,
+            value,
+        });
     }
 
     /// `[...]` options; with `field_options`, `default` and `json_name` are
     /// taken out as protoc's parser does.
     fn compact_options(
-        &self,
+        &mut self,
         compact: &syntax::CompactOptions,
         field_options: bool,
+        site: Site,
     ) -> Result<Options> {
         let mut out = Options::default();
         for listed in &compact.options {
@@ -740,6 +859,7 @@ impl<'a> Lowering<'_, 'a> {
                     _ => {}
                 }
             }
+            self.note_feature(&option.name, &option.value, site);
             out.uninterpreted
                 .push(self.uninterpreted(&option.name, &option.value)?);
         }

@@ -11,7 +11,9 @@ use crate::syntax;
 /// (source info left out), or the first error.
 fn both(name: &str, source: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
     let parsed = syntax::parse(source).map_err(|e| format!("syntax: {}", e.message))?;
-    let ours = lower(&parsed, name).map_err(|e| format!("lower: {}", e.message))?;
+    let ours = lower(&parsed, name)
+        .map_err(|e| format!("lower: {}", e.message))?
+        .descriptor;
     let ours = prost_types::FileDescriptorProto::decode(ours.encode_to_vec().as_slice())
         .map_err(|e| e.to_string())?
         .encode_to_vec();
