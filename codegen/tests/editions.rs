@@ -20,7 +20,7 @@ use prost::Message;
 use protoforge_codegen::{
     compile::{
         descriptor::{self, Edition, FileDescriptorSet},
-        features, lower,
+        features, lower, names,
     },
     syntax,
 };
@@ -389,5 +389,140 @@ fn feature_errors_are_protocs() {
                 "for:\n{source}"
             );
         }
+    }
+}
+
+/// The names each field, extension and method uses, as (element, type,
+/// type name, extendee) in declaration order.
+fn used_names(file: &descriptor::FileDescriptorProto) -> Vec<String> {
+    fn field(out: &mut Vec<String>, scope: &str, f: &descriptor::FieldDescriptorProto) {
+        out.push(format!(
+            "{scope}.{} {:?} {} {}",
+            f.name(),
+            f.r#type,
+            f.type_name(),
+            f.extendee()
+        ));
+    }
+    fn message(out: &mut Vec<String>, scope: &str, m: &descriptor::DescriptorProto) {
+        let scope = format!("{scope}.{}", m.name());
+        for f in m.field.iter().chain(&m.extension) {
+            field(out, &scope, f);
+        }
+        for nested in &m.nested_type {
+            message(out, &scope, nested);
+        }
+    }
+    let mut out = Vec::new();
+    for m in &file.message_type {
+        message(&mut out, file.package(), m);
+    }
+    for f in &file.extension {
+        field(&mut out, file.package(), f);
+    }
+    for s in &file.service {
+        for m in &s.method {
+            out.push(format!(
+                "{}.{} {} {}",
+                s.name(),
+                m.name(),
+                m.input_type(),
+                m.output_type()
+            ));
+        }
+    }
+    out
+}
+
+/// Lowers every file of protoc's set from source (found below `roots`),
+/// resolves names, and compares with protoc's linked descriptors.
+fn assert_names_resolve_as_protoc(roots: &[PathBuf], args: &[&str]) -> usize {
+    let mut protoc_args = vec!["--include_imports"];
+    protoc_args.extend(args);
+    let linked = FileDescriptorSet::decode(protoc_with_roots(roots, &protoc_args).as_slice())
+        .expect("decodes");
+    let mut unlinked = Vec::new();
+    for file in &linked.file {
+        let path = roots
+            .iter()
+            .map(|root| root.join(file.name()))
+            .find(|path| path.exists())
+            .expect("the source of each file");
+        let source = std::fs::read_to_string(path).expect("read");
+        let parsed = syntax::parse(&source).expect("parses");
+        unlinked.push(
+            lower::lower(&parsed, file.name())
+                .expect("lowers")
+                .descriptor,
+        );
+    }
+    let symbols = names::Symbols::of(&unlinked);
+    for (mut ours, theirs) in unlinked.into_iter().zip(&linked.file) {
+        let errors = symbols.resolve_file(&mut ours);
+        assert!(errors.is_empty(), "{}: {errors:?}", ours.name());
+        assert_eq!(used_names(&ours), used_names(theirs), "{}", ours.name());
+    }
+    linked.file.len()
+}
+
+/// Runs protoc 35 with `roots` as include paths (after the fixtures) and
+/// returns its descriptor set.
+fn protoc_with_roots(roots: &[PathBuf], args: &[&str]) -> Vec<u8> {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let out = scratch.path().join("out.binpb");
+    let mut command = Command::new(python());
+    command.args(["-m", "grpc_tools.protoc"]);
+    for root in roots {
+        command.arg(format!("-I{}", root.display()));
+    }
+    let output = command
+        .args(args)
+        .arg(format!("--descriptor_set_out={}", out.display()))
+        .current_dir(&roots[0])
+        .output()
+        .expect("protoc runs");
+    assert!(
+        output.status.success(),
+        "protoc {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(out).expect("protoc wrote its output")
+}
+
+/// protoc's scoping on the fixtures (nested scopes, groups, maps,
+/// extensions, imports public and weak, methods), and on a slice of
+/// googleapis when its corpus is installed (`bench/node_modules`).
+#[test]
+fn names_resolve_as_protoc_resolves_them() {
+    let roots = [fixtures(), protoc_include()];
+    for name in fixture_names() {
+        assert_names_resolve_as_protoc(&roots, &[&name]);
+    }
+    let corpus =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/node_modules/google-proto-files");
+    if !corpus.exists() {
+        return;
+    }
+    for dir in [
+        "google/api",
+        "google/rpc",
+        "google/type",
+        "google/longrunning",
+        "google/pubsub/v1",
+    ] {
+        let mut files: Vec<String> = std::fs::read_dir(corpus.join(dir))
+            .expect("corpus directory")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "proto"))
+            .map(|p| {
+                p.strip_prefix(&corpus)
+                    .expect("below")
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        files.sort();
+        let args: Vec<&str> = files.iter().map(String::as_str).collect();
+        assert_names_resolve_as_protoc(std::slice::from_ref(&corpus), &args);
     }
 }

@@ -24,6 +24,7 @@ mod inputs;
 mod limits;
 mod load;
 pub mod lower;
+pub mod names;
 mod parallel;
 mod source_info;
 mod sources;
