@@ -246,8 +246,8 @@ impl Symbols {
     ) -> Result<(String, SymbolKind), String> {
         match self.lookup(name, relative_to, mode) {
             Ok((full, symbol)) if visible.contains(&symbol.file) => Ok((full, symbol.kind)),
-            Ok((_, symbol)) => Err(format!(
-                "\"{name}\" seems to be defined in \"{}\", which is not imported by \"{file}\".  \
+            Ok((full, symbol)) => Err(format!(
+                "\"{full}\" seems to be defined in \"{}\", which is not imported by \"{file}\".  \
                  To use it here, please add the necessary import.",
                 symbol.file
             )),
@@ -450,7 +450,7 @@ mod tests {
         assert_eq!(
             errors(&[a, b, c, d]),
             [
-                "p.D.a: \"A\" seems to be defined in \"a.proto\", which is not imported by \"d.proto\".  \
+                "p.D.a: \"p.A\" seems to be defined in \"a.proto\", which is not imported by \"d.proto\".  \
               To use it here, please add the necessary import."
             ]
         );
