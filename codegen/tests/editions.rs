@@ -20,7 +20,7 @@ use prost::Message;
 use protoforge_codegen::{
     compile::{
         descriptor::{self, Edition, FileDescriptorSet},
-        features, lower, names,
+        features, json_name, lower, names,
     },
     syntax,
 };
@@ -393,15 +393,16 @@ fn feature_errors_are_protocs() {
 }
 
 /// The names each field, extension and method uses, as (element, type,
-/// type name, extendee) in declaration order.
+/// type name, extendee, JSON name) in declaration order.
 fn used_names(file: &descriptor::FileDescriptorProto) -> Vec<String> {
     fn field(out: &mut Vec<String>, scope: &str, f: &descriptor::FieldDescriptorProto) {
         out.push(format!(
-            "{scope}.{} {:?} {} {}",
+            "{scope}.{} {:?} {} {} {}",
             f.name(),
             f.r#type,
             f.type_name(),
-            f.extendee()
+            f.extendee(),
+            f.json_name()
         ));
     }
     fn message(out: &mut Vec<String>, scope: &str, m: &descriptor::DescriptorProto) {
@@ -459,6 +460,7 @@ fn assert_names_resolve_as_protoc(roots: &[PathBuf], args: &[&str]) -> usize {
     let symbols = names::Symbols::of(&unlinked);
     for (mut ours, theirs) in unlinked.into_iter().zip(&linked.file) {
         let errors = symbols.resolve_file(&mut ours);
+        json_name::fill_json_names(&mut ours);
         assert!(errors.is_empty(), "{}: {errors:?}", ours.name());
         assert_eq!(used_names(&ours), used_names(theirs), "{}", ours.name());
     }

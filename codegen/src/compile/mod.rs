@@ -21,6 +21,7 @@ mod encoding;
 mod errors;
 pub mod features;
 mod inputs;
+pub mod json_name;
 mod limits;
 mod load;
 pub mod lower;
