@@ -52,25 +52,10 @@ fn protoc_include() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
 
-/// Runs protoc 35 with `args` below the fixtures, and returns what it wrote
-/// to `out` (a file name in a scratch directory).
+/// Runs protoc 35 with `args` below the fixtures (and its own include
+/// directory), and returns its descriptor set.
 fn protoc(args: &[&str]) -> Vec<u8> {
-    let scratch = tempfile::tempdir().expect("tempdir");
-    let out = scratch.path().join("out.binpb");
-    let output = Command::new(python())
-        .args(["-m", "grpc_tools.protoc", "-I."])
-        .arg(format!("-I{}", protoc_include().display()))
-        .args(args)
-        .arg(format!("--descriptor_set_out={}", out.display()))
-        .current_dir(fixtures())
-        .output()
-        .expect("protoc runs");
-    assert!(
-        output.status.success(),
-        "protoc {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    std::fs::read(out).expect("protoc wrote its output")
+    protoc_with_roots(&[fixtures(), protoc_include()], args)
 }
 
 fn fixture_names() -> Vec<String> {
@@ -467,8 +452,8 @@ fn assert_names_resolve_as_protoc(roots: &[PathBuf], args: &[&str]) -> usize {
     linked.file.len()
 }
 
-/// Runs protoc 35 with `roots` as include paths (after the fixtures) and
-/// returns its descriptor set.
+/// Runs protoc 35 in `roots[0]` with `roots` as include paths, and returns
+/// its descriptor set.
 fn protoc_with_roots(roots: &[PathBuf], args: &[&str]) -> Vec<u8> {
     let scratch = tempfile::tempdir().expect("tempdir");
     let out = scratch.path().join("out.binpb");

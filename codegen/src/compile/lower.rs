@@ -355,20 +355,13 @@ impl<'a> Lowering<'_, 'a> {
                     self.extend(extend, &mut out.extension, &mut out.nested_type)?;
                 }
                 syntax::MessageItem::Extensions(extensions) => {
-                    let range_options = match &extensions.options {
-                        Some(compact) => {
-                            let lowered = self.compact_options(
-                                compact,
-                                false,
-                                Site::new(2, self.file.span(extensions.keyword)),
-                            )?;
-                            Some(ExtensionRangeOptions {
-                                uninterpreted_option: lowered.uninterpreted,
-                                ..Default::default()
-                            })
-                        }
-                        None => None,
-                    };
+                    let site = Site::new(2, self.file.span(extensions.keyword));
+                    let range_options = self
+                        .plain_compact_options(extensions.options.as_ref(), site)?
+                        .map(|uninterpreted_option| ExtensionRangeOptions {
+                            uninterpreted_option,
+                            ..Default::default()
+                        });
                     for range in &extensions.ranges {
                         let (start, end) = self.range(&range.item, Some(max))?;
                         out.extension_range.push(descriptor_proto::ExtensionRange {
@@ -689,20 +682,13 @@ impl<'a> Lowering<'_, 'a> {
                     let number = self.integer(value.sign, value.number)?;
                     let number = i32::try_from(number)
                         .map_err(|_| self.error("Integer out of range.", value.number))?;
-                    let value_options = match &value.options {
-                        Some(compact) => {
-                            let lowered = self.compact_options(
-                                compact,
-                                false,
-                                Site::new(7, self.file.span(value.name)),
-                            )?;
-                            Some(EnumValueOptions {
-                                uninterpreted_option: lowered.uninterpreted,
-                                ..Default::default()
-                            })
-                        }
-                        None => None,
-                    };
+                    let site = Site::new(7, self.file.span(value.name));
+                    let value_options = self
+                        .plain_compact_options(value.options.as_ref(), site)?
+                        .map(|uninterpreted_option| EnumValueOptions {
+                            uninterpreted_option,
+                            ..Default::default()
+                        });
                     out.value.push(EnumValueDescriptorProto {
                         name: Some(self.text(value.name).to_owned()),
                         number: Some(number),
@@ -866,6 +852,17 @@ impl<'a> Lowering<'_, 'a> {
         Ok(out)
     }
 
+    /// `[...]` options of an element other than a field, all uninterpreted.
+    fn plain_compact_options(
+        &mut self,
+        compact: Option<&syntax::CompactOptions>,
+        site: Site,
+    ) -> Result<Option<Vec<UninterpretedOption>>> {
+        compact
+            .map(|compact| Ok(self.compact_options(compact, false, site)?.uninterpreted))
+            .transpose()
+    }
+
     fn default_text(&self, value: &syntax::Value) -> Result<DefaultText> {
         Ok(match value {
             syntax::Value::String(strings) => DefaultText::Bytes(self.strings(*strings)?),
@@ -974,22 +971,17 @@ enum DefaultText {
     Text(String),
 }
 
-/// `foo_bar` → `FooBarEntry`, protoc's name for a map's entry message.
+/// `foo_bar` → `FooBarEntry`, protoc's name for a map's entry message: the
+/// field's JSON name, capitalised.
 fn map_entry_name(field: &str) -> String {
-    let mut out = String::with_capacity(field.len() + 5);
-    let mut upper = true;
-    for c in field.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out.push_str("Entry");
-    out
+    let json = super::json_name::default_json_name(field);
+    let mut chars = json.chars();
+    let first = chars.next().map(|c| c.to_ascii_uppercase());
+    first
+        .into_iter()
+        .chain(chars)
+        .chain("Entry".chars())
+        .collect()
 }
 
 fn scalar(name: &str) -> Option<Type> {
