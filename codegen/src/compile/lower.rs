@@ -233,7 +233,7 @@ impl<'a> Lowering<'_, 'a> {
     }
 
     /// protoc's error for an edition other than 2023 and 2024: later ones
-    /// it knows of are reported at the start of the file.
+    /// it knows of are reported at the `edition` keyword.
     fn unsupported_edition(&self, value: &str, statement: &syntax::Syntax) -> LowerError {
         let known = super::descriptor::Edition::from_str_name(&format!("EDITION_{value}"));
         let message = match known {
@@ -252,7 +252,7 @@ impl<'a> Lowering<'_, 'a> {
         };
         LowerError {
             message,
-            span: Span::new(0, 0),
+            span: self.file.span(statement.keyword),
         }
     }
 
