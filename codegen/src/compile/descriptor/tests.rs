@@ -60,3 +60,31 @@ fn protoc_bytes_round_trip() {
         "prost-types keeps everything now"
     );
 }
+
+/// A JSON image with editions fields parses and keeps them (prost-reflect's
+/// own descriptor.proto is older than 2024's fields: it rejects them).
+#[test]
+fn json_images_with_editions_parse() {
+    let json = r#"{"file": [{"name": "a.proto", "syntax": "editions", "edition": "EDITION_2024",
+        "optionDependency": ["b.proto"], "messageType": [{"name": "M", "visibility": "VISIBILITY_LOCAL"}],
+        "options": {"features": {"fieldPresence": "IMPLICIT"}}}]}"#;
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let message = prost_reflect::DynamicMessage::deserialize(
+        super::reflect_file_descriptor_set(),
+        &mut deserializer,
+    )
+    .expect("parses");
+    let set = FileDescriptorSet::decode(message.encode_to_vec().as_slice()).expect("decodes");
+    let file = &set.file[0];
+    assert_eq!(file.edition(), super::Edition::Edition2024);
+    assert_eq!(file.option_dependency, ["b.proto"]);
+    let features = file.options.as_ref().and_then(|o| o.features.as_ref());
+    assert_eq!(
+        features.map(|f| f.field_presence()),
+        Some(super::feature_set::FieldPresence::Implicit)
+    );
+
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let old = prost_reflect::ReflectMessage::descriptor(&prost_types::FileDescriptorSet::default());
+    assert!(prost_reflect::DynamicMessage::deserialize(old, &mut deserializer).is_err());
+}
