@@ -513,3 +513,57 @@ fn names_resolve_as_protoc_resolves_them() {
         assert_names_resolve_as_protoc(std::slice::from_ref(&corpus), &args);
     }
 }
+
+/// 2024's visibility: names local to their file (marked, or nested under
+/// EXPORT_TOP_LEVEL) used from another file give protoc's errors.
+#[test]
+fn local_names_are_refused_as_protoc_refuses_them() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let sources = [
+        (
+            "v1.proto",
+            "edition = \"2024\";\npackage v;\nmessage Top { message Nested {} }\nlocal message Hidden {}\n\
+             message Open { export enum Shown { SHOWN_UNSPECIFIED = 0; } }\n",
+        ),
+        (
+            "v2.proto",
+            "edition = \"2024\";\npackage w;\nimport \"v1.proto\";\nmessage U {\n  v.Top.Nested n = 1;\n  \
+             v.Hidden h = 2;\n  v.Top t = 3;\n  v.Open.Shown s = 4;\n}\n",
+        ),
+    ];
+    for (name, source) in sources {
+        std::fs::write(scratch.path().join(name), source).expect("write");
+    }
+    let output = Command::new(python())
+        .args(["-m", "grpc_tools.protoc", "-I.", "-o/dev/null", "v2.proto"])
+        .current_dir(scratch.path())
+        .output()
+        .expect("protoc runs");
+    let theirs: Vec<String> = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(|line| {
+            line.splitn(4, ':')
+                .nth(3)
+                .expect("located")
+                .trim()
+                .to_owned()
+        })
+        .collect();
+
+    let files: Vec<_> = sources
+        .iter()
+        .map(|(name, source)| {
+            let parsed = syntax::parse(source).expect("parses");
+            lower::lower(&parsed, name).expect("lowers").descriptor
+        })
+        .collect();
+    let symbols = names::Symbols::of(&files);
+    let mut user = files[1].clone();
+    let ours: Vec<String> = symbols
+        .resolve_file(&mut user)
+        .into_iter()
+        .map(|e| e.message)
+        .collect();
+    assert_eq!(ours, theirs);
+    assert_eq!(ours.len(), 2);
+}

@@ -15,15 +15,19 @@
 //! not a type. A name declared in a file the user did not import (directly
 //! or through `import public`) is an error, worded as protoc words it.
 //!
-//! Not here yet: `export`/`local` visibility (2024), options, json names,
-//! and the rest of protoc's validations; the protox pipeline stays the one
+//! Edition 2024's visibility is enforced: a message or enum that is `local`
+//! (marked, or by the file's `default_symbol_visibility`) cannot be used
+//! from another file.
+//!
+//! Not here yet: options, and the rest of protoc's validations (STRICT's
+//! rules on nested `export` among them); the protox pipeline stays the one
 //! in use until the linker does all of it.
 
 use std::collections::{HashMap, HashSet};
 
 use super::descriptor::{
-    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
-    field_descriptor_proto::Type,
+    DescriptorProto, Edition, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
+    SymbolVisibility, field_descriptor_proto::Type,
 };
 
 /// What a name denotes.
@@ -80,6 +84,19 @@ pub struct Symbols {
     dependencies: HashMap<String, Vec<String>>,
     /// Per file, the dependencies it re-exports (`import public`).
     public: HashMap<String, Vec<String>>,
+    /// Messages and enums other files may not use (2024's `local`), and why.
+    local: HashMap<String, Local>,
+    /// The default symbol visibility of the file being added.
+    default_visibility: &'static str,
+}
+
+/// Why a message or enum is local to its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Local {
+    /// Marked `local`.
+    Explicit,
+    /// By the file's `default_symbol_visibility`, named here.
+    Default(&'static str),
 }
 
 /// A name that does not resolve, in protoc's words.
@@ -122,6 +139,7 @@ impl Symbols {
                 .filter_map(|&i| file.dependency.get(usize::try_from(i).ok()?).cloned())
                 .collect(),
         );
+        self.default_visibility = default_visibility(file);
         let package = file.package();
         if !package.is_empty() {
             let mut prefix = String::new();
@@ -134,10 +152,10 @@ impl Symbols {
             }
         }
         for message in &file.message_type {
-            self.add_message(package, message, &name);
+            self.add_message(package, message, &name, false);
         }
         for enumeration in &file.enum_type {
-            self.add_enum(package, enumeration, &name);
+            self.add_enum(package, enumeration, &name, false);
         }
         for extension in &file.extension {
             self.add(&join(package, extension.name()), SymbolKind::Field, &name);
@@ -158,9 +176,29 @@ impl Symbols {
         });
     }
 
-    fn add_message(&mut self, scope: &str, message: &DescriptorProto, file: &str) {
+    /// Notes `full` as local when its visibility (`visibility`, else the
+    /// file's default for a `nested` or top-level declaration) makes it so.
+    fn note_visibility(&mut self, full: &str, visibility: Option<i32>, nested: bool) {
+        let local = match visibility.and_then(|v| SymbolVisibility::try_from(v).ok()) {
+            Some(SymbolVisibility::VisibilityLocal) => Some(Local::Explicit),
+            Some(SymbolVisibility::VisibilityExport) => None,
+            _ => match self.default_visibility {
+                "LOCAL_ALL" => Some(Local::Default("LOCAL_ALL")),
+                "EXPORT_TOP_LEVEL" | "STRICT" if nested => {
+                    Some(Local::Default(self.default_visibility))
+                }
+                _ => None,
+            },
+        };
+        if let Some(local) = local {
+            self.local.entry(full.to_owned()).or_insert(local);
+        }
+    }
+
+    fn add_message(&mut self, scope: &str, message: &DescriptorProto, file: &str, nested: bool) {
         let full = join(scope, message.name());
         self.add(&full, SymbolKind::Message, file);
+        self.note_visibility(&full, message.visibility, nested);
         for field in message.field.iter().chain(&message.extension) {
             self.add(&join(&full, field.name()), SymbolKind::Field, file);
         }
@@ -168,16 +206,23 @@ impl Symbols {
             self.add(&join(&full, oneof.name()), SymbolKind::Oneof, file);
         }
         for nested in &message.nested_type {
-            self.add_message(&full, nested, file);
+            self.add_message(&full, nested, file, true);
         }
         for enumeration in &message.enum_type {
-            self.add_enum(&full, enumeration, file);
+            self.add_enum(&full, enumeration, file, true);
         }
     }
 
-    fn add_enum(&mut self, scope: &str, enumeration: &EnumDescriptorProto, file: &str) {
+    fn add_enum(
+        &mut self,
+        scope: &str,
+        enumeration: &EnumDescriptorProto,
+        file: &str,
+        nested: bool,
+    ) {
         let full = join(scope, enumeration.name());
         self.add(&full, SymbolKind::Enum, file);
+        self.note_visibility(&full, enumeration.visibility, nested);
         for value in &enumeration.value {
             self.add(&join(scope, value.name()), SymbolKind::EnumValue, file);
         }
@@ -245,6 +290,21 @@ impl Symbols {
         visible: &HashSet<String>,
     ) -> Result<(String, SymbolKind), String> {
         match self.lookup(name, relative_to, mode) {
+            Ok((full, symbol)) if symbol.file != file && self.local.contains_key(&full) => {
+                let why = match self.local[&full] {
+                    Local::Explicit => "It is explicitly marked 'local'".to_owned(),
+                    Local::Default(default) => format!(
+                        "It defaulted to local from file-level 'option \
+                         features.default_symbol_visibility = '{default}';"
+                    ),
+                };
+                // (protoc's two spaces before "is".)
+                Err(format!(
+                    "Symbol \"{full}\", defined in \"{}\"  is not visible from \"{file}\". \
+                     {why} and cannot be accessed outside its own file",
+                    symbol.file
+                ))
+            }
             Ok((full, symbol)) if visible.contains(&symbol.file) => Ok((full, symbol.kind)),
             Ok((full, symbol)) => Err(format!(
                 "\"{full}\" seems to be defined in \"{}\", which is not imported by \"{file}\".  \
@@ -366,6 +426,36 @@ impl Context<'_> {
             Some(_) => self.error(&element, format!("\"{written}\" is not a type.")),
             None => {}
         }
+    }
+}
+
+/// A file's `default_symbol_visibility`: set by its `features` option,
+/// else its edition's (EXPORT_TOP_LEVEL from 2024, EXPORT_ALL before).
+fn default_visibility(file: &FileDescriptorProto) -> &'static str {
+    const VALUES: [&str; 4] = ["EXPORT_ALL", "EXPORT_TOP_LEVEL", "LOCAL_ALL", "STRICT"];
+    let options = file.options.as_ref();
+    let written = options
+        .into_iter()
+        .flat_map(|o| &o.uninterpreted_option)
+        .find(|o| {
+            matches!(o.name.as_slice(), [a, b]
+                if a.name_part() == "features" && !a.is_extension()
+                    && b.name_part() == "default_symbol_visibility")
+        })
+        .and_then(|o| o.identifier_value.as_deref())
+        .or_else(|| {
+            let value = options?.features.as_ref()?.default_symbol_visibility?;
+            VALUES
+                .get(usize::try_from(value).ok()?.checked_sub(1)?)
+                .copied()
+        });
+    if let Some(value) = written.and_then(|w| VALUES.iter().find(|v| **v == w)) {
+        return value;
+    }
+    if file.syntax() == "editions" && i32::from(file.edition()) >= i32::from(Edition::Edition2024) {
+        "EXPORT_TOP_LEVEL"
+    } else {
+        "EXPORT_ALL"
     }
 }
 
