@@ -91,7 +91,7 @@ pub fn run_new(command: &NewCommand) -> ExitCode {
     let NewCommand::Service(args) = command;
     let result = NewService::parse(&args.name, &args.rpcs)
         .map(|service| service.proto_file(&args.proto_root))
-        .and_then(|file| write_files(std::slice::from_ref(&file), args.force));
+        .and_then(|file| write_files(&args.proto_root, std::slice::from_ref(&file), args.force));
     let written = match result {
         Ok(written) => written,
         Err(err) => return fail(&err),
@@ -127,7 +127,7 @@ pub fn run_scaffold(args: &ScaffoldArgs) -> ExitCode {
     }
     let result = scaffold
         .files(&compiled, &args.paths, &args.includes, &args.out)
-        .and_then(|files| write_files(&files, args.force));
+        .and_then(|files| write_files(&args.out, &files, args.force));
     match result {
         Ok(written) => {
             format_rust(&written);
@@ -179,9 +179,7 @@ fn format_rust(written: &[PathBuf]) {
 }
 
 fn print_written(written: &[PathBuf]) {
-    for path in written {
-        println!("wrote {}", path.display());
-    }
+    crate::ui::list("wrote", written);
 }
 
 fn fail(err: &ScaffoldError) -> ExitCode {

@@ -18,6 +18,7 @@ mod batch;
 mod diagnostic;
 mod encoding;
 mod errors;
+pub mod import_path;
 mod inputs;
 mod limits;
 mod load;

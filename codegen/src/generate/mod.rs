@@ -17,6 +17,7 @@
 
 mod mock;
 mod modules;
+mod source_tree;
 
 use std::{
     collections::HashMap,
@@ -29,6 +30,7 @@ use prost_build::{Module, Service, ServiceGenerator};
 
 use crate::{CompileError, Compiled, Compiler, Diagnostic, output};
 pub use modules::{GeneratedFile, mod_rs};
+pub use source_tree::write_source_tree;
 
 /// Starts configuring code generation, with tonic-prost-build's defaults:
 /// clients, servers and transport on; mocks off.

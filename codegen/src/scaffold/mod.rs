@@ -31,46 +31,41 @@ pub enum ScaffoldError {
     /// A name the user gave is not acceptable.
     #[error("{0}")]
     Name(String),
-    /// Files exist and `force` was not given; nothing was written.
-    #[error("would overwrite {}; nothing was written (pass --force to overwrite)", list(.0))]
-    WouldOverwrite(Vec<PathBuf>),
     /// A file could not be written.
     #[error(transparent)]
     Output(#[from] output::OutputError),
 }
 
-fn list(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| format!("'{}'", p.display()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Writes `files` (creating their directories), each atomically. Unless
-/// `force`, writes nothing at all when any of them exists.
-pub fn write_files(files: &[FileToWrite], force: bool) -> Result<Vec<PathBuf>, ScaffoldError> {
-    if !force {
-        let existing: Vec<PathBuf> = files
-            .iter()
-            .filter(|f| f.path.exists())
-            .map(|f| f.path.clone())
-            .collect();
-        if !existing.is_empty() {
-            return Err(ScaffoldError::WouldOverwrite(existing));
-        }
-    }
-    let mut written = Vec::new();
+/// Writes `files`, which are below `root`, creating their directories: all
+/// of them or, on any error, none (see [`output::OutputDir`]). Unless
+/// `force`, writes nothing at all when any of them exists. Returns the files
+/// written.
+pub fn write_files(
+    root: &Path,
+    files: &[FileToWrite],
+    force: bool,
+) -> Result<Vec<PathBuf>, ScaffoldError> {
+    let mut dir = output::OutputDir::new(root);
     for file in files {
-        if let Some(parent) = file.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|err| output::OutputError {
-                path: parent.to_owned(),
-                message: format!("cannot create the directory: {err}"),
+        let relative = file
+            .path
+            .strip_prefix(root)
+            .map_err(|_| output::OutputError {
+                path: file.path.clone(),
+                message: format!("is not below the output directory '{}'", root.display()),
             })?;
-        }
-        output::write_atomic(&file.path, file.content.as_bytes())?;
-        written.push(file.path.clone());
+        dir.write(relative, file.content.as_bytes());
     }
+    let existing = if force {
+        output::Existing::ReplaceIfChanged
+    } else {
+        output::Existing::Refuse
+    };
+    let committed = dir.commit(existing)?;
+    // Unchanged files count as written: the scaffold is there as asked.
+    let mut written = committed.written;
+    written.extend(committed.unchanged);
+    written.sort_by_key(|path| files.iter().position(|file| &file.path == path));
     Ok(written)
 }
 
