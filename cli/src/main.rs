@@ -31,10 +31,11 @@ struct Cli {
 }
 
 const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  a schema or input error (every error is printed on stderr)
-  2  a usage error (including names that are not valid proto identifiers)";
+Exit codes (each verb's --help lists its own):
+  0    success
+  1    a schema or input error (every error is printed on stderr)
+  2    a usage error (including names that are not valid proto identifiers)
+  100  breaking changes found (breaking, as buf)";
 
 #[derive(Debug, Subcommand)]
 enum Command {

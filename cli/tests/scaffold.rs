@@ -22,16 +22,14 @@ fn check(output: &Output, what: &str) {
 }
 
 /// Runs cargo on the scaffolded crate, offline, with the workspace's lock
-/// and a target directory of its own that later runs reuse.
+/// and the workspace's own target directory, so the dependencies the
+/// workspace has built (tonic, prost, tokio, protox...) are not built again.
 fn cargo(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args(args)
         .arg("--offline")
         .current_dir(dir)
-        .env(
-            "CARGO_TARGET_DIR",
-            anchors::workspace_root().join("target/scaffold-e2e"),
-        )
+        .env("CARGO_TARGET_DIR", anchors::workspace_root().join("target"))
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs")
@@ -96,6 +94,24 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
         );
     }
 
+    // A service whose names need escaping, with a type from another
+    // package: the scaffold must name them as the generated code does.
+    for (path, schema) in [
+        (
+            "proto/common/v1/money.proto",
+            "syntax = \"proto3\";\npackage common.v1;\nmessage Money { int64 units = 1; }\n",
+        ),
+        (
+            "proto/self/v1/http.proto",
+            "syntax = \"proto3\";\npackage self.v1;\nimport \"common/v1/money.proto\";\n\
+             service HTTPService {\n  rpc Super(common.v1.Money) returns (common.v1.Money);\n  \
+             rpc Type(stream common.v1.Money) returns (stream Reply);\n}\nmessage Reply {}\n",
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(path).parent().expect("parent")).expect("mkdir");
+        std::fs::write(root.join(path), schema).expect("write");
+    }
+
     let workspace = anchors::workspace_root();
     let scaffold = protoforge(
         root,
@@ -120,6 +136,8 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
         [
             "wrote invoice/src/invoice_service.rs",
             "wrote invoice/src/invoice_service/tests.rs",
+            "wrote invoice/src/http_service.rs",
+            "wrote invoice/src/http_service/tests.rs",
             "wrote invoice/src/server.rs",
             "wrote invoice/Cargo.toml",
             "wrote invoice/build.rs",
@@ -184,6 +202,11 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
             && stderr.contains(": error: name 'Nope' is not defined"),
         "{stderr}"
     );
+    assert_eq!(
+        stderr.matches("name 'Nope' is not defined").count(),
+        1,
+        "the error appears once:\n{stderr}"
+    );
 }
 
 #[test]
@@ -191,11 +214,15 @@ fn never_overwrites_without_force() {
     let dir = tempfile::tempdir().expect("tempdir");
     let args = ["new", "service", "shop.v1.CartService"];
     check(&protoforge(dir.path(), &args), "first run");
+    let proto = dir.path().join("proto/shop/v1/cart_service.proto");
+    let edited = std::fs::read_to_string(&proto).expect("read") + "// Edited.\n";
+    std::fs::write(&proto, &edited).expect("write");
     let again = protoforge(dir.path(), &args);
     assert_eq!(again.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&proto).expect("read"), edited);
     assert_eq!(
         text(&again.stderr),
-        "error: would overwrite 'proto/shop/v1/cart_service.proto'; nothing was written (pass --force to overwrite)\n"
+        "proto/shop/v1/cart_service.proto: error: the file exists; nothing was written (pass --force to overwrite)\n"
     );
     let mut forced = args.to_vec();
     forced.push("--force");
@@ -206,9 +233,10 @@ fn never_overwrites_without_force() {
     std::fs::write(dir.path().join("src/cart_service.rs"), "// mine\n").expect("write");
     let again = protoforge(dir.path(), &scaffold);
     assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains(
-        "would overwrite 'src/cart_service.rs', 'src/cart_service/tests.rs', 'src/server.rs'"
-    ));
+    assert_eq!(
+        text(&again.stderr),
+        "src/cart_service.rs: error: the file exists (and so do 'src/cart_service/tests.rs', 'src/server.rs'); nothing was written (pass --force to overwrite)\n"
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("src/cart_service.rs")).expect("read"),
         "// mine\n"
@@ -250,5 +278,53 @@ fn invalid_names_are_usage_errors() {
         std::fs::read_dir(dir.path()).expect("list").count(),
         0,
         "nothing written"
+    );
+}
+
+#[test]
+fn protoforge_path_must_be_a_checkout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    check(
+        &protoforge(dir.path(), &["new", "service", "shop.v1.CartService"]),
+        "new service",
+    );
+    let output = protoforge(
+        dir.path(),
+        &[
+            "scaffold",
+            "proto",
+            "--out",
+            "cart",
+            "--crate",
+            "cart",
+            "--protoforge-path",
+            "proto",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let canonical = dir.path().canonicalize().expect("canonical");
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "error: 'proto' is not a protoforge checkout: '{}/proto/codegen/Cargo.toml' does not declare the crate protoforge-codegen; pass --protoforge-path the directory of a clone of protoforge\n",
+            canonical.display()
+        )
+    );
+    assert!(!dir.path().join("cart").exists());
+
+    // The default, the checkout the binary was built from, resolves.
+    let output = protoforge(
+        dir.path(),
+        &["scaffold", "proto", "--out", "cart", "--crate", "cart"],
+    );
+    check(&output, "scaffold");
+    let manifest = std::fs::read_to_string(dir.path().join("cart/Cargo.toml")).expect("read");
+    let workspace = anchors::workspace_root().canonicalize().expect("canonical");
+    assert!(
+        manifest.contains(&format!(
+            "protoforge-runtime = {{ path = \"{}/runtime\" }}",
+            workspace.display()
+        )),
+        "{manifest}"
     );
 }

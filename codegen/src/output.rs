@@ -248,17 +248,21 @@ impl OutputDir {
             }
             plan.push((shown, target, change, current.is_some()));
         }
-        if !clashes.is_empty() {
-            return Err(error(
-                &clashes[0],
-                format!(
-                    "would overwrite {}; nothing was written (pass --force to overwrite)",
-                    clashes
+        if let Some((first, others)) = clashes.split_first() {
+            let also = match others {
+                [] => String::new(),
+                others => format!(
+                    " (and so do {})",
+                    others
                         .iter()
                         .map(|p| format!("'{}'", p.display()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
+            };
+            return Err(error(
+                first,
+                format!("the file exists{also}; nothing was written (pass --force to overwrite)"),
             ));
         }
         if plan.is_empty() {

@@ -31,6 +31,10 @@ pub enum ScaffoldError {
     /// A name the user gave is not acceptable.
     #[error("{0}")]
     Name(String),
+    /// Two services, or a service and the scaffold's own files, would take
+    /// the same Rust name or file; nothing was written.
+    #[error("{0}")]
+    Collision(String),
     /// A file could not be written.
     #[error(transparent)]
     Output(#[from] output::OutputError),
@@ -82,14 +86,18 @@ impl Default for Scaffold {
         Scaffold {
             services: Vec::new(),
             crate_name: None,
-            source: ProtoforgeSource::Version(env!("CARGO_PKG_VERSION").to_owned()),
+            source: ProtoforgeSource::Path(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .parent()
+                    .map_or_else(|| PathBuf::from(".."), Path::to_owned),
+            ),
         }
     }
 }
 
 impl Scaffold {
-    /// Every service of the input files, modules only, protoforge from
-    /// crates.io.
+    /// Every service of the input files, modules only, protoforge's crates
+    /// from the checkout this library was built from.
     pub fn new() -> Self {
         Self::default()
     }
@@ -132,6 +140,7 @@ impl Scaffold {
             Some(_) => out.join("src"),
             None => out.to_owned(),
         };
+        rust::check_collisions(&services, &modules_dir)?;
         let mut files = Vec::new();
         for service in &services {
             files.push(rust::service_module(service, &modules_dir));
