@@ -45,6 +45,17 @@ fn user_proto() -> String {
     workspace().join("proto/user").display().to_string()
 }
 
+/// `scaffold` of the article's user service as the crate `svc` in `dir/svc`.
+fn scaffold_user_crate(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let proto = user_proto();
+    let include = workspace().join("proto").display().to_string();
+    let mut args = vec![
+        "scaffold", &proto, "-I", &include, "--out", "svc", "--crate", "svc",
+    ];
+    args.extend(extra);
+    protoforge(dir, &args)
+}
+
 #[test]
 fn generate_refuses_a_link_out_of_the_output_and_writes_nothing() {
     let scratch = tempfile::tempdir().expect("tempdir");
@@ -75,19 +86,7 @@ fn generate_refuses_a_link_out_of_the_output_and_writes_nothing() {
     std::fs::create_dir(&scaffold_out).expect("mkdir");
     std::os::unix::fs::symlink(&elsewhere, scaffold_out.join("src")).expect("symlink");
     let before = snapshot(scratch.path());
-    let output = protoforge(
-        scratch.path(),
-        &[
-            "scaffold",
-            &user_proto(),
-            "-I",
-            &workspace().join("proto").display().to_string(),
-            "--out",
-            "svc",
-            "--crate",
-            "svc",
-        ],
-    );
+    let output = scaffold_user_crate(scratch.path(), &[]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     assert!(
         text(&output.stderr).contains(&format!(
@@ -152,20 +151,7 @@ fn scaffold_crate_is_all_or_nothing() {
     std::fs::create_dir_all(out.join("tests/server.rs")).expect("mkdir");
     std::fs::write(out.join("NOTES.md"), "mine\n").expect("write");
     let before = snapshot(scratch.path());
-    let output = protoforge(
-        scratch.path(),
-        &[
-            "scaffold",
-            &user_proto(),
-            "-I",
-            &workspace().join("proto").display().to_string(),
-            "--out",
-            "svc",
-            "--crate",
-            "svc",
-            "--force",
-        ],
-    );
+    let output = scaffold_user_crate(scratch.path(), &["--force"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     assert!(
         text(&output.stderr)
