@@ -83,8 +83,14 @@ pub struct ScaffoldArgs {
     #[arg(long, value_name = "DIR")]
     protoforge_path: Option<PathBuf>,
     /// Overwrite existing files.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "update")]
     force: bool,
+    /// Update a scaffold written before: add the stubs (and tests) of rpcs
+    /// added to the schema since, and the files of new services, without
+    /// touching what is written (server.rs is not changed: register a new
+    /// service there yourself).
+    #[arg(long)]
+    update: bool,
 }
 
 const NEW_EXIT_CODES: &str = "\
@@ -146,9 +152,15 @@ pub fn run_scaffold(args: &ScaffoldArgs) -> ExitCode {
     if let Some(name) = &args.crate_name {
         scaffold = scaffold.crate_name(name);
     }
-    let result = scaffold
-        .files(&compiled, &args.paths, &args.includes, &args.out)
-        .and_then(|files| write_files(&args.out, &files, args.force));
+    let result = if args.update {
+        scaffold
+            .update_files(&compiled, &args.paths, &args.includes, &args.out)
+            .and_then(|files| write_files(&args.out, &files, true))
+    } else {
+        scaffold
+            .files(&compiled, &args.paths, &args.includes, &args.out)
+            .and_then(|files| write_files(&args.out, &files, args.force))
+    };
     match result {
         Ok(written) => {
             format_rust(&written);

@@ -182,6 +182,51 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
         "an edited schema did not rerun the build script"
     );
 
+    // An rpc added to the schema: `--update` adds its stub and test, and the
+    // crate builds and passes its tests again.
+    check(
+        &protoforge(
+            root,
+            &[
+                "new",
+                "service",
+                "billing.v1.InvoiceService",
+                "--rpc",
+                "GetInvoice",
+                "--rpc",
+                "WatchInvoices:server-stream",
+                "--rpc",
+                "UploadInvoices:client-stream",
+                "--rpc",
+                "SyncInvoices:bidi",
+                "--rpc",
+                "TailInvoices:server-stream",
+                "--force",
+            ],
+        ),
+        "new service with one more rpc",
+    );
+    let update = protoforge(
+        root,
+        &[
+            "scaffold",
+            "proto",
+            "--out",
+            "invoice",
+            "--crate",
+            "invoice",
+            "--update",
+            "--protoforge-path",
+            workspace.to_str().expect("utf-8"),
+        ],
+    );
+    check(&update, "scaffold --update");
+    assert_eq!(
+        text(&update.stdout),
+        "wrote invoice/src/invoice_service/tests.rs\nwrote invoice/src/invoice_service.rs\n"
+    );
+    check(&cargo(&krate, &["test"]), "cargo test after --update");
+
     // A broken schema fails the build with a located diagnostic in cargo's
     // output.
     let schema = std::fs::read_to_string(&proto).expect("read");
@@ -327,4 +372,79 @@ fn protoforge_path_must_be_a_checkout() {
         )),
         "{manifest}"
     );
+}
+
+/// `--update` adds the stubs and tests of new rpcs and leaves the methods
+/// and tests already written as they are.
+#[test]
+fn update_adds_missing_stubs_and_keeps_written_methods() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    check(
+        &protoforge(
+            root,
+            &["new", "service", "shop.v1.CartService", "--rpc", "GetCart"],
+        ),
+        "new service",
+    );
+    check(
+        &protoforge(root, &["scaffold", "proto", "--out", "src"]),
+        "scaffold",
+    );
+    let module = root.join("src/cart_service.rs");
+    let written = std::fs::read_to_string(&module).expect("read").replace(
+        "Err(Status::unimplemented(",
+        "// Written by hand.\n        Err(Status::not_found(",
+    );
+    std::fs::write(&module, &written).expect("write");
+    check(
+        &protoforge(
+            root,
+            &[
+                "new",
+                "service",
+                "shop.v1.CartService",
+                "--rpc",
+                "GetCart",
+                "--rpc",
+                "WatchCart:server-stream",
+                "--rpc",
+                "PutItems:client-stream",
+                "--force",
+            ],
+        ),
+        "new service with two more rpcs",
+    );
+    let update = protoforge(root, &["scaffold", "proto", "--out", "src", "--update"]);
+    check(&update, "scaffold --update");
+    let updated = std::fs::read_to_string(&module).expect("read");
+    let before_end = written.rfind("}\n\n#[cfg(test)]").expect("impl end");
+    assert!(
+        updated.starts_with(&written[..before_end]),
+        "what was written is kept:\n{updated}"
+    );
+    for needle in [
+        "// Written by hand.",
+        "type WatchCartStream = std::pin::Pin<",
+        "async fn watch_cart(",
+        "_request: Request<tonic::Streaming<pb::PutItemsRequest>>,",
+    ] {
+        assert!(updated.contains(needle), "missing {needle}:\n{updated}");
+    }
+    let tests = std::fs::read_to_string(root.join("src/cart_service/tests.rs")).expect("read");
+    for test in [
+        "get_cart_answers",
+        "watch_cart_answers",
+        "put_items_answers",
+    ] {
+        assert_eq!(
+            tests.matches(&format!("async fn {test}()")).count(),
+            1,
+            "{tests}"
+        );
+    }
+    // Nothing is missing now: a second update writes nothing.
+    let again = protoforge(root, &["scaffold", "proto", "--out", "src", "--update"]);
+    check(&again, "second update");
+    assert_eq!(text(&again.stdout), "");
 }

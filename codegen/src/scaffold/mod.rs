@@ -8,6 +8,7 @@
 mod names;
 mod new_service;
 mod rust;
+mod update;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,9 @@ pub enum ScaffoldError {
     /// the same Rust name or file; nothing was written.
     #[error("{0}")]
     Collision(String),
+    /// A scaffold to update cannot be read as one; nothing was written.
+    #[error("{0}")]
+    Update(String),
     /// A file could not be written.
     #[error(transparent)]
     Output(#[from] output::OutputError),
@@ -167,6 +171,60 @@ impl Scaffold {
             ));
         }
         Ok(files)
+    }
+
+    /// What `--update` writes into the scaffold at `out`: for each service
+    /// whose module exists, the stubs (and tests) of the rpcs it lacks,
+    /// added without touching the rest; the files of the scaffold that do
+    /// not exist yet (a new service's module) as [`files`](Self::files)
+    /// writes them. Files that exist and lack nothing are left out.
+    pub fn update_files(
+        &self,
+        compiled: &Compiled,
+        inputs: &[PathBuf],
+        includes: &[PathBuf],
+        out: &Path,
+    ) -> Result<Vec<FileToWrite>, ScaffoldError> {
+        let services = rust::services(compiled, &self.services)?;
+        let modules_dir = match &self.crate_name {
+            Some(_) => out.join("src"),
+            None => out.to_owned(),
+        };
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|err| {
+                ScaffoldError::Update(format!("{}: cannot read: {err}", path.display()))
+            })
+        };
+        let mut updates = Vec::new();
+        for service in &services {
+            let module = rust::service_module(service, &modules_dir);
+            if !module.path.exists() {
+                continue;
+            }
+            let Some((content, added)) =
+                update::add_missing_stubs(&read(&module.path)?, service, &module.path)?
+            else {
+                continue;
+            };
+            let tests = rust::service_tests(service, &modules_dir);
+            if tests.path.exists() {
+                let content = update::add_tests(&read(&tests.path)?, service, &added, &tests.path)?;
+                updates.push(FileToWrite {
+                    path: tests.path,
+                    content,
+                });
+            }
+            updates.push(FileToWrite {
+                path: module.path,
+                content,
+            });
+        }
+        let missing = self
+            .files(compiled, inputs, includes, out)?
+            .into_iter()
+            .filter(|file| !file.path.exists());
+        updates.extend(missing);
+        Ok(updates)
     }
 }
 

@@ -11,13 +11,20 @@ use crate::Compiled;
 
 /// One rpc, as the stubs need it.
 #[derive(Clone, Debug)]
-struct Rpc {
+pub(crate) struct Rpc {
     proto_name: String,
-    method: String,
+    pub(crate) method: String,
     request: String,
     response: String,
     client_streaming: bool,
     server_streaming: bool,
+}
+
+impl Rpc {
+    /// The name of its test: the method's, without `r#`, then `_answers`.
+    pub(crate) fn test_name(&self) -> String {
+        format!("{}_answers", self.method.trim_start_matches("r#"))
+    }
 }
 
 /// One service, as the stubs need it: every Rust name as prost-build and
@@ -26,13 +33,13 @@ struct Rpc {
 pub(crate) struct ServiceInfo {
     full_name: String,
     /// The server trait's name (`FooBar` for `Foo_Bar`, `Self_` for `Self`).
-    name: String,
+    pub(crate) name: String,
     package: String,
     /// The scaffold's module for it: `foo_bar`, `r#type`, `self_`.
     module: String,
     /// The stem of tonic's modules: `foo_bar` of `foo_bar_server`.
     stem: String,
-    rpcs: Vec<Rpc>,
+    pub(crate) rpcs: Vec<Rpc>,
 }
 
 impl ServiceInfo {
@@ -227,35 +234,7 @@ pub(crate) fn service_module(service: &ServiceInfo, dir: &Path) -> FileToWrite {
         if i > 0 {
             out.push('\n');
         }
-        let request = service.short(&rpc.request);
-        let response = service.short(&rpc.response);
-        let request_type = if rpc.client_streaming {
-            format!("Request<Streaming<{request}>>")
-        } else {
-            format!("Request<{request}>")
-        };
-        let response_type = if rpc.server_streaming {
-            let stream = format!("{}Stream", rpc.proto_name);
-            out.push_str(&format!(
-                "    type {stream} = Pin<Box<dyn Stream<Item = Result<{response}, Status>> + Send + 'static>>;\n\n"
-            ));
-            format!("Self::{stream}")
-        } else {
-            response
-        };
-        out.push_str(&format!(
-            "    async fn {method}(\n\
-             \x20       &self,\n\
-             \x20       _request: {request_type},\n\
-             \x20   ) -> Result<Response<{response_type}>, Status> {{\n\
-             \x20       Err(Status::unimplemented(\n\
-             \x20           \"{name}/{rpc} is not implemented yet\",\n\
-             \x20       ))\n\
-             \x20   }}\n",
-            method = rpc.method,
-            name = service.name,
-            rpc = rpc.proto_name,
-        ));
+        out.push_str(&rpc_stub(service, rpc, Imports::Scaffold));
     }
     out.push_str("}\n\n#[cfg(test)]\nmod tests;\n");
     FileToWrite {
@@ -288,39 +267,88 @@ pub(crate) fn service_tests(service: &ServiceInfo, dir: &Path) -> FileToWrite {
         name = service.name,
     );
     for rpc in &service.rpcs {
-        let request = default_value(&service.short(&rpc.request));
-        let argument = if rpc.client_streaming {
-            format!("tokio_stream::iter(vec![{request}])")
-        } else {
-            request
-        };
-        out.push_str(&format!(
-            "\n#[tokio::test]\n\
-             async fn {method}_answers() {{\n\
-             \x20   let status = client()\n\
-             \x20       .{method}({argument})\n\
-             \x20       .await\n\
-             \x20       .expect_err(\"not implemented yet\");\n\
-             \x20   assert_eq!(status.code(), Code::Unimplemented);\n\
-             \x20   assert_eq!(status.message(), \"{name}/{rpc} is not implemented yet\");\n\
-             }}\n",
-            method = rpc.method.trim_start_matches("r#"),
-            name = service.name,
-            rpc = rpc.proto_name,
-        ));
+        out.push_str(&rpc_test(service, rpc));
     }
-    // The call uses the escaped name; the test function's name must not.
-    let out = service.rpcs.iter().fold(out, |out, rpc| {
-        if let Some(bare) = rpc.method.strip_prefix("r#") {
-            out.replace(&format!("        .{bare}("), &format!("        .r#{bare}("))
-        } else {
-            out
-        }
-    });
     FileToWrite {
         path: dir.join(service.file_stem()).join("tests.rs"),
         content: out,
     }
+}
+
+/// Which names a stub may use unqualified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Imports {
+    /// Those the scaffolded module imports for its rpcs (`Streaming`,
+    /// `Pin`, `Stream` when it has such rpcs).
+    Scaffold,
+    /// Only `Request`, `Response` and `Status`: a stub added to a module
+    /// written for other rpcs names the rest in full.
+    Basic,
+}
+
+/// The stub of one rpc in the server trait's implementation (with its
+/// stream type for a server stream), indented for the `impl` block.
+pub(crate) fn rpc_stub(service: &ServiceInfo, rpc: &Rpc, imports: Imports) -> String {
+    let (streaming, pin, stream_trait) = match imports {
+        Imports::Scaffold => ("Streaming", "Pin", "Stream"),
+        Imports::Basic => ("tonic::Streaming", "std::pin::Pin", "tokio_stream::Stream"),
+    };
+    let mut out = String::new();
+    let request = service.short(&rpc.request);
+    let response = service.short(&rpc.response);
+    let request_type = if rpc.client_streaming {
+        format!("Request<{streaming}<{request}>>")
+    } else {
+        format!("Request<{request}>")
+    };
+    let response_type = if rpc.server_streaming {
+        let stream = format!("{}Stream", rpc.proto_name);
+        out.push_str(&format!(
+            "    type {stream} = {pin}<Box<dyn {stream_trait}<Item = Result<{response}, Status>> + Send + 'static>>;\n\n"
+        ));
+        format!("Self::{stream}")
+    } else {
+        response
+    };
+    out.push_str(&format!(
+        "    async fn {method}(\n\
+         \x20       &self,\n\
+         \x20       _request: {request_type},\n\
+         \x20   ) -> Result<Response<{response_type}>, Status> {{\n\
+         \x20       Err(Status::unimplemented(\n\
+         \x20           \"{name}/{rpc} is not implemented yet\",\n\
+         \x20       ))\n\
+         \x20   }}\n",
+        method = rpc.method,
+        name = service.name,
+        rpc = rpc.proto_name,
+    ));
+    out
+}
+
+/// The test that calls one rpc once and expects UNIMPLEMENTED.
+pub(crate) fn rpc_test(service: &ServiceInfo, rpc: &Rpc) -> String {
+    let request = default_value(&service.short(&rpc.request));
+    let argument = if rpc.client_streaming {
+        format!("tokio_stream::iter(vec![{request}])")
+    } else {
+        request
+    };
+    format!(
+        "\n#[tokio::test]\n\
+         async fn {test}() {{\n\
+         \x20   let status = client()\n\
+         \x20       .{method}({argument})\n\
+         \x20       .await\n\
+         \x20       .expect_err(\"not implemented yet\");\n\
+         \x20   assert_eq!(status.code(), Code::Unimplemented);\n\
+         \x20   assert_eq!(status.message(), \"{name}/{rpc} is not implemented yet\");\n\
+         }}\n",
+        test = rpc.test_name(),
+        method = rpc.method,
+        name = service.name,
+        rpc = rpc.proto_name,
+    )
 }
 
 fn default_value(path: &str) -> String {
