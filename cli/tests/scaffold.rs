@@ -113,19 +113,15 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
     }
 
     let workspace = anchors::workspace_root();
-    let scaffold = protoforge(
-        root,
-        &[
-            "scaffold",
-            "proto",
-            "--out",
-            "invoice",
-            "--crate",
-            "invoice",
-            "--protoforge-path",
-            workspace.to_str().expect("utf-8"),
-        ],
-    );
+    let scaffold_crate = |extra: &[&str]| {
+        let mut args = vec![
+            "scaffold", "proto", "--out", "invoice", "--crate", "invoice",
+        ];
+        args.extend(extra);
+        args.extend(["--protoforge-path", workspace.to_str().expect("utf-8")]);
+        protoforge(root, &args)
+    };
+    let scaffold = scaffold_crate(&[]);
     check(&scaffold, "scaffold");
     let written: Vec<&str> = std::str::from_utf8(&scaffold.stdout)
         .expect("utf-8")
@@ -206,20 +202,7 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
         ),
         "new service with one more rpc",
     );
-    let update = protoforge(
-        root,
-        &[
-            "scaffold",
-            "proto",
-            "--out",
-            "invoice",
-            "--crate",
-            "invoice",
-            "--update",
-            "--protoforge-path",
-            workspace.to_str().expect("utf-8"),
-        ],
-    );
+    let update = scaffold_crate(&["--update"]);
     check(&update, "scaffold --update");
     assert_eq!(
         text(&update.stdout),

@@ -140,10 +140,7 @@ impl Scaffold {
         out: &Path,
     ) -> Result<Vec<FileToWrite>, ScaffoldError> {
         let services = rust::services(compiled, &self.services)?;
-        let modules_dir = match &self.crate_name {
-            Some(_) => out.join("src"),
-            None => out.to_owned(),
-        };
+        let modules_dir = self.modules_dir(out);
         rust::check_collisions(&services, &modules_dir)?;
         let mut files = Vec::new();
         for service in &services {
@@ -173,6 +170,14 @@ impl Scaffold {
         Ok(files)
     }
 
+    /// Where the service modules go: `out/src` in a crate, else `out`.
+    fn modules_dir(&self, out: &Path) -> PathBuf {
+        match &self.crate_name {
+            Some(_) => out.join("src"),
+            None => out.to_owned(),
+        }
+    }
+
     /// What `--update` writes into the scaffold at `out`: for each service
     /// whose module exists, the stubs (and tests) of the rpcs it lacks,
     /// added without touching the rest; the files of the scaffold that do
@@ -186,10 +191,7 @@ impl Scaffold {
         out: &Path,
     ) -> Result<Vec<FileToWrite>, ScaffoldError> {
         let services = rust::services(compiled, &self.services)?;
-        let modules_dir = match &self.crate_name {
-            Some(_) => out.join("src"),
-            None => out.to_owned(),
-        };
+        let modules_dir = self.modules_dir(out);
         let read = |path: &Path| {
             std::fs::read_to_string(path).map_err(|err| {
                 ScaffoldError::Update(format!("{}: cannot read: {err}", path.display()))
