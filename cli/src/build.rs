@@ -17,7 +17,7 @@ use crate::report;
 /// The output is written to a temporary file beside FILE and renamed over it
 /// only when complete: on any error, no output file is left behind.
 #[derive(Debug, Args)]
-#[command(after_help = crate::EXIT_CODES)]
+#[command(after_help = BUILD_EXIT_CODES)]
 pub struct BuildArgs {
     /// .proto files and directories to compile.
     #[arg(value_name = "PATH", default_value = ".")]
@@ -26,7 +26,7 @@ pub struct BuildArgs {
     /// searched in order, before directory inputs).
     #[arg(short = 'I', long = "include", value_name = "DIR")]
     includes: Vec<PathBuf>,
-    /// Where to write the descriptor set.
+    /// Where to write the descriptor set; `-` for stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
     /// Also write every imported file, so the output stands alone.
@@ -41,6 +41,13 @@ pub struct BuildArgs {
     #[command(flatten)]
     limits: crate::limits::LimitArgs,
 }
+
+const BUILD_EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  a schema or input error, or an output error (every error on stderr; no
+     output written)
+  2  a usage error";
 
 /// How the descriptor set is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -78,7 +85,17 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         Format::Binpb => compiled.encode(),
         Format::Json => compiled.to_json().into_bytes(),
     };
-    if let Err(err) = output::write_atomic(&args.output, &bytes) {
+    let written = if args.output.as_os_str() == "-" {
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes).map_err(|err| {
+            output::OutputError {
+                path: PathBuf::from("<stdout>"),
+                message: format!("cannot write: {err}"),
+            }
+        })
+    } else {
+        output::write_atomic(&args.output, &bytes)
+    };
+    if let Err(err) = written {
         report::print(&[Diagnostic::from(err)]);
         return ExitCode::from(1);
     }

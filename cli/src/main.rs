@@ -7,10 +7,12 @@
 
 mod breaking;
 mod build;
+mod docs;
 mod generate;
 mod limits;
 mod report;
 mod scaffold;
+mod ui;
 
 use std::process::ExitCode;
 
@@ -22,13 +24,18 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print no list of files written and no progress; errors and warnings
+    /// still go to stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  a schema or input error (every error is printed on stderr)
-  2  a usage error (including names that are not valid proto identifiers)";
+Exit codes (each verb's --help lists its own):
+  0    success
+  1    a schema or input error (every error is printed on stderr)
+  2    a usage error (including names that are not valid proto identifiers)
+  100  breaking changes found (breaking, as buf)";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -38,15 +45,39 @@ enum Command {
     #[command(subcommand)]
     New(scaffold::NewCommand),
     Scaffold(scaffold::ScaffoldArgs),
+    Completions(docs::CompletionsArgs),
+    Man(docs::ManArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Compilation recurses once or more per level of nesting; the thread gets
+    // the stack the largest nesting `--max-nesting` allows needs.
+    let stack = protoforge_codegen::Limits {
+        max_nesting: protoforge_codegen::Limits::MAX_NESTING,
+        ..Default::default()
+    }
+    .stack_size();
+    std::thread::Builder::new()
+        .name("protoforge".to_owned())
+        .stack_size(stack)
+        .spawn(move || run(cli))
+        .ok()
+        .and_then(|thread| thread.join().ok())
+        .unwrap_or(ExitCode::FAILURE)
+}
+
+fn run(cli: Cli) -> ExitCode {
+    ui::set_quiet(cli.quiet);
     match cli.command {
         Command::Breaking(args) => breaking::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::New(command) => scaffold::run_new(&command),
         Command::Scaffold(args) => scaffold::run_scaffold(&args),
+        Command::Completions(args) => {
+            docs::completions(&args, &mut <Cli as clap::CommandFactory>::command())
+        }
+        Command::Man(args) => docs::man(&args, <Cli as clap::CommandFactory>::command()),
     }
 }

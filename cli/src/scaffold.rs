@@ -31,7 +31,7 @@ pub enum NewCommand {
 /// Example: protoforge new service billing.v1.InvoiceService --rpc GetInvoice
 /// --rpc WatchInvoices:server-stream
 #[derive(Debug, Args)]
-#[command(after_help = crate::EXIT_CODES)]
+#[command(after_help = NEW_EXIT_CODES)]
 pub struct NewServiceArgs {
     /// The service's full name: <package>.<Service>, such as
     /// billing.v1.InvoiceService.
@@ -60,7 +60,7 @@ pub struct NewServiceArgs {
 ///
 /// Never overwrites a file unless --force is given; lists what it wrote.
 #[derive(Debug, Args)]
-#[command(after_help = crate::EXIT_CODES)]
+#[command(after_help = SCAFFOLD_EXIT_CODES)]
 pub struct ScaffoldArgs {
     /// .proto files or directories whose services to scaffold.
     #[arg(value_name = "PROTO_OR_DIR", required = true)]
@@ -78,20 +78,41 @@ pub struct ScaffoldArgs {
     #[arg(long = "crate", value_name = "NAME")]
     crate_name: Option<String>,
     /// Take protoforge-codegen and protoforge-runtime from this protoforge
-    /// checkout [default: the checkout this binary was built from, when it
-    /// still exists, else crates.io].
+    /// checkout (a clone of protoforge) [default: the checkout this binary
+    /// was built from; an error when it is gone].
     #[arg(long, value_name = "DIR")]
     protoforge_path: Option<PathBuf>,
     /// Overwrite existing files.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "update")]
     force: bool,
+    /// Update a scaffold written before: add the stubs (and tests) of rpcs
+    /// added to the schema since, and the files of new services, without
+    /// touching what is written (server.rs is not changed: register a new
+    /// service there yourself).
+    #[arg(long)]
+    update: bool,
 }
+
+const NEW_EXIT_CODES: &str = "\
+Exit codes:
+  0  success (the file written is listed on stdout)
+  1  the file exists (without --force), or it cannot be written
+  2  a usage error: a name that is not a valid proto identifier or breaks
+     buf lint's conventions";
+
+const SCAFFOLD_EXIT_CODES: &str = "\
+Exit codes:
+  0  success (the files written are listed on stdout)
+  1  a schema or input error, services whose Rust names collide, files that
+     exist (without --force), or an output error; nothing is written
+  2  a usage error: an unknown --service, a bad crate name, or a
+     --protoforge-path that is not a protoforge checkout";
 
 pub fn run_new(command: &NewCommand) -> ExitCode {
     let NewCommand::Service(args) = command;
     let result = NewService::parse(&args.name, &args.rpcs)
         .map(|service| service.proto_file(&args.proto_root))
-        .and_then(|file| write_files(std::slice::from_ref(&file), args.force));
+        .and_then(|file| write_files(&args.proto_root, std::slice::from_ref(&file), args.force));
     let written = match result {
         Ok(written) => written,
         Err(err) => return fail(&err),
@@ -117,17 +138,29 @@ pub fn run_scaffold(args: &ScaffoldArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut scaffold =
-        Scaffold::new().protoforge_source(protoforge_source(args.protoforge_path.as_deref()));
+    let mut scaffold = Scaffold::new();
+    // Only a crate names protoforge's crates as dependencies.
+    if args.crate_name.is_some() || args.protoforge_path.is_some() {
+        match protoforge_source(args.protoforge_path.as_deref()) {
+            Ok(source) => scaffold = scaffold.protoforge_source(source),
+            Err(err) => return fail(&err),
+        }
+    }
     for service in &args.services {
         scaffold = scaffold.service(service);
     }
     if let Some(name) = &args.crate_name {
         scaffold = scaffold.crate_name(name);
     }
-    let result = scaffold
-        .files(&compiled, &args.paths, &args.includes, &args.out)
-        .and_then(|files| write_files(&files, args.force));
+    let result = if args.update {
+        scaffold
+            .update_files(&compiled, &args.paths, &args.includes, &args.out)
+            .and_then(|files| write_files(&args.out, &files, true))
+    } else {
+        scaffold
+            .files(&compiled, &args.paths, &args.includes, &args.out)
+            .and_then(|files| write_files(&args.out, &files, args.force))
+    };
     match result {
         Ok(written) => {
             format_rust(&written);
@@ -145,16 +178,10 @@ pub fn run_scaffold(args: &ScaffoldArgs) -> ExitCode {
     }
 }
 
-fn protoforge_source(path: Option<&Path>) -> ProtoforgeSource {
-    if let Some(path) = path {
-        return ProtoforgeSource::Path(
-            std::path::absolute(path).unwrap_or_else(|_| path.to_owned()),
-        );
-    }
-    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    match built_from.join("codegen/Cargo.toml").is_file() {
-        true => ProtoforgeSource::Path(built_from.canonicalize().unwrap_or(built_from)),
-        false => ProtoforgeSource::Version(env!("CARGO_PKG_VERSION").to_owned()),
+fn protoforge_source(path: Option<&Path>) -> Result<ProtoforgeSource, ScaffoldError> {
+    match path {
+        Some(path) => ProtoforgeSource::checkout(path),
+        None => ProtoforgeSource::built_from(),
     }
 }
 
@@ -179,9 +206,7 @@ fn format_rust(written: &[PathBuf]) {
 }
 
 fn print_written(written: &[PathBuf]) {
-    for path in written {
-        println!("wrote {}", path.display());
-    }
+    crate::ui::list("wrote", written);
 }
 
 fn fail(err: &ScaffoldError) -> ExitCode {
@@ -190,7 +215,8 @@ fn fail(err: &ScaffoldError) -> ExitCode {
         other => Diagnostic::from_message(other.to_string()),
     };
     report::print(&[diagnostic]);
-    // A bad name is a usage error; files in the way and I/O are input errors.
+    // A bad name is a usage error; colliding names, files in the way and
+    // I/O are input errors.
     match err {
         ScaffoldError::Name(_) => ExitCode::from(2),
         _ => ExitCode::from(1),

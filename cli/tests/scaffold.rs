@@ -22,16 +22,14 @@ fn check(output: &Output, what: &str) {
 }
 
 /// Runs cargo on the scaffolded crate, offline, with the workspace's lock
-/// and a target directory of its own that later runs reuse.
+/// and the workspace's own target directory, so the dependencies the
+/// workspace has built (tonic, prost, tokio, protox...) are not built again.
 fn cargo(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args(args)
         .arg("--offline")
         .current_dir(dir)
-        .env(
-            "CARGO_TARGET_DIR",
-            anchors::workspace_root().join("target/scaffold-e2e"),
-        )
+        .env("CARGO_TARGET_DIR", anchors::workspace_root().join("target"))
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs")
@@ -96,20 +94,34 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
         );
     }
 
+    // A service whose names need escaping, with a type from another
+    // package: the scaffold must name them as the generated code does.
+    for (path, schema) in [
+        (
+            "proto/common/v1/money.proto",
+            "syntax = \"proto3\";\npackage common.v1;\nmessage Money { int64 units = 1; }\n",
+        ),
+        (
+            "proto/self/v1/http.proto",
+            "syntax = \"proto3\";\npackage self.v1;\nimport \"common/v1/money.proto\";\n\
+             service HTTPService {\n  rpc Super(common.v1.Money) returns (common.v1.Money);\n  \
+             rpc Type(stream common.v1.Money) returns (stream Reply);\n}\nmessage Reply {}\n",
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(path).parent().expect("parent")).expect("mkdir");
+        std::fs::write(root.join(path), schema).expect("write");
+    }
+
     let workspace = anchors::workspace_root();
-    let scaffold = protoforge(
-        root,
-        &[
-            "scaffold",
-            "proto",
-            "--out",
-            "invoice",
-            "--crate",
-            "invoice",
-            "--protoforge-path",
-            workspace.to_str().expect("utf-8"),
-        ],
-    );
+    let scaffold_crate = |extra: &[&str]| {
+        let mut args = vec![
+            "scaffold", "proto", "--out", "invoice", "--crate", "invoice",
+        ];
+        args.extend(extra);
+        args.extend(["--protoforge-path", workspace.to_str().expect("utf-8")]);
+        protoforge(root, &args)
+    };
+    let scaffold = scaffold_crate(&[]);
     check(&scaffold, "scaffold");
     let written: Vec<&str> = std::str::from_utf8(&scaffold.stdout)
         .expect("utf-8")
@@ -120,6 +132,8 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
         [
             "wrote invoice/src/invoice_service.rs",
             "wrote invoice/src/invoice_service/tests.rs",
+            "wrote invoice/src/http_service.rs",
+            "wrote invoice/src/http_service/tests.rs",
             "wrote invoice/src/server.rs",
             "wrote invoice/Cargo.toml",
             "wrote invoice/build.rs",
@@ -164,6 +178,38 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
         "an edited schema did not rerun the build script"
     );
 
+    // An rpc added to the schema: `--update` adds its stub and test, and the
+    // crate builds and passes its tests again.
+    check(
+        &protoforge(
+            root,
+            &[
+                "new",
+                "service",
+                "billing.v1.InvoiceService",
+                "--rpc",
+                "GetInvoice",
+                "--rpc",
+                "WatchInvoices:server-stream",
+                "--rpc",
+                "UploadInvoices:client-stream",
+                "--rpc",
+                "SyncInvoices:bidi",
+                "--rpc",
+                "TailInvoices:server-stream",
+                "--force",
+            ],
+        ),
+        "new service with one more rpc",
+    );
+    let update = scaffold_crate(&["--update"]);
+    check(&update, "scaffold --update");
+    assert_eq!(
+        text(&update.stdout),
+        "wrote invoice/src/invoice_service/tests.rs\nwrote invoice/src/invoice_service.rs\n"
+    );
+    check(&cargo(&krate, &["test"]), "cargo test after --update");
+
     // A broken schema fails the build with a located diagnostic in cargo's
     // output.
     let schema = std::fs::read_to_string(&proto).expect("read");
@@ -184,6 +230,11 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
             && stderr.contains(": error: name 'Nope' is not defined"),
         "{stderr}"
     );
+    assert_eq!(
+        stderr.matches("name 'Nope' is not defined").count(),
+        1,
+        "the error appears once:\n{stderr}"
+    );
 }
 
 #[test]
@@ -191,11 +242,15 @@ fn never_overwrites_without_force() {
     let dir = tempfile::tempdir().expect("tempdir");
     let args = ["new", "service", "shop.v1.CartService"];
     check(&protoforge(dir.path(), &args), "first run");
+    let proto = dir.path().join("proto/shop/v1/cart_service.proto");
+    let edited = std::fs::read_to_string(&proto).expect("read") + "// Edited.\n";
+    std::fs::write(&proto, &edited).expect("write");
     let again = protoforge(dir.path(), &args);
     assert_eq!(again.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&proto).expect("read"), edited);
     assert_eq!(
         text(&again.stderr),
-        "error: would overwrite 'proto/shop/v1/cart_service.proto'; nothing was written (pass --force to overwrite)\n"
+        "proto/shop/v1/cart_service.proto: error: the file exists; nothing was written (pass --force to overwrite)\n"
     );
     let mut forced = args.to_vec();
     forced.push("--force");
@@ -206,9 +261,10 @@ fn never_overwrites_without_force() {
     std::fs::write(dir.path().join("src/cart_service.rs"), "// mine\n").expect("write");
     let again = protoforge(dir.path(), &scaffold);
     assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains(
-        "would overwrite 'src/cart_service.rs', 'src/cart_service/tests.rs', 'src/server.rs'"
-    ));
+    assert_eq!(
+        text(&again.stderr),
+        "src/cart_service.rs: error: the file exists (and so do 'src/cart_service/tests.rs', 'src/server.rs'); nothing was written (pass --force to overwrite)\n"
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("src/cart_service.rs")).expect("read"),
         "// mine\n"
@@ -251,4 +307,127 @@ fn invalid_names_are_usage_errors() {
         0,
         "nothing written"
     );
+}
+
+#[test]
+fn protoforge_path_must_be_a_checkout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    check(
+        &protoforge(dir.path(), &["new", "service", "shop.v1.CartService"]),
+        "new service",
+    );
+    let output = protoforge(
+        dir.path(),
+        &[
+            "scaffold",
+            "proto",
+            "--out",
+            "cart",
+            "--crate",
+            "cart",
+            "--protoforge-path",
+            "proto",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let canonical = dir.path().canonicalize().expect("canonical");
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "error: 'proto' is not a protoforge checkout: '{}/proto/codegen/Cargo.toml' does not declare the crate protoforge-codegen; pass --protoforge-path the directory of a clone of protoforge\n",
+            canonical.display()
+        )
+    );
+    assert!(!dir.path().join("cart").exists());
+
+    // The default, the checkout the binary was built from, resolves.
+    let output = protoforge(
+        dir.path(),
+        &["scaffold", "proto", "--out", "cart", "--crate", "cart"],
+    );
+    check(&output, "scaffold");
+    let manifest = std::fs::read_to_string(dir.path().join("cart/Cargo.toml")).expect("read");
+    let workspace = anchors::workspace_root().canonicalize().expect("canonical");
+    assert!(
+        manifest.contains(&format!(
+            "protoforge-runtime = {{ path = \"{}/runtime\" }}",
+            workspace.display()
+        )),
+        "{manifest}"
+    );
+}
+
+/// `--update` adds the stubs and tests of new rpcs and leaves the methods
+/// and tests already written as they are.
+#[test]
+fn update_adds_missing_stubs_and_keeps_written_methods() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    check(
+        &protoforge(
+            root,
+            &["new", "service", "shop.v1.CartService", "--rpc", "GetCart"],
+        ),
+        "new service",
+    );
+    check(
+        &protoforge(root, &["scaffold", "proto", "--out", "src"]),
+        "scaffold",
+    );
+    let module = root.join("src/cart_service.rs");
+    let written = std::fs::read_to_string(&module).expect("read").replace(
+        "Err(Status::unimplemented(",
+        "// Written by hand.\n        Err(Status::not_found(",
+    );
+    std::fs::write(&module, &written).expect("write");
+    check(
+        &protoforge(
+            root,
+            &[
+                "new",
+                "service",
+                "shop.v1.CartService",
+                "--rpc",
+                "GetCart",
+                "--rpc",
+                "WatchCart:server-stream",
+                "--rpc",
+                "PutItems:client-stream",
+                "--force",
+            ],
+        ),
+        "new service with two more rpcs",
+    );
+    let update = protoforge(root, &["scaffold", "proto", "--out", "src", "--update"]);
+    check(&update, "scaffold --update");
+    let updated = std::fs::read_to_string(&module).expect("read");
+    let before_end = written.rfind("}\n\n#[cfg(test)]").expect("impl end");
+    assert!(
+        updated.starts_with(&written[..before_end]),
+        "what was written is kept:\n{updated}"
+    );
+    for needle in [
+        "// Written by hand.",
+        "type WatchCartStream = std::pin::Pin<",
+        "async fn watch_cart(",
+        "_request: Request<tonic::Streaming<pb::PutItemsRequest>>,",
+    ] {
+        assert!(updated.contains(needle), "missing {needle}:\n{updated}");
+    }
+    let tests = std::fs::read_to_string(root.join("src/cart_service/tests.rs")).expect("read");
+    for test in [
+        "get_cart_answers",
+        "watch_cart_answers",
+        "put_items_answers",
+    ] {
+        assert_eq!(
+            tests.matches(&format!("async fn {test}()")).count(),
+            1,
+            "{tests}"
+        );
+    }
+    // Nothing is missing now: a second update writes nothing.
+    let again = protoforge(root, &["scaffold", "proto", "--out", "src", "--update"]);
+    check(&again, "second update");
+    assert_eq!(text(&again.stdout), "");
 }

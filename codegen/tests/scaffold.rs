@@ -87,7 +87,7 @@ fn scaffold_of_a_new_service_as_a_crate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let proto = dir.path().join("proto");
     let file = every_kind().proto_file(&proto);
-    protoforge_codegen::scaffold::write_files(&[file], false).expect("written");
+    protoforge_codegen::scaffold::write_files(&proto, &[file], false).expect("written");
     let compiled = Compiler::new()
         .include_source_info(true)
         .compile(&[&proto])

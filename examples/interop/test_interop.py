@@ -4,7 +4,7 @@ Generates the Python stubs from proto/ with grpcio-tools at test time, starts
 the server binary on a free port, and runs the CRUD flow, a server stream
 and a client stream, with the JWT the `client token` command issues.
 
-Usage: python3 examples/interop/test_interop.py
+Usage: .ci/venv/bin/python examples/interop/test_interop.py (the venv .ci/run makes)
        (SERVER_BIN and CLIENT_BIN default to target/debug/{server,client})
 """
 

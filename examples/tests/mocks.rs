@@ -18,7 +18,7 @@ use protoforge_examples::proto::{
     },
 };
 use tokio_stream::StreamExt;
-use tonic::{Code, Request, Status};
+use tonic::{Code, Request, Status, transport::Channel};
 
 fn user(id: i32, name: &str) -> User {
     User {
@@ -182,13 +182,70 @@ async fn injected_latency_trips_the_client_deadline() {
         .returns(found(user(1, "slow")));
     let mut request = Request::new(GetUserRequest { user_id: 1 });
     request.set_timeout(Duration::from_millis(50));
+    let started = std::time::Instant::now();
     let status = mock.client().get_user(request).await.expect_err("too slow");
+    // On a Channel, as in production: tonic's client stops the call itself
+    // (CANCELLED, "Timeout expired") unless the server's DEADLINE_EXCEEDED
+    // arrives first; either way at the deadline, not after the delay.
+    assert!(
+        matches!(status.code(), Code::Cancelled | Code::DeadlineExceeded),
+        "{status:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The server side alone answers DEADLINE_EXCEEDED, as a gRPC server does.
+    let mut direct = UserServiceClient::new(protoforge_runtime::InProcess::new(mock.server()));
+    let mut request = Request::new(GetUserRequest { user_id: 1 });
+    request.set_timeout(Duration::from_millis(50));
+    let status = direct.get_user(request).await.expect_err("too slow");
     assert_eq!(status.code(), Code::DeadlineExceeded);
 
     // Within the deadline the same expectation answers.
     let mut request = Request::new(GetUserRequest { user_id: 1 });
     request.set_timeout(Duration::from_secs(5));
     assert!(mock.client().get_user(request).await.is_ok());
+}
+
+/// Code under test written against a real `Channel`, as a team writes it.
+async fn name_of(client: &mut UserServiceClient<Channel>, id: i32) -> Result<String, Status> {
+    let response = client.get_user(GetUserRequest { user_id: id }).await?;
+    Ok(response.into_inner().user.unwrap_or_default().name)
+}
+
+/// `mock.client()` is a `UserServiceClient<Channel>` on a real tonic
+/// `Channel` (HTTP/2 over an in-memory duplex stream): code that takes
+/// `FooClient<Channel>` is tested unchanged, metadata and streams included.
+#[tokio::test]
+async fn the_client_is_on_a_real_channel() {
+    let mock = MockUserService::new();
+    mock.get_user().returns(found(user(1, "ada")));
+    let mut client: UserServiceClient<Channel> = mock.client();
+    assert_eq!(name_of(&mut client, 1).await.expect("answered"), "ada");
+    // Clones share the connection, as with any Channel.
+    let mut clone = client.clone();
+    assert_eq!(name_of(&mut clone, 1).await.expect("answered"), "ada");
+    assert_eq!(mock.get_user().calls().len(), 2);
+
+    // A channel to several mocks at once.
+    let notifications = MockNotificationService::new();
+    notifications
+        .get_notifications()
+        .returns(vec![Notification::default()]);
+    let channel = protoforge_runtime::channel(
+        protoforge_runtime::Routes::new(mock.server()).add_service(notifications.server()),
+    );
+    let mut users = UserServiceClient::new(channel.clone());
+    assert_eq!(name_of(&mut users, 1).await.expect("answered"), "ada");
+    let stream = NotificationServiceClient::new(channel)
+        .get_notifications(GetNotificationsRequest::default())
+        .await
+        .expect("stream")
+        .into_inner();
+    assert_eq!(stream.collect::<Vec<_>>().await.len(), 1);
 }
 
 #[tokio::test]

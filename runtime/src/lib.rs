@@ -7,8 +7,10 @@
 //!
 //! - [`mock`]: expectations, matching, recording and verification for the
 //!   four kinds of rpc;
-//! - [`InProcess`]: the in-process transport `mock.client()` uses (no
-//!   socket), which also enforces request deadlines as a real server does;
+//! - [`channel`]: the real `tonic::transport::Channel`, connected in memory
+//!   (no socket), that `mock.client()` returns its client on, enforcing
+//!   request deadlines as a gRPC server does; [`InProcess`], a transport
+//!   that calls a server directly;
 //! - [`serve`] and [`MockServer`]: the same mock on real TCP, for clients in
 //!   other processes or languages.
 
@@ -16,9 +18,12 @@ mod in_process;
 pub mod mock;
 mod server;
 
-pub use in_process::InProcess;
+pub use in_process::{InProcess, channel};
 pub use mock::{
     Bidi, Call, ClientStreaming, Expectation, Method, ResponseStream, ServerStreaming, Unary,
     VerifyError,
 };
 pub use server::{MockServer, serve, serve_ephemeral};
+/// The channel [`channel`] returns (`tonic::transport::Channel`), and the
+/// services it and [`serve`] take (`tonic::service::Routes`).
+pub use tonic::{service::Routes, transport::Channel};

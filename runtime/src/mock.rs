@@ -27,7 +27,7 @@
 //!     .returns(GetUserResponse { user: Some(User { id: 1, ..User::default() }), success: true, ..GetUserResponse::default() });
 //! mock.get_user().expect().optional().fails(Status::not_found("no such user"));
 //!
-//! let mut client = mock.client(); // in process, no socket
+//! let mut client = mock.client(); // on a Channel connected in memory, no socket
 //! let found = client.get_user(GetUserRequest { user_id: 1 }).await.unwrap().into_inner();
 //! assert!(found.success);
 //! let missing = client.get_user(GetUserRequest { user_id: 2 }).await.unwrap_err();

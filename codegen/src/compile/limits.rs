@@ -16,8 +16,9 @@ pub struct Limits {
     /// Files in one compilation, imports included (default 100,000).
     pub max_files: usize,
     /// Brackets (`{`, `[`, `(`, `<`) open at once in one file (default 100,
-    /// protoc's recursion limit for text-format option values). Deeper
-    /// nesting would exhaust the parser's stack.
+    /// protoc's recursion limit for text-format option values; at most
+    /// [`Limits::MAX_NESTING`]). Deeper nesting would exhaust the parser's
+    /// stack.
     pub max_nesting: usize,
     /// Messages, nested ones included, in one compilation (default
     /// 1,000,000).
@@ -39,6 +40,20 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The deepest nesting any compilation accepts, whatever `max_nesting`
+    /// says: the parsers and the option interpreter recurse once or more per
+    /// level, so an unbounded limit would let one file overflow the stack.
+    pub const MAX_NESTING: usize = 1000;
+
+    /// The stack a thread needs to compile within these limits, in bytes:
+    /// a main thread's 8 MiB is enough for the default nesting, not for
+    /// [`Limits::MAX_NESTING`] in a debug build (about 20 KiB a level).
+    pub fn stack_size(&self) -> usize {
+        (8 << 20) + self.max_nesting.min(Self::MAX_NESTING) * (64 << 10)
+    }
+}
+
 /// A compilation's limits, with its start time.
 #[derive(Debug)]
 pub(crate) struct Budget {
@@ -47,7 +62,8 @@ pub(crate) struct Budget {
 }
 
 impl Budget {
-    pub fn start(limits: Limits) -> Budget {
+    pub fn start(mut limits: Limits) -> Budget {
+        limits.max_nesting = limits.max_nesting.min(Limits::MAX_NESTING);
         Budget {
             limits,
             started: Instant::now(),

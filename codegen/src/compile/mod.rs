@@ -20,6 +20,7 @@ mod diagnostic;
 mod encoding;
 mod errors;
 pub mod features;
+pub mod import_path;
 mod inputs;
 pub mod json_name;
 mod limits;

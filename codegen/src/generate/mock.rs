@@ -5,7 +5,6 @@
 //! trait implemented by handing each call to its method. Everything else
 //! (matching, recording, verification, transports) is in `protoforge-runtime`.
 
-use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use prost_build::{Method, Service};
 use quote::{format_ident, quote};
@@ -46,7 +45,7 @@ pub(crate) fn generate(service: &Service, options: &MockOptions) -> String {
 }
 
 fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
-    let snake = service.name.to_snake_case();
+    let snake = super::service_module_stem(&service.name);
     let module = format_ident!("{}_mock", snake);
     let server_module = format_ident!("{}_server", snake);
     let client_module = format_ident!("{}_client", snake);
@@ -101,11 +100,14 @@ fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
     let handlers = rpcs.iter().map(|rpc| rpc.handler(&receiver));
     let client_fn = options.with_client.then(|| {
         quote! {
-            /// A client connected to this mock in process, with no socket.
-            /// Request deadlines (`Request::set_timeout`) are enforced as a
-            /// real server enforces them.
-            pub fn client(&self) -> super::#client_module::#client<::protoforge_runtime::InProcess<super::#server_module::#server<Self>>> {
-                super::#client_module::#client::new(::protoforge_runtime::InProcess::new(self.server()))
+            /// A client on a real `tonic::transport::Channel` connected to
+            /// this mock in memory, with no socket: the type the code under
+            /// test takes. Call it inside a tokio runtime. A request deadline
+            /// (`Request::set_timeout`) ends the call as on the network.
+            pub fn client(&self) -> super::#client_module::#client<::protoforge_runtime::Channel> {
+                super::#client_module::#client::new(::protoforge_runtime::channel(
+                    ::protoforge_runtime::Routes::new(self.server()),
+                ))
             }
         }
     });

@@ -17,6 +17,7 @@
 
 mod mock;
 mod modules;
+mod source_tree;
 
 use std::{
     collections::HashMap,
@@ -29,6 +30,7 @@ use prost_build::{Module, Service, ServiceGenerator};
 
 use crate::{CompileError, Compiled, Compiler, Diagnostic, output};
 pub use modules::{GeneratedFile, mod_rs};
+pub use source_tree::write_source_tree;
 
 /// Starts configuring code generation, with tonic-prost-build's defaults:
 /// clients, servers and transport on; mocks off.
@@ -307,12 +309,9 @@ impl Builder {
             .compile(protos);
         let compiled = match compiled {
             Ok(compiled) => compiled,
-            Err(err) => {
-                for diagnostic in err.diagnostics() {
-                    eprintln!("{}", diagnostic.render_with_frame());
-                }
-                return Err(GenerateError::Compile(err));
-            }
+            // Not printed here: `build.rs` returns the error and the
+            // diagnostics appear once, from its `Debug`.
+            Err(err) => return Err(GenerateError::Compile(err)),
         };
         for warning in compiled.warnings() {
             println!("cargo:warning={warning}");
@@ -352,14 +351,7 @@ impl Builder {
                 "mocks implement the generated server trait: build_mocks(true) needs build_server(true)".to_owned(),
             ));
         }
-        let set = prost_types::FileDescriptorSet::decode(compiled.encode().as_slice()).map_err(
-            |err| GenerateError::Config(format!("cannot read the compiled descriptor set: {err}")),
-        )?;
-        let requests: Vec<(Module, prost_types::FileDescriptorProto)> = set
-            .file
-            .into_iter()
-            .map(|file| (Module::from_protobuf_package_name(file.package()), file))
-            .collect();
+        let requests = requests(compiled)?;
         let file_names: HashMap<Module, String> = requests
             .iter()
             .map(|(module, _)| (module.clone(), module.to_file_name_or("_")))
@@ -402,6 +394,67 @@ impl Builder {
         files.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(files)
     }
+}
+
+/// What prost-build generates code from: each file of `compiled` with the
+/// module of its package.
+fn requests(
+    compiled: &Compiled,
+) -> Result<Vec<(Module, prost_types::FileDescriptorProto)>, GenerateError> {
+    let set =
+        prost_types::FileDescriptorSet::decode(compiled.encode().as_slice()).map_err(|err| {
+            GenerateError::Config(format!("cannot read the compiled descriptor set: {err}"))
+        })?;
+    Ok(set
+        .file
+        .into_iter()
+        .map(|file| (Module::from_protobuf_package_name(file.package()), file))
+        .collect())
+}
+
+/// Every service of `compiled` as prost-build hands it to tonic: Rust names
+/// of the service and its methods, and the Rust paths of their request and
+/// response types relative to the package's module (`GetRequest`,
+/// `super::super::common::v1::Money`, `()`, `::prost_types::Timestamp`).
+/// Whatever names code against the generated code takes them from here,
+/// so it names things exactly as the generated code does.
+pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<Service>, GenerateError> {
+    /// Keeps the services, generates nothing.
+    struct Collect(std::sync::Arc<std::sync::Mutex<Vec<Service>>>);
+    impl ServiceGenerator for Collect {
+        fn generate(&mut self, service: Service, _buf: &mut String) {
+            if let Ok(mut services) = self.0.lock() {
+                services.push(service);
+            }
+        }
+    }
+    let collected = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut config = prost_build::Config::new();
+    config.service_generator(Box::new(Collect(collected.clone())));
+    config
+        .generate(requests(compiled)?)
+        .map_err(|err| GenerateError::Config(format!("prost-build: {err}")))?;
+    drop(config);
+    let services = std::mem::take(&mut *collected.lock().map_err(|_| {
+        GenerateError::Config("prost-build: the service list was poisoned".to_owned())
+    })?);
+    Ok(services)
+}
+
+/// The snake-case stem tonic gives a service's modules (`foo_bar_server`,
+/// `foo_bar_client`) from its Rust name: a `_` before every capital that
+/// follows a letter, so `HTTPService` is `h_t_t_p_service`, not heck's
+/// `http_service`. Mocks and scaffolds use it so their paths match tonic's.
+pub(crate) fn service_module_stem(rust_name: &str) -> String {
+    let mut stem = String::with_capacity(rust_name.len() + 4);
+    let mut chars = rust_name.chars().peekable();
+    while let Some(c) = chars.next() {
+        stem.push(c.to_ascii_lowercase());
+        if chars.peek().is_some_and(|next| next.is_uppercase()) {
+            stem.push('_');
+        }
+    }
+    stem
 }
 
 /// tonic's service generator, with a mock appended after each service.
@@ -478,11 +531,17 @@ impl fmt::Display for GenerateError {
     }
 }
 
-/// The same as `Display`: `build.rs` returning this error prints it with
-/// `{:?}`, and should show the located diagnostics, not a struct dump.
+/// The located diagnostics, each with its code frame: `build.rs` returning
+/// this error prints it with `{:?}` (as `Error: ...`), and that is the one
+/// place cargo shows them.
 impl fmt::Debug for GenerateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+        let lines: Vec<String> = self
+            .diagnostics()
+            .iter()
+            .map(Diagnostic::render_with_frame)
+            .collect();
+        f.write_str(&lines.join("\n"))
     }
 }
 

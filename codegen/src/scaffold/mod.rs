@@ -8,6 +8,7 @@
 mod names;
 mod new_service;
 mod rust;
+mod update;
 
 use std::path::{Path, PathBuf};
 
@@ -31,46 +32,48 @@ pub enum ScaffoldError {
     /// A name the user gave is not acceptable.
     #[error("{0}")]
     Name(String),
-    /// Files exist and `force` was not given; nothing was written.
-    #[error("would overwrite {}; nothing was written (pass --force to overwrite)", list(.0))]
-    WouldOverwrite(Vec<PathBuf>),
+    /// Two services, or a service and the scaffold's own files, would take
+    /// the same Rust name or file; nothing was written.
+    #[error("{0}")]
+    Collision(String),
+    /// A scaffold to update cannot be read as one; nothing was written.
+    #[error("{0}")]
+    Update(String),
     /// A file could not be written.
     #[error(transparent)]
     Output(#[from] output::OutputError),
 }
 
-fn list(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| format!("'{}'", p.display()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Writes `files` (creating their directories), each atomically. Unless
-/// `force`, writes nothing at all when any of them exists.
-pub fn write_files(files: &[FileToWrite], force: bool) -> Result<Vec<PathBuf>, ScaffoldError> {
-    if !force {
-        let existing: Vec<PathBuf> = files
-            .iter()
-            .filter(|f| f.path.exists())
-            .map(|f| f.path.clone())
-            .collect();
-        if !existing.is_empty() {
-            return Err(ScaffoldError::WouldOverwrite(existing));
-        }
-    }
-    let mut written = Vec::new();
+/// Writes `files`, which are below `root`, creating their directories: all
+/// of them or, on any error, none (see [`output::OutputDir`]). Unless
+/// `force`, writes nothing at all when any of them exists. Returns the files
+/// written.
+pub fn write_files(
+    root: &Path,
+    files: &[FileToWrite],
+    force: bool,
+) -> Result<Vec<PathBuf>, ScaffoldError> {
+    let mut dir = output::OutputDir::new(root);
     for file in files {
-        if let Some(parent) = file.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|err| output::OutputError {
-                path: parent.to_owned(),
-                message: format!("cannot create the directory: {err}"),
+        let relative = file
+            .path
+            .strip_prefix(root)
+            .map_err(|_| output::OutputError {
+                path: file.path.clone(),
+                message: format!("is not below the output directory '{}'", root.display()),
             })?;
-        }
-        output::write_atomic(&file.path, file.content.as_bytes())?;
-        written.push(file.path.clone());
+        dir.write(relative, file.content.as_bytes());
     }
+    let existing = if force {
+        output::Existing::ReplaceIfChanged
+    } else {
+        output::Existing::Refuse
+    };
+    let committed = dir.commit(existing)?;
+    // Unchanged files count as written: the scaffold is there as asked.
+    let mut written = committed.written;
+    written.extend(committed.unchanged);
+    written.sort_by_key(|path| files.iter().position(|file| &file.path == path));
     Ok(written)
 }
 
@@ -87,14 +90,18 @@ impl Default for Scaffold {
         Scaffold {
             services: Vec::new(),
             crate_name: None,
-            source: ProtoforgeSource::Version(env!("CARGO_PKG_VERSION").to_owned()),
+            source: ProtoforgeSource::Path(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .parent()
+                    .map_or_else(|| PathBuf::from(".."), Path::to_owned),
+            ),
         }
     }
 }
 
 impl Scaffold {
-    /// Every service of the input files, modules only, protoforge from
-    /// crates.io.
+    /// Every service of the input files, modules only, protoforge's crates
+    /// from the checkout this library was built from.
     pub fn new() -> Self {
         Self::default()
     }
@@ -133,10 +140,8 @@ impl Scaffold {
         out: &Path,
     ) -> Result<Vec<FileToWrite>, ScaffoldError> {
         let services = rust::services(compiled, &self.services)?;
-        let modules_dir = match &self.crate_name {
-            Some(_) => out.join("src"),
-            None => out.to_owned(),
-        };
+        let modules_dir = self.modules_dir(out);
+        rust::check_collisions(&services, &modules_dir)?;
         let mut files = Vec::new();
         for service in &services {
             files.push(rust::service_module(service, &modules_dir));
@@ -163,6 +168,65 @@ impl Scaffold {
             ));
         }
         Ok(files)
+    }
+
+    /// Where the service modules go: `out/src` in a crate, else `out`.
+    fn modules_dir(&self, out: &Path) -> PathBuf {
+        match &self.crate_name {
+            Some(_) => out.join("src"),
+            None => out.to_owned(),
+        }
+    }
+
+    /// What `--update` writes into the scaffold at `out`: for each service
+    /// whose module exists, the stubs (and tests) of the rpcs it lacks,
+    /// added without touching the rest; the files of the scaffold that do
+    /// not exist yet (a new service's module) as [`files`](Self::files)
+    /// writes them. Files that exist and lack nothing are left out.
+    pub fn update_files(
+        &self,
+        compiled: &Compiled,
+        inputs: &[PathBuf],
+        includes: &[PathBuf],
+        out: &Path,
+    ) -> Result<Vec<FileToWrite>, ScaffoldError> {
+        let services = rust::services(compiled, &self.services)?;
+        let modules_dir = self.modules_dir(out);
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|err| {
+                ScaffoldError::Update(format!("{}: cannot read: {err}", path.display()))
+            })
+        };
+        let mut updates = Vec::new();
+        for service in &services {
+            let module = rust::service_module(service, &modules_dir);
+            if !module.path.exists() {
+                continue;
+            }
+            let Some((content, added)) =
+                update::add_missing_stubs(&read(&module.path)?, service, &module.path)?
+            else {
+                continue;
+            };
+            let tests = rust::service_tests(service, &modules_dir);
+            if tests.path.exists() {
+                let content = update::add_tests(&read(&tests.path)?, service, &added, &tests.path)?;
+                updates.push(FileToWrite {
+                    path: tests.path,
+                    content,
+                });
+            }
+            updates.push(FileToWrite {
+                path: module.path,
+                content,
+            });
+        }
+        let missing = self
+            .files(compiled, inputs, includes, out)?
+            .into_iter()
+            .filter(|file| !file.path.exists());
+        updates.extend(missing);
+        Ok(updates)
     }
 }
 

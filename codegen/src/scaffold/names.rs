@@ -97,62 +97,64 @@ pub(crate) fn check_pascal(name: &str, what: &str, rule: &str) -> Result<(), Sca
     Ok(())
 }
 
-/// The Rust module path prost generates for a package: `billing::v1`.
+/// The Rust module path prost generates for a package: `billing::v1`,
+/// `self_::v1`, `r#type::v1`.
 pub(crate) fn package_module(package: &str) -> String {
-    package
-        .split('.')
-        .filter(|part| !part.is_empty())
-        .map(|part| rust_ident(&part.to_snake_case()))
+    prost_build::Module::from_protobuf_package_name(package)
+        .parts()
         .collect::<Vec<_>>()
         .join("::")
 }
 
-/// The Rust path of a message, from the crate root, with the generated code
-/// at `crate::proto`: `crate::proto::billing::v1::GetInvoiceRequest`. The
-/// well-known types are prost-types', `google.protobuf.Empty` is `()`.
-pub(crate) fn message_path(full_name: &str, package: &str) -> String {
-    if full_name == "google.protobuf.Empty" {
-        return "()".to_owned();
+/// The Rust path of a request or response type from the crate root, with
+/// the generated code at `crate::proto`, from the path prost-build gives
+/// relative to the package's module (`GetRequest`,
+/// `super::super::common::v1::Money`, `()`, `::prost_types::Timestamp`).
+pub(crate) fn type_path(relative: &str, package: &str) -> String {
+    if relative == "()" || relative.starts_with("::") {
+        return relative.to_owned();
     }
-    if let Some(name) = full_name.strip_prefix("google.protobuf.") {
-        return format!("::prost_types::{}", name.replace('.', "::"));
-    }
-    let relative = full_name
-        .strip_prefix(package)
-        .and_then(|rest| rest.strip_prefix('.'))
-        .unwrap_or(full_name);
-    // Nested messages live in a module named after their parent.
-    let mut parts: Vec<&str> = relative.split('.').collect();
-    let name = parts.pop().unwrap_or(relative).to_upper_camel_case();
     let mut path = vec!["crate".to_owned(), "proto".to_owned()];
-    if !package.is_empty() {
-        path.push(package_module(package));
-    }
     path.extend(
-        parts
-            .iter()
-            .map(|parent| rust_ident(&parent.to_snake_case())),
+        prost_build::Module::from_protobuf_package_name(package)
+            .parts()
+            .map(str::to_owned),
     );
-    path.push(name);
+    let mut rest = relative;
+    while let Some(after) = rest.strip_prefix("super::") {
+        if path.len() > 2 {
+            path.pop();
+        }
+        rest = after;
+    }
+    path.push(rest.to_owned());
     path.join("::")
 }
 
-/// The method name prost and tonic use for an rpc: `get_invoice`.
-pub(crate) fn method_name(rpc: &str) -> String {
-    rust_ident(&rpc.to_snake_case())
+/// A snake-case Rust name for a proto name, escaped as prost escapes
+/// identifiers: a scaffold's module names.
+pub(crate) fn snake_ident(name: &str) -> String {
+    rust_ident(&name.to_snake_case())
 }
 
-/// Escapes Rust keywords as prost does (`type` is `r#type`).
-fn rust_ident(name: &str) -> String {
-    const KEYWORDS: &[&str] = &[
-        "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
-        "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-        "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use",
-        "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro", "override",
-        "priv", "try", "typeof", "unsized", "virtual", "yield",
+/// Escapes an identifier exactly as prost-build does: keywords that can be
+/// raw identifiers get `r#` (`r#type`), the ones that cannot (`self`,
+/// `super`, `Self`, `crate`, `extern`, `_`) get a trailing `_`, and a name
+/// starting with a digit a leading `_`.
+pub(crate) fn rust_ident(name: &str) -> String {
+    const RAW: &[&str] = &[
+        "as", "break", "const", "continue", "else", "enum", "false", "fn", "for", "if", "impl",
+        "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
+        "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "dyn", "abstract",
+        "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
+        "virtual", "yield", "async", "await", "try", "gen",
     ];
-    if KEYWORDS.contains(&name) {
+    if RAW.contains(&name) {
         format!("r#{name}")
+    } else if ["_", "super", "self", "Self", "extern", "crate"].contains(&name) {
+        format!("{name}_")
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{name}")
     } else {
         name.to_owned()
     }
@@ -191,19 +193,26 @@ mod tests {
     #[test]
     fn rust_paths() {
         assert_eq!(
-            message_path("billing.v1.GetRequest", "billing.v1"),
+            type_path("GetRequest", "billing.v1"),
             "crate::proto::billing::v1::GetRequest"
         );
         assert_eq!(
-            message_path("billing.v1.Outer.Inner", "billing.v1"),
+            type_path("outer::Inner", "billing.v1"),
             "crate::proto::billing::v1::outer::Inner"
         );
-        assert_eq!(message_path("google.protobuf.Empty", "billing.v1"), "()");
         assert_eq!(
-            message_path("google.protobuf.Timestamp", "x.v1"),
+            type_path("super::super::common::v1::Money", "billing.v1"),
+            "crate::proto::common::v1::Money"
+        );
+        assert_eq!(type_path("()", "billing.v1"), "()");
+        assert_eq!(
+            type_path("::prost_types::Timestamp", "x.v1"),
             "::prost_types::Timestamp"
         );
         assert_eq!(package_module("type.v1"), "r#type::v1");
-        assert_eq!(method_name("GetHTTPThing"), "get_http_thing");
+        assert_eq!(package_module("self.v1"), "self_::v1");
+        assert_eq!(snake_ident("GetHTTPThing"), "get_http_thing");
+        assert_eq!(snake_ident("Super"), "super_");
+        assert_eq!(snake_ident("Type"), "r#type");
     }
 }

@@ -4,38 +4,52 @@
 
 use std::path::{Path, PathBuf};
 
-use heck::ToSnakeCase;
+use std::collections::HashMap;
 
 use super::{FileToWrite, ScaffoldError, names};
 use crate::Compiled;
 
 /// One rpc, as the stubs need it.
 #[derive(Clone, Debug)]
-struct Rpc {
+pub(crate) struct Rpc {
     proto_name: String,
-    method: String,
+    pub(crate) method: String,
     request: String,
     response: String,
     client_streaming: bool,
     server_streaming: bool,
 }
 
-/// One service, as the stubs need it.
+impl Rpc {
+    /// The name of its test: the method's, without `r#`, then `_answers`.
+    pub(crate) fn test_name(&self) -> String {
+        format!("{}_answers", self.method.trim_start_matches("r#"))
+    }
+}
+
+/// One service, as the stubs need it: every Rust name as prost-build and
+/// tonic generate it.
 #[derive(Clone, Debug)]
 pub(crate) struct ServiceInfo {
     full_name: String,
-    name: String,
+    /// The server trait's name (`FooBar` for `Foo_Bar`, `Self_` for `Self`).
+    pub(crate) name: String,
     package: String,
-    rpcs: Vec<Rpc>,
+    /// The scaffold's module for it: `foo_bar`, `r#type`, `self_`.
+    module: String,
+    /// The stem of tonic's modules: `foo_bar` of `foo_bar_server`.
+    stem: String,
+    pub(crate) rpcs: Vec<Rpc>,
 }
 
 impl ServiceInfo {
-    fn snake(&self) -> String {
-        self.name.to_snake_case()
-    }
-
     fn implementation(&self) -> String {
         format!("{}Impl", self.name)
+    }
+
+    /// The module's file name, without `r#`: `type` for `r#type`.
+    fn file_stem(&self) -> &str {
+        self.module.trim_start_matches("r#")
     }
 
     /// `crate::proto::billing::v1`.
@@ -70,57 +84,117 @@ pub(crate) fn services(
         .filter(|file| inputs.iter().any(|name| name == file.name()))
         .collect();
     files.sort_by(|a, b| a.name().cmp(b.name()));
-    let mut found = Vec::new();
+    let mut wanted = Vec::new();
     for file in files {
         for service in file.services() {
-            let wanted = only.is_empty()
+            let chosen = only.is_empty()
                 || only
                     .iter()
                     .any(|name| name == service.name() || name == service.full_name());
-            if !wanted {
-                continue;
+            if chosen {
+                wanted.push((service.name().to_owned(), service.full_name().to_owned()));
             }
-            let package = file.package_name().to_owned();
-            let rpcs = service
-                .methods()
-                .map(|method| Rpc {
-                    proto_name: method.name().to_owned(),
-                    method: names::method_name(method.name()),
-                    request: names::message_path(method.input().full_name(), &package),
-                    response: names::message_path(method.output().full_name(), &package),
-                    client_streaming: method.is_client_streaming(),
-                    server_streaming: method.is_server_streaming(),
-                })
-                .collect();
-            found.push(ServiceInfo {
-                full_name: service.full_name().to_owned(),
-                name: service.name().to_owned(),
-                package,
-                rpcs,
-            });
         }
     }
     for name in only {
-        if !found
+        if !wanted
             .iter()
-            .any(|s| &s.name == name || &s.full_name == name)
+            .any(|(short, full)| short == name || full == name)
         {
             return Err(ScaffoldError::Name(format!(
                 "no service named '{name}' in the input files"
             )));
         }
     }
-    if found.is_empty() {
+    if wanted.is_empty() {
         return Err(ScaffoldError::Name(
             "the input files define no service".to_owned(),
         ));
     }
+    // Rust names and type paths as prost-build hands them to tonic.
+    let mut generated: HashMap<String, prost_build::Service> =
+        crate::generate::prost_services(compiled)
+            .map_err(|err| ScaffoldError::Name(err.to_string()))?
+            .into_iter()
+            .map(|service| {
+                let full_name = match service.package.as_str() {
+                    "" => service.proto_name.clone(),
+                    package => format!("{package}.{}", service.proto_name),
+                };
+                (full_name, service)
+            })
+            .collect();
+    let mut found = Vec::new();
+    for (_, full_name) in wanted {
+        let Some(service) = generated.remove(&full_name) else {
+            continue;
+        };
+        let rpcs = service
+            .methods
+            .iter()
+            .map(|method| Rpc {
+                proto_name: method.proto_name.clone(),
+                method: method.name.clone(),
+                request: names::type_path(&method.input_type, &service.package),
+                response: names::type_path(&method.output_type, &service.package),
+                client_streaming: method.client_streaming,
+                server_streaming: method.server_streaming,
+            })
+            .collect();
+        found.push(ServiceInfo {
+            module: names::snake_ident(&service.proto_name),
+            stem: crate::generate::service_module_stem(&service.name),
+            full_name,
+            name: service.name,
+            package: service.package,
+            rpcs,
+        });
+    }
     Ok(found)
+}
+
+/// Refuses services that would share a module, a file or a Rust name, with
+/// each other or with the scaffold's own modules (`server`, `proto`) and
+/// crate files (`main.rs`, `lib.rs`), before anything is written.
+pub(crate) fn check_collisions(services: &[ServiceInfo], dir: &Path) -> Result<(), ScaffoldError> {
+    const OWN: [(&str, &str); 4] = [
+        ("server", "the scaffold's server module"),
+        ("proto", "the module of the generated code"),
+        ("main", "the crate's main.rs"),
+        ("lib", "the crate's lib.rs"),
+    ];
+    for (i, service) in services.iter().enumerate() {
+        let file = dir.join(format!("{}.rs", service.file_stem()));
+        if let Some((_, owner)) = OWN.iter().find(|(name, _)| *name == service.file_stem()) {
+            return Err(ScaffoldError::Collision(format!(
+                "service '{}' would be scaffolded as module '{}' ('{}'), which is {owner}; \
+                 nothing was written: rename the service",
+                service.full_name,
+                service.module,
+                file.display()
+            )));
+        }
+        for other in &services[..i] {
+            let what = if other.module == service.module {
+                format!("module '{}' ('{}')", service.module, file.display())
+            } else if other.name == service.name {
+                format!("server trait '{}'", service.name)
+            } else {
+                continue;
+            };
+            return Err(ScaffoldError::Collision(format!(
+                "services '{}' and '{}' would both be scaffolded as {what}; nothing was written: \
+                 scaffold them one at a time (--service) into different --out directories",
+                other.full_name, service.full_name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The module implementing one service: `src/<service>.rs`.
 pub(crate) fn service_module(service: &ServiceInfo, dir: &Path) -> FileToWrite {
-    let snake = service.snake();
+    let stem = &service.stem;
     let implementation = service.implementation();
     let uses_stream = service.rpcs.iter().any(|rpc| rpc.server_streaming);
     let uses_streaming = service.rpcs.iter().any(|rpc| rpc.client_streaming);
@@ -140,7 +214,7 @@ pub(crate) fn service_module(service: &ServiceInfo, dir: &Path) -> FileToWrite {
     out.push_str(&format!(
         "use tonic::{{{tonic_items}}};\n\n\
          use {package} as pb;\n\
-         use pb::{snake}_server::{{{name}, {name}Server}};\n\n\
+         use pb::{stem}_server::{{{name}, {name}Server}};\n\n\
          /// The implementation of `{full}`.\n\
          #[derive(Debug, Default)]\n\
          pub struct {implementation} {{}}\n\n\
@@ -160,39 +234,11 @@ pub(crate) fn service_module(service: &ServiceInfo, dir: &Path) -> FileToWrite {
         if i > 0 {
             out.push('\n');
         }
-        let request = service.short(&rpc.request);
-        let response = service.short(&rpc.response);
-        let request_type = if rpc.client_streaming {
-            format!("Request<Streaming<{request}>>")
-        } else {
-            format!("Request<{request}>")
-        };
-        let response_type = if rpc.server_streaming {
-            let stream = format!("{}Stream", rpc.proto_name);
-            out.push_str(&format!(
-                "    type {stream} = Pin<Box<dyn Stream<Item = Result<{response}, Status>> + Send + 'static>>;\n\n"
-            ));
-            format!("Self::{stream}")
-        } else {
-            response
-        };
-        out.push_str(&format!(
-            "    async fn {method}(\n\
-             \x20       &self,\n\
-             \x20       _request: {request_type},\n\
-             \x20   ) -> Result<Response<{response_type}>, Status> {{\n\
-             \x20       Err(Status::unimplemented(\n\
-             \x20           \"{name}/{rpc} is not implemented yet\",\n\
-             \x20       ))\n\
-             \x20   }}\n",
-            method = rpc.method,
-            name = service.name,
-            rpc = rpc.proto_name,
-        ));
+        out.push_str(&rpc_stub(service, rpc, Imports::Scaffold));
     }
     out.push_str("}\n\n#[cfg(test)]\nmod tests;\n");
     FileToWrite {
-        path: dir.join(format!("{snake}.rs")),
+        path: dir.join(format!("{}.rs", service.file_stem())),
         content: out,
     }
 }
@@ -200,7 +246,7 @@ pub(crate) fn service_module(service: &ServiceInfo, dir: &Path) -> FileToWrite {
 /// The first test of one service: `src/<service>/tests.rs`, calling every
 /// rpc once in process.
 pub(crate) fn service_tests(service: &ServiceInfo, dir: &Path) -> FileToWrite {
-    let snake = service.snake();
+    let stem = &service.stem;
     let implementation = service.implementation();
     let mut out = format!(
         "//! Calls every rpc of `{full}` once, in process, through the generated\n\
@@ -209,8 +255,8 @@ pub(crate) fn service_tests(service: &ServiceInfo, dir: &Path) -> FileToWrite {
          use tonic::Code;\n\n\
          use super::{implementation};\n\
          use super::pb;\n\
-         use pb::{snake}_client::{name}Client;\n\
-         use pb::{snake}_server::{name}Server;\n\n\
+         use pb::{stem}_client::{name}Client;\n\
+         use pb::{stem}_server::{name}Server;\n\n\
          type InProcessClient = {name}Client<protoforge_runtime::InProcess<{name}Server<{implementation}>>>;\n\n\
          fn client() -> InProcessClient {{\n\
          \x20   {name}Client::new(protoforge_runtime::InProcess::new(\n\
@@ -221,39 +267,88 @@ pub(crate) fn service_tests(service: &ServiceInfo, dir: &Path) -> FileToWrite {
         name = service.name,
     );
     for rpc in &service.rpcs {
-        let request = default_value(&service.short(&rpc.request));
-        let argument = if rpc.client_streaming {
-            format!("tokio_stream::iter(vec![{request}])")
-        } else {
-            request
-        };
-        out.push_str(&format!(
-            "\n#[tokio::test]\n\
-             async fn {method}_answers() {{\n\
-             \x20   let status = client()\n\
-             \x20       .{method}({argument})\n\
-             \x20       .await\n\
-             \x20       .expect_err(\"not implemented yet\");\n\
-             \x20   assert_eq!(status.code(), Code::Unimplemented);\n\
-             \x20   assert_eq!(status.message(), \"{name}/{rpc} is not implemented yet\");\n\
-             }}\n",
-            method = rpc.method.trim_start_matches("r#"),
-            name = service.name,
-            rpc = rpc.proto_name,
-        ));
+        out.push_str(&rpc_test(service, rpc));
     }
-    // The call uses the escaped name; the test function's name must not.
-    let out = service.rpcs.iter().fold(out, |out, rpc| {
-        if let Some(bare) = rpc.method.strip_prefix("r#") {
-            out.replace(&format!("        .{bare}("), &format!("        .r#{bare}("))
-        } else {
-            out
-        }
-    });
     FileToWrite {
-        path: dir.join(&snake).join("tests.rs"),
+        path: dir.join(service.file_stem()).join("tests.rs"),
         content: out,
     }
+}
+
+/// Which names a stub may use unqualified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Imports {
+    /// Those the scaffolded module imports for its rpcs (`Streaming`,
+    /// `Pin`, `Stream` when it has such rpcs).
+    Scaffold,
+    /// Only `Request`, `Response` and `Status`: a stub added to a module
+    /// written for other rpcs names the rest in full.
+    Basic,
+}
+
+/// The stub of one rpc in the server trait's implementation (with its
+/// stream type for a server stream), indented for the `impl` block.
+pub(crate) fn rpc_stub(service: &ServiceInfo, rpc: &Rpc, imports: Imports) -> String {
+    let (streaming, pin, stream_trait) = match imports {
+        Imports::Scaffold => ("Streaming", "Pin", "Stream"),
+        Imports::Basic => ("tonic::Streaming", "std::pin::Pin", "tokio_stream::Stream"),
+    };
+    let mut out = String::new();
+    let request = service.short(&rpc.request);
+    let response = service.short(&rpc.response);
+    let request_type = if rpc.client_streaming {
+        format!("Request<{streaming}<{request}>>")
+    } else {
+        format!("Request<{request}>")
+    };
+    let response_type = if rpc.server_streaming {
+        let stream = format!("{}Stream", rpc.proto_name);
+        out.push_str(&format!(
+            "    type {stream} = {pin}<Box<dyn {stream_trait}<Item = Result<{response}, Status>> + Send + 'static>>;\n\n"
+        ));
+        format!("Self::{stream}")
+    } else {
+        response
+    };
+    out.push_str(&format!(
+        "    async fn {method}(\n\
+         \x20       &self,\n\
+         \x20       _request: {request_type},\n\
+         \x20   ) -> Result<Response<{response_type}>, Status> {{\n\
+         \x20       Err(Status::unimplemented(\n\
+         \x20           \"{name}/{rpc} is not implemented yet\",\n\
+         \x20       ))\n\
+         \x20   }}\n",
+        method = rpc.method,
+        name = service.name,
+        rpc = rpc.proto_name,
+    ));
+    out
+}
+
+/// The test that calls one rpc once and expects UNIMPLEMENTED.
+pub(crate) fn rpc_test(service: &ServiceInfo, rpc: &Rpc) -> String {
+    let request = default_value(&service.short(&rpc.request));
+    let argument = if rpc.client_streaming {
+        format!("tokio_stream::iter(vec![{request}])")
+    } else {
+        request
+    };
+    format!(
+        "\n#[tokio::test]\n\
+         async fn {test}() {{\n\
+         \x20   let status = client()\n\
+         \x20       .{method}({argument})\n\
+         \x20       .await\n\
+         \x20       .expect_err(\"not implemented yet\");\n\
+         \x20   assert_eq!(status.code(), Code::Unimplemented);\n\
+         \x20   assert_eq!(status.message(), \"{name}/{rpc} is not implemented yet\");\n\
+         }}\n",
+        test = rpc.test_name(),
+        method = rpc.method,
+        name = service.name,
+        rpc = rpc.proto_name,
+    )
 }
 
 fn default_value(path: &str) -> String {
@@ -271,9 +366,10 @@ pub(crate) fn server_module(services: &[ServiceInfo], dir: &Path) -> FileToWrite
     let mut health = String::new();
     let mut router = String::new();
     for service in services {
-        let snake = service.snake();
         uses.push_str(&format!(
-            "use crate::{snake}::{implementation};\nuse {package}::{snake}_server::{name}Server;\n",
+            "use crate::{module}::{implementation};\nuse {package}::{stem}_server::{name}Server;\n",
+            module = service.module,
+            stem = service.stem,
             implementation = service.implementation(),
             package = service.package_path(),
             name = service.name,
@@ -328,18 +424,63 @@ pub(crate) fn server_module(services: &[ServiceInfo], dir: &Path) -> FileToWrite
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProtoforgeSource {
     /// A checkout of protoforge (the directory holding `codegen/` and
-    /// `runtime/`).
+    /// `runtime/`); see [`ProtoforgeSource::checkout`].
     Path(PathBuf),
-    /// A version requirement on crates.io.
+    /// A version requirement on crates.io, once the crates are published.
     Version(String),
 }
 
 impl ProtoforgeSource {
+    /// The checkout at `dir`, refused unless it holds protoforge's
+    /// `codegen/` and `runtime/` crates (a dependency on anything else would
+    /// not resolve).
+    pub fn checkout(dir: &Path) -> Result<ProtoforgeSource, ScaffoldError> {
+        let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+        let absolute = absolute.canonicalize().unwrap_or(absolute);
+        for (crate_dir, name) in [
+            ("codegen", "protoforge-codegen"),
+            ("runtime", "protoforge-runtime"),
+        ] {
+            let manifest = absolute.join(crate_dir).join("Cargo.toml");
+            let declared = std::fs::read_to_string(&manifest).is_ok_and(|text| {
+                text.lines()
+                    .any(|line| line.trim() == format!("name = \"{name}\""))
+            });
+            if !declared {
+                return Err(ScaffoldError::Name(format!(
+                    "'{}' is not a protoforge checkout: '{}' does not declare the crate {name}; \
+                     pass --protoforge-path the directory of a clone of protoforge",
+                    dir.display(),
+                    manifest.display()
+                )));
+            }
+        }
+        Ok(ProtoforgeSource::Path(absolute))
+    }
+
+    /// The checkout this library was built from, when it is still there.
+    pub fn built_from() -> Result<ProtoforgeSource, ScaffoldError> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        Self::checkout(&dir).map_err(|_| {
+            ScaffoldError::Name(format!(
+                "the protoforge checkout this was built from ('{}') is gone: pass \
+                 --protoforge-path the directory of a clone of protoforge",
+                dir.display()
+            ))
+        })
+    }
+
     fn dependency(&self, crate_dir: &str) -> String {
         match self {
-            ProtoforgeSource::Path(root) => {
-                format!("{{ path = \"{}\" }}", root.join(crate_dir).display())
-            }
+            // A TOML basic string: `"` and `\` escaped.
+            ProtoforgeSource::Path(root) => format!(
+                "{{ path = \"{}\" }}",
+                root.join(crate_dir)
+                    .display()
+                    .to_string()
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"")
+            ),
             ProtoforgeSource::Version(version) => format!("\"{version}\""),
         }
     }
@@ -402,7 +543,7 @@ pub(crate) fn crate_files(
     );
     let modules: String = services
         .iter()
-        .map(|s| format!("pub mod {};\n", s.snake()))
+        .map(|s| format!("pub mod {};\n", s.module))
         .collect();
     let lib = format!(
         "//! The `{name}` crate, scaffolded by protoforge.\n\n\
