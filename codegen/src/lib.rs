@@ -11,7 +11,9 @@ pub mod compat;
 pub mod compile;
 pub mod generate;
 pub mod output;
+pub mod read;
 pub mod scaffold;
+pub mod workspace;
 
 pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Limits, Severity};
 pub use generate::{Builder, GenerateError, configure};

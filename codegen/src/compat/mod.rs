@@ -26,15 +26,26 @@ use rules::{
 };
 use schema::Index;
 
+use crate::workspace;
+
 /// Options of [`run`].
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The configuration to use instead of the current input's `buf.yaml`.
+    /// The configuration to use instead of the current input's `buf.yaml`
+    /// (`--config`): its rules, and its modules for a directory input.
     pub config: Option<Config>,
+    /// The configuration that builds the against input instead of its own
+    /// (`--against-config`).
+    pub against_config: Option<workspace::Document>,
     /// Check only the inputs' own files, not their imports.
     pub exclude_imports: bool,
     /// Check only the files the current input has.
     pub limit_to_input_files: bool,
+    /// Only the files under these paths are checked (`--path`), on each
+    /// side in its own terms (see [`input::LoadOptions::paths`]).
+    pub paths: Vec<String>,
+    /// Files under these paths are not checked (`--exclude-path`).
+    pub exclude_paths: Vec<String>,
 }
 
 /// Checks `current` against `against`: both read in parallel, the rules
@@ -44,9 +55,26 @@ pub fn run(
     against: &input::Input,
     options: &Options,
 ) -> Result<Vec<Finding>, input::InputError> {
+    run_with_notes(current, against, options).map(|(findings, _)| findings)
+}
+
+/// [`run`], with the notes to show the user: which configuration was used
+/// when it is not the input's own.
+pub fn run_with_notes(
+    current: &input::Input,
+    against: &input::Input,
+    options: &Options,
+) -> Result<(Vec<Finding>, Vec<String>), input::InputError> {
+    let load_options = |config: Option<workspace::Document>| input::LoadOptions {
+        config,
+        paths: options.paths.clone(),
+        exclude_paths: options.exclude_paths.clone(),
+    };
+    let current_options = load_options(options.config.as_ref().and_then(|c| c.document.clone()));
+    let against_options = load_options(options.against_config.clone());
     let (current, previous) = std::thread::scope(|scope| {
-        let previous = scope.spawn(|| against.load());
-        let current = current.load();
+        let previous = scope.spawn(|| against.load_with(&against_options));
+        let current = current.load_with(&current_options);
         (
             current,
             previous
@@ -54,12 +82,12 @@ pub fn run(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         )
     });
-    let (current, previous) = (current?, previous?);
-    let config = options
-        .config
-        .clone()
-        .or_else(|| current.config.clone())
-        .unwrap_or_default();
+    let current = current?;
+    let previous = previous.map_err(|source| input::InputError::Against {
+        input: against.to_string(),
+        source: Box::new(source),
+    })?;
+    let notes: Vec<String> = current.note.iter().chain(&previous.note).cloned().collect();
     let (mut current_schema, mut previous_schema) = (current.schema, previous.schema);
     if options.exclude_imports {
         current_schema = current_schema.without_imports();
@@ -70,17 +98,48 @@ pub fn run(
             current_schema.file_names().map(str::to_owned).collect();
         previous_schema = previous_schema.retain_files(|name| names.contains(name));
     }
-    let mut findings = check(&previous_schema, &current_schema, config.rules());
-    config.filter(&mut findings, &previous_schema, &current_schema);
+    // Each selected module is checked with its own configuration (buf
+    // checks a workspace module by module); a finding belongs to the module
+    // of its file, and one in a file no module has (an import, a deleted
+    // file) to the first.
+    let modules: Vec<(Config, Option<&std::collections::HashSet<String>>)> = match &options.config {
+        Some(config) => vec![(config.clone(), None)],
+        None if current.modules.len() > 1 => current
+            .modules
+            .iter()
+            .map(|(config, names)| (config.clone(), Some(names)))
+            .collect(),
+        None => vec![(current.config.clone().unwrap_or_default(), None)],
+    };
+    let owner = |finding: &Finding| -> usize {
+        let path = finding.path.as_ref().or(finding.previous_path.as_ref());
+        path.and_then(|path| {
+            modules
+                .iter()
+                .position(|(_, names)| names.is_some_and(|names| names.contains(path)))
+        })
+        .unwrap_or(0)
+    };
+    let mut findings = Vec::new();
+    for (index, (config, _)) in modules.iter().enumerate() {
+        let mut found = check(&previous_schema, &current_schema, config.rules());
+        config.filter(&mut found, &previous_schema, &current_schema);
+        found.retain(|finding| modules.len() == 1 || owner(finding) == index);
+        findings.extend(found);
+    }
     for finding in &mut findings {
         if let Some(path) = &finding.path
             && let Some(shown) = current.shown.get(path)
         {
             finding.path = Some(shown.clone());
         }
+        // An image without source info has no spans: buf prints 1:1.
+        if finding.path.is_some() && finding.span.is_none() {
+            finding.span = Some(Span::FILE);
+        }
     }
     finding::normalize(&mut findings);
-    Ok(findings)
+    Ok((findings, notes))
 }
 
 /// Every finding of `rules` between `previous` and `current`, sorted and
