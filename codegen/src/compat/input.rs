@@ -238,6 +238,28 @@ impl PathFilter {
     }
 }
 
+impl PathFilter {
+    /// buf refuses a `--path` that names a whole module: the module is the
+    /// input to give.
+    fn names_no_module(&self, workspace: &Workspace) -> Result<(), InputError> {
+        if workspace.up > 0 {
+            return Ok(());
+        }
+        match self.paths.iter().find(|p| {
+            workspace
+                .modules
+                .iter()
+                .any(|m| m.path != "." && m.path == **p)
+        }) {
+            Some(path) => Err(InputError::Invalid(format!(
+                "module \"{path}\" was specified with --path, specify this module path directly \
+                 as an input"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
 fn outside(path: &str, reason: &str) -> InputError {
     InputError::Invalid(format!("{path}: {reason}"))
 }
@@ -283,6 +305,7 @@ fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, InputError> {
         relative_to_input(Path::new(path))
             .ok_or_else(|| outside(path, "is outside the context directory"))
     })?;
+    filter.names_no_module(&workspace)?;
     let files: Vec<&PathBuf> = listing.files.iter().map(|(_, path, _)| path).collect();
     let compiled = Compiler::new()
         .include_imports(true)
@@ -406,6 +429,82 @@ fn validate_image(bytes: &[u8]) -> Result<(), String> {
                 file.name(),
                 file.syntax()
             ));
+        }
+    }
+    // Every message and enum by full name, for the field checks below.
+    let mut kinds: HashMap<String, bool> = HashMap::new(); // true: a message
+    for file in &set.file {
+        let prefix = if file.package().is_empty() {
+            String::new()
+        } else {
+            format!(".{}", file.package())
+        };
+        let mut messages: Vec<(String, &prost_types::DescriptorProto)> = file
+            .message_type
+            .iter()
+            .map(|m| (format!("{prefix}.{}", m.name()), m))
+            .collect();
+        for e in &file.enum_type {
+            kinds.insert(format!("{prefix}.{}", e.name()), false);
+        }
+        while let Some((name, message)) = messages.pop() {
+            for e in &message.enum_type {
+                kinds.insert(format!("{name}.{}", e.name()), false);
+            }
+            messages.extend(
+                message
+                    .nested_type
+                    .iter()
+                    .map(|m| (format!("{name}.{}", m.name()), m)),
+            );
+            kinds.insert(name, true);
+        }
+    }
+    // Field types and labels protobuf knows (the linker below takes any
+    // number), and a message or enum where the type says so, through nested
+    // messages without recursion.
+    for file in &set.file {
+        let mut messages: Vec<(String, &prost_types::DescriptorProto)> = file
+            .message_type
+            .iter()
+            .map(|m| (format!("{}.{}", file.package(), m.name()), m))
+            .collect();
+        while let Some((name, message)) = messages.pop() {
+            for field in message.field.iter().chain(&message.extension) {
+                let known_type = field.r#type.is_none_or(|t| (1..=18).contains(&t));
+                let known_label = field.label.is_none_or(|l| (1..=3).contains(&l));
+                if !known_type || !known_label {
+                    return Err(format!(
+                        "{}: field {name}.{} has an unknown type or label",
+                        file.name(),
+                        field.name()
+                    ));
+                }
+                let wanted = match field.r#type {
+                    Some(11 | 10) => Some(true),
+                    Some(14) => Some(false),
+                    _ => None,
+                };
+                if let Some(wanted) = wanted
+                    && let Some(&is_message) = kinds.get(field.type_name())
+                    && is_message != wanted
+                {
+                    return Err(format!(
+                        "{}: field {name}.{} is of type {} but names the {} {}",
+                        file.name(),
+                        field.name(),
+                        if wanted { "message" } else { "enum" },
+                        if is_message { "message" } else { "enum" },
+                        field.type_name().trim_start_matches('.')
+                    ));
+                }
+            }
+            messages.extend(
+                message
+                    .nested_type
+                    .iter()
+                    .map(|m| (format!("{name}.{}", m.name()), m)),
+            );
         }
     }
     // Imports: every one present, and no cycle (depth-first, iterative).
@@ -609,6 +708,7 @@ fn load_git(
             _ => Ok(normal),
         }
     })?;
+    filter.names_no_module(&workspace)?;
     // Each module root's files, as import name and tree path.
     let mut sources = BTreeMap::new();
     let mut shown = HashMap::new();

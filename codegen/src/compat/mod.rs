@@ -26,6 +26,8 @@ use rules::{
 };
 use schema::Index;
 
+use std::borrow::Cow;
+
 use crate::workspace;
 
 /// Options of [`run`].
@@ -88,43 +90,54 @@ pub fn run_with_notes(
         source: Box::new(source),
     })?;
     let notes: Vec<String> = current.note.iter().chain(&previous.note).cloned().collect();
-    let (mut current_schema, mut previous_schema) = (current.schema, previous.schema);
-    if options.exclude_imports {
-        current_schema = current_schema.without_imports();
-        previous_schema = previous_schema.without_imports();
-    }
-    if options.limit_to_input_files {
-        let names: std::collections::HashSet<String> =
-            current_schema.file_names().map(str::to_owned).collect();
-        previous_schema = previous_schema.retain_files(|name| names.contains(name));
-    }
-    // Each selected module is checked with its own configuration (buf
-    // checks a workspace module by module); a finding belongs to the module
-    // of its file, and one in a file no module has (an import, a deleted
-    // file) to the first.
-    let modules: Vec<(Config, Option<&std::collections::HashSet<String>>)> = match &options.config {
-        Some(config) => vec![(config.clone(), None)],
-        None if current.modules.len() > 1 => current
-            .modules
-            .iter()
-            .map(|(config, names)| (config.clone(), Some(names)))
-            .collect(),
-        None => vec![(current.config.clone().unwrap_or_default(), None)],
-    };
-    let owner = |finding: &Finding| -> usize {
-        let path = finding.path.as_ref().or(finding.previous_path.as_ref());
-        path.and_then(|path| {
-            modules
+    // buf checks a workspace module by module: each selected module of the
+    // input, with its imports, against the module of the same rank of the
+    // against input, under the module's own configuration. Imports are
+    // checked too (unless excluded), under the configuration of the module
+    // importing them.
+    let current_parts: Vec<(Config, Option<&std::collections::HashSet<String>>)> =
+        if current.modules.len() > 1 {
+            current
+                .modules
                 .iter()
-                .position(|(_, names)| names.is_some_and(|names| names.contains(path)))
-        })
-        .unwrap_or(0)
-    };
+                .map(|(config, names)| (config.clone(), Some(names)))
+                .collect()
+        } else {
+            vec![(current.config.clone().unwrap_or_default(), None)]
+        };
+    let previous_parts: Vec<Option<&std::collections::HashSet<String>>> =
+        if previous.modules.len() > 1 {
+            previous
+                .modules
+                .iter()
+                .map(|(_, names)| Some(names))
+                .collect()
+        } else {
+            vec![None]
+        };
+    if current_parts.len() != previous_parts.len() {
+        return Err(input::InputError::Invalid(format!(
+            "input contained {} images, whereas against contained {} images",
+            current_parts.len(),
+            previous_parts.len()
+        )));
+    }
     let mut findings = Vec::new();
-    for (index, (config, _)) in modules.iter().enumerate() {
+    for ((config, names), previous_names) in current_parts.into_iter().zip(previous_parts) {
+        let config = options.config.clone().unwrap_or(config);
+        let current_schema = part(&current.schema, names, options.exclude_imports);
+        let mut previous_schema = part(&previous.schema, previous_names, options.exclude_imports);
+        if options.limit_to_input_files {
+            let names: std::collections::HashSet<String> =
+                current_schema.file_names().map(str::to_owned).collect();
+            previous_schema = Cow::Owned(
+                previous_schema
+                    .into_owned()
+                    .retain_files(|name| names.contains(name)),
+            );
+        }
         let mut found = check(&previous_schema, &current_schema, config.rules());
         config.filter(&mut found, &previous_schema, &current_schema);
-        found.retain(|finding| modules.len() == 1 || owner(finding) == index);
         findings.extend(found);
     }
     for finding in &mut findings {
@@ -140,6 +153,25 @@ pub fn run_with_notes(
     }
     finding::normalize(&mut findings);
     Ok((findings, notes))
+}
+
+/// One module's part of a schema (`names`, with what they import), its
+/// imports left out when asked; with no module to cut out and nothing to
+/// leave out, the schema itself, borrowed rather than copied.
+fn part<'s>(
+    schema: &'s Schema,
+    names: Option<&std::collections::HashSet<String>>,
+    exclude_imports: bool,
+) -> Cow<'s, Schema> {
+    let restricted = match names {
+        Some(names) => Cow::Owned(schema.clone().restrict_to(|name| names.contains(name))),
+        None => Cow::Borrowed(schema),
+    };
+    if exclude_imports {
+        Cow::Owned(restricted.into_owned().without_imports())
+    } else {
+        restricted
+    }
 }
 
 /// Every finding of `rules` between `previous` and `current`, sorted and
