@@ -75,6 +75,9 @@ fn generate(args: &GenerateArgs) -> Result<(), Vec<Diagnostic>> {
         .compile(&args.paths)
         .map_err(|err| err.diagnostics().to_vec())?;
     report::print(compiled.warnings());
+    for note in protoforge_codegen::workspace::notes(&args.paths) {
+        eprintln!("{note}");
+    }
     let files = configure()
         .build_client(!args.no_client)
         .build_server(!args.no_server)

@@ -229,6 +229,30 @@ impl Workspace {
     }
 }
 
+/// The notes naming the configuration of each directory among `inputs`
+/// whose configuration is not its own (for `build` and `generate`, which
+/// find it through [`Compiler::compile`](crate::Compiler::compile)).
+pub fn notes<P: AsRef<Path>>(inputs: &[P]) -> Vec<String> {
+    inputs
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|input| input.is_dir())
+        .filter_map(|input| {
+            Workspace::find_dir(input)
+                .ok()?
+                .note(&input.display().to_string())
+        })
+        .collect()
+}
+
+impl Workspace {
+    /// The modules the input selects: for the lint verb, each one's
+    /// document (`version_written`) and `block("lint")`.
+    pub fn selected(&self) -> impl Iterator<Item = &Module> {
+        self.targets.iter().map(|&i| &self.modules[i])
+    }
+}
+
 /// The files of a workspace on disk.
 #[derive(Debug, Default)]
 pub struct Listing {

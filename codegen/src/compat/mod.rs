@@ -103,7 +103,13 @@ pub fn run_with_notes(
                 .map(|(config, names)| (config.clone(), Some(names)))
                 .collect()
         } else {
-            vec![(current.config.clone().unwrap_or_default(), None)]
+            // A directory or git input was built with --config already, so
+            // its configuration is --config's; an image has none.
+            let config = match (&current.config, &options.config) {
+                (Some(config), _) | (None, Some(config)) => config.clone(),
+                (None, None) => Config::default(),
+            };
+            vec![(config, None)]
         };
     let previous_parts: Vec<Option<&std::collections::HashSet<String>>> =
         if previous.modules.len() > 1 {
@@ -124,7 +130,6 @@ pub fn run_with_notes(
     }
     let mut findings = Vec::new();
     for ((config, names), previous_names) in current_parts.into_iter().zip(previous_parts) {
-        let config = options.config.clone().unwrap_or(config);
         let current_schema = part(&current.schema, names, options.exclude_imports);
         let mut previous_schema = part(&previous.schema, previous_names, options.exclude_imports);
         if options.limit_to_input_files {
