@@ -411,8 +411,11 @@ fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> 
 
 /// Links an image as a compiler would before it is compared: every name it
 /// refers to defined once, every import present, no import cycle, known
-/// syntax. An image that cannot be true would give invented findings.
-fn validate_image(bytes: &[u8]) -> Result<(), String> {
+/// syntax, field types and labels protobuf has, a message or an enum where
+/// the field's type says so. An image that cannot be true would give
+/// invented findings. `Err` says what is wrong, naming the file and the
+/// element.
+pub fn validate_image(bytes: &[u8]) -> Result<(), String> {
     let set = prost_types::FileDescriptorSet::decode(bytes)
         .map_err(|err| format!("not a FileDescriptorSet: {err}"))?;
     let mut names = HashSet::new();
