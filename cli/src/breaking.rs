@@ -20,17 +20,19 @@ use crate::report;
 /// schema, with buf's rules, configuration, messages and locations.
 ///
 /// An INPUT is:
-///   - a directory (every .proto below it; its buf.yaml, version v1beta1, v1
-///     or v2, decides the rules and the roots),
+///   - a directory (the .proto files of the modules its buf configuration
+///     selects: a v2 buf.yaml or a buf.work.yaml above it, or its own
+///     buf.yaml, found as buf finds it; stderr names the configuration when
+///     it is not the directory's own),
 ///   - a descriptor set image: .binpb/.pb/.bin from protoc, buf or
 ///     `protoforge build`, or .json,
 ///   - a git reference in buf's form, read from git objects without touching
 ///     the work tree: `.git#branch=main`, `.git#tag=v1.0.0`,
 ///     `.git#ref=HEAD~1`, with `,subdir=proto` for a schema below the root.
 ///
-/// The rules come from --config, else the buf.yaml of INPUT, else buf's
-/// default (the FILE category). Schemas protox cannot parse yet (edition =
-/// "2023") work through images.
+/// The rules come from --config, else each module's breaking block, else
+/// buf's default (the FILE category). Schemas protox cannot parse yet
+/// (edition = "2023") work through images.
 #[derive(Debug, Args)]
 #[command(after_help = BREAKING_EXIT_CODES)]
 pub struct BreakingArgs {

@@ -194,6 +194,15 @@ fn configuration_errors_are_errors() {
         &breaking,
         "unknown rule or category 'NOPE' for version v1",
     );
+    // Too large: measured, not read.
+    let mut big = b"version: v2\n#".to_vec();
+    big.resize(2 << 20, b'x');
+    config(&big);
+    fails_with(
+        root,
+        &breaking,
+        "cur/buf.yaml: cannot read: file is 2097152 bytes, more than the limit of 1048576 bytes",
+    );
     config(b"version: v2\n");
 
     // --config: a path that does not exist is an error, not inline YAML.
