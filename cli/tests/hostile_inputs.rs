@@ -12,21 +12,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{protoforge, text};
+use common::{buf, git, protoforge, text};
 use prost::Message;
 use prost_types::{
     DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
     FileDescriptorProto, FileDescriptorSet, field_descriptor_proto::Type,
 };
-use protoforge_bench::anchors;
-
-fn buf(dir: &Path, args: &[&str]) -> Output {
-    Command::new(anchors::buf())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("buf runs")
-}
 
 const SCHEMA: &str = "syntax = \"proto3\";\npackage p.v1;\nmessage M { int32 a = 1; }\n";
 
@@ -123,28 +114,28 @@ fn pipes_and_devices_are_refused_before_they_are_opened() {
     );
     // Inside an input directory, and as its buf.yaml.
     fifo(&root.join("cur/b.proto"));
-    fails_with(
-        root,
-        &["breaking", "cur", "--against", "prev"],
-        "cannot read 'cur/b.proto': not a regular file (it is a FIFO)",
-    );
-    fails_with(
-        root,
+    for args in [
+        &["breaking", "cur", "--against", "prev"][..],
         &["build", "cur", "-o", "out.binpb"],
-        "cannot read 'cur/b.proto': not a regular file (it is a FIFO)",
-    );
+    ] {
+        fails_with(
+            root,
+            args,
+            "cannot read 'cur/b.proto': not a regular file (it is a FIFO)",
+        );
+    }
     std::fs::remove_file(root.join("cur/b.proto")).expect("rm");
     fifo(&root.join("cur/buf.yaml"));
-    fails_with(
-        root,
-        &["breaking", "cur", "--against", "prev"],
-        "cur/buf.yaml: cannot read: not a regular file (it is a FIFO)",
-    );
-    fails_with(
-        root,
+    for args in [
+        &["breaking", "cur", "--against", "prev"][..],
         &["build", "cur", "-o", "out.binpb"],
-        "cur/buf.yaml: cannot read: not a regular file (it is a FIFO)",
-    );
+    ] {
+        fails_with(
+            root,
+            args,
+            "cur/buf.yaml: cannot read: not a regular file (it is a FIFO)",
+        );
+    }
     std::fs::remove_file(root.join("cur/buf.yaml")).expect("rm");
     std::os::unix::fs::symlink("/dev/zero", root.join("cur/buf.yaml")).expect("symlink");
     fails_with(
@@ -306,18 +297,7 @@ fn paths_outside_the_input_are_refused() {
 
     // The same in git: the configuration at the reference is refused, and
     // a subdir cannot leave the tree.
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .expect("git runs");
-        assert!(status.status.success(), "{}", text(&status.stderr));
-    };
+    let git = |args: &[&str]| git(root, args);
     git(&["init", "-q", "-b", "main"]);
     std::fs::write(
         root.join("cur/buf.yaml"),

@@ -7,21 +7,10 @@
 
 mod common;
 
-use std::{
-    path::Path,
-    process::{Command, Output},
-};
+use std::{path::Path, process::Command};
 
-use common::{protoforge, text};
+use common::{buf, git, protoforge, text};
 use protoforge_bench::anchors;
-
-fn buf(dir: &Path, args: &[&str]) -> Output {
-    Command::new(anchors::buf())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("buf runs")
-}
 
 /// Writes `files` (path, content) below a new directory.
 fn layout(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -307,19 +296,6 @@ fn v1_and_v1beta1_module_buf_yaml() {
         "version: v1beta1\nbuild:\n  roots: [proto, vendor]\n  excludes: [vendor/ex]\nbreaking:\n  use: [WIRE]\n",
     )]);
     same(dir.path(), &["breaking", "cur", "--against", "prev"], true);
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(output.status.success(), "{}", text(&output.stderr));
 }
 
 #[test]

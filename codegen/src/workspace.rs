@@ -126,12 +126,6 @@ impl Module {
 }
 
 impl Workspace {
-    /// Whether the configuration used lives elsewhere than the input
-    /// directory: then the user is told which one it is.
-    pub fn config_is_elsewhere(&self) -> bool {
-        self.up > 0 && self.config.is_some()
-    }
-
     /// One line for stderr naming the configuration used, when it is not
     /// the input's own.
     pub fn note(&self, input: &str) -> Option<String> {

@@ -655,9 +655,10 @@ fn load_git(
     let segments: Vec<String> = subdir
         .map(|s| s.split('/').map(str::to_owned).collect())
         .unwrap_or_default();
-    let read_one = |path: &str, limit: u64| -> Result<Option<String>, InputError> {
+    // A blob is read only when it is a regular file within the limit.
+    let measure = |path: &str, limit: u64| -> Result<bool, InputError> {
         let Some(&(regular, size)) = entries.get(path) else {
-            return Ok(None);
+            return Ok(false);
         };
         if !regular {
             return Err(InputError::Invalid(format!(
@@ -669,6 +670,12 @@ fn load_git(
                 "{revision}:{path}: cannot read: {}",
                 ReadError::TooLarge { len: size, limit }
             )));
+        }
+        Ok(true)
+    };
+    let read_one = |path: &str, limit: u64| -> Result<Option<String>, InputError> {
+        if !measure(path, limit)? {
+            return Ok(None);
         }
         let blobs = read_blobs(repository, &commit, &[path.to_owned()])?;
         Ok(blobs.into_iter().next().map(|(_, text)| text))
@@ -759,18 +766,7 @@ fn load_git(
     wanted.retain(|(name, _, _)| seen.insert(name.clone()));
     let limit = crate::Limits::default().max_file_size;
     for (_, path, _) in &wanted {
-        let &(regular, size) = &entries[path];
-        if !regular {
-            return Err(InputError::Invalid(format!(
-                "{revision}:{path}: cannot read: not a regular file"
-            )));
-        }
-        if size > limit {
-            return Err(InputError::Invalid(format!(
-                "{revision}:{path}: cannot read: {}",
-                ReadError::TooLarge { len: size, limit }
-            )));
-        }
+        measure(path, limit)?;
     }
     let paths: Vec<String> = wanted.iter().map(|(_, path, _)| path.clone()).collect();
     let blobs = read_blobs(repository, &commit, &paths)?;
