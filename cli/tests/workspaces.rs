@@ -290,6 +290,16 @@ fn v1_and_v1beta1_module_buf_yaml() {
         true,
     );
     assert!(!stderr.contains("note:"), "{stderr}");
+    // A directory inside a v1 module is refused, as buf refuses it.
+    let inside = same(
+        root,
+        &["breaking", "cur/proto/foo", "--against", "prev/proto/foo"],
+        false,
+    );
+    assert!(
+        inside.contains("contained by module at path \"cur/proto\""),
+        "{inside}"
+    );
     // v1beta1 roots and excludes.
     let dir = two_sides(&[(
         "buf.yaml",

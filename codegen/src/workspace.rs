@@ -372,6 +372,18 @@ pub fn find(
                 }
             } else if up == 0 {
                 own = Some(document);
+            } else {
+                // A v1 module above the input: buf refuses a directory
+                // inside a module as an input.
+                let module = Path::new(&document.shown)
+                    .parent()
+                    .map_or_else(|| ".".to_owned(), |p| p.display().to_string());
+                let module = if module.is_empty() {
+                    ".".to_owned()
+                } else {
+                    module
+                };
+                return Err(contained(&input_shown, &module));
             }
         }
         if let Some(work) = work {
@@ -449,14 +461,7 @@ fn select(
             .iter()
             .find(|m| contains(&m.path, rel))
             .map_or(".", |m| m.path.as_str());
-        return Err(ConfigError::Invalid {
-            path: input_shown.to_owned(),
-            message: format!(
-                "failed to build input \"{input_shown}\" because it is contained by module at \
-                 path \"{container}\" specified in your configuration, you must provide the \
-                 workspace or module as the input, and filter to this path using --path"
-            ),
-        });
+        return Err(contained(input_shown, container));
     }
     Ok(Workspace {
         layout,
@@ -465,6 +470,18 @@ fn select(
         modules,
         targets,
     })
+}
+
+/// buf's refusal of a directory inside a module as an input.
+fn contained(input_shown: &str, module: &str) -> ConfigError {
+    invalid(
+        input_shown,
+        format!(
+            "failed to build input \"{input_shown}\" because it is contained by module at path \
+             \"{module}\" specified in your configuration, you must provide the workspace or \
+             module as the input, and filter to this path using --path"
+        ),
+    )
 }
 
 fn invalid(path: &str, message: impl Into<String>) -> ConfigError {
