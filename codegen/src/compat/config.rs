@@ -126,9 +126,9 @@ pub struct Config {
     /// Drops findings in unstable packages (`foo.v1alpha1`, `foo.v1beta1`,
     /// `foo.v1test`).
     pub ignore_unstable_packages: bool,
-    /// Include roots of the module, relative to the configuration file:
-    /// v1beta1 `build.roots` or v2 `modules[].path`; empty means the
-    /// directory itself.
+    /// The prefixes an ignore path may carry before a file's name: the
+    /// module's v1beta1 `build.roots` or v2 `modules[].path` (ignore paths
+    /// are relative to the configuration file, file names to the roots).
     pub roots: Vec<String>,
 }
 

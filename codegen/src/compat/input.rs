@@ -24,7 +24,8 @@ pub const IMAGE_SIZE_LIMIT: u64 = (2 << 30) - 1;
 /// Where a schema comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
-    /// A directory of `.proto` files (its `buf.yaml` decides the roots).
+    /// A directory of `.proto` files (the buf configuration that controls
+    /// it, see [`crate::workspace`], decides the modules and roots).
     Dir(PathBuf),
     /// A `FileDescriptorSet` image: binary (`.binpb`, `.pb`, `.bin`) or JSON.
     Image(PathBuf),
