@@ -9,14 +9,15 @@
 #
 # Usage: bench/fuzz.sh [SECONDS] [TARGET]...
 #   SECONDS   wall time per target (default 1800)
-#   TARGET    compile_proto decode_image buf_yaml breaking generate (default all)
+#   TARGET    compile_proto decode_image buf_yaml buf_yaml_nesting breaking generate
+#             (default all)
 #   FUZZ_JOBS targets run at once (default: the number of cores)
 # Exits 1 if anything was found.
 set -euo pipefail
 seconds=${1:-1800}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(compile_proto decode_image buf_yaml breaking generate)
+[ ${#targets[@]} -gt 0 ] || targets=(compile_proto decode_image buf_yaml buf_yaml_nesting breaking generate)
 jobs=${FUZZ_JOBS:-$(nproc)}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -47,7 +48,7 @@ i=0
 while read -r file; do i=$((i + 1)); cp "$file" "$out/corpus/buf_yaml/$i.yaml"; done < <(find "$root/codegen/tests" "$root/examples" -name 'buf.yaml')
 printf 'version: v2\nbreaking:\n  use: [FILE, WIRE_JSON]\n  except: [FIELD_SAME_NAME]\n  ignore: [foo]\n  ignore_only:\n    FIELD_NO_DELETE: [bar/baz.proto]\nmodules:\n  - path: proto\n' > "$out/corpus/buf_yaml/v2.yaml"
 printf 'version: v1beta1\nbuild:\n  roots: [a, b]\nbreaking:\n  use: [WIRE]\n  ignore_unstable_packages: true\n' > "$out/corpus/buf_yaml/v1beta1.yaml"
-for target in breaking generate; do
+for target in buf_yaml_nesting breaking generate; do
   seed "$target"
   for n in 1 2 3 4; do head -c $((n * 256)) /dev/urandom > "$out/corpus/$target/random-$n"; done
 done

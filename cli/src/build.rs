@@ -73,6 +73,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         }
     };
     report::print(compiled.warnings());
+    for note in protoforge_codegen::workspace::notes(&args.paths) {
+        eprintln!("{note}");
+    }
 
     let format = args.format.unwrap_or_else(|| {
         if args.output.extension().is_some_and(|ext| ext == "json") {

@@ -71,6 +71,9 @@ fn generate(args: &GenerateArgs) -> Result<(), Vec<Diagnostic>> {
         .map_err(|err| err.diagnostics().to_vec())?;
     drop(compiling);
     report::print(compiled.warnings());
+    for note in protoforge_codegen::workspace::notes(&args.paths) {
+        eprintln!("{note}");
+    }
     let generating = ui::Phase::start(format!(
         "generating code for {} files",
         compiled.input_files().len()

@@ -299,7 +299,7 @@ fn configuration_use_except_ignore() {
     let bad = protoforge(root, &["breaking", "current", "--against", "previous"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
-        text(&bad.stderr).contains("unknown version 'v9'"),
+        text(&bad.stderr).contains("unknown file version: \"v9\""),
         "{}",
         text(&bad.stderr)
     );
@@ -491,6 +491,9 @@ fn git_input_errors_are_clear_and_leave_the_repository_untouched() {
     ];
     for (root, against, expected) in cases {
         let output = protoforge(root, &["breaking", "proto", "--against", against]);
+        // Each error says it is the against side, and which reference.
+        let shown = against.replace("branch=", "ref=").replace("tag=", "ref=");
+        let expected = format!("error: the against input {shown} failed:\n{expected}");
         assert_eq!(
             output.status.code(),
             Some(1),

@@ -12,8 +12,10 @@ pub mod compat;
 pub mod compile;
 pub mod generate;
 pub mod output;
+pub mod read;
 pub mod scaffold;
 pub mod syntax;
+pub mod workspace;
 
 pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Limits, Severity};
 pub use generate::{Builder, GenerateError, configure};

@@ -163,3 +163,30 @@ fn a_failed_compile_protos_leaves_the_previous_output() {
         before
     );
 }
+
+/// From `build.rs`, as with tonic-prost-build and protoc: an input named
+/// relative to an include root, not to the working directory.
+#[test]
+fn compile_protos_takes_names_under_an_include_root() {
+    let vendor = tempfile::tempdir().expect("tempdir");
+    let file = vendor.path().join("google/api/http.proto");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &file,
+        "syntax = \"proto3\";\npackage google.api;\nmessage Http { string a = 1; }\n",
+    )
+    .expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    configure()
+        .out_dir(out.path())
+        .emit_rerun_if_changed(false)
+        .compile_protos(&[Path::new("google/api/http.proto")], &[vendor.path()])
+        .expect("a name under the include root compiles");
+    assert!(out.path().join("google.api.rs").is_file());
+    // Named both ways, it is one file.
+    let compiled = Compiler::new()
+        .include(vendor.path())
+        .compile(&[Path::new("google/api/http.proto"), file.as_path()])
+        .expect("compiles");
+    assert_eq!(compiled.input_files(), ["google/api/http.proto"]);
+}

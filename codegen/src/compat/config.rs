@@ -9,6 +9,7 @@ use super::{
     Finding, Schema,
     rules::{RULES, Rule},
 };
+use crate::workspace::{Document, Module, normalize_relative, parse_yaml, read_document};
 
 /// A configuration version: the rule catalog and categories differ.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -109,6 +110,10 @@ pub enum ConfigError {
 pub struct Config {
     /// The configuration version.
     pub version: Version,
+    /// The version as written (`v2`), for messages.
+    pub version_written: String,
+    /// The document it was read from, if any.
+    pub document: Option<Document>,
     /// Rule IDs and categories to run (`use`; default FILE).
     pub use_: Vec<String>,
     /// Rule IDs and categories not to run.
@@ -121,9 +126,9 @@ pub struct Config {
     /// Drops findings in unstable packages (`foo.v1alpha1`, `foo.v1beta1`,
     /// `foo.v1test`).
     pub ignore_unstable_packages: bool,
-    /// Include roots of the module, relative to the configuration file:
-    /// v1beta1 `build.roots` or v2 `modules[].path`; empty means the
-    /// directory itself.
+    /// The prefixes an ignore path may carry before a file's name: the
+    /// module's v1beta1 `build.roots` or v2 `modules[].path` (ignore paths
+    /// are relative to the configuration file, file names to the roots).
     pub roots: Vec<String>,
 }
 
@@ -154,7 +159,6 @@ struct RawModule {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct RawConfig {
-    version: String,
     build: RawBuild,
     breaking: Option<RawBreaking>,
     modules: Vec<RawModule>,
@@ -162,56 +166,79 @@ struct RawConfig {
 
 impl Config {
     /// Parses a `buf.yaml` (or JSON, which is YAML too); `path` names it in
-    /// errors.
+    /// errors. The `breaking:` block is the first module's that has one
+    /// (v2), else the top-level one.
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let document = Document::parse(text.to_owned(), path)?;
+        Config::from_document(&document, None)
+    }
+
+    /// The configuration of a module of a workspace (the defaults when no
+    /// document configures it).
+    pub fn for_module(module: &Module) -> Result<Config, ConfigError> {
+        match &module.document {
+            None => Ok(Config::default()),
+            Some(document) => Config::from_document(document, Some(module)),
+        }
+    }
+
+    /// `--config`: a path to a buf.yaml, or the YAML or JSON itself (see
+    /// [`Document::from_flag`]).
+    pub fn from_flag(value: &str) -> Result<Config, ConfigError> {
+        Config::from_document(&Document::from_flag(value)?, None)
+    }
+
+    fn from_document(document: &Document, module: Option<&Module>) -> Result<Config, ConfigError> {
+        let path = document.shown.as_str();
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_owned(),
             message,
         };
-        let raw: RawConfig = serde_yaml::from_str(text).map_err(|err| {
-            let at = err
-                .location()
-                .map(|l| format!("line {}, column {}: ", l.line(), l.column()))
-                .unwrap_or_default();
-            invalid(format!("{at}{err}"))
-        })?;
-        let version = match raw.version.as_str() {
-            "v1beta1" => Version::V1Beta1,
-            "v1" | "" => Version::V1,
-            "v2" => Version::V2,
-            other => {
-                return Err(invalid(format!(
-                    "unknown version '{other}': use v1beta1, v1 or v2"
-                )));
-            }
+        let raw: RawConfig =
+            parse_yaml::<Option<RawConfig>>(&document.text, path)?.unwrap_or_default();
+        let version = document.version;
+        // v2 may configure breaking per module; a module's own block
+        // replaces the top-level one, and ignore paths are relative to the
+        // workspace, so they keep their module prefix.
+        let own = match module {
+            Some(module) => module
+                .index
+                .and_then(|i| raw.modules.get(i))
+                .and_then(|m| m.breaking.as_ref()),
+            None => raw.modules.iter().find_map(|m| m.breaking.as_ref()),
         };
-        // v2 may configure breaking per module; the first module's block
-        // (or the top-level one) applies, and ignore paths are relative to
-        // the workspace, so they keep their module prefix.
-        let breaking = raw
-            .modules
-            .iter()
-            .find_map(|m| m.breaking.as_ref())
-            .or(raw.breaking.as_ref());
+        let breaking = own.or(raw.breaking.as_ref());
         let mut config = Config {
             version,
-            roots: match version {
-                Version::V1Beta1 => raw.build.roots.clone(),
-                Version::V2 => raw
+            version_written: document.version_written.clone(),
+            document: Some(document.clone()),
+            roots: match (version, module) {
+                (Version::V2, Some(module)) => Some(module.path.clone())
+                    .filter(|p| p != ".")
+                    .into_iter()
+                    .collect(),
+                (Version::V1Beta1, Some(module)) => {
+                    module.roots.iter().filter(|r| *r != ".").cloned().collect()
+                }
+                (Version::V1Beta1, None) => raw.build.roots.clone(),
+                (Version::V2, None) => raw
                     .modules
                     .iter()
                     .map(|m| m.path.clone())
                     .filter(|p| !p.is_empty() && p != ".")
                     .collect(),
-                Version::V1 => Vec::new(),
+                (Version::V1, _) => Vec::new(),
             },
             ..Config::default()
         };
         if let Some(breaking) = breaking {
             config.use_.clone_from(&breaking.use_);
             config.except.clone_from(&breaking.except);
-            config.ignore.clone_from(&breaking.ignore);
-            config.ignore_only.clone_from(&breaking.ignore_only);
+            config.ignore = normalized(&breaking.ignore, "breaking.ignore").map_err(&invalid)?;
+            for (id, paths) in &breaking.ignore_only {
+                let paths = normalized(paths, "breaking.ignore_only").map_err(&invalid)?;
+                config.ignore_only.insert(id.clone(), paths);
+            }
             config.ignore_unstable_packages = breaking.ignore_unstable_packages;
         }
         for id in config
@@ -222,7 +249,8 @@ impl Config {
         {
             if !is_known(version, id) {
                 return Err(invalid(format!(
-                    "unknown rule or category '{id}' for version {version:?}"
+                    "unknown rule or category '{id}' for version {}",
+                    document.version_written
                 )));
             }
         }
@@ -233,8 +261,8 @@ impl Config {
     pub fn find_in(dir: &Path) -> Result<Option<Config>, ConfigError> {
         for name in ["buf.yaml", "buf.yml"] {
             let path = dir.join(name);
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                return Config::parse(&text, &path.display().to_string()).map(Some);
+            if let Some(document) = read_document(&path, &path.display().to_string())? {
+                return Config::from_document(&document, None).map(Some);
             }
         }
         Ok(None)
@@ -305,6 +333,9 @@ impl Config {
     /// Whether the ignored path (a file or directory, possibly prefixed by a
     /// root of the module) covers the file `path`.
     fn covers(&self, ignored: &str, path: &str) -> bool {
+        if ignored == "." {
+            return true;
+        }
         let ignored = ignored.trim_end_matches('/');
         let under = |ignored: &str| path == ignored || path.starts_with(&format!("{ignored}/"));
         under(ignored)
@@ -315,6 +346,18 @@ impl Config {
                     .is_some_and(under)
             })
     }
+}
+
+/// Ignore paths, validated and normalised as buf does (`./a.proto` is
+/// `a.proto`; `..`, `../x` and `/` are refused).
+fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, String> {
+    paths
+        .iter()
+        .map(|path| {
+            normalize_relative(path)
+                .map_err(|reason| format!("{what}: invalid path: {path}: {reason}"))
+        })
+        .collect()
 }
 
 fn is_known(version: Version, id: &str) -> bool {
@@ -378,7 +421,7 @@ mod tests {
         let err = Config::parse("version: v3\n", "buf.yaml").expect_err("bad version");
         assert_eq!(
             err.to_string(),
-            "buf.yaml: unknown version 'v3': use v1beta1, v1 or v2"
+            "buf.yaml: unknown file version: \"v3\": use v1beta1, v1 or v2"
         );
         let err = Config::parse("version: v2\nbreaking:\n  use: [NOPE]\n", "buf.yaml")
             .expect_err("bad rule");

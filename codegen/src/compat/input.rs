@@ -3,7 +3,7 @@
 //! objects without touching the work tree.
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     io::Write,
     path::{Path, PathBuf},
     process::{Command, Stdio},
@@ -12,12 +12,20 @@ use std::{
 use prost::Message;
 
 use super::{Config, Schema, config::ConfigError};
-use crate::{CompileError, Compiler, Diagnostic};
+use crate::{
+    CompileError, Compiler, Diagnostic,
+    read::{ReadError, read_bounded},
+    workspace::{self, CONFIG_SIZE_LIMIT, Document, Workspace, contains, normalize_relative},
+};
+
+/// The largest image read: protobuf's limit on one message (2 GiB).
+pub const IMAGE_SIZE_LIMIT: u64 = (2 << 30) - 1;
 
 /// Where a schema comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
-    /// A directory of `.proto` files (its `buf.yaml` decides the roots).
+    /// A directory of `.proto` files (the buf configuration that controls
+    /// it, see [`crate::workspace`], decides the modules and roots).
     Dir(PathBuf),
     /// A `FileDescriptorSet` image: binary (`.binpb`, `.pb`, `.bin`) or JSON.
     Image(PathBuf),
@@ -44,6 +52,14 @@ pub enum InputError {
     /// Its `buf.yaml` is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The input compared against failed: which one it is, and why.
+    #[error("the against input {input} failed: {source}")]
+    Against {
+        /// The against input, as given.
+        input: String,
+        /// Why.
+        source: Box<InputError>,
+    },
 }
 
 impl InputError {
@@ -51,6 +67,13 @@ impl InputError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             InputError::Compile(err) => err.diagnostics().to_vec(),
+            InputError::Against { input, source } => {
+                let mut diagnostics = vec![Diagnostic::from_message(format!(
+                    "the against input {input} failed:"
+                ))];
+                diagnostics.extend(source.diagnostics());
+                diagnostics
+            }
             other => vec![Diagnostic::from_message(other.to_string())],
         }
     }
@@ -61,10 +84,49 @@ impl InputError {
 pub struct Loaded {
     /// The schema.
     pub schema: Schema,
-    /// Its `buf.yaml`, when it has one.
+    /// Its `buf.yaml`, when it has one (the first selected module's).
     pub config: Option<Config>,
+    /// Per selected module, its configuration and the names of its files
+    /// (empty for an image: one module, configured by `config`).
+    pub modules: Vec<(Config, HashSet<String>)>,
     /// How to show each file: import name to the path buf prints.
     pub shown: HashMap<String, String>,
+    /// Which configuration was used, when it is not the input's own.
+    pub note: Option<String>,
+}
+
+/// How an input is read.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// A configuration to use instead of the one the input would find
+    /// (`--config`, `--against-config`): its modules, roots and excludes.
+    pub config: Option<Document>,
+    /// Only files under these paths are the input's own (`--path`): paths
+    /// on disk for a directory (inside it), paths in the tree for a git
+    /// reference, file names for an image.
+    pub paths: Vec<String>,
+    /// Files under these paths are not the input's own (`--exclude-path`).
+    pub exclude_paths: Vec<String>,
+}
+
+/// The input as buf's syntax writes it, for messages.
+impl std::fmt::Display for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::Dir(path) | Input::Image(path) => write!(f, "{}", path.display()),
+            Input::Git {
+                repository,
+                revision,
+                subdir,
+            } => {
+                write!(f, "{}#ref={revision}", repository.display())?;
+                match subdir {
+                    Some(subdir) => write!(f, ",subdir={subdir}"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
 }
 
 impl Input {
@@ -117,16 +179,90 @@ impl Input {
 
     /// Reads the schema (compiling sources with protox).
     pub fn load(&self) -> Result<Loaded, InputError> {
-        match self {
-            Input::Dir(dir) => load_dir(dir),
-            Input::Image(path) => load_image(path),
+        self.load_with(&LoadOptions::default())
+    }
+
+    /// Reads the schema as `options` say.
+    pub fn load_with(&self, options: &LoadOptions) -> Result<Loaded, InputError> {
+        let loaded = match self {
+            Input::Dir(dir) => load_dir(dir, options)?,
+            Input::Image(path) => load_image(path, options)?,
             Input::Git {
                 repository,
                 revision,
                 subdir,
-            } => load_git(repository, revision, subdir.as_deref()),
+            } => load_git(repository, revision, subdir.as_deref(), options)?,
+        };
+        if loaded.schema.has_no_inputs() {
+            return Err(InputError::Invalid(
+                "no .proto files were targeted. This can occur if no .proto files are found in \
+                 your input, --path points to files that do not exist, or --exclude-path \
+                 excludes all files."
+                    .to_owned(),
+            ));
+        }
+        Ok(loaded)
+    }
+}
+
+/// `--path` and `--exclude-path` as predicates over the paths `to_path`
+/// gives each file.
+struct PathFilter {
+    paths: Vec<String>,
+    excludes: Vec<String>,
+}
+
+impl PathFilter {
+    /// The filter of `options`, each path made relative by `relative`
+    /// (which refuses paths outside the input).
+    fn new(
+        options: &LoadOptions,
+        relative: impl Fn(&str) -> Result<String, InputError>,
+    ) -> Result<PathFilter, InputError> {
+        Ok(PathFilter {
+            paths: options
+                .paths
+                .iter()
+                .map(|p| relative(p))
+                .collect::<Result<_, _>>()?,
+            excludes: options
+                .exclude_paths
+                .iter()
+                .map(|p| relative(p))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    fn accepts(&self, path: &str) -> bool {
+        (self.paths.is_empty() || self.paths.iter().any(|p| contains(p, path)))
+            && !self.excludes.iter().any(|p| contains(p, path))
+    }
+}
+
+impl PathFilter {
+    /// buf refuses a `--path` that names a whole module: the module is the
+    /// input to give.
+    fn names_no_module(&self, workspace: &Workspace) -> Result<(), InputError> {
+        if workspace.up > 0 {
+            return Ok(());
+        }
+        match self.paths.iter().find(|p| {
+            workspace
+                .modules
+                .iter()
+                .any(|m| m.path != "." && m.path == **p)
+        }) {
+            Some(path) => Err(InputError::Invalid(format!(
+                "module \"{path}\" was specified with --path, specify this module path directly \
+                 as an input"
+            ))),
+            None => Ok(()),
         }
     }
+}
+
+fn outside(path: &str, reason: &str) -> InputError {
+    InputError::Invalid(format!("{path}: {reason}"))
 }
 
 /// The help given when sources fail to parse: protox reads no editions.
@@ -140,17 +276,69 @@ fn editions_help(mut err: CompileError, sources: impl Fn() -> bool) -> InputErro
     InputError::Compile(err)
 }
 
-fn load_dir(dir: &Path) -> Result<Loaded, InputError> {
-    let config = Config::find_in(dir)?;
-    let roots: Vec<PathBuf> = match config.as_ref().map(|c| &c.roots) {
-        Some(roots) if !roots.is_empty() => roots.iter().map(|r| dir.join(r)).collect(),
-        _ => vec![dir.to_owned()],
+fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, InputError> {
+    let workspace = match &options.config {
+        Some(document) => {
+            Workspace::with_document(document.clone(), |path| workspace::clean(&dir.join(path)))?
+        }
+        None => Workspace::find_dir(dir)?,
     };
-    let schema =
-        Schema::compile(&roots).map_err(|err| editions_help(err, || mentions_editions(&roots)))?;
+    let listing = workspace.list().map_err(|err| {
+        let path = err.path().unwrap_or(dir).display().to_string();
+        InputError::Invalid(format!("cannot read '{path}': {err}"))
+    })?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let base = workspace::clean(&cwd.join(dir));
+    let relative_to_input = |path: &Path| -> Option<String> {
+        let absolute = workspace::clean(&cwd.join(path));
+        let rest = absolute.strip_prefix(&base).ok()?;
+        let parts: Vec<String> = rest
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(if parts.is_empty() {
+            ".".to_owned()
+        } else {
+            parts.join("/")
+        })
+    };
+    let filter = PathFilter::new(options, |path| {
+        relative_to_input(Path::new(path))
+            .ok_or_else(|| outside(path, "is outside the context directory"))
+    })?;
+    filter.names_no_module(&workspace)?;
+    let files: Vec<&PathBuf> = listing.files.iter().map(|(_, path, _)| path).collect();
+    let compiled = Compiler::new()
+        .include_imports(true)
+        .include_source_info(true)
+        .includes(listing.roots.iter().cloned())
+        .compile(&files)
+        .map_err(|err| editions_help(err, || mentions_editions(&files)))?;
     let mut shown = HashMap::new();
+    let mut targeted = HashSet::new();
+    let mut modules: Vec<(Config, HashSet<String>)> = Vec::new();
+    for &index in &workspace.targets {
+        modules.push((
+            Config::for_module(&workspace.modules[index])?,
+            HashSet::new(),
+        ));
+    }
+    for (name, path, index) in &listing.files {
+        let path = path.strip_prefix(".").unwrap_or(path);
+        shown.insert(name.clone(), path.display().to_string());
+        if relative_to_input(path).is_some_and(|rel| filter.accepts(&rel)) {
+            targeted.insert(name.clone());
+        }
+        if let Some(position) = workspace.targets.iter().position(|t| t == index) {
+            modules[position].1.insert(name.clone());
+        }
+    }
+    let schema = Schema::from_compiled(&compiled).restrict_to(|name| targeted.contains(name));
     for name in schema.file_names() {
-        if let Some(root) = roots.iter().find(|root| root.join(name).is_file()) {
+        if shown.contains_key(name) {
+            continue;
+        }
+        if let Some(root) = listing.roots.iter().find(|root| root.join(name).is_file()) {
             let path = root.join(name);
             let path = path.strip_prefix(".").unwrap_or(&path);
             shown.insert(name.to_owned(), path.display().to_string());
@@ -158,8 +346,10 @@ fn load_dir(dir: &Path) -> Result<Loaded, InputError> {
     }
     Ok(Loaded {
         schema,
-        config,
+        config: modules.first().map(|(config, _)| config.clone()),
+        modules,
         shown,
+        note: workspace.note(&dir.display().to_string()),
     })
 }
 
@@ -173,34 +363,31 @@ fn declares_edition(source: &str) -> bool {
     })
 }
 
-fn mentions_editions(roots: &[PathBuf]) -> bool {
-    roots.iter().any(|root| {
-        walkdir::WalkDir::new(root)
-            .into_iter()
-            .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "proto"))
-            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| declares_edition(&t)))
+fn mentions_editions(files: &[&PathBuf]) -> bool {
+    files.iter().any(|file| {
+        read_bounded(file, crate::Limits::default().max_file_size)
+            .is_ok_and(|bytes| declares_edition(&String::from_utf8_lossy(&bytes)))
     })
 }
 
-fn load_image(path: &Path) -> Result<Loaded, InputError> {
-    let bytes = std::fs::read(path)
-        .map_err(|err| InputError::Invalid(format!("{}: cannot read: {err}", path.display())))?;
+fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> {
+    let shown_path = path.display();
+    let bytes = read_bounded(path, IMAGE_SIZE_LIMIT)
+        .map_err(|err| InputError::Invalid(format!("{shown_path}: cannot read: {err}")))?;
     let binary = if path.extension().is_some_and(|e| e == "json") {
         // protoc 35's FileDescriptorSet, so that `edition` and `features` parse.
         let descriptor = crate::compile::descriptor::reflect_file_descriptor_set();
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         let message = prost_reflect::DynamicMessage::deserialize(descriptor, &mut deserializer)
             .map_err(|err| {
-                InputError::Invalid(format!(
-                    "{}: not a JSON FileDescriptorSet: {err}",
-                    path.display()
-                ))
+                InputError::Invalid(format!("{shown_path}: not a JSON FileDescriptorSet: {err}"))
             })?;
         message.encode_to_vec()
     } else {
         bytes
     };
+    validate_image(&binary)
+        .map_err(|err| InputError::Invalid(format!("{shown_path}: invalid image: {err}")))?;
     // Read through protoforge's own descriptor types, which know every field
     // of the current descriptor.proto; the rules still work on prost-types,
     // which lose `edition` and `features` (see `to_prost`).
@@ -208,10 +395,13 @@ fn load_image(path: &Path) -> Result<Loaded, InputError> {
         .and_then(|set| Schema::decode(&set.to_prost().encode_to_vec()))
         .map_err(|err| {
             InputError::Invalid(format!(
-                "{}: not a FileDescriptorSet image: {err}",
-                path.display()
+                "{shown_path}: not a FileDescriptorSet image: {err}"
             ))
         })?;
+    let filter = PathFilter::new(options, |p| {
+        normalize_relative(p).map_err(|reason| outside(p, reason))
+    })?;
+    let schema = schema.restrict_to(|name| filter.accepts(name));
     let shown = schema
         .file_names()
         .map(|n| (n.to_owned(), n.to_owned()))
@@ -219,8 +409,156 @@ fn load_image(path: &Path) -> Result<Loaded, InputError> {
     Ok(Loaded {
         schema,
         config: None,
+        modules: Vec::new(),
         shown,
+        note: None,
     })
+}
+
+/// Links an image as a compiler would before it is compared: every name it
+/// refers to defined once, every import present, no import cycle, known
+/// syntax, field types and labels protobuf has, a message or an enum where
+/// the field's type says so. An image that cannot be true would give
+/// invented findings. `Err` says what is wrong, naming the file and the
+/// element.
+pub fn validate_image(bytes: &[u8]) -> Result<(), String> {
+    let set = prost_types::FileDescriptorSet::decode(bytes)
+        .map_err(|err| format!("not a FileDescriptorSet: {err}"))?;
+    let mut names = HashSet::new();
+    for (index, file) in set.file.iter().enumerate() {
+        if file.name().is_empty() {
+            return Err(format!("file {} has no name", index + 1));
+        }
+        if !names.insert(file.name()) {
+            return Err(format!("file {} is in the image twice", file.name()));
+        }
+        if !matches!(file.syntax(), "" | "proto2" | "proto3" | "editions") {
+            return Err(format!(
+                "{}: unknown syntax \"{}\"",
+                file.name(),
+                file.syntax()
+            ));
+        }
+    }
+    // Every message and enum by full name, for the field checks below.
+    let mut kinds: HashMap<String, bool> = HashMap::new(); // true: a message
+    for file in &set.file {
+        let prefix = if file.package().is_empty() {
+            String::new()
+        } else {
+            format!(".{}", file.package())
+        };
+        let mut messages: Vec<(String, &prost_types::DescriptorProto)> = file
+            .message_type
+            .iter()
+            .map(|m| (format!("{prefix}.{}", m.name()), m))
+            .collect();
+        for e in &file.enum_type {
+            kinds.insert(format!("{prefix}.{}", e.name()), false);
+        }
+        while let Some((name, message)) = messages.pop() {
+            for e in &message.enum_type {
+                kinds.insert(format!("{name}.{}", e.name()), false);
+            }
+            messages.extend(
+                message
+                    .nested_type
+                    .iter()
+                    .map(|m| (format!("{name}.{}", m.name()), m)),
+            );
+            kinds.insert(name, true);
+        }
+    }
+    // Field types and labels protobuf knows (the linker below takes any
+    // number), and a message or enum where the type says so, through nested
+    // messages without recursion.
+    for file in &set.file {
+        let mut messages: Vec<(String, &prost_types::DescriptorProto)> = file
+            .message_type
+            .iter()
+            .map(|m| (format!("{}.{}", file.package(), m.name()), m))
+            .collect();
+        while let Some((name, message)) = messages.pop() {
+            for field in message.field.iter().chain(&message.extension) {
+                let known_type = field.r#type.is_none_or(|t| (1..=18).contains(&t));
+                let known_label = field.label.is_none_or(|l| (1..=3).contains(&l));
+                if !known_type || !known_label {
+                    return Err(format!(
+                        "{}: field {name}.{} has an unknown type or label",
+                        file.name(),
+                        field.name()
+                    ));
+                }
+                let wanted = match field.r#type {
+                    Some(11 | 10) => Some(true),
+                    Some(14) => Some(false),
+                    _ => None,
+                };
+                if let Some(wanted) = wanted
+                    && let Some(&is_message) = kinds.get(field.type_name())
+                    && is_message != wanted
+                {
+                    return Err(format!(
+                        "{}: field {name}.{} is of type {} but names the {} {}",
+                        file.name(),
+                        field.name(),
+                        if wanted { "message" } else { "enum" },
+                        if is_message { "message" } else { "enum" },
+                        field.type_name().trim_start_matches('.')
+                    ));
+                }
+            }
+            messages.extend(
+                message
+                    .nested_type
+                    .iter()
+                    .map(|m| (format!("{name}.{}", m.name()), m)),
+            );
+        }
+    }
+    // Imports: every one present, and no cycle (depth-first, iterative).
+    let by_name: HashMap<&str, &prost_types::FileDescriptorProto> =
+        set.file.iter().map(|f| (f.name(), f)).collect();
+    for file in &set.file {
+        for dependency in &file.dependency {
+            if !by_name.contains_key(dependency.as_str()) {
+                return Err(format!(
+                    "{}: imports {dependency}, which is not in the image",
+                    file.name()
+                ));
+            }
+        }
+    }
+    let mut state: HashMap<&str, bool> = HashMap::new(); // false: on the path; true: done
+    for file in &set.file {
+        let mut stack: Vec<(&str, usize)> = vec![(file.name(), 0)];
+        while let Some((name, next)) = stack.pop() {
+            if next == 0 {
+                match state.get(name) {
+                    Some(true) => continue,
+                    Some(false) => {
+                        return Err(format!("{name}: import cycle"));
+                    }
+                    None => {
+                        state.insert(name, false);
+                    }
+                }
+            }
+            let dependencies = &by_name[name].dependency;
+            if let Some(dependency) = dependencies.get(next) {
+                stack.push((name, next + 1));
+                if state.get(dependency.as_str()) == Some(&false) {
+                    return Err(format!("{name}: import cycle through {dependency}"));
+                }
+                stack.push((dependency.as_str(), 0));
+            } else {
+                state.insert(name, true);
+            }
+        }
+    }
+    prost_reflect::DescriptorPool::from_file_descriptor_set(set)
+        .map(|_| ())
+        .map_err(|err| err.to_string())
 }
 
 fn git(repository: &Path) -> Command {
@@ -251,7 +589,12 @@ fn run_git(repository: &Path, args: &[&str]) -> Result<Vec<u8>, InputError> {
 
 /// Reads the schema at `revision` from git objects: the user's work tree
 /// and index are never touched.
-fn load_git(repository: &Path, revision: &str, subdir: Option<&str>) -> Result<Loaded, InputError> {
+fn load_git(
+    repository: &Path,
+    revision: &str,
+    subdir: Option<&str>,
+    options: &LoadOptions,
+) -> Result<Loaded, InputError> {
     if run_git(repository, &["rev-parse", "--git-dir"]).is_err() {
         return Err(InputError::Invalid(format!(
             "git: {} is not a git repository",
@@ -289,56 +632,161 @@ fn load_git(repository: &Path, revision: &str, subdir: Option<&str>) -> Result<L
                 repository.display()
             ))
         })?;
-    let prefix = subdir.map(|s| format!("{s}/")).unwrap_or_default();
-    let listing = run_git(
-        repository,
-        &[
-            "ls-tree",
-            "-r",
-            "-z",
-            "--full-tree",
-            "--name-only",
-            &commit,
-            "--",
-            subdir.unwrap_or("."),
-        ],
-    )?;
-    let paths: Vec<String> = listing
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .filter(|p| {
-            p.ends_with(".proto")
-                || *p == format!("{prefix}buf.yaml")
-                || *p == format!("{prefix}buf.yml")
-        })
-        .collect();
-    let blobs = read_blobs(repository, &commit, &paths)?;
-
-    let config = match blobs
-        .iter()
-        .find(|(p, _)| p.ends_with("buf.yaml") || p.ends_with("buf.yml"))
-    {
-        Some((path, text)) => Some(Config::parse(text, &format!("{revision}:{path}"))?),
+    let subdir = match subdir {
+        Some(subdir) => {
+            let normal = normalize_relative(subdir)
+                .map_err(|reason| outside(&format!("subdir {subdir}"), reason))?;
+            Some(normal).filter(|s| s != ".")
+        }
         None => None,
     };
-    let roots: Vec<String> = match config.as_ref().map(|c| &c.roots) {
-        Some(roots) if !roots.is_empty() => roots
-            .iter()
-            .map(|r| format!("{prefix}{}/", r.trim_matches('/')))
-            .collect(),
-        _ => vec![prefix.clone()],
+    let subdir = subdir.as_deref();
+    // Every entry of the tree, with its mode and size: only regular blobs
+    // are read, each measured first.
+    let listing = run_git(
+        repository,
+        &["ls-tree", "-r", "-l", "-z", "--full-tree", &commit],
+    )?;
+    let mut entries: HashMap<String, (bool, u64)> = HashMap::new();
+    for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        let entry = String::from_utf8_lossy(entry);
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let mut fields = meta.split_whitespace();
+        let (mode, size) = (fields.next().unwrap_or(""), fields.nth(2).unwrap_or(""));
+        let regular = mode.starts_with("100");
+        entries.insert(path.to_owned(), (regular, size.parse().unwrap_or(u64::MAX)));
+    }
+    let segments: Vec<String> = subdir
+        .map(|s| s.split('/').map(str::to_owned).collect())
+        .unwrap_or_default();
+    // A blob is read only when it is a regular file within the limit.
+    let measure = |path: &str, limit: u64| -> Result<bool, InputError> {
+        let Some(&(regular, size)) = entries.get(path) else {
+            return Ok(false);
+        };
+        if !regular {
+            return Err(InputError::Invalid(format!(
+                "{revision}:{path}: cannot read: not a regular file"
+            )));
+        }
+        if size > limit {
+            return Err(InputError::Invalid(format!(
+                "{revision}:{path}: cannot read: {}",
+                ReadError::TooLarge { len: size, limit }
+            )));
+        }
+        Ok(true)
     };
+    let read_one = |path: &str, limit: u64| -> Result<Option<String>, InputError> {
+        if !measure(path, limit)? {
+            return Ok(None);
+        }
+        let blobs = read_blobs(repository, &commit, &[path.to_owned()])?;
+        Ok(blobs.into_iter().next().map(|(_, text)| text))
+    };
+    let tree_path = |parts: &[String], rest: &str| {
+        let mut parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        if rest != "." && !rest.is_empty() {
+            parts.push(rest);
+        }
+        parts.join("/")
+    };
+    let workspace = match &options.config {
+        Some(document) => Workspace::with_document(document.clone(), |path| {
+            PathBuf::from(tree_path(&segments, path))
+        })?,
+        None => workspace::find(
+            segments.len(),
+            format!("{revision}:{}", subdir.unwrap_or(".")),
+            &segments,
+            |up, name| {
+                let path = tree_path(&segments[..segments.len() - up], name);
+                let shown = format!("{revision}:{path}");
+                match read_one(&path, CONFIG_SIZE_LIMIT) {
+                    Ok(Some(text)) => Document::parse(text, &shown).map(Some),
+                    Ok(None) => Ok(None),
+                    Err(err) => Err(ConfigError::Invalid {
+                        path: shown,
+                        message: err.to_string(),
+                    }),
+                }
+            },
+        )?,
+    };
+    let filter = PathFilter::new(options, |p| {
+        let normal = normalize_relative(p).map_err(|reason| outside(p, reason))?;
+        match subdir {
+            Some(subdir) if !contains(subdir, &normal) => {
+                Err(outside(p, "is outside the context directory"))
+            }
+            _ => Ok(normal),
+        }
+    })?;
+    filter.names_no_module(&workspace)?;
+    // Each module root's files, as import name and tree path.
     let mut sources = BTreeMap::new();
     let mut shown = HashMap::new();
-    for (path, text) in blobs.into_iter().filter(|(p, _)| p.ends_with(".proto")) {
-        if let Some(root) = roots.iter().find(|root| path.starts_with(root.as_str())) {
-            let name = path[root.len()..].to_owned();
-            shown.insert(name.clone(), path.clone());
-            sources.insert(name, text);
+    let mut targeted = HashSet::new();
+    let mut modules: Vec<(Config, HashSet<String>)> = Vec::new();
+    let mut wanted: Vec<(String, String, Option<usize>)> = Vec::new();
+    for (index, module) in workspace.modules.iter().enumerate() {
+        let target = workspace.targets.iter().position(|t| *t == index);
+        if target.is_some() {
+            modules.push((Config::for_module(module)?, HashSet::new()));
+        }
+        let module_dir = module.dir.to_string_lossy().into_owned();
+        for root in &module.roots {
+            let root_path = if root == "." {
+                module_dir.clone()
+            } else {
+                tree_path(std::slice::from_ref(&module_dir), root)
+            };
+            let prefix = if root_path.is_empty() {
+                String::new()
+            } else {
+                format!("{root_path}/")
+            };
+            let mut names: Vec<&String> = entries
+                .keys()
+                .filter(|p| p.ends_with(".proto") && p.starts_with(&prefix))
+                .collect();
+            names.sort();
+            for path in names {
+                let name = path[prefix.len()..].to_owned();
+                let in_module = if root == "." {
+                    name.clone()
+                } else {
+                    format!("{root}/{name}")
+                };
+                if module.excludes.iter().any(|e| contains(e, &in_module)) {
+                    continue;
+                }
+                wanted.push((name, path.clone(), target));
+            }
         }
     }
-    if sources.is_empty() {
+    // Import names resolve in module order: the first root that has one.
+    let mut seen = HashSet::new();
+    wanted.retain(|(name, _, _)| seen.insert(name.clone()));
+    let limit = crate::Limits::default().max_file_size;
+    for (_, path, _) in &wanted {
+        measure(path, limit)?;
+    }
+    let paths: Vec<String> = wanted.iter().map(|(_, path, _)| path.clone()).collect();
+    let blobs = read_blobs(repository, &commit, &paths)?;
+    for ((name, path, target), (_, text)) in wanted.into_iter().zip(blobs) {
+        if let Some(target) = target {
+            modules[target].1.insert(name.clone());
+            if filter.accepts(&path) {
+                targeted.insert(name.clone());
+            }
+        }
+        shown.insert(name.clone(), path);
+        sources.insert(name, text);
+    }
+    if modules.iter().all(|(_, names)| names.is_empty()) {
         return Err(InputError::Invalid(format!(
             "git: no .proto files at {revision}{}",
             subdir.map(|s| format!(" below {s}")).unwrap_or_default()
@@ -350,9 +798,11 @@ fn load_git(repository: &Path, revision: &str, subdir: Option<&str>) -> Result<L
         .compile_sources(&sources)
         .map_err(|err| editions_help(err, || sources.values().any(|t| declares_edition(t))))?;
     Ok(Loaded {
-        schema: Schema::from_compiled(&compiled),
-        config,
+        schema: Schema::from_compiled(&compiled).restrict_to(|name| targeted.contains(name)),
+        config: modules.first().map(|(config, _)| config.clone()),
+        modules,
         shown,
+        note: workspace.note(&format!("{revision}:{}", subdir.unwrap_or("."))),
     })
 }
 

@@ -26,15 +26,28 @@ use rules::{
 };
 use schema::Index;
 
+use std::borrow::Cow;
+
+use crate::workspace;
+
 /// Options of [`run`].
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The configuration to use instead of the current input's `buf.yaml`.
+    /// The configuration to use instead of the current input's `buf.yaml`
+    /// (`--config`): its rules, and its modules for a directory input.
     pub config: Option<Config>,
+    /// The configuration that builds the against input instead of its own
+    /// (`--against-config`).
+    pub against_config: Option<workspace::Document>,
     /// Check only the inputs' own files, not their imports.
     pub exclude_imports: bool,
     /// Check only the files the current input has.
     pub limit_to_input_files: bool,
+    /// Only the files under these paths are checked (`--path`), on each
+    /// side in its own terms (see [`input::LoadOptions::paths`]).
+    pub paths: Vec<String>,
+    /// Files under these paths are not checked (`--exclude-path`).
+    pub exclude_paths: Vec<String>,
 }
 
 /// Checks `current` against `against`: both read in parallel, the rules
@@ -44,9 +57,26 @@ pub fn run(
     against: &input::Input,
     options: &Options,
 ) -> Result<Vec<Finding>, input::InputError> {
+    run_with_notes(current, against, options).map(|(findings, _)| findings)
+}
+
+/// [`run`], with the notes to show the user: which configuration was used
+/// when it is not the input's own.
+pub fn run_with_notes(
+    current: &input::Input,
+    against: &input::Input,
+    options: &Options,
+) -> Result<(Vec<Finding>, Vec<String>), input::InputError> {
+    let load_options = |config: Option<workspace::Document>| input::LoadOptions {
+        config,
+        paths: options.paths.clone(),
+        exclude_paths: options.exclude_paths.clone(),
+    };
+    let current_options = load_options(options.config.as_ref().and_then(|c| c.document.clone()));
+    let against_options = load_options(options.against_config.clone());
     let (current, previous) = std::thread::scope(|scope| {
-        let previous = scope.spawn(|| against.load());
-        let current = current.load();
+        let previous = scope.spawn(|| against.load_with(&against_options));
+        let current = current.load_with(&current_options);
         (
             current,
             previous
@@ -54,33 +84,99 @@ pub fn run(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         )
     });
-    let (current, previous) = (current?, previous?);
-    let config = options
-        .config
-        .clone()
-        .or_else(|| current.config.clone())
-        .unwrap_or_default();
-    let (mut current_schema, mut previous_schema) = (current.schema, previous.schema);
-    if options.exclude_imports {
-        current_schema = current_schema.without_imports();
-        previous_schema = previous_schema.without_imports();
+    let current = current?;
+    let previous = previous.map_err(|source| input::InputError::Against {
+        input: against.to_string(),
+        source: Box::new(source),
+    })?;
+    let notes: Vec<String> = current.note.iter().chain(&previous.note).cloned().collect();
+    // buf checks a workspace module by module: each selected module of the
+    // input, with its imports, against the module of the same rank of the
+    // against input, under the module's own configuration. Imports are
+    // checked too (unless excluded), under the configuration of the module
+    // importing them.
+    let current_parts: Vec<(Config, Option<&std::collections::HashSet<String>>)> =
+        if current.modules.len() > 1 {
+            current
+                .modules
+                .iter()
+                .map(|(config, names)| (config.clone(), Some(names)))
+                .collect()
+        } else {
+            // A directory or git input was built with --config already, so
+            // its configuration is --config's; an image has none.
+            let config = match (&current.config, &options.config) {
+                (Some(config), _) | (None, Some(config)) => config.clone(),
+                (None, None) => Config::default(),
+            };
+            vec![(config, None)]
+        };
+    let previous_parts: Vec<Option<&std::collections::HashSet<String>>> =
+        if previous.modules.len() > 1 {
+            previous
+                .modules
+                .iter()
+                .map(|(_, names)| Some(names))
+                .collect()
+        } else {
+            vec![None]
+        };
+    if current_parts.len() != previous_parts.len() {
+        return Err(input::InputError::Invalid(format!(
+            "input contained {} images, whereas against contained {} images",
+            current_parts.len(),
+            previous_parts.len()
+        )));
     }
-    if options.limit_to_input_files {
-        let names: std::collections::HashSet<String> =
-            current_schema.file_names().map(str::to_owned).collect();
-        previous_schema = previous_schema.retain_files(|name| names.contains(name));
+    let mut findings = Vec::new();
+    for ((config, names), previous_names) in current_parts.into_iter().zip(previous_parts) {
+        let current_schema = part(&current.schema, names, options.exclude_imports);
+        let mut previous_schema = part(&previous.schema, previous_names, options.exclude_imports);
+        if options.limit_to_input_files {
+            let names: std::collections::HashSet<String> =
+                current_schema.file_names().map(str::to_owned).collect();
+            previous_schema = Cow::Owned(
+                previous_schema
+                    .into_owned()
+                    .retain_files(|name| names.contains(name)),
+            );
+        }
+        let mut found = check(&previous_schema, &current_schema, config.rules());
+        config.filter(&mut found, &previous_schema, &current_schema);
+        findings.extend(found);
     }
-    let mut findings = check(&previous_schema, &current_schema, config.rules());
-    config.filter(&mut findings, &previous_schema, &current_schema);
     for finding in &mut findings {
         if let Some(path) = &finding.path
             && let Some(shown) = current.shown.get(path)
         {
             finding.path = Some(shown.clone());
         }
+        // An image without source info has no spans: buf prints 1:1.
+        if finding.path.is_some() && finding.span.is_none() {
+            finding.span = Some(Span::FILE);
+        }
     }
     finding::normalize(&mut findings);
-    Ok(findings)
+    Ok((findings, notes))
+}
+
+/// One module's part of a schema (`names`, with what they import), its
+/// imports left out when asked; with no module to cut out and nothing to
+/// leave out, the schema itself, borrowed rather than copied.
+fn part<'s>(
+    schema: &'s Schema,
+    names: Option<&std::collections::HashSet<String>>,
+    exclude_imports: bool,
+) -> Cow<'s, Schema> {
+    let restricted = match names {
+        Some(names) => Cow::Owned(schema.clone().restrict_to(|name| names.contains(name))),
+        None => Cow::Borrowed(schema),
+    };
+    if exclude_imports {
+        Cow::Owned(restricted.into_owned().without_imports())
+    } else {
+        restricted
+    }
 }
 
 /// Every finding of `rules` between `previous` and `current`, sorted and

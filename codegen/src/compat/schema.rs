@@ -53,6 +53,31 @@ impl Schema {
         })
     }
 
+    /// Makes only the files `targets` accepts the schema's own, keeping
+    /// the files they import (directly or not) as imports and dropping the
+    /// rest (`--path`, `--exclude-path`, one module of a workspace).
+    pub fn restrict_to(mut self, targets: impl Fn(&str) -> bool) -> Schema {
+        self.inputs.retain(|name| targets(name));
+        let by_name: HashMap<&str, &FileDescriptorProto> =
+            self.files.iter().map(|f| (f.name(), f)).collect();
+        let mut keep: HashSet<String> = HashSet::new();
+        let mut stack: Vec<&str> = self.inputs.iter().map(String::as_str).collect();
+        while let Some(name) = stack.pop() {
+            if keep.insert(name.to_owned())
+                && let Some(file) = by_name.get(name)
+            {
+                stack.extend(file.dependency.iter().map(String::as_str));
+            }
+        }
+        self.files.retain(|f| keep.contains(f.name()));
+        self
+    }
+
+    /// Whether the schema has no files of its own.
+    pub fn has_no_inputs(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
     /// Keeps only the schema's own files (`--exclude-imports`).
     pub fn without_imports(mut self) -> Schema {
         self.files.retain(|file| self.inputs.contains(file.name()));

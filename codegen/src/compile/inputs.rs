@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Diagnostic;
+use crate::{read::check_regular, workspace::Workspace};
 
 /// What to hand to protox: include roots in lookup order, and files to open.
 #[derive(Debug)]
@@ -11,51 +12,50 @@ pub(crate) struct Inputs {
     pub files: Vec<PathBuf>,
 }
 
-/// Expands directories to every `.proto` below them (sorted by their name
-/// relative to the directory, as buf sorts) and makes each directory an
-/// include root after the explicit ones. With no include root at all, the
-/// working directory is one, as with protoc.
+/// Expands directories to the `.proto` files of the modules they select
+/// (see [`crate::workspace`]: a directory's `buf.yaml` or a workspace above
+/// it decides the modules, their roots and excludes; with no configuration
+/// the directory is one module) and makes every module root an include root
+/// after the explicit ones. A file is taken as protoc takes it: a path on
+/// disk first, then a name under each include root; the same file reached
+/// both ways is one input. With no include root at all, the working
+/// directory is one, as with protoc.
 pub(crate) fn expand(inputs: &[PathBuf], includes: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
     let mut roots: Vec<PathBuf> = includes.to_vec();
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for input in inputs {
         match std::fs::metadata(input) {
-            Ok(meta) if meta.is_dir() => match protos_below(input) {
-                Ok(found) if found.is_empty() => errors.push(
+            Ok(meta) if meta.is_dir() => match directory(input) {
+                Ok((_, found)) if found.is_empty() => errors.push(
                     Diagnostic::error(format!(
                         "directory '{}' contains no .proto files",
                         input.display()
                     ))
                     .with_path(input),
                 ),
-                Ok(found) => {
-                    if !roots.iter().any(|root| same_dir(root, input)) {
-                        roots.push(input.clone());
+                Ok((module_roots, found)) => {
+                    for root in module_roots {
+                        if !roots.iter().any(|known| same_dir(known, &root)) {
+                            roots.push(root);
+                        }
                     }
                     files.extend(found);
                 }
-                Err(err) => {
-                    let path = err.path().unwrap_or(input).to_owned();
-                    errors.push(
-                        Diagnostic::error(format!(
-                            "cannot read '{}': {}",
-                            path.display(),
-                            walk_reason(&err)
-                        ))
-                        .with_path(path),
-                    );
-                }
+                Err(diagnostic) => errors.push(*diagnostic),
             },
             Ok(_) => files.push(input.clone()),
-            Err(err) => errors.push(
-                Diagnostic::error(format!(
-                    "cannot read '{}': {}",
-                    input.display(),
-                    io_reason(&err)
-                ))
-                .with_path(input),
-            ),
+            Err(err) => match under_includes(input, includes) {
+                Some(found) => files.push(found),
+                None => errors.push(
+                    Diagnostic::error(format!(
+                        "cannot read '{}': {}",
+                        input.display(),
+                        io_reason(&err)
+                    ))
+                    .with_path(input),
+                ),
+            },
         }
     }
     if inputs.is_empty() {
@@ -65,20 +65,19 @@ pub(crate) fn expand(inputs: &[PathBuf], includes: &[PathBuf]) -> Result<Inputs,
         );
     }
     // Checked here so that an unreadable file is reported as such, and not as
-    // a file outside the include paths (protox canonicalises paths first).
+    // a file outside the include paths (protox canonicalises paths first);
+    // and before anything opens it, since opening a FIFO blocks.
     errors.extend(files.iter().filter_map(|file| {
-        std::fs::File::open(file).err().map(|err| {
-            Diagnostic::error(format!(
-                "cannot read '{}': {}",
-                file.display(),
-                io_reason(&err)
-            ))
-            .with_path(file)
+        check_regular(file).err().map(|err| {
+            Diagnostic::error(format!("cannot read '{}': {err}", file.display())).with_path(file)
         })
     }));
     if !errors.is_empty() {
         return Err(errors);
     }
+    // One file named twice (on disk and under an include root) is one input.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(file.canonicalize().unwrap_or_else(|_| file.clone())));
     if roots.is_empty() {
         roots.push(PathBuf::from("."));
     }
@@ -88,29 +87,37 @@ pub(crate) fn expand(inputs: &[PathBuf], includes: &[PathBuf]) -> Result<Inputs,
     })
 }
 
-/// Every `.proto` file below `dir`, sorted by its `/`-separated name relative
-/// to `dir`. Symbolic links are followed, to directories too (a tree of links
-/// is a common way to assemble a module); a dangling one is reported, not
-/// skipped.
-fn protos_below(dir: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
-    let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
-        let entry = entry?;
-        let path = entry.path();
-        let is_proto = path.extension().is_some_and(|ext| ext == "proto");
-        if is_proto && !entry.file_type().is_dir() {
-            let name = path
-                .strip_prefix(dir)
-                .unwrap_or(path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            found.push((name, path.to_owned()));
-        }
+/// A relative input that is not a path on disk, looked up as protoc does:
+/// under each include root in order.
+fn under_includes(input: &Path, includes: &[PathBuf]) -> Option<PathBuf> {
+    if input.is_absolute() {
+        return None;
     }
-    found.sort();
-    Ok(found.into_iter().map(|(_, path)| path).collect())
+    includes
+        .iter()
+        .map(|root| root.join(input))
+        .find(|path| std::fs::symlink_metadata(path).is_ok())
+}
+
+/// The include roots and files of a directory input, its workspace applied.
+fn directory(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Box<Diagnostic>> {
+    let workspace =
+        Workspace::find_dir(dir).map_err(|err| Box::new(Diagnostic::error(err.to_string())))?;
+    let listing = workspace.list().map_err(|err| {
+        let path = err.path().unwrap_or(dir).to_owned();
+        Box::new(
+            Diagnostic::error(format!(
+                "cannot read '{}': {}",
+                path.display(),
+                walk_reason(&err)
+            ))
+            .with_path(path),
+        )
+    })?;
+    Ok((
+        listing.roots,
+        listing.files.into_iter().map(|(_, path, _)| path).collect(),
+    ))
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {

@@ -16,6 +16,7 @@ use std::{
 use protox::file::{File, FileResolver, GoogleFileResolver, IncludeFileResolver};
 
 use super::{Diagnostic, limits::Budget};
+use crate::read::{ReadError, read_bounded};
 
 pub(crate) enum Origin {
     /// Include roots, in lookup order.
@@ -29,7 +30,8 @@ pub(crate) enum Stop {
     /// Missing, unreadable, not UTF-8, or does not parse: protox's own path
     /// reports it with its location.
     Protox,
-    /// A limit was reached: these say which, and where.
+    /// A limit was reached, or the file must not be read (a FIFO, a
+    /// device): these say which, and where.
     Limit(Vec<Diagnostic>),
 }
 
@@ -99,16 +101,22 @@ impl Sources {
             Origin::Roots(roots) => {
                 for root in roots {
                     let path = root.join(name);
-                    let Ok(meta) = std::fs::metadata(&path) else {
-                        continue;
+                    let bytes = match read_bounded(&path, self.budget.limits.max_file_size) {
+                        Ok(bytes) => bytes,
+                        Err(ReadError::NotFound) => continue,
+                        Err(ReadError::TooLarge { len, .. }) => {
+                            let diagnostic = self.budget.check_size(len).unwrap_or_else(|| {
+                                Diagnostic::error(ReadError::TooLarge { len, limit: 0 }.to_string())
+                            });
+                            return located(diagnostic, &path);
+                        }
+                        Err(err) => {
+                            return located(
+                                Diagnostic::error(format!("cannot read: {err}")),
+                                &path,
+                            );
+                        }
                     };
-                    if !meta.is_file() {
-                        return Err(Stop::Protox);
-                    }
-                    if let Some(diagnostic) = self.budget.check_size(meta.len()) {
-                        return located(diagnostic, &path);
-                    }
-                    let bytes = std::fs::read(&path).map_err(|_| Stop::Protox)?;
                     let text = String::from_utf8(bytes).map_err(|_| Stop::Protox)?;
                     if let Some(diagnostic) = self.budget.check_nesting(&text) {
                         return located(diagnostic, &path);

@@ -20,10 +20,11 @@ use super::schema_model::{BreakingEdit, Model};
 pub type Body = fn(&[u8]);
 
 /// The targets, by name, as `fuzz/Cargo.toml` names its binaries.
-pub const TARGETS: [(&str, Body); 5] = [
+pub const TARGETS: [(&str, Body); 6] = [
     ("compile_proto", compile_proto),
     ("decode_image", decode_image),
     ("buf_yaml", buf_yaml),
+    ("buf_yaml_nesting", buf_yaml_nesting),
     ("breaking", breaking),
     ("generate", generate),
 ];
@@ -63,8 +64,20 @@ pub fn compile_proto(data: &[u8]) {
 /// Arbitrary bytes as descriptor-set images (the whole, and each half):
 /// decoding fails cleanly, or the breaking check runs on whatever they
 /// describe, however inconsistent (types that do not exist, duplicate
-/// names, paths out of range).
+/// names, paths out of range). An image that passes the validation
+/// `breaking` gives images before comparing them is consistent: against
+/// itself, it reports nothing (an inconsistent one invents findings).
 pub fn decode_image(data: &[u8]) {
+    for image in [data, &data[..data.len() / 2], &data[data.len() / 2..]] {
+        if compat::input::validate_image(image).is_ok() {
+            let schema = Schema::decode(image).expect("a validated image decodes");
+            let findings = compat::check(&schema, &schema, RULES.iter());
+            assert!(
+                findings.is_empty(),
+                "a valid image against itself: {findings:?}"
+            );
+        }
+    }
     let (first, second) = data.split_at(data.len() / 2);
     let first = Schema::decode(first);
     let second = Schema::decode(second);
@@ -93,6 +106,63 @@ pub fn buf_yaml(data: &[u8]) {
         let schema = Schema::decode(&[][..]).expect("an empty set decodes");
         let mut findings = compat::check(&schema, &schema, rules);
         config.filter(&mut findings, &schema, &schema);
+    }
+}
+
+/// Arbitrary bytes as the shape of a deeply nested `buf.yaml`: each byte
+/// opens a flow sequence or mapping, a block sequence or mapping, or closes
+/// one, up to the input's length. Parsing ends quickly (the nesting is
+/// checked before the YAML parser, which is quadratic in it) and refuses
+/// anything nested deeper than the limit, and a configuration's paths are
+/// validated.
+pub fn buf_yaml_nesting(data: &[u8]) {
+    let mut text = String::from("version: v2\nbreaking:\n  ignore: ");
+    let mut open: Vec<char> = Vec::new();
+    let mut deepest = 0;
+    let mut indent = 2;
+    for byte in data {
+        match byte % 6 {
+            0 => {
+                text.push('[');
+                open.push(']');
+            }
+            1 => {
+                text.push('{');
+                open.push('}');
+            }
+            2 => {
+                if let Some(close) = open.pop() {
+                    text.push(close);
+                }
+            }
+            3 => text.push_str("a, "),
+            4 if open.is_empty() => {
+                indent += 2;
+                text.push('\n');
+                text.push_str(&" ".repeat(indent));
+                text.push_str("- ");
+            }
+            _ => text.push_str("\"../x\", "),
+        }
+        deepest = deepest.max(open.len());
+    }
+    while let Some(close) = open.pop() {
+        text.push(close);
+    }
+    text.push('\n');
+    let parsed = Config::parse(&text, "buf.yaml");
+    if deepest > protoforge_codegen::workspace::CONFIG_NESTING_LIMIT {
+        assert!(parsed.is_err(), "nested {deepest} deep, yet accepted");
+    }
+    if let Ok(config) = parsed {
+        assert!(
+            config
+                .ignore
+                .iter()
+                .all(|p| !p.starts_with("..") && !p.starts_with('/')),
+            "an ignore path outside the module was accepted: {:?}",
+            config.ignore
+        );
     }
 }
 

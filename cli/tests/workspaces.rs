@@ -1,0 +1,505 @@
+//! buf's configuration found where buf finds it, each layout checked
+//! against buf: a v2 `buf.yaml` above the input (module paths, per-module
+//! `breaking` blocks, excludes), v1 `buf.work.yaml` workspaces, v1 module
+//! `buf.yaml`, v1beta1 roots, git references into a workspace, `--path`,
+//! `--exclude-path`, `--config`, `--against-config`, images without source
+//! info; and `build` reading the same workspace.
+
+mod common;
+
+use std::{path::Path, process::Command};
+
+use common::{buf, git, protoforge, text};
+use protoforge_bench::anchors;
+
+/// Writes `files` (path, content) below a new directory.
+fn layout(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    }
+    dir
+}
+
+/// Runs buf and protoforge in `dir` with `args`: same exit code, same
+/// stdout, and some findings when `findings` says so. Returns protoforge's
+/// stderr.
+fn same(dir: &Path, args: &[&str], findings: bool) -> String {
+    let theirs = buf(dir, args);
+    let ours = protoforge(dir, args);
+    let stderr = text(&ours.stderr);
+    assert_eq!(
+        ours.status.code(),
+        theirs.status.code(),
+        "{args:?} in {}: buf said {}{}, protoforge {}{stderr}",
+        dir.display(),
+        text(&theirs.stdout),
+        text(&theirs.stderr),
+        text(&ours.stdout),
+    );
+    assert_eq!(
+        text(&ours.stdout),
+        text(&theirs.stdout),
+        "{args:?} in {}",
+        dir.display()
+    );
+    assert_eq!(
+        !ours.stdout.is_empty(),
+        findings,
+        "{args:?}: {}",
+        text(&ours.stdout)
+    );
+    stderr
+}
+
+const BAR_V1: &str =
+    "syntax = \"proto3\";\npackage bar.v1;\nmessage B { int32 a = 1; int32 b = 2; }\n";
+const BAR_V2: &str = "syntax = \"proto3\";\npackage bar.v1;\nmessage B { int32 a = 1; }\n";
+const FOO_V1: &str = "syntax = \"proto3\";\npackage foo.v1;\nimport \"bar/v1/b.proto\";\nmessage M { string a = 1; int32 b = 2; bar.v1.B c = 3; }\n";
+const FOO_V2: &str = "syntax = \"proto3\";\npackage foo.v1;\nimport \"bar/v1/b.proto\";\nmessage M { string renamed = 1; bar.v1.B c = 3; }\n";
+const EX_V1: &str = "syntax = \"proto3\";\npackage ex.v1;\nmessage E { int32 a = 1; }\n";
+const EX_V2: &str = "syntax = \"proto3\";\npackage ex.v1;\nmessage E {}\n";
+
+/// `prev/` and `cur/`, each with `proto/foo/v1/m.proto` importing
+/// `vendor/bar/v1/b.proto` (named `bar/v1/b.proto`), `vendor/ex/v1/e.proto`
+/// unused; `cur/` deletes a field in each file and renames one in `m.proto`.
+/// `configs` are written into both sides.
+fn two_sides(configs: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut files = vec![
+        ("prev/proto/foo/v1/m.proto", FOO_V1),
+        ("prev/vendor/bar/v1/b.proto", BAR_V1),
+        ("prev/vendor/ex/v1/e.proto", EX_V1),
+        ("cur/proto/foo/v1/m.proto", FOO_V2),
+        ("cur/vendor/bar/v1/b.proto", BAR_V2),
+        ("cur/vendor/ex/v1/e.proto", EX_V2),
+    ];
+    let owned: Vec<(String, &str)> = configs
+        .iter()
+        .flat_map(|(path, text)| ["prev", "cur"].map(|side| (format!("{side}/{path}"), *text)))
+        .collect();
+    files.extend(owned.iter().map(|(p, t)| (p.as_str(), *t)));
+    layout(&files)
+}
+
+#[test]
+fn a_v2_buf_yaml_above_the_input_decides_the_rules() {
+    // The issue's case: buf.yaml at the root, `breaking proto` run with
+    // WIRE (which does not see a rename), not the default FILE.
+    let dir = layout(&[
+        (
+            "buf.yaml",
+            "version: v2\nmodules:\n  - path: proto\n    breaking:\n      use: [WIRE]\n",
+        ),
+        (
+            "proto/foo/v1/m.proto",
+            "syntax = \"proto3\";\npackage foo.v1;\nmessage M { string renamed = 1; }\n",
+        ),
+        ("prev/buf.yaml", "version: v2\nmodules:\n  - path: proto\n"),
+        (
+            "prev/proto/foo/v1/m.proto",
+            "syntax = \"proto3\";\npackage foo.v1;\nmessage M { string a = 1; int32 b = 2; }\n",
+        ),
+    ]);
+    let root = dir.path();
+    let stderr = same(
+        root,
+        &["breaking", "proto", "--against", "prev/proto"],
+        true,
+    );
+    assert!(
+        stderr.contains("note: proto: using the configuration buf.yaml (module proto)"),
+        "{stderr}"
+    );
+    let ours = protoforge(root, &["breaking", "proto", "--against", "prev/proto"]);
+    assert!(
+        !text(&ours.stdout).contains("changed name"),
+        "FILE ran instead of WIRE: {}",
+        text(&ours.stdout)
+    );
+    same(root, &["breaking", ".", "--against", "prev"], true);
+    same(
+        root,
+        &[
+            "breaking",
+            ".",
+            "--against",
+            "prev",
+            "--error-format",
+            "json",
+        ],
+        true,
+    );
+    // From inside the module, paths are shown from there.
+    same(
+        &root.join("proto"),
+        &["breaking", ".", "--against", "../prev/proto"],
+        true,
+    );
+    // A directory inside a module is not an input, for buf and protoforge.
+    let inside = same(
+        root,
+        &["breaking", "proto/foo", "--against", "prev/proto/foo"],
+        false,
+    );
+    assert!(
+        inside.contains("filter to this path using --path"),
+        "{inside}"
+    );
+}
+
+#[test]
+fn v2_modules_each_with_their_own_rules_and_excludes() {
+    let config = "version: v2\nmodules:\n  - path: proto\n    breaking:\n      use: [WIRE]\n  - path: vendor\n    excludes: [vendor/ex]\nbreaking:\n  use: [PACKAGE]\n";
+    let dir = two_sides(&[("buf.yaml", config)]);
+    let root = dir.path();
+    for args in [
+        &["breaking", "cur", "--against", "prev"][..],
+        &["breaking", "cur/proto", "--against", "prev/proto"],
+        &["breaking", "cur/vendor", "--against", "prev/vendor"],
+        &["breaking", "cur", "--against", "prev", "--exclude-imports"],
+        &[
+            "breaking",
+            "cur",
+            "--against",
+            "prev",
+            "--error-format",
+            "json",
+        ],
+    ] {
+        same(root, args, true);
+    }
+    // --path and --exclude-path, from the workspace root.
+    let cur = root.join("cur");
+    for args in [
+        &[
+            "breaking",
+            ".",
+            "--against",
+            "../prev",
+            "--path",
+            "proto/foo",
+        ][..],
+        &[
+            "breaking",
+            ".",
+            "--against",
+            "../prev",
+            "--exclude-path",
+            "vendor",
+        ],
+        &["breaking", ".", "--against", "../prev", "--path", "proto"],
+        &["breaking", ".", "--against", "../prev", "--path", "../prev"],
+    ] {
+        same(&cur, args, false);
+    }
+    // --config and --against-config in place of the inputs' own.
+    same(
+        &cur,
+        &[
+            "breaking",
+            ".",
+            "--against",
+            "../prev",
+            "--config",
+            "buf.yaml",
+            "--against-config",
+            "buf.yaml",
+        ],
+        true,
+    );
+    // build reads the same workspace: one file per name, as buf builds it
+    // (today's duplicate definitions came from compiling `.` as one root).
+    let ours = protoforge(
+        &cur,
+        &["build", ".", "-o", "out.binpb", "--include-imports"],
+    );
+    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours.stderr));
+    let theirs = buf(&cur, &["build", ".", "-o", "buf.binpb"]);
+    assert_eq!(theirs.status.code(), Some(0), "{}", text(&theirs.stderr));
+    assert_eq!(
+        file_names(&cur.join("out.binpb")),
+        file_names(&cur.join("buf.binpb"))
+    );
+    assert_eq!(
+        file_names(&cur.join("out.binpb")),
+        ["bar/v1/b.proto", "foo/v1/m.proto"]
+    );
+}
+
+fn file_names(image: &Path) -> Vec<String> {
+    use prost::Message;
+    let bytes = std::fs::read(image).expect("image");
+    let set = prost_types::FileDescriptorSet::decode(bytes.as_slice()).expect("decodes");
+    let mut names: Vec<String> = set.file.iter().map(|f| f.name().to_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn v1_buf_work_yaml_workspaces() {
+    let dir = two_sides(&[
+        (
+            "buf.work.yaml",
+            "version: v1\ndirectories: [proto, vendor]\n",
+        ),
+        ("proto/buf.yaml", "version: v1\nbreaking:\n  use: [WIRE]\n"),
+        ("vendor/buf.yaml", "version: v1\nbuild:\n  excludes: [ex]\n"),
+    ]);
+    let root = dir.path();
+    same(root, &["breaking", "cur", "--against", "prev"], true);
+    let note = same(
+        root,
+        &["breaking", "cur/proto", "--against", "prev/proto"],
+        true,
+    );
+    assert!(
+        note.contains("using the configuration cur/buf.work.yaml (module proto)"),
+        "{note}"
+    );
+    same(
+        root,
+        &["breaking", "cur/vendor", "--against", "prev/vendor"],
+        true,
+    );
+    same(
+        &root.join("cur/proto"),
+        &["breaking", ".", "--against", "../../prev/proto"],
+        true,
+    );
+}
+
+#[test]
+fn v1_and_v1beta1_module_buf_yaml() {
+    let dir = two_sides(&[]);
+    let root = dir.path();
+    // v1 in the input: its own, so no note.
+    for side in ["cur", "prev"] {
+        std::fs::write(
+            root.join(side).join("proto/buf.yaml"),
+            "version: v1\nbreaking:\n  use: [WIRE_JSON]\n",
+        )
+        .expect("write");
+    }
+    std::fs::rename(root.join("cur/vendor/bar"), root.join("cur/proto/bar")).expect("mv");
+    std::fs::rename(root.join("prev/vendor/bar"), root.join("prev/proto/bar")).expect("mv");
+    let stderr = same(
+        root,
+        &["breaking", "cur/proto", "--against", "prev/proto"],
+        true,
+    );
+    assert!(!stderr.contains("note:"), "{stderr}");
+    // A directory inside a v1 module is refused, as buf refuses it.
+    let inside = same(
+        root,
+        &["breaking", "cur/proto/foo", "--against", "prev/proto/foo"],
+        false,
+    );
+    assert!(
+        inside.contains("contained by module at path \"cur/proto\""),
+        "{inside}"
+    );
+    // v1beta1 roots and excludes.
+    let dir = two_sides(&[(
+        "buf.yaml",
+        "version: v1beta1\nbuild:\n  roots: [proto, vendor]\n  excludes: [vendor/ex]\nbreaking:\n  use: [WIRE]\n",
+    )]);
+    same(dir.path(), &["breaking", "cur", "--against", "prev"], true);
+}
+
+#[test]
+fn git_references_into_a_workspace() {
+    let config = "version: v2\nmodules:\n  - path: proto\n    breaking:\n      use: [WIRE]\n  - path: vendor\n    excludes: [vendor/ex]\n";
+    let dir = two_sides(&[("buf.yaml", config)]);
+    let repo = dir.path().join("prev");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "prev"]);
+    for side in ["proto", "vendor"] {
+        std::fs::remove_dir_all(repo.join(side)).expect("rm");
+        let copy = Command::new("cp")
+            .args(["-r", &format!("../cur/{side}"), "."])
+            .current_dir(&repo)
+            .status()
+            .expect("cp");
+        assert!(copy.success());
+    }
+    for args in [
+        &["breaking", ".", "--against", ".git#branch=main"][..],
+        &[
+            "breaking",
+            "proto",
+            "--against",
+            ".git#branch=main,subdir=proto",
+        ],
+        &[
+            "breaking",
+            "vendor",
+            "--against",
+            ".git#branch=main,subdir=vendor",
+        ],
+        &[
+            "breaking",
+            ".",
+            "--against",
+            ".git#branch=main",
+            "--path",
+            "proto/foo",
+        ],
+        &[
+            "breaking",
+            ".",
+            "--against",
+            ".git#branch=main",
+            "--exclude-path",
+            "proto/foo",
+        ],
+    ] {
+        same(&repo, args, true);
+    }
+    same(
+        &repo,
+        &[
+            "breaking",
+            ".",
+            "--against",
+            ".git#branch=main",
+            "--path",
+            "proto",
+        ],
+        false,
+    );
+}
+
+#[test]
+fn images_without_source_info_are_located_at_1_1() {
+    let dir = two_sides(&[]);
+    let root = dir.path();
+    for side in ["prev", "cur"] {
+        let output = Command::new(anchors::protoc())
+            .args([
+                "-Iproto",
+                "-Ivendor",
+                "--descriptor_set_out=../image.binpb",
+                "foo/v1/m.proto",
+                "bar/v1/b.proto",
+            ])
+            .current_dir(root.join(side))
+            .output()
+            .expect("protoc runs");
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        std::fs::rename(root.join("image.binpb"), root.join(format!("{side}.binpb"))).expect("mv");
+    }
+    for format in ["text", "json"] {
+        same(
+            root,
+            &[
+                "breaking",
+                "cur.binpb",
+                "--against",
+                "prev.binpb",
+                "--error-format",
+                format,
+            ],
+            true,
+        );
+    }
+    let ours = protoforge(root, &["breaking", "cur.binpb", "--against", "prev.binpb"]);
+    assert!(
+        text(&ours.stdout).starts_with("bar/v1/b.proto:1:1:"),
+        "{}",
+        text(&ours.stdout)
+    );
+}
+
+#[test]
+fn inputs_named_under_an_include_root_as_protoc_takes_them() {
+    let dir = layout(&[
+        (
+            "vendor/google/api/http.proto",
+            "syntax = \"proto3\";\npackage google.api;\nmessage Http { string a = 1; }\n",
+        ),
+        ("elsewhere/.keep", ""),
+    ]);
+    let root = dir.path();
+    let elsewhere = root.join("elsewhere");
+    // From any directory, like `protoc -I ../vendor google/api/http.proto`.
+    let build = protoforge(
+        &elsewhere,
+        &[
+            "build",
+            "-I",
+            "../vendor",
+            "google/api/http.proto",
+            "-o",
+            "a.binpb",
+        ],
+    );
+    assert_eq!(build.status.code(), Some(0), "{}", text(&build.stderr));
+    let protoc = Command::new(anchors::protoc())
+        .args([
+            "-I",
+            "../vendor",
+            "google/api/http.proto",
+            "-o",
+            "protoc.binpb",
+        ])
+        .current_dir(&elsewhere)
+        .output()
+        .expect("protoc runs");
+    assert!(protoc.status.success(), "{}", text(&protoc.stderr));
+    assert_eq!(
+        std::fs::read(elsewhere.join("a.binpb")).expect("ours"),
+        std::fs::read(elsewhere.join("protoc.binpb")).expect("protoc's")
+    );
+    // The same file named both ways is one input, not a duplicate.
+    let both = protoforge(
+        root,
+        &[
+            "build",
+            "-I",
+            "vendor",
+            "google/api/http.proto",
+            "vendor/google/api/http.proto",
+            "-o",
+            "b.binpb",
+        ],
+    );
+    assert_eq!(both.status.code(), Some(0), "{}", text(&both.stderr));
+    assert_eq!(file_names(&root.join("b.binpb")), ["google/api/http.proto"]);
+    // generate takes them the same way.
+    std::fs::create_dir(elsewhere.join("out")).expect("mkdir");
+    let generate = protoforge(
+        &elsewhere,
+        &[
+            "generate",
+            "-I",
+            "../vendor",
+            "google/api/http.proto",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(
+        generate.status.code(),
+        Some(0),
+        "{}",
+        text(&generate.stderr)
+    );
+    assert!(elsewhere.join("out/google.api.rs").is_file());
+    // A name under no root is still "cannot read".
+    let missing = protoforge(
+        &elsewhere,
+        &[
+            "build",
+            "-I",
+            "../vendor",
+            "google/api/nope.proto",
+            "-o",
+            "c.binpb",
+        ],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("cannot read 'google/api/nope.proto'"));
+}

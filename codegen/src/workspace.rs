@@ -1,0 +1,862 @@
+//! buf's configuration, found where buf finds it.
+//!
+//! buf decides which configuration governs a directory input by walking up
+//! from the input towards the root of the file system (or of the git tree),
+//! stopping at the first directory whose configuration *controls* the input:
+//!
+//! - a v2 `buf.yaml` controls when it sits in the input itself, or when one
+//!   of its `modules[].path` equals or contains the input;
+//! - a v1 `buf.work.yaml` controls in the same way with its `directories`;
+//! - a v1 or v1beta1 `buf.yaml` controls only the directory it is in, and
+//!   only when nothing above controls it.
+//!
+//! The input then selects modules: the workspace root selects all of them,
+//! a module's directory that module, and a directory strictly inside a
+//! module is refused as buf refuses it (filter with `--path` instead). Every
+//! module's roots are include roots, so modules import each other.
+//!
+//! Every path a configuration names (module paths, `build.roots`,
+//! `directories`, excludes) is validated and normalised as buf does it:
+//! relative, and inside the directory of the configuration. Configuration
+//! files are read through [`crate::read`] (regular files only, at most
+//! [`CONFIG_SIZE_LIMIT`] bytes), must be UTF-8, and are refused when their
+//! brackets nest deeper than [`CONFIG_NESTING_LIMIT`] before the YAML parser
+//! sees them.
+//!
+//! [`Workspace::find_dir`] finds the configuration of a directory on disk;
+//! [`Workspace::find`] does the same over any tree (git objects). Each
+//! [`Module`] hands out its blocks (`breaking`, `lint`) as YAML values.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::compat::config::{ConfigError, Version};
+
+/// The largest configuration file read (`buf.yaml`, `buf.work.yaml`,
+/// `--config`): real ones are a few hundred bytes.
+pub const CONFIG_SIZE_LIMIT: u64 = 1 << 20;
+
+/// The deepest bracket nesting (`[`, `{`) a configuration may have: real
+/// ones nest 3 deep. The YAML parser's time grows with the square of it.
+pub const CONFIG_NESTING_LIMIT: usize = 64;
+
+/// The configuration file names buf reads, in its order.
+const BUF_YAML: [&str; 2] = ["buf.yaml", "buf.yml"];
+const BUF_WORK_YAML: [&str; 2] = ["buf.work.yaml", "buf.work.yml"];
+
+/// Which kind of configuration governs the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// A v2 `buf.yaml` workspace.
+    V2,
+    /// A v1 `buf.work.yaml` workspace of v1 modules.
+    Work,
+    /// A v1 or v1beta1 `buf.yaml` in the input directory: one module.
+    Module,
+    /// No configuration: the input is one module with buf's defaults.
+    None,
+}
+
+/// A configuration document as read: its text and where it came from.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The file, as it is shown to the user (relative to the working
+    /// directory for files on disk, `revision:path` in git).
+    pub shown: String,
+    /// The text.
+    pub text: String,
+    /// The version, as written (`v2`).
+    pub version_written: String,
+    /// The version.
+    pub version: Version,
+}
+
+/// One module of a workspace.
+#[derive(Clone, Debug)]
+pub struct Module {
+    /// Its directory relative to the workspace root, normalised (`.` for
+    /// the root itself).
+    pub path: String,
+    /// Its directory, in the caller's terms: a path on disk (relative when
+    /// the input was), or a path inside the git tree.
+    pub dir: PathBuf,
+    /// Its include roots, relative to `dir` (`.`, or v1beta1 `build.roots`).
+    pub roots: Vec<String>,
+    /// Directories whose files are not part of the module, relative to `dir`.
+    pub excludes: Vec<String>,
+    /// The document that configures it, if any.
+    pub document: Option<Document>,
+    /// Its index in the document's `modules` list (v2).
+    pub index: Option<usize>,
+}
+
+/// The workspace an input belongs to.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    /// What kind of configuration governs the input.
+    pub layout: Layout,
+    /// The configuration file that decided (`buf.yaml`, `buf.work.yaml`).
+    pub config: Option<Document>,
+    /// How many directories above the input the workspace root is.
+    pub up: usize,
+    /// Every module: their roots are include roots.
+    pub modules: Vec<Module>,
+    /// The modules the input selects (indices into `modules`).
+    pub targets: Vec<usize>,
+}
+
+impl Module {
+    /// The module's `key` block (`breaking`, `lint`): its own in a v2
+    /// `modules` entry, else the document's top-level one.
+    pub fn block(&self, key: &str) -> Result<Option<serde_yaml::Value>, ConfigError> {
+        let Some(document) = &self.document else {
+            return Ok(None);
+        };
+        let value: serde_yaml::Value = parse_yaml(&document.text, &document.shown)?;
+        let own = self.index.and_then(|i| {
+            value
+                .get("modules")
+                .and_then(|m| m.get(i))
+                .and_then(|m| m.get(key))
+                .cloned()
+        });
+        Ok(own.or_else(|| value.get(key).cloned()))
+    }
+}
+
+impl Workspace {
+    /// One line for stderr naming the configuration used, when it is not
+    /// the input's own.
+    pub fn note(&self, input: &str) -> Option<String> {
+        let config = self.config.as_ref().filter(|_| self.up > 0)?;
+        let modules: Vec<&str> = self
+            .targets
+            .iter()
+            .map(|&i| self.modules[i].path.as_str())
+            .collect();
+        Some(format!(
+            "note: {input}: using the configuration {} (module {})",
+            config.shown,
+            modules.join(", ")
+        ))
+    }
+
+    /// The workspace of the directory `dir` on disk.
+    pub fn find_dir(dir: &Path) -> Result<Workspace, ConfigError> {
+        let absolute = std::env::current_dir()
+            .map(|cwd| clean(&cwd.join(dir)))
+            .unwrap_or_else(|_| clean(dir));
+        let segments: Vec<String> = absolute
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect();
+        let cwd = std::env::current_dir().ok();
+        // A path as the user would name it: relative to the working
+        // directory when the input was, and inside it (`proto/a.proto`,
+        // never `../proto/a.proto` from within `proto`).
+        let shown_dir = |up: usize, rest: &str| {
+            if up == 0 {
+                // Below the input: named from it, as given.
+                return if rest == "." {
+                    dir.to_owned()
+                } else {
+                    dir.join(rest)
+                };
+            }
+            let mut path = dir.to_owned();
+            for _ in 0..up {
+                path.push("..");
+            }
+            if rest != "." {
+                path.push(rest);
+            }
+            let lexical = clean(&path);
+            match &cwd {
+                Some(cwd) if dir.is_relative() => clean(&cwd.join(&lexical))
+                    .strip_prefix(cwd)
+                    .map(clean)
+                    .unwrap_or(lexical),
+                _ => lexical,
+            }
+        };
+        let read = |up: usize, name: &str| -> Result<Option<Document>, ConfigError> {
+            let depth = segments.len() - up;
+            let mut path = PathBuf::from("/");
+            path.extend(&segments[..depth]);
+            read_document(&path.join(name), &shown_dir(up, name).display().to_string())
+        };
+        let mut workspace = find(segments.len(), dir.display().to_string(), &segments, read)?;
+        for module in &mut workspace.modules {
+            module.dir = shown_dir(workspace.up, &module.path);
+        }
+        Ok(workspace)
+    }
+}
+
+impl Workspace {
+    /// The workspace a given configuration (`--config`) makes of the input:
+    /// all its modules selected; `dir_of` places a module path.
+    pub fn with_document(
+        document: Document,
+        dir_of: impl Fn(&str) -> PathBuf,
+    ) -> Result<Workspace, ConfigError> {
+        let (layout, mut modules) = if document.version == Version::V2 {
+            (Layout::V2, v2_modules(&document)?)
+        } else {
+            let module = v1_module(".".to_owned(), PathBuf::new(), Some(document.clone()))?;
+            (Layout::Module, vec![module])
+        };
+        for module in &mut modules {
+            module.dir = dir_of(&module.path);
+        }
+        Ok(Workspace {
+            layout,
+            config: Some(document),
+            up: 0,
+            targets: (0..modules.len()).collect(),
+            modules,
+        })
+    }
+}
+
+/// The notes naming the configuration of each directory among `inputs`
+/// whose configuration is not its own (for `build` and `generate`, which
+/// find it through [`Compiler::compile`](crate::Compiler::compile)).
+pub fn notes<P: AsRef<Path>>(inputs: &[P]) -> Vec<String> {
+    inputs
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|input| input.is_dir())
+        .filter_map(|input| {
+            Workspace::find_dir(input)
+                .ok()?
+                .note(&input.display().to_string())
+        })
+        .collect()
+}
+
+impl Workspace {
+    /// The modules the input selects: for the lint verb, each one's
+    /// document (`version_written`) and `block("lint")`.
+    pub fn selected(&self) -> impl Iterator<Item = &Module> {
+        self.targets.iter().map(|&i| &self.modules[i])
+    }
+}
+
+/// The files of a workspace on disk.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Every module's include roots, in the modules' order.
+    pub roots: Vec<PathBuf>,
+    /// The files of the selected modules: import name, disk path, and the
+    /// index of the module.
+    pub files: Vec<(String, PathBuf, usize)>,
+}
+
+impl Workspace {
+    /// Every `.proto` file of the selected modules (sorted by name within
+    /// each root, excludes left out), and every module's roots.
+    pub fn list(&self) -> Result<Listing, walkdir::Error> {
+        let mut listing = Listing::default();
+        for (index, module) in self.modules.iter().enumerate() {
+            for root in &module.roots {
+                let root_dir = if root == "." {
+                    module.dir.clone()
+                } else {
+                    module.dir.join(root)
+                };
+                if self.targets.contains(&index) {
+                    for (name, path) in protos_below(&root_dir)? {
+                        let in_module = if root == "." {
+                            name.clone()
+                        } else {
+                            format!("{root}/{name}")
+                        };
+                        if !module.excludes.iter().any(|e| contains(e, &in_module)) {
+                            listing.files.push((name, path, index));
+                        }
+                    }
+                }
+                listing.roots.push(root_dir);
+            }
+        }
+        Ok(listing)
+    }
+}
+
+/// Every `.proto` file below `dir` with its `/`-separated name relative to
+/// `dir`, sorted by name (as buf sorts). Symbolic links are followed, to
+/// directories too (a tree of links is a common way to assemble a module);
+/// a dangling one is reported, not skipped. Anything named `.proto` that
+/// is not a directory is listed, FIFOs and devices included: reading it is
+/// refused later, with its name.
+pub(crate) fn protos_below(dir: &Path) -> Result<Vec<(String, PathBuf)>, walkdir::Error> {
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = entry?;
+        let path = entry.path();
+        let is_proto = path.extension().is_some_and(|ext| ext == "proto");
+        if is_proto && !entry.file_type().is_dir() {
+            let name = path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            found.push((name, path.to_owned()));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The workspace of the directory whose path from the tree's root is
+/// `segments`; `read(up, name)` reads the file `name` in the directory `up`
+/// levels above the input. Modules' `dir` are left relative to the tree
+/// root (`/`-joined segments).
+pub fn find(
+    max_up: usize,
+    input_shown: String,
+    segments: &[String],
+    read: impl Fn(usize, &str) -> Result<Option<Document>, ConfigError>,
+) -> Result<Workspace, ConfigError> {
+    let read_first = |up: usize, names: &[&str]| -> Result<Option<Document>, ConfigError> {
+        for name in names {
+            if let Some(document) = read(up, name)? {
+                return Ok(Some(document));
+            }
+        }
+        Ok(None)
+    };
+    let tree_dir = |up: usize, rest: &str| -> PathBuf {
+        let mut parts: Vec<&str> = segments[..segments.len() - up]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if rest != "." {
+            parts.extend(rest.split('/'));
+        }
+        PathBuf::from(parts.join("/"))
+    };
+    let mut own: Option<Document> = None;
+    for up in 0..=max_up {
+        let work = read_first(up, &BUF_WORK_YAML)?;
+        let buf = read_first(up, &BUF_YAML)?;
+        if let (Some(work), Some(_)) = (&work, &buf) {
+            return Err(invalid(
+                &work.shown,
+                "cannot have a buf.work.yaml and buf.yaml in the same directory",
+            ));
+        }
+        // The input's path relative to this directory.
+        let rel = segments[segments.len() - up..].join("/");
+        let rel = if rel.is_empty() { ".".to_owned() } else { rel };
+        if let Some(document) = buf {
+            if document.version == Version::V2 {
+                let modules = v2_modules(&document)?;
+                if up == 0 || modules.iter().any(|m| contains(&m.path, &rel)) {
+                    return select(
+                        Layout::V2,
+                        Some(document),
+                        up,
+                        modules,
+                        &rel,
+                        &input_shown,
+                        &tree_dir,
+                    );
+                }
+            } else if up == 0 {
+                own = Some(document);
+            } else {
+                // A v1 module above the input: buf refuses a directory
+                // inside a module as an input.
+                let module = Path::new(&document.shown)
+                    .parent()
+                    .map_or_else(|| ".".to_owned(), |p| p.display().to_string());
+                let module = if module.is_empty() {
+                    ".".to_owned()
+                } else {
+                    module
+                };
+                return Err(contained(&input_shown, &module));
+            }
+        }
+        if let Some(work) = work {
+            let directories = work_directories(&work)?;
+            if up == 0 || directories.iter().any(|d| contains(d, &rel)) {
+                let mut modules = Vec::new();
+                for path in directories {
+                    let module_dir = tree_dir(up, &path);
+                    // The module's own buf.yaml, named from the workspace root.
+                    let mut document = None;
+                    for name in BUF_YAML {
+                        if let Some(found) = read(up, &format!("{path}/{name}"))? {
+                            document = Some(found);
+                            break;
+                        }
+                    }
+                    modules.push(v1_module(path, module_dir, document)?);
+                }
+                return select(
+                    Layout::Work,
+                    Some(work),
+                    up,
+                    modules,
+                    &rel,
+                    &input_shown,
+                    &tree_dir,
+                );
+            }
+        }
+    }
+    let dir = tree_dir(0, ".");
+    let (layout, module) = match own {
+        Some(document) => (
+            Layout::Module,
+            v1_module(".".to_owned(), dir, Some(document))?,
+        ),
+        None => (Layout::None, v1_module(".".to_owned(), dir, None)?),
+    };
+    let config = module.document.clone();
+    Ok(Workspace {
+        layout,
+        config,
+        up: 0,
+        modules: vec![module],
+        targets: vec![0],
+    })
+}
+
+/// Picks the modules the input (`rel`, relative to the workspace root)
+/// selects.
+fn select(
+    layout: Layout,
+    config: Option<Document>,
+    up: usize,
+    mut modules: Vec<Module>,
+    rel: &str,
+    input_shown: &str,
+    tree_dir: &impl Fn(usize, &str) -> PathBuf,
+) -> Result<Workspace, ConfigError> {
+    for module in &mut modules {
+        module.dir = tree_dir(up, &module.path);
+    }
+    let targets: Vec<usize> = if rel == "." {
+        (0..modules.len()).collect()
+    } else {
+        modules
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.path == rel)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    if targets.is_empty() {
+        let container = modules
+            .iter()
+            .find(|m| contains(&m.path, rel))
+            .map_or(".", |m| m.path.as_str());
+        return Err(contained(input_shown, container));
+    }
+    Ok(Workspace {
+        layout,
+        config,
+        up,
+        modules,
+        targets,
+    })
+}
+
+/// buf's refusal of a directory inside a module as an input.
+fn contained(input_shown: &str, module: &str) -> ConfigError {
+    invalid(
+        input_shown,
+        format!(
+            "failed to build input \"{input_shown}\" because it is contained by module at path \
+             \"{module}\" specified in your configuration, you must provide the workspace or \
+             module as the input, and filter to this path using --path"
+        ),
+    )
+}
+
+fn invalid(path: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Whether the normalised relative path `outer` equals or contains `inner`.
+pub(crate) fn contains(outer: &str, inner: &str) -> bool {
+    outer == "." || inner == outer || inner.starts_with(&format!("{outer}/"))
+}
+
+/// `path` lexically normalised, relative, inside its context: buf's rules
+/// for every path a configuration names. `Err` holds buf's reason.
+pub fn normalize_relative(path: &str) -> Result<String, &'static str> {
+    if path.starts_with('/') || path.starts_with('\\') || Path::new(path).has_root() {
+        return Err("expected to be relative");
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err("is outside the context directory");
+                }
+            }
+            part => parts.push(part),
+        }
+    }
+    Ok(if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    })
+}
+
+/// `path` with `.` and `name/..` removed, lexically.
+pub(crate) fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawVersion {
+    version: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawBuild {
+    roots: Vec<String>,
+    excludes: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawV1 {
+    build: RawBuild,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawModule {
+    path: String,
+    excludes: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawV2 {
+    modules: Option<Vec<RawModule>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawWork {
+    directories: Vec<String>,
+}
+
+/// Parses YAML (or JSON) text, after the checks the parser needs: bounded
+/// nesting. Errors name `shown` and the line.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    shown: &str,
+) -> Result<T, ConfigError> {
+    if let Some((line, column)) = too_deep(text, CONFIG_NESTING_LIMIT) {
+        return Err(invalid(
+            shown,
+            format!("line {line}, column {column}: nested more than {CONFIG_NESTING_LIMIT} deep"),
+        ));
+    }
+    serde_yaml::from_str(text).map_err(|err| {
+        let at = err
+            .location()
+            .map(|l| format!("line {}, column {}: ", l.line(), l.column()))
+            .unwrap_or_default();
+        invalid(shown, format!("{at}{err}"))
+    })
+}
+
+/// The line and column of the first `[` or `{` that opens past `limit`
+/// levels, outside quotes and comments.
+fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let (mut line, mut column) = (1, 0);
+    let mut previous = '\n';
+    for c in text.chars() {
+        column += 1;
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            comment = false;
+            previous = c;
+            continue;
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if comment => {}
+            None => match c {
+                '#' if previous.is_whitespace() => comment = true,
+                '"' | '\'' if depth > 0 || previous.is_whitespace() || previous == ':' => {
+                    quote = Some(c)
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > limit {
+                        return Some((line, column));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    None
+}
+
+/// Reads the configuration file at `path` (`shown` names it), if there is
+/// one: a regular file, UTF-8, within [`CONFIG_SIZE_LIMIT`].
+pub fn read_document(path: &Path, shown: &str) -> Result<Option<Document>, ConfigError> {
+    match crate::read::read_text_bounded(path, CONFIG_SIZE_LIMIT) {
+        Err(crate::read::ReadError::NotFound) => Ok(None),
+        Err(err) => Err(invalid(shown, format!("cannot read: {err}"))),
+        Ok(Err(offset)) => Err(invalid(
+            shown,
+            format!("not UTF-8 (an invalid byte at offset {offset})"),
+        )),
+        Ok(Ok(text)) => Document::parse(text, shown).map(Some),
+    }
+}
+
+impl Document {
+    /// `--config` and `--against-config`: a path to a buf.yaml (named by its
+    /// extension, or an existing file), else the YAML or JSON itself.
+    pub fn from_flag(value: &str) -> Result<Document, ConfigError> {
+        let path = Path::new(value);
+        let named = path
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
+        if named || std::fs::symlink_metadata(path).is_ok() {
+            return read_document(path, value)?
+                .ok_or_else(|| invalid(value, "no such file or directory"));
+        }
+        Document::parse(value.to_owned(), "--config")
+    }
+
+    /// A configuration document from its text; its version must be set.
+    pub fn parse(text: String, shown: &str) -> Result<Document, ConfigError> {
+        let raw: Option<RawVersion> = parse_yaml(&text, shown)?;
+        let written = raw.and_then(|r| r.version).unwrap_or_default();
+        let version = match written.as_str() {
+            "v1beta1" => Version::V1Beta1,
+            "v1" => Version::V1,
+            "v2" => Version::V2,
+            "" => {
+                return Err(invalid(
+                    shown,
+                    "\"version\" is not set. Please add \"version: v2\"",
+                ));
+            }
+            other => {
+                return Err(invalid(
+                    shown,
+                    format!("unknown file version: \"{other}\": use v1beta1, v1 or v2"),
+                ));
+            }
+        };
+        Ok(Document {
+            shown: shown.to_owned(),
+            text,
+            version_written: written,
+            version,
+        })
+    }
+}
+
+/// Normalises a path the configuration names; `what` prefixes buf's error.
+fn checked(document: &Document, what: &str, path: &str) -> Result<String, ConfigError> {
+    normalize_relative(path)
+        .map_err(|reason| invalid(&document.shown, format!("{what}{path}: {reason}")))
+}
+
+/// The modules of a v2 `buf.yaml` (one at `.` when it lists none).
+fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
+    let raw: Option<RawV2> = parse_yaml(&document.text, &document.shown)?;
+    let Some(listed) = raw.and_then(|r| r.modules) else {
+        return Ok(vec![Module {
+            path: ".".to_owned(),
+            dir: PathBuf::new(),
+            roots: vec![".".to_owned()],
+            excludes: Vec::new(),
+            document: Some(document.clone()),
+            index: None,
+        }]);
+    };
+    let mut modules = Vec::new();
+    for (index, raw) in listed.into_iter().enumerate() {
+        let path = checked(document, "invalid module path: ", &raw.path)?;
+        let mut excludes = Vec::new();
+        for exclude in &raw.excludes {
+            let exclude = checked(document, "invalid exclude path: ", exclude)?;
+            // Excludes are relative to the workspace root, inside the module.
+            let inside = if path == "." {
+                Some(exclude.clone())
+            } else if exclude == path {
+                Some(".".to_owned())
+            } else {
+                exclude.strip_prefix(&format!("{path}/")).map(str::to_owned)
+            };
+            let Some(inside) = inside else {
+                return Err(invalid(
+                    &document.shown,
+                    format!("exclude path {exclude} is not contained in module path {path}"),
+                ));
+            };
+            excludes.push(inside);
+        }
+        if modules.iter().any(|m: &Module| m.path == path) {
+            return Err(invalid(
+                &document.shown,
+                format!("module path {path} is listed twice"),
+            ));
+        }
+        modules.push(Module {
+            path,
+            dir: PathBuf::new(),
+            roots: vec![".".to_owned()],
+            excludes,
+            document: Some(document.clone()),
+            index: Some(index),
+        });
+    }
+    Ok(modules)
+}
+
+/// The directories of a `buf.work.yaml`.
+fn work_directories(document: &Document) -> Result<Vec<String>, ConfigError> {
+    let raw: Option<RawWork> = parse_yaml(&document.text, &document.shown)?;
+    let mut directories = Vec::new();
+    for directory in raw.map(|r| r.directories).unwrap_or_default() {
+        let directory = checked(document, "invalid directory path: ", &directory)?;
+        if directory == "." {
+            return Err(invalid(
+                &document.shown,
+                "directory \".\" is listed: a buf.work.yaml lists the directories of its modules",
+            ));
+        }
+        directories.push(directory);
+    }
+    Ok(directories)
+}
+
+/// A v1 or v1beta1 module at `path`, configured by `document`.
+fn v1_module(
+    path: String,
+    dir: PathBuf,
+    document: Option<Document>,
+) -> Result<Module, ConfigError> {
+    let mut roots = vec![".".to_owned()];
+    let mut excludes = Vec::new();
+    if let Some(document) = &document {
+        if document.version == Version::V2 {
+            return Err(invalid(
+                &document.shown,
+                "a v2 buf.yaml cannot configure a module of a buf.work.yaml workspace",
+            ));
+        }
+        let raw: Option<RawV1> = parse_yaml(&document.text, &document.shown)?;
+        let build = raw.map(|r| r.build).unwrap_or_default();
+        if document.version == Version::V1Beta1 && !build.roots.is_empty() {
+            roots = build
+                .roots
+                .iter()
+                .map(|root| checked(document, "", root))
+                .collect::<Result<_, _>>()?;
+        }
+        for exclude in &build.excludes {
+            excludes.push(checked(document, "invalid exclude path: ", exclude)?);
+        }
+    }
+    Ok(Module {
+        path,
+        dir,
+        roots,
+        excludes,
+        document,
+        index: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_as_buf_does() {
+        assert_eq!(normalize_relative("./a.proto"), Ok("a.proto".to_owned()));
+        assert_eq!(normalize_relative("a/../a.proto"), Ok("a.proto".to_owned()));
+        assert_eq!(normalize_relative("a/"), Ok("a".to_owned()));
+        assert_eq!(normalize_relative("."), Ok(".".to_owned()));
+        assert_eq!(
+            normalize_relative(".."),
+            Err("is outside the context directory")
+        );
+        assert_eq!(
+            normalize_relative("../x"),
+            Err("is outside the context directory")
+        );
+        assert_eq!(normalize_relative("/"), Err("expected to be relative"));
+        assert_eq!(normalize_relative("/abs"), Err("expected to be relative"));
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_linear() {
+        let deep = "[".repeat(30_000);
+        let started = std::time::Instant::now();
+        let err = parse_yaml::<serde_yaml::Value>(&deep, "buf.yaml").expect_err("too deep");
+        assert_eq!(
+            err.to_string(),
+            "buf.yaml: line 1, column 65: nested more than 64 deep"
+        );
+        assert!(started.elapsed().as_secs() < 1);
+        assert!(too_deep("a: '[[[[' # {{{{\nb: [[1]]", 2).is_none());
+        assert_eq!(too_deep("b: [[[1]]]", 2), Some((1, 6)));
+    }
+
+    #[test]
+    fn clean_is_lexical() {
+        assert_eq!(clean(Path::new("proto/..")), PathBuf::from("."));
+        assert_eq!(clean(Path::new("./../a")), PathBuf::from("../a"));
+        assert_eq!(clean(Path::new("a/b/../../..")), PathBuf::from(".."));
+    }
+}
