@@ -6,7 +6,8 @@
 //! every test says loudly that it was skipped, and fails under CI (`CI` set),
 //! where the variable must be set.
 
-#![allow(dead_code)]
+// Each test binary uses its part.
+#![allow(dead_code, unused_macros, unused_imports)]
 
 use std::sync::{
     Arc,
