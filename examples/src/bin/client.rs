@@ -31,10 +31,11 @@ use tonic::{Request, metadata::MetadataValue, transport::Channel};
 #[derive(Debug, Parser)]
 #[command(name = "client")]
 struct Args {
-    /// The server.
+    /// The server: a URL, or host:port as the server's --addr takes it
+    /// (http://, or https:// with --ca-cert).
     #[arg(
         long,
-        env = "PROTOFORGE_EXAMPLE_URL",
+        env = "PROTOFORGE_EXAMPLE_ADDR",
         default_value = "http://127.0.0.1:50051"
     )]
     addr: String,
@@ -143,7 +144,14 @@ async fn run(args: Args, secret: &str) -> Result<(), Failed> {
         .issue(1, Duration::from_secs(600))
         .parse()
         .step("token")?;
-    let mut endpoint = Channel::from_shared(args.addr.clone()).step("--addr")?;
+    let url = if args.addr.contains("://") {
+        args.addr.clone()
+    } else if args.ca_cert.is_some() {
+        format!("https://{}", args.addr)
+    } else {
+        format!("http://{}", args.addr)
+    };
+    let mut endpoint = Channel::from_shared(url).step("--addr")?;
     if let Some(ca) = &args.ca_cert {
         let tls = tonic::transport::ClientTlsConfig::new()
             .ca_certificate(tonic::transport::Certificate::from_pem(
