@@ -4,7 +4,7 @@
 //! article's echo chat and relays for games and shared documents.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::HashMap,
     sync::{
         Arc, Mutex, MutexGuard,
         atomic::{AtomicI64, Ordering},
@@ -14,12 +14,15 @@ use std::{
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::shutdown::Shutdown;
+use crate::{
+    feed::{Feed, ROOM_HISTORY},
+    shutdown::Shutdown,
+};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::proto::chat::v1::{
-    ChatMessage, DocumentChange, GameEvent, JoinRoomRequest, MessageType, RoomJoin,
+    ChatMessage, DocumentChange, GameEvent, JoinRoomRequest, MessageType,
     chat_service_server::{ChatService, ChatServiceServer},
     join_room_request::Payload,
 };
@@ -27,21 +30,15 @@ use crate::proto::chat::v1::{
 /// The stream type of every rpc here.
 pub type Stream<T> = ReceiverStream<Result<T, Status>>;
 
-/// How many messages a room keeps for joiners.
-const HISTORY: usize = 50;
-
-#[derive(Debug)]
-struct Room {
-    sender: broadcast::Sender<ChatMessage>,
-    history: VecDeque<ChatMessage>,
-    members: HashMap<i32, usize>,
-    next_id: i64,
-}
+/// Who is in which room on this replica: members per room, streams per
+/// member.
+type Members = HashMap<String, HashMap<i32, usize>>;
 
 /// The implementation of `chat.v1.ChatService`.
 #[derive(Debug, Clone)]
 pub struct ChatServiceImpl {
-    rooms: Arc<Mutex<HashMap<String, Room>>>,
+    feed: Feed,
+    members: Arc<Mutex<Members>>,
     games: Relays<GameEvent>,
     documents: Relays<DocumentChange>,
     shutdown: Shutdown,
@@ -50,7 +47,8 @@ pub struct ChatServiceImpl {
 impl Default for ChatServiceImpl {
     fn default() -> Self {
         ChatServiceImpl {
-            rooms: Arc::default(),
+            feed: Feed::memory(),
+            members: Arc::default(),
             games: Relays::default(),
             documents: Relays::default(),
             shutdown: Shutdown::never(),
@@ -59,9 +57,16 @@ impl Default for ChatServiceImpl {
 }
 
 impl ChatServiceImpl {
-    /// A service with no rooms.
+    /// A service with no rooms, in memory.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Stores and delivers room messages through `feed` (PostgreSQL, for
+    /// members on different replicas, and history that outlives them).
+    pub fn with_feed(mut self, feed: Feed) -> Self {
+        self.feed = feed;
+        self
     }
 
     /// Ends the open room streams when `shutdown` fires.
@@ -75,76 +80,42 @@ impl ChatServiceImpl {
         ChatServiceServer::new(self)
     }
 
-    fn rooms(&self) -> MutexGuard<'_, HashMap<String, Room>> {
-        self.rooms
+    fn members_by_room(&self) -> MutexGuard<'_, Members> {
+        self.members
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Stores a message in its room and broadcasts it; returns it stored.
-    fn post(&self, room_id: &str, mut message: ChatMessage) -> ChatMessage {
-        let mut rooms = self.rooms();
-        let room = rooms.entry(room_id.to_owned()).or_insert_with(Room::new);
-        message.id = room.next_id;
-        room.next_id += 1;
-        message.room_id = room_id.to_owned();
-        message.timestamp = now();
-        room.history.push_back(message.clone());
-        if room.history.len() > HISTORY {
-            room.history.pop_front();
-        }
-        let _ = room.sender.send(message.clone());
-        message
-    }
-
-    /// Joins: returns the history to replay and the live feed.
-    fn join(&self, join: &RoomJoin) -> (Vec<ChatMessage>, broadcast::Receiver<ChatMessage>) {
-        let mut rooms = self.rooms();
-        let room = rooms.entry(join.room_id.clone()).or_insert_with(Room::new);
-        *room.members.entry(join.user_id).or_default() += 1;
-        let limit = match usize::try_from(join.history_limit) {
-            Ok(0) | Err(_) => HISTORY,
-            Ok(limit) => limit.min(HISTORY),
-        };
-        let skip = room.history.len().saturating_sub(limit);
-        (
-            room.history.iter().skip(skip).cloned().collect(),
-            room.sender.subscribe(),
-        )
+    fn enter(&self, room_id: &str, user_id: i32) {
+        *self
+            .members_by_room()
+            .entry(room_id.to_owned())
+            .or_default()
+            .entry(user_id)
+            .or_default() += 1;
     }
 
     fn leave(&self, room_id: &str, user_id: i32) {
-        let mut rooms = self.rooms();
-        if let Some(room) = rooms.get_mut(room_id)
-            && let Some(count) = room.members.get_mut(&user_id)
+        let mut members = self.members_by_room();
+        if let Some(room) = members.get_mut(room_id)
+            && let Some(count) = room.get_mut(&user_id)
         {
             *count -= 1;
             if *count == 0 {
-                room.members.remove(&user_id);
+                room.remove(&user_id);
             }
         }
     }
 
-    /// The members of a room now.
+    /// The members of a room connected to this replica now.
     pub fn members(&self, room_id: &str) -> Vec<i32> {
         let mut members: Vec<i32> = self
-            .rooms()
+            .members_by_room()
             .get(room_id)
-            .map(|room| room.members.keys().copied().collect())
+            .map(|room| room.keys().copied().collect())
             .unwrap_or_default();
         members.sort_unstable();
         members
-    }
-}
-
-impl Room {
-    fn new() -> Room {
-        Room {
-            sender: broadcast::channel(256).0,
-            history: VecDeque::new(),
-            members: HashMap::new(),
-            next_id: 1,
-        }
     }
 }
 
@@ -204,16 +175,25 @@ impl ChatService for ChatServiceImpl {
                 ));
             }
         };
-        let (history, mut live) = self.join(&join);
-        self.post(
-            &join.room_id,
-            system(&join.room_id, format!("user {} joined", join.user_id)),
-        );
+        let limit = match usize::try_from(join.history_limit) {
+            Ok(0) | Err(_) => ROOM_HISTORY,
+            Ok(limit) => limit,
+        };
+        // Subscribed before the history is read: nothing falls in between.
+        let (history, mut live) = self.feed.join(&join.room_id, limit).await?;
+        self.enter(&join.room_id, join.user_id);
+        self.feed
+            .post(
+                &join.room_id,
+                system(&join.room_id, format!("user {} joined", join.user_id)),
+            )
+            .await?;
         let (sender, receiver) = mpsc::channel(64);
         let service = self.clone();
         let mut shutdown = self.shutdown.clone();
         tokio::spawn(async move {
             let (room, me) = (join.room_id.clone(), join.user_id);
+            let newest_replayed = history.last().map_or(0, |m| m.id);
             for message in history {
                 if sender.send(Ok(message)).await.is_err() {
                     break;
@@ -228,7 +208,10 @@ impl ChatService for ChatServiceImpl {
                     }
                     next = incoming.message() => match next {
                         Ok(Some(JoinRoomRequest { payload: Some(Payload::Message(message)) })) => {
-                            service.post(&room, ChatMessage { user_id: me, ..message });
+                            if let Err(status) = service.feed.post(&room, ChatMessage { user_id: me, ..message }).await {
+                                let _ = sender.send(Err(status)).await;
+                                break;
+                            }
                         }
                         Ok(Some(_)) => {
                             let _ = sender.send(Err(Status::invalid_argument("only the first request joins"))).await;
@@ -238,6 +221,9 @@ impl ChatService for ChatServiceImpl {
                         Ok(None) | Err(_) => break,
                     },
                     next = live.recv() => match next {
+                        // Replayed already (stored between the subscription
+                        // and the read of the history).
+                        Ok(message) if message.id <= newest_replayed => {}
                         // Members do not get their own messages back.
                         Ok(message) if message.user_id == me && message.r#type != MessageType::System as i32 => {}
                         Ok(message) => {
@@ -251,7 +237,17 @@ impl ChatService for ChatServiceImpl {
                 }
             }
             service.leave(&room, me);
-            service.post(&room, system(&room, format!("user {me} left")));
+            if let Err(status) = service
+                .feed
+                .post(&room, system(&room, format!("user {me} left")))
+                .await
+            {
+                tracing::warn!(
+                    room,
+                    "could not post that user {me} left: {}",
+                    status.message()
+                );
+            }
         });
         Ok(Response::new(ReceiverStream::new(receiver)))
     }

@@ -52,10 +52,20 @@ impl FileServiceImpl {
     }
 }
 
-/// A file name safe to store: no directories, no hidden files.
+/// The stored name is the name behind a 16-digit hash prefix and a dash;
+/// file systems allow 255 bytes a name.
+const MAX_NAME_BYTES: usize = 255 - 17;
+
+/// A file name safe to store: no directories, no hidden files, short enough
+/// for the file system once prefixed.
 fn safe_name(name: &str) -> Result<String, Status> {
+    if name.len() > MAX_NAME_BYTES {
+        return Err(Status::invalid_argument(format!(
+            "the file name is {} bytes long: at most {MAX_NAME_BYTES}",
+            name.len()
+        )));
+    }
     let valid = !name.is_empty()
-        && name.len() <= 255
         && !name.starts_with('.')
         && name
             .chars()

@@ -3,15 +3,19 @@
 //!
 //! The services: [`users`], [`notifications`], [`files`], [`chat`],
 //! [`orders`] and [`shop`] (inventory and payments); [`auth`], [`metrics`]
-//! and [`shutdown`] around them; [`server`] puts them together (the
-//! `server`, `client` and `dev-cert` binaries use it).
+//! and [`shutdown`] around them; storage in SQLite ([`users`]) or
+//! PostgreSQL ([`postgres`]), notifications and chat messages through a
+//! [`feed`] that replicas on one PostgreSQL share; [`server`] puts them
+//! together (the `server`, `client` and `dev-cert` binaries use it).
 
 pub mod auth;
 pub mod chat;
+pub mod feed;
 pub mod files;
 pub mod metrics;
 pub mod notifications;
 pub mod orders;
+pub mod postgres;
 pub mod server;
 pub mod shop;
 pub mod shutdown;

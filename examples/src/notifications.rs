@@ -9,14 +9,14 @@ use std::{
     hash::{Hash, Hasher},
     sync::{
         Arc, Mutex, MutexGuard,
-        atomic::{AtomicI32, AtomicI64, Ordering},
+        atomic::{AtomicI64, Ordering},
     },
     time::{Duration, SystemTime},
 };
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::shutdown::Shutdown;
+use crate::{feed::Feed, shutdown::Shutdown};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
@@ -75,34 +75,33 @@ fn now() -> String {
     humantime::format_rfc3339_millis(SystemTime::now()).to_string()
 }
 
-#[derive(Debug, Default)]
-struct Store {
-    by_user: HashMap<i32, Vec<Notification>>,
-    open_streams: HashMap<i32, usize>,
-}
-
 /// The implementation of `notification.v1.NotificationService`.
 #[derive(Debug, Clone)]
 pub struct NotificationServiceImpl {
-    store: Arc<Mutex<Store>>,
-    next_id: Arc<AtomicI32>,
-    /// New notifications with their user (`Notification` has no user field).
-    live: broadcast::Sender<(i32, Notification)>,
+    feed: Feed,
+    /// Streams open on this replica, per user (for `delivered_to`).
+    open_streams: Arc<Mutex<HashMap<i32, usize>>>,
     activity: ActivityBus,
     shutdown: Shutdown,
 }
 
 impl NotificationServiceImpl {
-    /// A service with no notifications, publishing to and streaming from
-    /// `activity`.
+    /// A service with no notifications, in memory, publishing to and
+    /// streaming from `activity`.
     pub fn new(activity: ActivityBus) -> Self {
         NotificationServiceImpl {
-            store: Arc::default(),
-            next_id: Arc::new(AtomicI32::new(1)),
-            live: broadcast::channel(1024).0,
+            feed: Feed::memory(),
+            open_streams: Arc::default(),
             activity,
             shutdown: Shutdown::never(),
         }
+    }
+
+    /// Stores and delivers notifications through `feed` (PostgreSQL, for
+    /// replicas that agree).
+    pub fn with_feed(mut self, feed: Feed) -> Self {
+        self.feed = feed;
+        self
     }
 
     /// Ends the open streams when `shutdown` fires.
@@ -116,8 +115,8 @@ impl NotificationServiceImpl {
         NotificationServiceServer::new(self)
     }
 
-    fn store(&self) -> MutexGuard<'_, Store> {
-        self.store
+    fn open_streams(&self) -> MutexGuard<'_, HashMap<i32, usize>> {
+        self.open_streams
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -149,17 +148,17 @@ where
 
 /// Counts a user's open streams while alive.
 struct OpenStream {
-    store: Arc<Mutex<Store>>,
+    open_streams: Arc<Mutex<HashMap<i32, usize>>>,
     user_id: i32,
 }
 
 impl Drop for OpenStream {
     fn drop(&mut self) {
-        let mut store = self
-            .store
+        let mut open_streams = self
+            .open_streams
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(count) = store.open_streams.get_mut(&self.user_id) {
+        if let Some(count) = open_streams.get_mut(&self.user_id) {
             *count = count.saturating_sub(1);
         }
     }
@@ -180,20 +179,11 @@ impl NotificationService for NotificationServiceImpl {
         let limit = usize::try_from(request.limit)
             .map_err(|_| Status::invalid_argument("limit must not be negative"))?;
         let limit = if limit == 0 { DEFAULT_LIMIT } else { limit };
-        // Subscribe before reading the store, so nothing falls in between.
-        let mut live = self.live.subscribe();
-        let history: Vec<Notification> = {
-            let mut store = self.store();
-            *store.open_streams.entry(request.user_id).or_default() += 1;
-            let stored = store
-                .by_user
-                .get(&request.user_id)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            stored[stored.len().saturating_sub(limit)..].to_vec()
-        };
+        // Subscribed before the history is read: nothing falls in between.
+        let (history, mut live) = self.feed.notifications(request.user_id, limit).await?;
+        *self.open_streams().entry(request.user_id).or_default() += 1;
         let guard = OpenStream {
-            store: self.store.clone(),
+            open_streams: self.open_streams.clone(),
             user_id: request.user_id,
         };
         let feed = async move |sender: mpsc::Sender<Result<Notification, Status>>| {
@@ -205,8 +195,8 @@ impl NotificationService for NotificationServiceImpl {
                 }
             }
             loop {
-                // A notification sent between the subscription and the read
-                // of the store is in both: ids increase, so skip it.
+                // A notification stored between the subscription and the
+                // read of the history is in both: ids increase, so skip it.
                 match live.recv().await {
                     Ok((user, notification))
                         if user == request.user_id && notification.id > newest_replayed =>
@@ -241,29 +231,15 @@ impl NotificationService for NotificationServiceImpl {
         if request.title.trim().is_empty() {
             return Err(Status::invalid_argument("title is required"));
         }
-        let notification = Notification {
-            id: self.next_id.fetch_add(1, Ordering::Relaxed),
-            title: request.title,
-            message: request.message,
-            timestamp: now(),
-            read: false,
-        };
-        let delivered_to = {
-            let mut store = self.store();
-            store
-                .by_user
-                .entry(request.user_id)
-                .or_default()
-                .push(notification.clone());
-            // Sent while holding the store, so a stream that read the store
-            // before sees this one live, and one that reads after replays it.
-            let _ = self.live.send((request.user_id, notification.clone()));
-            store
-                .open_streams
-                .get(&request.user_id)
-                .copied()
-                .unwrap_or(0)
-        };
+        let notification = self
+            .feed
+            .notify(request.user_id, &request.title, &request.message)
+            .await?;
+        let delivered_to = self
+            .open_streams()
+            .get(&request.user_id)
+            .copied()
+            .unwrap_or(0);
         self.activity.publish(
             request.user_id,
             ActivityType::MessageSent,

@@ -1,20 +1,29 @@
 //! The whole server: every service of the article behind JWT
 //! authentication, with health checks and server reflection open, message
 //! size, concurrency and time limits, and a graceful shutdown.
+//!
+//! The order service calls the users, inventory, payment and notification
+//! services as gRPC clients: over the network (`upstream`), or in this
+//! process through the same stack the network path has (the token check,
+//! the message size limits and the metrics), presenting a token the server
+//! issues itself.
 
 use std::{future::Future, path::PathBuf, sync::Arc, time::Duration};
 
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
-use tonic::service::interceptor::InterceptedService;
+use tonic::service::{Routes, interceptor::InterceptedService};
+use tower::Layer;
 
 use crate::{
     auth::Auth,
     chat::ChatServiceImpl,
+    feed::Feed,
     files::FileServiceImpl,
     metrics::{Metrics, MetricsLayer},
     notifications::{ActivityBus, NotificationServiceImpl},
-    orders::{CallPolicy, Dependencies, OrderServiceImpl, transport},
+    orders::{CallPolicy, Dependencies, OrderServiceImpl, Transport, transport},
+    postgres::{self, Database, PostgresUsers},
     proto::{
         self,
         chat::v1::chat_service_server::ChatServiceServer,
@@ -38,7 +47,7 @@ use crate::{
     },
     shop::{InventoryServiceImpl, PaymentServiceImpl},
     shutdown::shutdown_pair,
-    users::{SqliteUsers, UserServiceImpl},
+    users::{SqliteUsers, UserRepository, UserServiceImpl},
 };
 
 /// What serving can fail with.
@@ -47,8 +56,13 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// How the server runs.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
-    /// The SQLite database of users: a path, or `:memory:`.
+    /// Where users, notifications and chat messages are stored: a
+    /// PostgreSQL URL (`postgres://...`; replicas on one database agree), or
+    /// a SQLite file of users (or `:memory:`; notifications and chat in this
+    /// process's memory).
     pub db: String,
+    /// The most connections to PostgreSQL at once.
+    pub db_pool_size: usize,
     /// The secret JWTs are signed with.
     pub jwt_secret: Vec<u8>,
     /// Where uploads are stored.
@@ -79,6 +93,7 @@ impl ServerConfig {
     pub fn development(jwt_secret: &[u8]) -> ServerConfig {
         ServerConfig {
             db: ":memory:".to_owned(),
+            db_pool_size: 16,
             jwt_secret: jwt_secret.to_vec(),
             storage: std::env::temp_dir().join("protoforge-uploads"),
             max_upload_bytes: 64 << 20,
@@ -110,27 +125,48 @@ pub async fn serve(
         trigger.trigger();
     };
 
+    let (repository, feed): (Arc<dyn UserRepository>, Feed) = if postgres::is_url(&config.db) {
+        let database = Database::connect(&config.db, config.db_pool_size).await?;
+        (
+            Arc::new(PostgresUsers::new(database.clone())),
+            Feed::postgres(database).await?,
+        )
+    } else {
+        (Arc::new(SqliteUsers::open(&config.db)?), Feed::memory())
+    };
+
+    macro_rules! guarded {
+        ($server:expr) => {
+            InterceptedService::new(
+                $server
+                    .max_decoding_message_size(max)
+                    .max_encoding_message_size(max),
+                auth.clone(),
+            )
+        };
+    }
     let activity = ActivityBus::default();
-    let users = UserServiceServer::new(
-        UserServiceImpl::new(Arc::new(
-            SqliteUsers::open(&config.db).map_err(|e| format!("{e:?}"))?,
-        ))
-        .with_activity(activity.clone()),
-    );
+    let users =
+        UserServiceServer::new(UserServiceImpl::new(repository).with_activity(activity.clone()));
     let notifications = NotificationServiceServer::new(
-        NotificationServiceImpl::new(activity.clone()).with_shutdown(down.clone()),
+        NotificationServiceImpl::new(activity.clone())
+            .with_feed(feed.clone())
+            .with_shutdown(down.clone()),
     );
     let inventory = InventoryServiceServer::new(InventoryServiceImpl::demo());
     let payments = PaymentServiceServer::new(PaymentServiceImpl::new());
     let files = FileServiceServer::new(
         FileServiceImpl::new(&config.storage, config.max_upload_bytes)?.with_shutdown(down.clone()),
     );
-    let chat = ChatServiceServer::new(ChatServiceImpl::new().with_shutdown(down));
-    // The order service calls the others in process: the same code calls
-    // them over the network with a `Channel` instead.
-    let dependencies = match &config.upstream {
-        // The same clients over the network: one channel to the server that
-        // hosts the other services, the token added to every call.
+    let chat = ChatServiceServer::new(ChatServiceImpl::new().with_feed(feed).with_shutdown(down));
+    // What the order service calls, behind the token check and size limits.
+    let upstream_routes = Routes::new(guarded!(users))
+        .add_service(guarded!(inventory))
+        .add_service(guarded!(payments))
+        .add_service(guarded!(notifications));
+    let metrics = MetricsLayer::new(config.metrics.clone());
+    let upstream: Transport = match &config.upstream {
+        // Another server's services: one channel, the configured token.
         Some(url) => {
             let channel = tonic::transport::Channel::from_shared(url.clone())?.connect_lazy();
             let token: Option<http::HeaderValue> = config
@@ -138,35 +174,27 @@ pub async fn serve(
                 .as_deref()
                 .map(str::parse)
                 .transpose()?;
-            let upstream = tower::ServiceBuilder::new()
-                .map_request(move |mut request: http::Request<tonic::body::Body>| {
-                    if let Some(token) = &token {
-                        request.headers_mut().insert("authorization", token.clone());
-                    }
-                    request
-                })
-                .service(channel);
-            Dependencies {
-                users: UserServiceClient::new(transport(upstream.clone())),
-                inventory: InventoryServiceClient::new(transport(upstream.clone())),
-                payments: PaymentServiceClient::new(transport(upstream.clone())),
-                notifications: NotificationServiceClient::new(transport(upstream)),
-            }
+            presenting(channel, move || token.clone())
         }
-        None => Dependencies {
-            users: UserServiceClient::new(transport(protoforge_runtime::InProcess::new(
-                users.clone(),
-            ))),
-            inventory: InventoryServiceClient::new(transport(protoforge_runtime::InProcess::new(
-                inventory.clone(),
-            ))),
-            payments: PaymentServiceClient::new(transport(protoforge_runtime::InProcess::new(
-                payments.clone(),
-            ))),
-            notifications: NotificationServiceClient::new(transport(
-                protoforge_runtime::InProcess::new(notifications.clone()),
-            )),
-        },
+        // This server's services, through the network path's layers, with a
+        // short-lived token of the server's own (user 0) on every call.
+        None => {
+            let issuer = auth.clone();
+            presenting(
+                protoforge_runtime::InProcess::new(metrics.layer(upstream_routes.clone())),
+                move || {
+                    format!("Bearer {}", issuer.issue(0, Duration::from_secs(60)))
+                        .parse()
+                        .ok()
+                },
+            )
+        }
+    };
+    let dependencies = Dependencies {
+        users: UserServiceClient::new(upstream.clone()),
+        inventory: InventoryServiceClient::new(upstream.clone()),
+        payments: PaymentServiceClient::new(upstream.clone()),
+        notifications: NotificationServiceClient::new(upstream),
     };
     let orders = OrderServiceServer::new(
         OrderServiceImpl::new(dependencies, CallPolicy::default()).with_activity(activity),
@@ -174,7 +202,7 @@ pub async fn serve(
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
-        .set_serving::<UserServiceServer<UserServiceImpl<SqliteUsers>>>()
+        .set_serving::<UserServiceServer<UserServiceImpl<dyn UserRepository>>>()
         .await;
     health
         .set_serving::<NotificationServiceServer<NotificationServiceImpl>>()
@@ -198,36 +226,52 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
         .build_v1()?;
 
-    macro_rules! guarded {
-        ($server:expr) => {
-            InterceptedService::new(
-                $server
-                    .max_decoding_message_size(max)
-                    .max_encoding_message_size(max),
-                auth.clone(),
-            )
-        };
-    }
     let mut builder = tonic::transport::Server::builder();
     if let Some((certificate, key)) = &config.tls {
         let identity = tonic::transport::Identity::from_pem(certificate, key);
         builder =
             builder.tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))?;
     }
-    builder
-        .layer(MetricsLayer::new(config.metrics.clone()))
-        .timeout(config.request_timeout)
-        .concurrency_limit_per_connection(config.concurrency_limit)
+    let routes = upstream_routes
         .add_service(health_service)
         .add_service(reflection)
-        .add_service(guarded!(users))
-        .add_service(guarded!(notifications))
-        .add_service(guarded!(inventory))
-        .add_service(guarded!(payments))
         .add_service(guarded!(files))
         .add_service(guarded!(chat))
-        .add_service(guarded!(orders))
+        .add_service(guarded!(orders));
+    builder
+        .layer(metrics)
+        .timeout(config.request_timeout)
+        .concurrency_limit_per_connection(config.concurrency_limit)
+        .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await?;
     Ok(())
+}
+
+/// `service`, with the `authorization` header `token` gives on every call.
+fn presenting<S>(
+    service: S,
+    token: impl Fn() -> Option<http::HeaderValue> + Clone + Send + Sync + 'static,
+) -> Transport
+where
+    S: tower::Service<
+            http::Request<tonic::body::Body>,
+            Response = http::Response<tonic::body::Body>,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Error: Into<tower::BoxError>,
+    S::Future: Send + 'static,
+{
+    transport(
+        tower::ServiceBuilder::new()
+            .map_request(move |mut request: http::Request<tonic::body::Body>| {
+                if let Some(token) = token() {
+                    request.headers_mut().insert("authorization", token);
+                }
+                request
+            })
+            .service(service),
+    )
 }

@@ -1,4 +1,5 @@
-//! `user.v1.UserService`: users CRUD over a repository, SQLite by default.
+//! `user.v1.UserService`: users CRUD over a repository: SQLite by default,
+//! or PostgreSQL ([`crate::postgres`]).
 //!
 //! The service validates as the article describes (missing name or email,
 //! duplicate email) and answers with gRPC status codes: `INVALID_ARGUMENT`,
@@ -6,7 +7,7 @@
 //! leaves empty (and an age of 0); the server sets the timestamps.
 
 use std::{
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{Arc, Mutex},
     time::SystemTime,
 };
 
@@ -51,30 +52,47 @@ pub enum RepositoryError {
     Storage(String),
 }
 
-/// Where users live. Implement it for PostgreSQL (or anything else) and
-/// hand it to [`UserServiceImpl::new`].
+impl std::fmt::Display for RepositoryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RepositoryError::DuplicateEmail => f.write_str("a user with this email already exists"),
+            RepositoryError::Storage(message) => write!(f, "storage: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for RepositoryError {}
+
+/// Where users live: [`SqliteUsers`] (one process) or
+/// [`PostgresUsers`](crate::postgres::PostgresUsers) (any number of
+/// replicas). Hand one to [`UserServiceImpl::new`].
+#[tonic::async_trait]
 pub trait UserRepository: Send + Sync + 'static {
-    /// Stores a new user; the repository assigns the id and timestamps.
-    fn create(&self, user: &NewUser, now: &str) -> Result<User, RepositoryError>;
+    /// Stores a new user; the repository assigns the id and timestamps. A
+    /// duplicate email is refused by the storage's unique constraint
+    /// ([`RepositoryError::DuplicateEmail`]), never by a read before the
+    /// write, which two concurrent calls would both pass.
+    async fn create(&self, user: &NewUser, now: &str) -> Result<User, RepositoryError>;
     /// The user with this id.
-    fn get(&self, id: i32) -> Result<Option<User>, RepositoryError>;
+    async fn get(&self, id: i32) -> Result<Option<User>, RepositoryError>;
     /// Applies `changes`; `None` when there is no such user.
-    fn update(
+    async fn update(
         &self,
         id: i32,
         changes: &UserChanges,
         now: &str,
     ) -> Result<Option<User>, RepositoryError>;
     /// Deletes; whether there was such a user.
-    fn delete(&self, id: i32) -> Result<bool, RepositoryError>;
+    async fn delete(&self, id: i32) -> Result<bool, RepositoryError>;
     /// How many users are stored.
-    fn count(&self) -> Result<i64, RepositoryError>;
+    async fn count(&self) -> Result<i64, RepositoryError>;
 }
 
 /// Users in SQLite: a file, or `:memory:`. The schema is created on open.
-#[derive(Debug)]
+/// SQLite blocks: every call runs on tokio's blocking threads.
+#[derive(Debug, Clone)]
 pub struct SqliteUsers {
-    connection: Mutex<Connection>,
+    connection: Arc<Mutex<Connection>>,
 }
 
 fn storage(err: rusqlite::Error) -> RepositoryError {
@@ -105,14 +123,24 @@ impl SqliteUsers {
             )
             .map_err(storage)?;
         Ok(SqliteUsers {
-            connection: Mutex::new(connection),
+            connection: Arc::new(Mutex::new(connection)),
         })
     }
 
-    fn connection(&self) -> MutexGuard<'_, Connection> {
-        self.connection
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Runs `call` on the connection, off the async threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&Connection) -> Result<T, RepositoryError> + Send + 'static,
+    ) -> Result<T, RepositoryError> {
+        let connection = self.connection.clone();
+        tokio::task::spawn_blocking(move || {
+            let connection = connection
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            call(&connection)
+        })
+        .await
+        .map_err(|err| RepositoryError::Storage(format!("storage task failed: {err}")))?
     }
 
     fn read(connection: &Connection, id: i32) -> Result<Option<User>, RepositoryError> {
@@ -148,58 +176,71 @@ fn write_error(err: rusqlite::Error) -> RepositoryError {
     }
 }
 
+#[tonic::async_trait]
 impl UserRepository for SqliteUsers {
-    fn create(&self, user: &NewUser, now: &str) -> Result<User, RepositoryError> {
-        let connection = self.connection();
-        connection
-            .execute(
-                "INSERT INTO users (name, email, age, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![user.name, user.email, user.age, now],
-            )
-            .map_err(write_error)?;
-        let id = i32::try_from(connection.last_insert_rowid())
-            .map_err(|_| RepositoryError::Storage("user ids are exhausted".to_owned()))?;
-        Self::read(&connection, id)?
-            .ok_or_else(|| RepositoryError::Storage("the new user vanished".to_owned()))
+    async fn create(&self, user: &NewUser, now: &str) -> Result<User, RepositoryError> {
+        let (user, now) = (user.clone(), now.to_owned());
+        self.blocking(move |connection| {
+            connection
+                .execute(
+                    "INSERT INTO users (name, email, age, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                    params![user.name, user.email, user.age, now],
+                )
+                .map_err(write_error)?;
+            let id = i32::try_from(connection.last_insert_rowid())
+                .map_err(|_| RepositoryError::Storage("user ids are exhausted".to_owned()))?;
+            Self::read(connection, id)?
+                .ok_or_else(|| RepositoryError::Storage("the new user vanished".to_owned()))
+        })
+        .await
     }
 
-    fn get(&self, id: i32) -> Result<Option<User>, RepositoryError> {
-        Self::read(&self.connection(), id)
+    async fn get(&self, id: i32) -> Result<Option<User>, RepositoryError> {
+        self.blocking(move |connection| Self::read(connection, id))
+            .await
     }
 
-    fn update(
+    async fn update(
         &self,
         id: i32,
         changes: &UserChanges,
         now: &str,
     ) -> Result<Option<User>, RepositoryError> {
-        let connection = self.connection();
-        let changed = connection
-            .execute(
-                "UPDATE users SET name = COALESCE(?2, name), email = COALESCE(?3, email),
-                        age = COALESCE(?4, age), updated_at = ?5
-                 WHERE id = ?1",
-                params![id, changes.name, changes.email, changes.age, now],
-            )
-            .map_err(write_error)?;
-        if changed == 0 {
-            return Ok(None);
-        }
-        Self::read(&connection, id)
+        let (changes, now) = (changes.clone(), now.to_owned());
+        self.blocking(move |connection| {
+            let changed = connection
+                .execute(
+                    "UPDATE users SET name = COALESCE(?2, name), email = COALESCE(?3, email),
+                            age = COALESCE(?4, age), updated_at = ?5
+                     WHERE id = ?1",
+                    params![id, changes.name, changes.email, changes.age, now],
+                )
+                .map_err(write_error)?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            Self::read(connection, id)
+        })
+        .await
     }
 
-    fn delete(&self, id: i32) -> Result<bool, RepositoryError> {
-        let deleted = self
-            .connection()
-            .execute("DELETE FROM users WHERE id = ?1", params![id])
-            .map_err(storage)?;
-        Ok(deleted > 0)
+    async fn delete(&self, id: i32) -> Result<bool, RepositoryError> {
+        self.blocking(move |connection| {
+            let deleted = connection
+                .execute("DELETE FROM users WHERE id = ?1", params![id])
+                .map_err(storage)?;
+            Ok(deleted > 0)
+        })
+        .await
     }
 
-    fn count(&self) -> Result<i64, RepositoryError> {
-        self.connection()
-            .query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0))
-            .map_err(storage)
+    async fn count(&self) -> Result<i64, RepositoryError> {
+        self.blocking(|connection| {
+            connection
+                .query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0))
+                .map_err(storage)
+        })
+        .await
     }
 }
 
@@ -210,12 +251,12 @@ fn now() -> String {
 
 /// The implementation of `user.v1.UserService` over a repository.
 #[derive(Debug)]
-pub struct UserServiceImpl<R> {
+pub struct UserServiceImpl<R: ?Sized> {
     repository: Arc<R>,
     activity: Option<ActivityBus>,
 }
 
-impl<R: UserRepository> UserServiceImpl<R> {
+impl<R: UserRepository + ?Sized> UserServiceImpl<R> {
     /// A service storing users in `repository`.
     pub fn new(repository: Arc<R>) -> Self {
         UserServiceImpl {
@@ -245,24 +286,15 @@ impl<R: UserRepository> UserServiceImpl<R> {
     pub fn into_server(self) -> UserServiceServer<Self> {
         UserServiceServer::new(self)
     }
+}
 
-    /// Runs a repository call off the async threads (SQLite blocks).
-    async fn blocking<T: Send + 'static>(
-        &self,
-        call: impl FnOnce(&R) -> Result<T, RepositoryError> + Send + 'static,
-    ) -> Result<T, Status> {
-        let repository = self.repository.clone();
-        tokio::task::spawn_blocking(move || call(&repository))
-            .await
-            .map_err(|err| Status::internal(format!("storage task failed: {err}")))?
-            .map_err(|err| match err {
-                RepositoryError::DuplicateEmail => {
-                    Status::already_exists("a user with this email already exists")
-                }
-                RepositoryError::Storage(message) => {
-                    Status::internal(format!("storage: {message}"))
-                }
-            })
+/// A repository error as the status the client sees.
+pub(crate) fn status(err: RepositoryError) -> Status {
+    match err {
+        RepositoryError::DuplicateEmail => {
+            Status::already_exists("a user with this email already exists")
+        }
+        RepositoryError::Storage(message) => Status::internal(format!("storage: {message}")),
     }
 }
 
@@ -300,15 +332,17 @@ fn not_found(id: i32) -> Status {
 }
 
 #[tonic::async_trait]
-impl<R: UserRepository> UserService for UserServiceImpl<R> {
+impl<R: UserRepository + ?Sized> UserService for UserServiceImpl<R> {
     async fn get_user(
         &self,
         request: Request<pb::GetUserRequest>,
     ) -> Result<Response<pb::GetUserResponse>, Status> {
         let id = check_id(request.into_inner().user_id)?;
         let user = self
-            .blocking(move |repository| repository.get(id))
-            .await?
+            .repository
+            .get(id)
+            .await
+            .map_err(status)?
             .ok_or_else(|| not_found(id))?;
         Ok(Response::new(pb::GetUserResponse {
             user: Some(user),
@@ -335,9 +369,7 @@ impl<R: UserRepository> UserService for UserServiceImpl<R> {
             email: request.email.trim().to_lowercase(),
             age: request.age,
         };
-        let user = self
-            .blocking(move |repository| repository.create(&new, &now()))
-            .await?;
+        let user = self.repository.create(&new, &now()).await.map_err(status)?;
         Ok(Response::new(pb::CreateUserResponse {
             user: Some(user),
             success: true,
@@ -364,8 +396,10 @@ impl<R: UserRepository> UserService for UserServiceImpl<R> {
             check_age(age)?;
         }
         let user = self
-            .blocking(move |repository| repository.update(id, &changes, &now()))
-            .await?
+            .repository
+            .update(id, &changes, &now())
+            .await
+            .map_err(status)?
             .ok_or_else(|| not_found(id))?;
         self.publish(&user, "updated");
         Ok(Response::new(pb::UpdateUserResponse {
@@ -380,10 +414,7 @@ impl<R: UserRepository> UserService for UserServiceImpl<R> {
         request: Request<pb::DeleteUserRequest>,
     ) -> Result<Response<pb::DeleteUserResponse>, Status> {
         let id = check_id(request.into_inner().user_id)?;
-        if !self
-            .blocking(move |repository| repository.delete(id))
-            .await?
-        {
+        if !self.repository.delete(id).await.map_err(status)? {
             return Err(not_found(id));
         }
         Ok(Response::new(pb::DeleteUserResponse {
@@ -397,19 +428,22 @@ impl<R: UserRepository> UserService for UserServiceImpl<R> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn repository_round_trip() {
+    #[tokio::test]
+    async fn repository_round_trip() {
         let users = SqliteUsers::open(":memory:").expect("open");
         let new = NewUser {
             name: "Ada".into(),
             email: "ada@example.com".into(),
             age: 36,
         };
-        let created = users.create(&new, "2026-01-01T00:00:00Z").expect("create");
+        let created = users
+            .create(&new, "2026-01-01T00:00:00Z")
+            .await
+            .expect("create");
         assert_eq!(created.id, 1);
         assert_eq!(created.created_at, "2026-01-01T00:00:00Z");
         assert_eq!(
-            users.create(&new, "x"),
+            users.create(&new, "x").await,
             Err(RepositoryError::DuplicateEmail)
         );
         let changes = UserChanges {
@@ -418,14 +452,15 @@ mod tests {
         };
         let updated = users
             .update(1, &changes, "2026-02-01T00:00:00Z")
+            .await
             .expect("update")
             .expect("found");
         assert_eq!((updated.name.as_str(), updated.age), ("Ada", 37));
         assert_eq!(updated.created_at, "2026-01-01T00:00:00Z");
         assert_eq!(updated.updated_at, "2026-02-01T00:00:00Z");
-        assert_eq!(users.update(9, &changes, "x").expect("update"), None);
-        assert!(users.delete(1).expect("delete"));
-        assert!(!users.delete(1).expect("delete again"));
-        assert_eq!(users.count().expect("count"), 0);
+        assert_eq!(users.update(9, &changes, "x").await.expect("update"), None);
+        assert!(users.delete(1).await.expect("delete"));
+        assert!(!users.delete(1).await.expect("delete again"));
+        assert_eq!(users.count().await.expect("count"), 0);
     }
 }

@@ -2,7 +2,11 @@
 //! message to the others, history is replayed on join, members leave when
 //! their stream ends; the echo chat and the game relay.
 
+mod common;
+
 use std::time::Duration;
+
+use common::{Backend, on_both_backends};
 
 use protoforge_examples::{
     chat::ChatServiceImpl,
@@ -15,10 +19,16 @@ use tokio::{net::TcpListener, sync::mpsc};
 use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
 use tonic::{Code, Streaming, transport::Channel};
 
+/// The service in memory.
 async fn serve() -> (ChatServiceClient<Channel>, ChatServiceImpl) {
+    serve_on(&Backend::sqlite()).await
+}
+
+/// The service with its rooms in `backend`.
+async fn serve_on(backend: &Backend) -> (ChatServiceClient<Channel>, ChatServiceImpl) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let service = ChatServiceImpl::new();
+    let service = ChatServiceImpl::new().with_feed(backend.feed().await);
     tokio::spawn(
         tonic::transport::Server::builder()
             .add_service(service.clone().into_server())
@@ -88,9 +98,13 @@ impl Member {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_room_broadcasts_replays_and_forgets_who_left() {
-    let (mut client, service) = serve().await;
+on_both_backends!(
+    a_room_broadcasts_replays_and_forgets_who_left,
+    joining_needs_a_join_first
+);
+
+async fn a_room_broadcasts_replays_and_forgets_who_left(backend: &Backend) {
+    let (mut client, service) = serve_on(backend).await;
     let mut ada = join(&mut client, "lobby", 1).await;
     let mut bob = join(&mut client, "lobby", 2).await;
 
@@ -135,9 +149,8 @@ async fn a_room_broadcasts_replays_and_forgets_who_left() {
     drop(ada);
 }
 
-#[tokio::test]
-async fn joining_needs_a_join_first() {
-    let (mut client, _) = serve().await;
+async fn joining_needs_a_join_first(backend: &Backend) {
+    let (mut client, _) = serve_on(backend).await;
     let message = JoinRoomRequest {
         payload: Some(Payload::Message(ChatMessage::default())),
     };

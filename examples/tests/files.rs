@@ -231,3 +231,38 @@ async fn metric_statistics() {
         .expect_err("not finite");
     assert_eq!(status.code(), Code::InvalidArgument);
 }
+
+#[tokio::test]
+async fn a_name_too_long_to_store_is_refused_and_the_longest_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut client = serve(dir.path(), 1024).await;
+    let upload = |name: String| {
+        vec![FileChunk {
+            data: b"x".to_vec(),
+            filename: name,
+            chunk_index: 0,
+            is_last: true,
+        }]
+    };
+    // 255 characters pass a file system's own limit, but not once the
+    // stored name adds its hash prefix: refused as the client's mistake.
+    for length in [255, 239] {
+        let status = client
+            .upload_file(tokio_stream::iter(upload("a".repeat(length))))
+            .await
+            .expect_err("too long");
+        assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+        assert_eq!(
+            status.message(),
+            format!("the file name is {length} bytes long: at most 238")
+        );
+    }
+    assert!(stored(dir.path()).is_empty(), "{:?}", stored(dir.path()));
+    let longest = client
+        .upload_file(tokio_stream::iter(upload("b".repeat(238))))
+        .await
+        .expect("the longest name is stored")
+        .into_inner();
+    assert_eq!(stored(dir.path()), [longest.file_id.as_str()]);
+    assert_eq!(longest.file_id.len(), 255);
+}

@@ -3,7 +3,11 @@
 //! happens, market data that makes sense, and streams that stop when the
 //! client cancels.
 
+mod common;
+
 use std::time::Duration;
+
+use common::{Backend, on_both_backends};
 
 use protoforge_examples::{
     notifications::{ActivityBus, NotificationServiceImpl},
@@ -16,12 +20,20 @@ use tokio::net::TcpListener;
 use tokio_stream::{StreamExt, wrappers::TcpListenerStream};
 use tonic::{Code, transport::Channel};
 
+/// The service in memory.
 async fn serve() -> NotificationServiceClient<Channel> {
+    serve_on(&Backend::sqlite()).await
+}
+
+/// The service with its notifications in `backend`.
+async fn serve_on(backend: &Backend) -> NotificationServiceClient<Channel> {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
+    let service =
+        NotificationServiceImpl::new(ActivityBus::default()).with_feed(backend.feed().await);
     tokio::spawn(
         tonic::transport::Server::builder()
-            .add_service(NotificationServiceImpl::new(ActivityBus::default()).into_server())
+            .add_service(service.into_server())
             .serve_with_incoming(TcpListenerStream::new(listener)),
     );
     NotificationServiceClient::connect(format!("http://{addr}"))
@@ -39,9 +51,14 @@ fn send(user_id: i32, title: &str) -> SendNotificationRequest {
 
 const PATIENCE: Duration = Duration::from_secs(5);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn replays_up_to_the_limit_then_pushes_live() {
-    let mut client = serve().await;
+on_both_backends!(
+    replays_up_to_the_limit_then_pushes_live,
+    a_cancelled_stream_stops_counting,
+    invalid_requests,
+);
+
+async fn replays_up_to_the_limit_then_pushes_live(backend: &Backend) {
+    let mut client = serve_on(backend).await;
     for title in ["one", "two", "three"] {
         client
             .send_notification(send(1, title))
@@ -82,9 +99,8 @@ async fn replays_up_to_the_limit_then_pushes_live() {
     assert_eq!(Some(live.id), sent.notification.map(|n| n.id));
 }
 
-#[tokio::test]
-async fn a_cancelled_stream_stops_counting() {
-    let mut client = serve().await;
+async fn a_cancelled_stream_stops_counting(backend: &Backend) {
+    let mut client = serve_on(backend).await;
     let stream = client
         .get_notifications(GetNotificationsRequest {
             user_id: 7,
@@ -110,9 +126,8 @@ async fn a_cancelled_stream_stops_counting() {
     assert_eq!(delivered, 0);
 }
 
-#[tokio::test]
-async fn invalid_requests() {
-    let mut client = serve().await;
+async fn invalid_requests(backend: &Backend) {
+    let mut client = serve_on(backend).await;
     let status = client
         .send_notification(send(0, "x"))
         .await

@@ -3,7 +3,11 @@
 //! reflection open, an order placed through the in-process dependencies, and
 //! a graceful shutdown.
 
+mod common;
+
 use std::time::Duration;
+
+use common::{Backend, on_both_backends};
 
 use protoforge_examples::{
     auth::Auth,
@@ -30,9 +34,16 @@ struct Running {
     _storage: tempfile::TempDir,
 }
 
+/// The server in memory.
 async fn start() -> Running {
+    start_on(&Backend::sqlite()).await
+}
+
+/// The server with its data in `backend`.
+async fn start_on(backend: &Backend) -> Running {
     let storage = tempfile::tempdir().expect("tempdir");
     let config = ServerConfig {
+        db: backend.db.clone(),
         storage: storage.path().to_owned(),
         ..ServerConfig::development(SECRET)
     };
@@ -66,9 +77,17 @@ fn with_token<T>(message: T, header: &str) -> Request<T> {
     request
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tokens_guard_every_service_but_health_and_reflection() {
-    let server = start().await;
+on_both_backends!(
+    tokens_guard_every_service_but_health_and_reflection,
+    an_order_through_the_whole_server,
+    every_call_is_counted_with_its_status_and_gets_a_request_id,
+    shutdown_ends_open_streams_with_a_status_and_discards_uploads,
+    user_activity_is_real,
+    inventory_payments_and_limits_over_tcp,
+);
+
+async fn tokens_guard_every_service_but_health_and_reflection(backend: &Backend) {
+    let server = start_on(backend).await;
     let mut users = UserServiceClient::new(server.channel.clone());
     let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
 
@@ -168,9 +187,8 @@ async fn tokens_guard_every_service_but_health_and_reflection() {
     server.task.await.expect("joined").expect("clean shutdown");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_order_through_the_whole_server() {
-    let server = start().await;
+async fn an_order_through_the_whole_server(backend: &Backend) {
+    let server = start_on(backend).await;
     let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
     let mut users = UserServiceClient::new(server.channel.clone());
     let user = users
@@ -219,15 +237,38 @@ async fn an_order_through_the_whole_server() {
         .await
         .expect_err("unknown user");
     assert_eq!(unknown.code(), Code::NotFound);
+
+    // The order service's calls in process went through the network path's
+    // stack: counted by the metrics layer, past the token check.
+    let snapshot = server.metrics.snapshot();
+    for (path, code, count) in [
+        ("/user.v1.UserService/GetUser", "Ok", 2),
+        ("/user.v1.UserService/GetUser", "NotFound", 1),
+        ("/inventory.v1.InventoryService/CheckStock", "Ok", 2),
+        ("/payment.v1.PaymentService/ProcessPayment", "Ok", 1),
+        (
+            "/notification.v1.NotificationService/SendNotification",
+            "Ok",
+            1,
+        ),
+    ] {
+        assert_eq!(
+            snapshot
+                .get(&(path.to_owned(), code.to_owned()))
+                .map(|stats| stats.count),
+            Some(count),
+            "{path} {code}:\n{}",
+            server.metrics.render()
+        );
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_call_is_counted_with_its_status_and_gets_a_request_id() {
+async fn every_call_is_counted_with_its_status_and_gets_a_request_id(backend: &Backend) {
     use protoforge_examples::proto::notification::v1::{
         GetNotificationsRequest, SendNotificationRequest,
         notification_service_client::NotificationServiceClient,
     };
-    let server = start().await;
+    let server = start_on(backend).await;
     let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
     let mut users = UserServiceClient::new(server.channel.clone());
     let created = users
@@ -367,15 +408,14 @@ async fn tls_with_a_development_certificate() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shutdown_ends_open_streams_with_a_status_and_discards_uploads() {
+async fn shutdown_ends_open_streams_with_a_status_and_discards_uploads(backend: &Backend) {
     use protoforge_examples::proto::{
         file::v1::{FileChunk, file_service_client::FileServiceClient},
         notification::v1::{
             GetNotificationsRequest, notification_service_client::NotificationServiceClient,
         },
     };
-    let server = start().await;
+    let server = start_on(backend).await;
     let storage = server._storage.path().to_owned();
     let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
     let mut stream = NotificationServiceClient::new(server.channel.clone())
@@ -434,12 +474,11 @@ async fn shutdown_ends_open_streams_with_a_status_and_discards_uploads() {
     assert!(left.is_empty(), "nothing of the upload is left: {left:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn user_activity_is_real() {
+async fn user_activity_is_real(backend: &Backend) {
     use protoforge_examples::proto::notification::v1::{
         ActivityType, UserActivityRequest, notification_service_client::NotificationServiceClient,
     };
-    let server = start().await;
+    let server = start_on(backend).await;
     let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
     let mut users = UserServiceClient::new(server.channel.clone());
     let user = users
@@ -568,13 +607,12 @@ async fn orders_call_their_dependencies_over_the_network() {
     assert!(placed.into_inner().success);
 }
 
-#[tokio::test]
-async fn inventory_payments_and_limits_over_tcp() {
+async fn inventory_payments_and_limits_over_tcp(backend: &Backend) {
     use protoforge_examples::proto::{
         inventory::v1::{CheckStockRequest, inventory_service_client::InventoryServiceClient},
         payment::v1::{ProcessPaymentRequest, payment_service_client::PaymentServiceClient},
     };
-    let server = start().await;
+    let server = start_on(backend).await;
     let token = Auth::new(SECRET).issue(1, Duration::from_secs(60));
     let mut inventory = InventoryServiceClient::new(server.channel.clone());
     let pen = inventory

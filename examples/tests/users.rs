@@ -1,8 +1,12 @@
 //! UserService end to end over real TCP on an ephemeral port, against a real
-//! SQLite database: the CRUD flow, validation, the status codes, and data
-//! that outlives the server.
+//! database (SQLite and PostgreSQL): the CRUD flow, validation, the status
+//! codes, and data that outlives the server.
+
+mod common;
 
 use std::sync::Arc;
+
+use common::{Backend, on_both_backends};
 
 use protoforge_examples::{
     proto::user::v1::{
@@ -18,7 +22,7 @@ use tonic::{Code, transport::Channel};
 /// Serves the users of `repository` on 127.0.0.1 until the returned sender
 /// is dropped.
 async fn serve(
-    repository: Arc<SqliteUsers>,
+    repository: Arc<dyn UserRepository>,
 ) -> (UserServiceClient<Channel>, tokio::sync::oneshot::Sender<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -44,9 +48,14 @@ fn create(name: &str, email: &str, age: i32) -> CreateUserRequest {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn crud_flow() {
-    let repository = Arc::new(SqliteUsers::open(":memory:").expect("open"));
+on_both_backends!(
+    crud_flow,
+    validation_and_status_codes,
+    users_outlive_the_server
+);
+
+async fn crud_flow(backend: &Backend) {
+    let repository = backend.users().await;
     let (mut client, _stop) = serve(repository.clone()).await;
 
     let created = client
@@ -102,12 +111,11 @@ async fn crud_flow() {
         .await
         .expect_err("gone");
     assert_eq!(gone.code(), Code::NotFound);
-    assert_eq!(repository.count().expect("count"), 0);
+    assert_eq!(repository.count().await.expect("count"), 0);
 }
 
-#[tokio::test]
-async fn validation_and_status_codes() {
-    let (mut client, _stop) = serve(Arc::new(SqliteUsers::open(":memory:").expect("open"))).await;
+async fn validation_and_status_codes(backend: &Backend) {
+    let (mut client, _stop) = serve(backend.users().await).await;
     let cases = [
         (
             create("", "a@example.com", 1),
@@ -188,13 +196,19 @@ async fn validation_and_status_codes() {
     assert_eq!(missing.code(), Code::NotFound);
 }
 
-#[tokio::test]
-async fn users_outlive_the_server_in_a_database_file() {
+/// A SQLite file, or the PostgreSQL database, reopened.
+async fn users_outlive_the_server(backend: &Backend) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("users.db");
-    let path = path.to_str().expect("utf-8");
+    let file = dir.path().join("users.db");
+    let open = async || -> Arc<dyn UserRepository> {
+        if backend.is_postgres() {
+            backend.users().await
+        } else {
+            Arc::new(SqliteUsers::open(file.to_str().expect("utf-8")).expect("open"))
+        }
+    };
     let id = {
-        let (mut client, stop) = serve(Arc::new(SqliteUsers::open(path).expect("open"))).await;
+        let (mut client, stop) = serve(open().await).await;
         let created = client
             .create_user(create("Grace", "grace@example.com", 85))
             .await
@@ -202,7 +216,7 @@ async fn users_outlive_the_server_in_a_database_file() {
         drop(stop);
         created.into_inner().user.expect("user").id
     };
-    let (mut client, _stop) = serve(Arc::new(SqliteUsers::open(path).expect("reopen"))).await;
+    let (mut client, _stop) = serve(open().await).await;
     let user = client
         .get_user(GetUserRequest { user_id: id })
         .await
