@@ -7,6 +7,7 @@
 
 mod breaking;
 mod build;
+mod format;
 mod generate;
 mod limits;
 mod report;
@@ -34,6 +35,7 @@ Exit codes:
 enum Command {
     Breaking(breaking::BreakingArgs),
     Build(build::BuildArgs),
+    Format(format::FormatArgs),
     Generate(generate::GenerateArgs),
     #[command(subcommand)]
     New(scaffold::NewCommand),
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Breaking(args) => breaking::run(&args),
         Command::Build(args) => build::run(&args),
+        Command::Format(args) => format::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::New(command) => scaffold::run_new(&command),
         Command::Scaffold(args) => scaffold::run_scaffold(&args),
