@@ -8,6 +8,7 @@
 mod breaking;
 mod build;
 mod docs;
+mod format;
 mod generate;
 mod limits;
 mod report;
@@ -41,6 +42,7 @@ Exit codes (each verb's --help lists its own):
 enum Command {
     Breaking(breaking::BreakingArgs),
     Build(build::BuildArgs),
+    Format(format::FormatArgs),
     Generate(generate::GenerateArgs),
     #[command(subcommand)]
     New(scaffold::NewCommand),
@@ -72,6 +74,7 @@ fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Breaking(args) => breaking::run(&args),
         Command::Build(args) => build::run(&args),
+        Command::Format(args) => format::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::New(command) => scaffold::run_new(&command),
         Command::Scaffold(args) => scaffold::run_scaffold(&args),

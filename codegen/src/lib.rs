@@ -3,6 +3,7 @@
 //!
 //! - [`compat`]: breaking-change detection with buf's rules.
 //! - [`compile`]: `.proto` files to descriptor sets, with no `protoc`.
+//! - [`format`]: `.proto` files in buf's canonical style (`buf format`).
 //! - [`generate`]: prost messages, tonic clients and servers, typed mocks.
 //! - [`output`]: writing generated files atomically.
 //! - [`scaffold`]: a new service's `.proto`, and stubs that compile from the start.
@@ -10,6 +11,7 @@
 
 pub mod compat;
 pub mod compile;
+pub mod format;
 pub mod generate;
 pub mod output;
 pub mod read;

@@ -25,6 +25,7 @@
 //! and indices, never copies of the text.
 
 mod lexer;
+mod literal;
 mod parser;
 mod print;
 pub mod tree;

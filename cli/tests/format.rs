@@ -1,0 +1,210 @@
+//! `protoforge format` as a user runs it, against `buf format` on the same
+//! files: the fixtures that cover every construct, the output modes (stdout,
+//! -w, -d, -o, stdin), the exit codes, and a file that does not parse.
+
+mod common;
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+};
+
+use common::{protoforge, text, workspace};
+use protoforge_bench::anchors;
+
+fn buf(dir: &Path, args: &[&str]) -> Output {
+    Command::new(anchors::buf())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("buf runs")
+}
+
+fn fixtures() -> PathBuf {
+    workspace().join("codegen/src/format/fixtures")
+}
+
+/// A copy of the fixtures' `.proto` files in a fresh directory.
+fn copy_fixtures() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "proto") {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    dir
+}
+
+fn proto_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".proto"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_fixture_formats_as_buf_formats_it() {
+    let dir = copy_fixtures();
+    let names = proto_names(dir.path());
+    assert!(names.len() >= 6);
+    for name in &names {
+        let ours = protoforge(dir.path(), &["format", name]);
+        let theirs = buf(dir.path(), &["format", name]);
+        assert_eq!(
+            theirs.status.code(),
+            Some(0),
+            "buf on {name}: {}",
+            text(&theirs.stderr)
+        );
+        assert_eq!(
+            ours.status.code(),
+            Some(0),
+            "{name}: {}",
+            text(&ours.stderr)
+        );
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{name}");
+        // The golden file the library test uses is still what buf writes.
+        let golden = std::fs::read_to_string(fixtures().join(name.replace(".proto", ".golden")))
+            .expect("golden");
+        assert_eq!(
+            text(&theirs.stdout),
+            golden,
+            "{name}: regenerate the golden file"
+        );
+    }
+}
+
+#[test]
+fn a_directory_prints_every_file_in_buf_order() {
+    let dir = copy_fixtures();
+    let ours = protoforge(dir.path(), &["format", "."]);
+    let theirs = buf(dir.path(), &["format", "."]);
+    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours.stderr));
+    assert_eq!(text(&ours.stdout), text(&theirs.stdout));
+}
+
+#[test]
+fn write_rewrites_in_place_and_exit_code_reports_changes() {
+    let ours = copy_fixtures();
+    let theirs = copy_fixtures();
+    let a = protoforge(ours.path(), &["format", "--exit-code", "."]);
+    let b = buf(theirs.path(), &["format", "--exit-code", "."]);
+    assert_eq!(a.status.code(), Some(100));
+    assert_eq!(b.status.code(), Some(100));
+    let a = protoforge(ours.path(), &["format", "-w", "."]);
+    let b = buf(theirs.path(), &["format", "-w", "."]);
+    assert_eq!(a.status.code(), Some(0), "{}", text(&a.stderr));
+    assert_eq!(b.status.code(), Some(0));
+    assert!(a.stdout.is_empty());
+    for name in proto_names(ours.path()) {
+        let mine = std::fs::read(ours.path().join(&name)).expect("ours");
+        let buf_bytes = std::fs::read(theirs.path().join(&name)).expect("theirs");
+        assert_eq!(text(&mine), text(&buf_bytes), "{name}");
+    }
+    // Formatted now: nothing to change, exit 0, no temporary files left.
+    let again = protoforge(ours.path(), &["format", "-d", "--exit-code", "."]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(again.stdout.is_empty());
+    assert_eq!(
+        proto_names(ours.path()).len(),
+        std::fs::read_dir(ours.path()).expect("dir").count()
+    );
+}
+
+/// The diff's header and hunk lines as buf prints them, the time stamps
+/// aside. The lines inside a hunk are not compared: where several alignments
+/// are equally short, GNU diff (which buf runs) and protoforge's diff may
+/// pair lines differently.
+fn without_times(diff: &str) -> String {
+    diff.lines()
+        .filter(|line| {
+            line.starts_with("diff ")
+                || line.starts_with("--- ")
+                || line.starts_with("+++ ")
+                || line.starts_with("@@")
+        })
+        .map(|line| line.split('\t').next().unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn diff_prints_what_buf_prints() {
+    let dir = copy_fixtures();
+    for name in proto_names(dir.path()) {
+        let ours = protoforge(dir.path(), &["format", "-d", "--exit-code", &name]);
+        let theirs = buf(dir.path(), &["format", "-d", "--exit-code", &name]);
+        assert_eq!(ours.status.code(), theirs.status.code(), "{name}");
+        assert_eq!(
+            without_times(&text(&ours.stdout)),
+            without_times(&text(&theirs.stdout)),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn output_writes_elsewhere_and_stdin_works() {
+    let dir = copy_fixtures();
+    let out = dir.path().join("out.proto");
+    let ours = protoforge(dir.path(), &["format", "messy.proto", "-o", "out.proto"]);
+    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours.stderr));
+    let golden = std::fs::read_to_string(fixtures().join("messy.golden")).expect("golden");
+    assert_eq!(std::fs::read_to_string(&out).expect("written"), golden);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("messy.proto")).expect("source"),
+        std::fs::read_to_string(fixtures().join("messy.proto")).expect("fixture"),
+        "the input is untouched"
+    );
+    let ours = protoforge(dir.path(), &["format", ".", "-o", "tree"]);
+    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("tree/messy.proto")).expect("tree"),
+        golden
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_protoforge"))
+        .args(["format", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&std::fs::read(fixtures().join("messy.proto")).expect("fixture"))
+        .expect("written");
+    let output = child.wait_with_output().expect("exits");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), golden);
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_left_untouched_with_a_located_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = "syntax = \"proto3\";\nmessage A {\n  int32 x = ;\n}\n";
+    std::fs::write(dir.path().join("bad.proto"), bad).expect("write");
+    std::fs::write(dir.path().join("good.proto"), "syntax=\"proto3\";\n").expect("write");
+    let ours = protoforge(dir.path(), &["format", "-w", "."]);
+    assert_eq!(ours.status.code(), Some(1));
+    let stderr = text(&ours.stderr);
+    assert!(
+        stderr.contains("bad.proto:3:13: error: Expected field number."),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bad.proto")).expect("bad"),
+        bad
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("good.proto")).expect("good"),
+        "syntax = \"proto3\";\n",
+        "the other files are still formatted"
+    );
+}
