@@ -9,6 +9,7 @@ mod breaking;
 mod build;
 mod generate;
 mod limits;
+mod mock;
 mod report;
 mod scaffold;
 
@@ -36,6 +37,8 @@ enum Command {
     Build(build::BuildArgs),
     Generate(generate::GenerateArgs),
     #[command(subcommand)]
+    Mock(mock::MockCommand),
+    #[command(subcommand)]
     New(scaffold::NewCommand),
     Scaffold(scaffold::ScaffoldArgs),
 }
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Breaking(args) => breaking::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Mock(command) => mock::run(&command),
         Command::New(command) => scaffold::run_new(&command),
         Command::Scaffold(args) => scaffold::run_scaffold(&args),
     }

@@ -10,8 +10,12 @@
 //! - [`InProcess`]: the in-process transport `mock.client()` uses (no
 //!   socket), which also enforces request deadlines as a real server does;
 //! - [`serve`] and [`MockServer`]: the same mock on real TCP, for clients in
-//!   other processes or languages.
+//!   other processes or languages;
+//! - [`dynamic`] (feature `dynamic`): the server of `protoforge mock serve`,
+//!   any schema answered from stubs, no generated code.
 
+#[cfg(feature = "dynamic")]
+pub mod dynamic;
 mod in_process;
 pub mod mock;
 mod server;
