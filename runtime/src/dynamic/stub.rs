@@ -767,9 +767,7 @@ fn check_value(
 /// Whether `value` is a string that is exactly one placeholder, in a
 /// response (where placeholders are allowed).
 fn is_placeholder(value: &Value, templates: Option<&Templates<'_>>) -> bool {
-    templates.is_some()
-        && matches!(value, Value::String(text)
-            if matches!(template::placeholders(text).as_slice(), [(0, end, _)] if *end == text.len()))
+    templates.is_some() && matches!(value, Value::String(text) if template::is_whole(text))
 }
 
 /// Checks every placeholder of `value` and rewrites it with JSON names.
@@ -819,10 +817,7 @@ fn normalise_placeholders(
 /// `value` with placeholders taken out: whole ones removed, embedded ones
 /// emptied, to check the rest of the message when loading.
 fn without_placeholders(value: &Value) -> Value {
-    let whole = |v: &Value| {
-        matches!(v, Value::String(text)
-            if matches!(template::placeholders(text).as_slice(), [(0, end, _)] if *end == text.len()))
-    };
+    let whole = |v: &Value| matches!(v, Value::String(text) if template::is_whole(text));
     match value {
         Value::String(text) => {
             let mut out = String::new();

@@ -30,6 +30,12 @@ pub(crate) fn placeholders(text: &str) -> Vec<(usize, usize, &str)> {
     found
 }
 
+/// Whether `text` is exactly one placeholder (it then takes the value's
+/// type rather than being written into a string).
+pub(crate) fn is_whole(text: &str) -> bool {
+    matches!(placeholders(text).as_slice(), [(0, end, _)] if *end == text.len())
+}
+
 /// Checks an expression against the request type; returns it with field
 /// names in their JSON form.
 pub(crate) fn check(
@@ -120,7 +126,7 @@ pub(crate) fn render(value: &Value, context: &Value) -> Value {
             let found = placeholders(text);
             match found.as_slice() {
                 [] => value.clone(),
-                [(0, end, expression)] if *end == text.len() => lookup(context, expression),
+                [(_, _, expression)] if is_whole(text) => lookup(context, expression),
                 _ => {
                     let mut out = String::new();
                     let mut from = 0;
