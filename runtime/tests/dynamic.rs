@@ -294,3 +294,58 @@ async fn client_streaming_matches_the_collected_requests() {
     );
     server.shutdown().await;
 }
+
+/// `google.rpc.Status` and `google.protobuf.Any`, to read
+/// `grpc-status-details-bin`.
+#[derive(Clone, PartialEq, prost::Message)]
+struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    code: i32,
+    #[prost(string, tag = "2")]
+    message: String,
+    #[prost(message, repeated, tag = "3")]
+    details: Vec<RpcAny>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct RpcAny {
+    #[prost(string, tag = "1")]
+    type_url: String,
+    #[prost(bytes = "vec", tag = "2")]
+    value: Vec<u8>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_carry_code_message_and_details() {
+    use prost::Message;
+    let mock = mock();
+    add(
+        &mock,
+        "\
+- method: user.v1.UserService/GetUser
+  response:
+    error:
+      code: failed_precondition
+      message: 'user {{request.userId}} is locked'
+      details:
+        - {'@type': type.googleapis.com/user.v1.User, id: '{{request.userId}}', name: locked}
+",
+    );
+    let server = start(mock.clone(), ServeOptions::default()).await;
+    let mut client = users(&server).await;
+    let status = get_user(&mut client, 9).await.expect_err("an error");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert_eq!(status.message(), "user 9 is locked");
+    let details = RpcStatus::decode(status.details()).expect("google.rpc.Status");
+    assert_eq!(details.code, Code::FailedPrecondition as i32);
+    assert_eq!(details.details.len(), 1);
+    assert_eq!(
+        details.details[0].type_url,
+        "type.googleapis.com/user.v1.User"
+    );
+    let user =
+        protoforge_examples::proto::user::v1::User::decode(details.details[0].value.as_slice())
+            .expect("a User");
+    assert_eq!(user.name, "locked");
+    server.shutdown().await;
+}

@@ -33,7 +33,6 @@ use tonic::{
 use super::{
     store::{Entry, Mock},
     stub::{Body, to_json},
-    template,
 };
 
 /// Encodes dynamic messages and decodes them as the method's input type.
@@ -164,16 +163,8 @@ fn render(
     context: &Value,
     stub: &str,
 ) -> Result<DynamicMessage, Status> {
-    if let Some(message) = &body.parsed {
-        return Ok(message.clone());
-    }
-    let value = template::render(&body.json, context);
-    DynamicMessage::deserialize(output.clone(), &value).map_err(|err| {
-        Status::internal(format!(
-            "stub '{stub}': the rendered response is not a valid {}: {err}",
-            output.full_name()
-        ))
-    })
+    body.render(output, context)
+        .map_err(|err| Status::internal(format!("stub '{stub}': {err}")))
 }
 
 /// Sends a stub's messages (each after its delay) into `tx`, then its

@@ -104,8 +104,36 @@ pub(crate) struct ErrorReply {
     pub code: Code,
     /// May hold placeholders.
     pub message: String,
-    /// `google.protobuf.Any` values: type URL and encoded message.
-    pub details: Vec<(String, Vec<u8>)>,
+    /// Sent as `google.protobuf.Any` values.
+    pub details: Vec<Detail>,
+}
+
+/// An error detail: a message of the schema, with its type URL.
+#[derive(Debug, Clone)]
+pub(crate) struct Detail {
+    pub type_url: String,
+    pub desc: MessageDescriptor,
+    pub body: Body,
+}
+
+impl Body {
+    /// The message, its placeholders rendered against `context`.
+    pub fn render(
+        &self,
+        desc: &MessageDescriptor,
+        context: &Value,
+    ) -> Result<DynamicMessage, String> {
+        if let Some(message) = &self.parsed {
+            return Ok(message.clone());
+        }
+        let value = template::render(&self.json, context);
+        DynamicMessage::deserialize(desc.clone(), &value).map_err(|err| {
+            format!(
+                "the rendered message is not a valid {}: {err}",
+                desc.full_name()
+            )
+        })
+    }
 }
 
 impl ErrorReply {
@@ -118,17 +146,20 @@ impl ErrorReply {
         if self.details.is_empty() {
             return tonic::Status::new(self.code, message);
         }
+        let mut details = Vec::new();
+        for detail in &self.details {
+            match detail.body.render(&detail.desc, context) {
+                Ok(value) => details.push(RpcAny {
+                    type_url: detail.type_url.clone(),
+                    value: value.encode_to_vec(),
+                }),
+                Err(err) => return tonic::Status::internal(format!("an error detail: {err}")),
+            }
+        }
         let status = RpcStatus {
             code: self.code as i32,
             message: message.clone(),
-            details: self
-                .details
-                .iter()
-                .map(|(type_url, value)| RpcAny {
-                    type_url: type_url.clone(),
-                    value: value.clone(),
-                })
-                .collect(),
+            details,
         };
         tonic::Status::with_details(self.code, message, Bytes::from(status.encode_to_vec()))
     }
@@ -1027,10 +1058,7 @@ fn check_error(
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let here = path.key("details").index(i);
-                match check_detail(item, &here, pool) {
-                    Ok(detail) => details.push(detail),
-                    Err(problem) => problems.push(problem),
-                }
+                details.extend(check_detail(item, &here, pool, templates, problems));
             }
         }
         Some(_) => problems.push((
@@ -1050,37 +1078,39 @@ fn check_detail(
     value: &Value,
     path: &Path,
     pool: &DescriptorPool,
-) -> Result<(String, Vec<u8>), (Path, String)> {
+    templates: &Templates<'_>,
+    problems: &mut Problems,
+) -> Option<Detail> {
     let Value::Object(map) = value else {
-        return Err((
+        problems.push((
             path.clone(),
             "a detail is a mapping with an \"@type\"".to_owned(),
         ));
+        return None;
     };
     let Some(Value::String(type_url)) = map.get("@type") else {
-        return Err((
+        problems.push((
             path.clone(),
             "a detail needs \"@type\": \"type.googleapis.com/package.Message\"".to_owned(),
         ));
+        return None;
     };
     let name = type_url.rsplit('/').next().unwrap_or_default();
-    let desc = pool.get_message_by_name(name).ok_or_else(|| {
-        (
+    let Some(desc) = pool.get_message_by_name(name) else {
+        problems.push((
             path.key("@type").value(),
             format!("no message {name} in the schema (details must be types the schema defines or imports, such as google.rpc.ErrorInfo from google/rpc/error_details.proto)"),
-        )
-    })?;
+        ));
+        return None;
+    };
     let mut fields = map.clone();
     fields.remove("@type");
-    let mut problems = Vec::new();
-    let fields = Value::Object(fields);
-    check_fields(&desc, &fields, path, None, &mut problems);
-    if let Some(problem) = problems.into_iter().next() {
-        return Err(problem);
-    }
-    let message = DynamicMessage::deserialize(desc.clone(), &fields)
-        .map_err(|err| (path.clone(), format!("not a valid {name}: {err}")))?;
-    Ok((type_url.clone(), message.encode_to_vec()))
+    let body = check_body(&desc, &Value::Object(fields), path, templates, problems)?;
+    Some(Detail {
+        type_url: type_url.clone(),
+        desc,
+        body,
+    })
 }
 
 fn parse_code(value: &Value) -> Option<Code> {
