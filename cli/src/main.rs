@@ -11,6 +11,7 @@ mod docs;
 mod format;
 mod generate;
 mod limits;
+mod mock;
 mod report;
 mod scaffold;
 mod ui;
@@ -45,6 +46,8 @@ enum Command {
     Format(format::FormatArgs),
     Generate(generate::GenerateArgs),
     #[command(subcommand)]
+    Mock(mock::MockCommand),
+    #[command(subcommand)]
     New(scaffold::NewCommand),
     Scaffold(scaffold::ScaffoldArgs),
     Completions(docs::CompletionsArgs),
@@ -76,6 +79,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Format(args) => format::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Mock(command) => mock::run(&command),
         Command::New(command) => scaffold::run_new(&command),
         Command::Scaffold(args) => scaffold::run_scaffold(&args),
         Command::Completions(args) => {

@@ -12,8 +12,12 @@
 //!   request deadlines as a gRPC server does; [`InProcess`], a transport
 //!   that calls a server directly;
 //! - [`serve`] and [`MockServer`]: the same mock on real TCP, for clients in
-//!   other processes or languages.
+//!   other processes or languages;
+//! - [`dynamic`] (feature `dynamic`): the server of `protoforge mock serve`,
+//!   any schema answered from stubs, no generated code.
 
+#[cfg(feature = "dynamic")]
+pub mod dynamic;
 mod in_process;
 pub mod mock;
 mod server;

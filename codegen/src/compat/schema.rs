@@ -104,6 +104,14 @@ impl Schema {
         self
     }
 
+    /// Every file, as a `FileDescriptorSet` (for `mock serve`, which serves
+    /// the schema from it).
+    pub fn to_file_descriptor_set(&self) -> FileDescriptorSet {
+        FileDescriptorSet {
+            file: self.files.clone(),
+        }
+    }
+
     pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
         self.files.iter()
     }
