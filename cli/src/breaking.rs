@@ -101,7 +101,7 @@ fn check(args: &BreakingArgs) -> Result<Vec<compat::Finding>, Vec<Diagnostic>> {
 }
 
 /// A path to a buf.yaml, or its content inline.
-fn load_config(value: &str) -> Result<Config, compat::config::ConfigError> {
+pub(crate) fn load_config(value: &str) -> Result<Config, compat::config::ConfigError> {
     match std::fs::read_to_string(value) {
         Ok(text) => Config::parse(&text, value),
         Err(_) => Config::parse(value, "--config"),

@@ -9,6 +9,7 @@ mod breaking;
 mod build;
 mod generate;
 mod limits;
+mod lint;
 mod report;
 mod scaffold;
 
@@ -35,6 +36,7 @@ enum Command {
     Breaking(breaking::BreakingArgs),
     Build(build::BuildArgs),
     Generate(generate::GenerateArgs),
+    Lint(lint::LintArgs),
     #[command(subcommand)]
     New(scaffold::NewCommand),
     Scaffold(scaffold::ScaffoldArgs),
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Breaking(args) => breaking::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Lint(args) => lint::run(&args),
         Command::New(command) => scaffold::run_new(&command),
         Command::Scaffold(args) => scaffold::run_scaffold(&args),
     }

@@ -10,6 +10,7 @@
 pub mod compat;
 pub mod compile;
 pub mod generate;
+pub mod lint;
 pub mod output;
 pub mod scaffold;
 

@@ -125,6 +125,9 @@ pub struct Config {
     /// v1beta1 `build.roots` or v2 `modules[].path`; empty means the
     /// directory itself.
     pub roots: Vec<String>,
+    /// The raw `lint:` block (the first module's in v2, else the top-level
+    /// one), for [`crate::lint::LintConfig::parse`].
+    pub lint: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -149,6 +152,7 @@ struct RawBuild {
 struct RawModule {
     path: String,
     breaking: Option<RawBreaking>,
+    lint: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -157,6 +161,7 @@ struct RawConfig {
     version: String,
     build: RawBuild,
     breaking: Option<RawBreaking>,
+    lint: Option<serde_yaml::Value>,
     modules: Vec<RawModule>,
 }
 
@@ -205,6 +210,11 @@ impl Config {
                     .collect(),
                 Version::V1 => Vec::new(),
             },
+            lint: raw
+                .modules
+                .iter()
+                .find_map(|m| m.lint.clone())
+                .or(raw.lint.clone()),
             ..Config::default()
         };
         if let Some(breaking) = breaking {
@@ -305,16 +315,22 @@ impl Config {
     /// Whether the ignored path (a file or directory, possibly prefixed by a
     /// root of the module) covers the file `path`.
     fn covers(&self, ignored: &str, path: &str) -> bool {
-        let ignored = ignored.trim_end_matches('/');
-        let under = |ignored: &str| path == ignored || path.starts_with(&format!("{ignored}/"));
-        under(ignored)
-            || self.roots.iter().any(|root| {
-                ignored
-                    .strip_prefix(root.trim_end_matches('/'))
-                    .and_then(|rest| rest.strip_prefix('/'))
-                    .is_some_and(under)
-            })
+        covers(&self.roots, ignored, path)
     }
+}
+
+/// Whether the ignored path (a file or directory, possibly prefixed by one of
+/// the module's `roots`) covers the file `path` (lint uses it too).
+pub(crate) fn covers(roots: &[String], ignored: &str, path: &str) -> bool {
+    let ignored = ignored.trim_end_matches('/');
+    let under = |ignored: &str| path == ignored || path.starts_with(&format!("{ignored}/"));
+    under(ignored)
+        || roots.iter().any(|root| {
+            ignored
+                .strip_prefix(root.trim_end_matches('/'))
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(under)
+        })
 }
 
 fn is_known(version: Version, id: &str) -> bool {

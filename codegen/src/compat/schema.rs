@@ -67,6 +67,11 @@ impl Schema {
             .map(|f| f.package())
     }
 
+    /// Whether the file `name` is one of the schema's own (not an import).
+    pub fn is_input(&self, name: &str) -> bool {
+        self.inputs.contains(name)
+    }
+
     /// The names of every file.
     pub fn file_names(&self) -> impl Iterator<Item = &str> {
         self.files.iter().map(|f| f.name())
