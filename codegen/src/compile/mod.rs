@@ -21,7 +21,7 @@ mod errors;
 mod inputs;
 mod limits;
 mod load;
-mod parallel;
+pub(crate) mod parallel;
 mod source_info;
 mod sources;
 #[cfg(test)]

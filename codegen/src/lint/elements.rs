@@ -61,11 +61,14 @@ impl<'a> Module<'a> {
     pub fn new(schema: &'a Schema) -> Module<'a> {
         let by_name: HashMap<&str, &FileDescriptorProto> =
             schema.files().map(|file| (file.name(), file)).collect();
-        let files = schema
+        let own: Vec<&FileDescriptorProto> = schema
             .files()
             .filter(|file| schema.is_input(file.name()))
-            .map(FileView::new)
             .collect();
+        // Indexing source locations is most of the work: on every core.
+        let files =
+            crate::compile::parallel::map_with(own, || (), |(), file| Some(FileView::new(file)))
+                .unwrap_or_else(|| unreachable!("indexing a file panicked"));
         Module { files, by_name }
     }
 }

@@ -202,7 +202,9 @@ pub(crate) fn check_comment(
     }
 }
 
-/// Runs `rules` over `module`, adding their findings to `findings`.
+/// Runs `rules` over `module`, adding their findings to `findings`: the
+/// rules across files on this thread, the others file by file on every
+/// core.
 pub(crate) fn run(
     module: &Module<'_>,
     rules: &[&'static Rule],
@@ -210,32 +212,45 @@ pub(crate) fn run(
     comment_ignores: bool,
     findings: &mut Vec<Finding>,
 ) {
-    for rule in rules {
-        let mut report = Report {
-            rule: rule.id,
+    let per_file = |_: &mut (), file: &FileView<'_>| {
+        let mut found = Vec::new();
+        let mut dispatch = Dispatch {
+            rules,
             options,
             comment_ignores,
-            findings,
+            findings: &mut found,
         };
-        match rule.check {
-            Check::Module(check) => check(module, &mut report),
-            Check::File(check) => {
-                for file in &module.files {
-                    check(file, module, &mut report);
-                }
+        dispatch.each(|check, report| {
+            if let Check::File(check) = check {
+                check(file, module, report);
             }
-            _ => {}
-        }
-    }
-    let mut dispatch = Dispatch {
-        rules,
-        options,
-        comment_ignores,
-        findings,
-    };
-    for file in &module.files {
+        });
         super::elements::walk(file, &mut dispatch);
-    }
+        Some(found)
+    };
+    let files: Vec<&FileView<'_>> = module.files.iter().collect();
+    let (per_file, ()) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| crate::compile::parallel::map_with(files, || (), per_file));
+        for rule in rules {
+            if let Check::Module(check) = rule.check {
+                check(
+                    module,
+                    &mut Report {
+                        rule: rule.id,
+                        options,
+                        comment_ignores,
+                        findings,
+                    },
+                );
+            }
+        }
+        (worker.join(), ())
+    });
+    let per_file = per_file
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("a lint rule panicked"));
+    findings.extend(per_file.into_iter().flatten());
 }
 
 /// Hands each element to the rules of its kind.
