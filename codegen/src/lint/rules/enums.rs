@@ -1,10 +1,12 @@
 //! Rules about enums and their values.
 
-use super::{Categories, Check, Report, Rule, check_comment};
+use super::{
+    Categories, Check, PASCAL_CASE, Report, Rule, UPPER_SNAKE_CASE, check_comment, check_name,
+};
 use crate::lint::{
     elements::{
-        ENUM_NAME, ENUM_OPTIONS, ENUM_OPTIONS_ALLOW_ALIAS, ENUM_VALUE, ENUM_VALUE_NAME,
-        ENUM_VALUE_NUMBER, EnumValueView, EnumView, child,
+        ENUM_OPTIONS, ENUM_OPTIONS_ALLOW_ALIAS, ENUM_VALUE, ENUM_VALUE_NAME, ENUM_VALUE_NUMBER,
+        EnumValueView, EnumView, child,
     },
     naming,
 };
@@ -116,15 +118,14 @@ pub(super) static RULES: &[Rule] = &[
 
 fn enum_pascal_case(enumeration: &EnumView<'_>, report: &mut Report<'_>) {
     let name = enumeration.proto.name();
-    let expected = naming::to_pascal_case(name);
-    if name != expected {
-        report.add(
-            enumeration.file,
-            &enumeration.path,
-            &child(&enumeration.path, &[ENUM_NAME]),
-            format!("Enum name {name:?} should be PascalCase, such as {expected:?}."),
-        );
-    }
+    check_name(
+        enumeration.file,
+        &enumeration.path,
+        "Enum",
+        name,
+        PASCAL_CASE,
+        report,
+    );
 }
 
 fn enum_first_value_zero(enumeration: &EnumView<'_>, report: &mut Report<'_>) {
@@ -197,14 +198,14 @@ fn enum_value_prefix(value: &EnumValueView<'_>, report: &mut Report<'_>) {
 
 fn enum_value_upper_snake_case(value: &EnumValueView<'_>, report: &mut Report<'_>) {
     let name = value.proto.name();
-    let expected = naming::to_upper_snake_case(name);
-    if name != expected {
-        at_value_name(
-            value,
-            format!("Enum value name {name:?} should be UPPER_SNAKE_CASE, such as {expected:?}."),
-            report,
-        );
-    }
+    check_name(
+        value.file,
+        &value.path,
+        "Enum value",
+        name,
+        UPPER_SNAKE_CASE,
+        report,
+    );
 }
 
 fn enum_zero_value_suffix(value: &EnumValueView<'_>, report: &mut Report<'_>) {

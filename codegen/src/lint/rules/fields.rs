@@ -3,11 +3,8 @@
 
 use prost_types::field_descriptor_proto::{Label, Type};
 
-use super::{Categories, Check, Report, Rule, check_comment};
-use crate::lint::{
-    elements::{FIELD_NAME, FieldView, child},
-    naming,
-};
+use super::{Categories, Check, LOWER_SNAKE_CASE, Report, Rule, check_comment, check_name};
+use crate::lint::elements::{FIELD_NAME, FieldView, child};
 
 pub(super) static RULES: &[Rule] = &[
     Rule {
@@ -64,17 +61,15 @@ pub(super) static RULES: &[Rule] = &[
 ];
 
 fn field_lower_snake_case(field: &FieldView<'_>, report: &mut Report<'_>) {
-    if field.in_map_entry {
-        return;
-    }
-    let name = field.proto.name();
-    let expected = naming::to_lower_snake_case(name);
-    if name != expected {
-        report.add(
+    if !field.in_map_entry {
+        let name = field.proto.name();
+        check_name(
             field.file,
             &field.path,
-            &child(&field.path, &[FIELD_NAME]),
-            format!("Field name {name:?} should be lower_snake_case, such as {expected:?}."),
+            "Field",
+            name,
+            LOWER_SNAKE_CASE,
+            report,
         );
     }
 }

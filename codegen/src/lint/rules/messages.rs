@@ -1,10 +1,7 @@
 //! Rules about messages (map entries, which have no source, are skipped).
 
-use super::{Categories, Check, Report, Rule, check_comment};
-use crate::lint::{
-    elements::{MessageView, child},
-    naming,
-};
+use super::{Categories, Check, PASCAL_CASE, Report, Rule, check_comment, check_name};
+use crate::lint::elements::MessageView;
 
 pub(super) static RULES: &[Rule] = &[
     Rule {
@@ -39,17 +36,15 @@ pub(super) static RULES: &[Rule] = &[
 ];
 
 fn message_pascal_case(message: &MessageView<'_>, report: &mut Report<'_>) {
-    if message.is_map_entry() {
-        return;
-    }
-    let name = message.proto.name();
-    let expected = naming::to_pascal_case(name);
-    if name != expected {
-        report.add(
+    if !message.is_map_entry() {
+        let name = message.proto.name();
+        check_name(
             message.file,
             &message.path,
-            &child(&message.path, &[1]),
-            format!("Message name {name:?} should be PascalCase, such as {expected:?}."),
+            "Message",
+            name,
+            PASCAL_CASE,
+            report,
         );
     }
 }

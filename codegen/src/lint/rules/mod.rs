@@ -202,6 +202,36 @@ pub(crate) fn check_comment(
     }
 }
 
+/// How a naming rule wants names: buf's name for the style, and the
+/// conversion that gives the expected name.
+pub(crate) type Style = (&'static str, fn(&str) -> String);
+pub(crate) const PASCAL_CASE: Style = ("PascalCase", super::naming::to_pascal_case);
+pub(crate) const LOWER_SNAKE_CASE: Style = ("lower_snake_case", super::naming::to_lower_snake_case);
+pub(crate) const UPPER_SNAKE_CASE: Style = ("UPPER_SNAKE_CASE", super::naming::to_upper_snake_case);
+
+/// The finding of a naming rule: the element at `element` of `file`, a
+/// `kind` named `name`, is not named in `style` (found at its name).
+pub(crate) fn check_name(
+    file: &FileView<'_>,
+    element: &[i32],
+    kind: &str,
+    name: &str,
+    (style, convert): Style,
+    report: &mut Report<'_>,
+) {
+    // Field 1 is the name in every descriptor message.
+    const NAME: i32 = 1;
+    let expected = convert(name);
+    if name != expected {
+        report.add(
+            file,
+            element,
+            &super::elements::child(element, &[NAME]),
+            format!("{kind} name {name:?} should be {style}, such as {expected:?}."),
+        );
+    }
+}
+
 /// Runs `rules` over `module`, adding their findings to `findings`: the
 /// rules across files on this thread, the others file by file on every
 /// core.

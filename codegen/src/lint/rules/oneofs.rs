@@ -1,11 +1,8 @@
 //! Rules about oneofs (proto3 `optional`'s synthetic oneofs are not
 //! visited).
 
-use super::{Categories, Check, Report, Rule, check_comment};
-use crate::lint::{
-    elements::{ONEOF_NAME, OneofView, child},
-    naming,
-};
+use super::{Categories, Check, LOWER_SNAKE_CASE, Report, Rule, check_comment, check_name};
+use crate::lint::elements::OneofView;
 
 pub(super) static RULES: &[Rule] = &[
     Rule {
@@ -41,15 +38,14 @@ pub(super) static RULES: &[Rule] = &[
 
 fn oneof_lower_snake_case(oneof: &OneofView<'_>, report: &mut Report<'_>) {
     let name = oneof.proto.name();
-    let expected = naming::to_lower_snake_case(name);
-    if name != expected {
-        report.add(
-            oneof.file,
-            &oneof.path,
-            &child(&oneof.path, &[ONEOF_NAME]),
-            format!("Oneof name {name:?} should be lower_snake_case, such as {expected:?}."),
-        );
-    }
+    check_name(
+        oneof.file,
+        &oneof.path,
+        "Oneof",
+        name,
+        LOWER_SNAKE_CASE,
+        report,
+    );
 }
 
 fn comment_oneof(oneof: &OneofView<'_>, report: &mut Report<'_>) {

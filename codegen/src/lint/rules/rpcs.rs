@@ -2,11 +2,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Categories, Check, Report, Rule, check_comment};
+use super::{Categories, Check, PASCAL_CASE, Report, Rule, check_comment, check_name};
 use crate::lint::{
     elements::{
-        FILE_SERVICE, FileView, METHOD_INPUT, METHOD_NAME, METHOD_OUTPUT, MethodView, Module,
-        SERVICE_METHOD, child,
+        FILE_SERVICE, FileView, METHOD_INPUT, METHOD_OUTPUT, MethodView, Module, SERVICE_METHOD,
+        child,
     },
     naming,
 };
@@ -102,15 +102,7 @@ const EMPTY: &str = "google.protobuf.Empty";
 
 fn rpc_pascal_case(method: &MethodView<'_>, report: &mut Report<'_>) {
     let name = method.proto.name();
-    let expected = naming::to_pascal_case(name);
-    if name != expected {
-        report.add(
-            method.file,
-            &method.path,
-            &child(&method.path, &[METHOD_NAME]),
-            format!("RPC name {name:?} should be PascalCase, such as {expected:?}."),
-        );
-    }
+    check_name(method.file, &method.path, "RPC", name, PASCAL_CASE, report);
 }
 
 fn rpc_no_client_streaming(method: &MethodView<'_>, report: &mut Report<'_>) {

@@ -1,10 +1,7 @@
 //! Rules about services.
 
-use super::{Categories, Check, Report, Rule, check_comment};
-use crate::lint::{
-    elements::{SERVICE_NAME, ServiceView, child},
-    naming,
-};
+use super::{Categories, Check, PASCAL_CASE, Report, Rule, check_comment, check_name};
+use crate::lint::elements::{SERVICE_NAME, ServiceView, child};
 
 pub(super) static RULES: &[Rule] = &[
     Rule {
@@ -51,15 +48,14 @@ pub(super) static RULES: &[Rule] = &[
 
 fn service_pascal_case(service: &ServiceView<'_>, report: &mut Report<'_>) {
     let name = service.proto.name();
-    let expected = naming::to_pascal_case(name);
-    if name != expected {
-        report.add(
-            service.file,
-            &service.path,
-            &child(&service.path, &[SERVICE_NAME]),
-            format!("Service name {name:?} should be PascalCase, such as {expected:?}."),
-        );
-    }
+    check_name(
+        service.file,
+        &service.path,
+        "Service",
+        name,
+        PASCAL_CASE,
+        report,
+    );
 }
 
 fn service_suffix(service: &ServiceView<'_>, report: &mut Report<'_>) {
