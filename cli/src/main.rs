@@ -11,6 +11,7 @@ mod docs;
 mod format;
 mod generate;
 mod limits;
+mod lint;
 mod mock;
 mod report;
 mod scaffold;
@@ -45,6 +46,7 @@ enum Command {
     Build(build::BuildArgs),
     Format(format::FormatArgs),
     Generate(generate::GenerateArgs),
+    Lint(lint::LintArgs),
     #[command(subcommand)]
     Mock(mock::MockCommand),
     #[command(subcommand)]
@@ -80,6 +82,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Format(args) => format::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Mock(command) => mock::run(&command),
+        Command::Lint(args) => lint::run(&args),
         Command::New(command) => scaffold::run_new(&command),
         Command::Scaffold(args) => scaffold::run_scaffold(&args),
         Command::Completions(args) => {

@@ -13,6 +13,7 @@ pub mod compat;
 pub mod compile;
 pub mod format;
 pub mod generate;
+pub mod lint;
 pub mod output;
 pub mod read;
 pub mod scaffold;

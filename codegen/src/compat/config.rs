@@ -130,6 +130,9 @@ pub struct Config {
     /// module's v1beta1 `build.roots` or v2 `modules[].path` (ignore paths
     /// are relative to the configuration file, file names to the roots).
     pub roots: Vec<String>,
+    /// The raw `lint:` block (the first module's in v2, else the top-level
+    /// one), for [`crate::lint::LintConfig::parse`].
+    pub lint: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,6 +157,7 @@ struct RawBuild {
 struct RawModule {
     path: String,
     breaking: Option<RawBreaking>,
+    lint: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -161,6 +165,7 @@ struct RawModule {
 struct RawConfig {
     build: RawBuild,
     breaking: Option<RawBreaking>,
+    lint: Option<serde_yaml::Value>,
     modules: Vec<RawModule>,
 }
 
@@ -208,6 +213,14 @@ impl Config {
             None => raw.modules.iter().find_map(|m| m.breaking.as_ref()),
         };
         let breaking = own.or(raw.breaking.as_ref());
+        // The same for lint: a module's own `lint:` block, else the top-level one.
+        let own_lint = match module {
+            Some(module) => module
+                .index
+                .and_then(|i| raw.modules.get(i))
+                .and_then(|m| m.lint.clone()),
+            None => raw.modules.iter().find_map(|m| m.lint.clone()),
+        };
         let mut config = Config {
             version,
             version_written: document.version_written.clone(),
@@ -229,6 +242,7 @@ impl Config {
                     .collect(),
                 (Version::V1, _) => Vec::new(),
             },
+            lint: own_lint.or(raw.lint.clone()),
             ..Config::default()
         };
         if let Some(breaking) = breaking {
@@ -333,19 +347,26 @@ impl Config {
     /// Whether the ignored path (a file or directory, possibly prefixed by a
     /// root of the module) covers the file `path`.
     fn covers(&self, ignored: &str, path: &str) -> bool {
-        if ignored == "." {
-            return true;
-        }
-        let ignored = ignored.trim_end_matches('/');
-        let under = |ignored: &str| path == ignored || path.starts_with(&format!("{ignored}/"));
-        under(ignored)
-            || self.roots.iter().any(|root| {
-                ignored
-                    .strip_prefix(root.trim_end_matches('/'))
-                    .and_then(|rest| rest.strip_prefix('/'))
-                    .is_some_and(under)
-            })
+        covers(&self.roots, ignored, path)
     }
+}
+
+/// Whether the ignored path (a file or directory, possibly prefixed by one of
+/// the module's `roots`; `.` is everything, as in buf) covers the file `path`
+/// (lint uses it too).
+pub(crate) fn covers(roots: &[String], ignored: &str, path: &str) -> bool {
+    if ignored == "." {
+        return true;
+    }
+    let ignored = ignored.trim_end_matches('/');
+    let under = |ignored: &str| path == ignored || path.starts_with(&format!("{ignored}/"));
+    under(ignored)
+        || roots.iter().any(|root| {
+            ignored
+                .strip_prefix(root.trim_end_matches('/'))
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(under)
+        })
 }
 
 /// Ignore paths, validated and normalised as buf does (`./a.proto` is

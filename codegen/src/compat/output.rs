@@ -63,7 +63,7 @@ const NO_PATH: &str = "<input>";
 pub fn render(findings: &[Finding], format: Format) -> String {
     match format {
         Format::Text => lines(findings, |f| f.to_text()),
-        Format::Json => lines(findings, |f| f.to_json().to_string()),
+        Format::Json => lines(findings, |f| go_json(&f.to_json().to_string())),
         Format::GithubActions => lines(findings, github_action),
         Format::Msvs => lines(findings, msvs),
         Format::Junit => junit(findings),
@@ -72,6 +72,23 @@ pub fn render(findings: &[Finding], format: Format) -> String {
         }
         Format::Sarif => format!("{}\n", sarif(findings)),
     }
+}
+
+/// JSON as Go's encoding/json writes it (buf's): `<`, `>` and `&` escaped
+/// for HTML, as are the line and paragraph separators.
+fn go_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn lines(findings: &[Finding], line: impl Fn(&Finding) -> String) -> String {
@@ -225,15 +242,31 @@ fn sarif(findings: &[Finding]) -> Value {
     let mut used: Vec<&str> = findings.iter().map(|f| f.rule).collect();
     used.sort_unstable();
     used.dedup();
+    // Findings of `breaking` and of `lint` share this format: a rule is
+    // looked up in both catalogs (their IDs are distinct).
     let rules: Vec<Value> = used
         .iter()
-        .filter_map(|id| RULES.iter().find(|r| r.id == *id))
-        .map(|rule| {
+        .filter_map(|id| {
+            RULES
+                .iter()
+                .find(|r| r.id == *id)
+                .map(|rule| (rule.id, rule.purpose, rule.categories))
+                .or_else(|| {
+                    crate::lint::rules::find(id).map(|rule| {
+                        (
+                            rule.id,
+                            rule.purpose,
+                            rule.categories.v2.unwrap_or_default(),
+                        )
+                    })
+                })
+        })
+        .map(|(id, purpose, categories)| {
             json!({
-                "id": rule.id,
-                "name": rule.id,
-                "shortDescription": {"text": rule.purpose},
-                "properties": {"categories": rule.categories},
+                "id": id,
+                "name": id,
+                "shortDescription": {"text": purpose},
+                "properties": {"categories": categories},
             })
         })
         .collect();

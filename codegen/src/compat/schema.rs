@@ -44,9 +44,19 @@ impl Schema {
 
     /// The files of an encoded `FileDescriptorSet` (an image from protoc, buf
     /// or `protoforge build`), all of them the schema's own.
+    /// A buf image marks its imports (`buf build` includes them): those are
+    /// not the schema's own.
     pub fn decode(bytes: &[u8]) -> Result<Schema, prost::DecodeError> {
         let set = FileDescriptorSet::decode(bytes)?;
-        let inputs = set.file.iter().map(|f| f.name().to_owned()).collect();
+        // The set decoded, so its fields are well formed.
+        let imports = buf_image_imports(bytes).unwrap_or_default();
+        let inputs = set
+            .file
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !imports.contains(i))
+            .map(|(_, f)| f.name().to_owned())
+            .collect();
         Ok(Schema {
             files: set.file,
             inputs,
@@ -92,6 +102,11 @@ impl Schema {
             .map(|f| f.package())
     }
 
+    /// Whether the file `name` is one of the schema's own (not an import).
+    pub fn is_input(&self, name: &str) -> bool {
+        self.inputs.contains(name)
+    }
+
     /// The names of every file.
     pub fn file_names(&self) -> impl Iterator<Item = &str> {
         self.files.iter().map(|f| f.name())
@@ -115,6 +130,46 @@ impl Schema {
     pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
         self.files.iter()
     }
+}
+
+/// The indexes of the files a buf image marks as imports: each `file` of
+/// the set may carry buf's `ImageFileExtension` (field 8042), whose field 1
+/// is `is_import`. prost drops unknown fields, so this reads the raw bytes.
+fn buf_image_imports(bytes: &[u8]) -> Option<HashSet<usize>> {
+    use prost::encoding::{DecodeContext, WireType, decode_key, decode_varint, skip_field};
+    /// The length-delimited fields `number` of a message.
+    fn fields(mut buf: &[u8], number: u32) -> Option<Vec<&[u8]>> {
+        let mut found = Vec::new();
+        while !buf.is_empty() {
+            let (tag, wire_type) = decode_key(&mut buf).ok()?;
+            if tag == number && wire_type == WireType::LengthDelimited {
+                let len = usize::try_from(decode_varint(&mut buf).ok()?).ok()?;
+                let (value, rest) = buf.split_at_checked(len)?;
+                found.push(value);
+                buf = rest;
+            } else {
+                skip_field(wire_type, tag, &mut buf, DecodeContext::default()).ok()?;
+            }
+        }
+        Some(found)
+    }
+    let mut imports = HashSet::new();
+    for (index, file) in fields(bytes, 1)?.into_iter().enumerate() {
+        for extension in fields(file, 8042)? {
+            let mut rest = extension;
+            while !rest.is_empty() {
+                let (tag, wire_type) = decode_key(&mut rest).ok()?;
+                if tag == 1 && wire_type == WireType::Varint {
+                    if decode_varint(&mut rest).ok()? != 0 {
+                        imports.insert(index);
+                    }
+                } else {
+                    skip_field(wire_type, tag, &mut rest, DecodeContext::default()).ok()?;
+                }
+            }
+        }
+    }
+    Some(imports)
 }
 
 /// Where an element is: its file and its path in the file's descriptor (as

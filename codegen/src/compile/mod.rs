@@ -27,7 +27,7 @@ mod limits;
 mod load;
 pub mod lower;
 pub mod names;
-mod parallel;
+pub(crate) mod parallel;
 mod source_info;
 mod sources;
 #[cfg(test)]

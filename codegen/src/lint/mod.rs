@@ -1,0 +1,184 @@
+//! Lint: buf's lint rules over a compiled schema, with buf's rule IDs,
+//! categories, configuration, messages and locations.
+//!
+//! The layout follows breaking's ([`crate::compat`]) and buf's bufcheck:
+//! [`rules`] holds the catalog, one file per kind of element, each rule an
+//! ID, a purpose, its categories in each config version and one small
+//! function; `elements` walks a schema's files once and hands each element
+//! to the rules of its kind; [`LintConfig`] reads the `lint:` block of a
+//! `buf.yaml`. Inputs, findings and output formats are breaking's
+//! ([`crate::compat::input`], [`crate::compat::Finding`],
+//! [`crate::compat::output`]), so both verbs take and print the same
+//! things. Only a module's own files are linted; imports are read for what
+//! the rules look up (the package of an imported file, where a type is
+//! declared).
+
+pub mod config;
+mod elements;
+mod naming;
+pub mod rules;
+
+use std::collections::{HashMap, HashSet};
+
+pub use config::{LintConfig, LintConfigError};
+
+use crate::{
+    Diagnostic,
+    compat::{self, Finding, Schema, input::InputError},
+};
+
+/// What stops a lint before it has findings.
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    /// The input cannot be read or does not compile.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The `lint:` block is invalid.
+    #[error(transparent)]
+    Config(#[from] LintConfigError),
+    /// A configured rule protoforge cannot check on this schema.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl LintError {
+    /// The problems, as located diagnostics.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            LintError::Input(err) => err.diagnostics(),
+            other => vec![Diagnostic::from_message(other.to_string())],
+        }
+    }
+}
+
+/// Options of [`run`].
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The configuration to use instead of the input's `buf.yaml`.
+    pub config: Option<compat::Config>,
+}
+
+/// The findings of one input.
+#[derive(Debug, Default)]
+pub struct Linted {
+    /// Sorted, each path the file's name in its module (`a/v1/a.proto`).
+    pub findings: Vec<Finding>,
+    /// How to show each file: module name to the path buf prints.
+    pub shown: HashMap<String, String>,
+}
+
+impl Linted {
+    /// The findings with the paths buf prints (relative to the working
+    /// directory, through the input).
+    pub fn shown_findings(&self) -> Vec<Finding> {
+        let mut findings = self.findings.clone();
+        for finding in &mut findings {
+            if let Some(path) = &finding.path
+                && let Some(shown) = self.shown.get(path)
+            {
+                finding.path = Some(shown.clone());
+            }
+        }
+        compat::finding::normalize(&mut findings);
+        findings
+    }
+}
+
+/// Lints `input` with the configuration of `options`, else its `buf.yaml`,
+/// else buf's default (v1, STANDARD).
+pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, LintError> {
+    let load = compat::input::LoadOptions {
+        config: options.config.as_ref().and_then(|c| c.document.clone()),
+        ..Default::default()
+    };
+    let loaded = input.load_with(&load)?;
+    // As buf does, each selected module of a workspace is linted on its own
+    // files under its own `lint:` block.
+    let parts: Vec<(Option<&compat::Config>, Option<&HashSet<String>>)> =
+        if loaded.modules.len() > 1 {
+            loaded
+                .modules
+                .iter()
+                .map(|(config, names)| (Some(config), Some(names)))
+                .collect()
+        } else {
+            vec![(options.config.as_ref().or(loaded.config.as_ref()), None)]
+        };
+    let mut findings = Vec::new();
+    for (module, names) in parts {
+        let (config, roots) = match module {
+            Some(module) => (
+                LintConfig::parse(module.version, module.lint.as_ref(), "buf.yaml")?,
+                module.roots.clone(),
+            ),
+            None => (LintConfig::default(), Vec::new()),
+        };
+        let schema = match names {
+            Some(names) => std::borrow::Cow::Owned(
+                loaded
+                    .schema
+                    .clone()
+                    .restrict_to(|name| names.contains(name)),
+            ),
+            None => std::borrow::Cow::Borrowed(&loaded.schema),
+        };
+        let mut part = check(&schema, &config)?;
+        config.filter(&mut part, &roots);
+        findings.extend(part);
+    }
+    compat::finding::normalize(&mut findings);
+    Ok(Linted {
+        findings,
+        shown: loaded.shown,
+    })
+}
+
+/// Every finding of the configured rules on the own files of `schema`
+/// (comment ignores applied when the configuration allows them; `ignore`
+/// paths are [`LintConfig::filter`]'s), sorted and without duplicates.
+pub fn check(schema: &Schema, config: &LintConfig) -> Result<Vec<Finding>, LintError> {
+    let module = elements::Module::new(schema);
+    let rules = config.rules();
+    for rule in &rules {
+        if let rules::Check::Unsupported(reason) = rule.check
+            && let Some(reason) = reason(&module)
+        {
+            return Err(LintError::Unsupported(reason));
+        }
+    }
+    let mut findings = Vec::new();
+    rules::run(
+        &module,
+        &rules,
+        &config.options,
+        config.allow_comment_ignores,
+        &mut findings,
+    );
+    compat::finding::normalize(&mut findings);
+    Ok(findings)
+}
+
+/// buf's `config-ignore-yaml` format: the `lint:` block (of a v1
+/// `buf.yaml`, as buf prints it) whose `ignore_only` silences exactly the
+/// files of `findings` for their rules, which is how a team adopts lint on
+/// an old schema. Paths are the files' names in their module.
+pub fn config_ignore_yaml(findings: &[Finding]) -> String {
+    let mut by_rule: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        std::collections::BTreeMap::new();
+    for finding in findings {
+        if let Some(path) = finding.path.as_deref() {
+            by_rule.entry(finding.rule).or_default().insert(path);
+        }
+    }
+    if by_rule.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("version: v1\nlint:\n  ignore_only:\n");
+    for (rule, paths) in by_rule {
+        out.push_str(&format!("    {rule}:\n"));
+        for path in paths {
+            out.push_str(&format!("      - {path}\n"));
+        }
+    }
+    out
+}

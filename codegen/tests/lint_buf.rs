@@ -1,0 +1,311 @@
+//! The linter against buf, the oracle: the catalog of every config version,
+//! the rules each configuration selects, and the findings (rule, path,
+//! span, message) on the fixtures under `tests/lint/` with every category
+//! of every config version, every option of the `lint:` block and comment
+//! ignores. The `catalog` fixture triggers every rule buf reports.
+
+use std::{collections::BTreeSet, path::Path, process::Command};
+
+use protoforge_bench::anchors;
+use protoforge_codegen::{
+    compat::{self, config::Version, input::Input},
+    lint::{self, LintConfig, rules},
+};
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/lint")
+        .join(name)
+}
+
+fn buf(dir: &Path, args: &[&str]) -> (String, i32) {
+    let output = Command::new(anchors::buf())
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("buf runs");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|line| serde_json::from_str(line).expect("buf prints JSON lines"))
+        .collect()
+}
+
+/// buf's findings as `RULE path:line:col-line:col message`, and its exit
+/// code.
+fn buf_findings(dir: &Path, config: Option<&str>) -> (Vec<String>, i32) {
+    let mut args = vec!["lint", "--error-format", "json"];
+    if let Some(config) = config {
+        args.extend(["--config", config]);
+    }
+    let (stdout, code) = buf(dir, &args);
+    let findings = json_lines(&stdout)
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}:{}-{}:{} {}",
+                f["type"].as_str().unwrap_or_default(),
+                f["path"].as_str().unwrap_or_default(),
+                f["start_line"],
+                f["start_column"],
+                f["end_line"],
+                f["end_column"],
+                f["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    (findings, code)
+}
+
+fn protoforge_findings(dir: &Path, config: Option<&str>) -> Vec<String> {
+    let options = lint::Options {
+        config: config.map(|text| compat::Config::parse(text, "--config").expect("valid config")),
+    };
+    let linted = lint::run(&Input::Dir(dir.to_owned()), &options).expect("lints");
+    let prefix = format!("{}/", dir.display());
+    linted
+        .shown_findings()
+        .iter()
+        .map(|f| {
+            let span = f.span.expect("every finding has a span");
+            format!(
+                "{} {}:{}:{}-{}:{} {}",
+                f.rule,
+                f.path
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim_start_matches(&prefix),
+                span.start_line,
+                span.start_column,
+                span.end_line,
+                span.end_column,
+                f.message
+            )
+        })
+        .collect()
+}
+
+fn version_name(version: Version) -> &'static str {
+    match version {
+        Version::V1Beta1 => "v1beta1",
+        Version::V1 => "v1",
+        Version::V2 => "v2",
+    }
+}
+
+const VERSIONS: [Version; 3] = [Version::V1Beta1, Version::V1, Version::V2];
+
+/// Every category of `version`.
+fn categories(version: Version) -> BTreeSet<&'static str> {
+    rules::all()
+        .filter_map(|rule| rule.categories.of(version))
+        .flatten()
+        .copied()
+        .collect()
+}
+
+/// The configurations the `catalog` fixture is linted with (besides its
+/// own buf.yaml): every category of every version, every rule at once, and
+/// each option of the `lint:` block.
+fn configurations() -> Vec<String> {
+    let mut configs = Vec::new();
+    for version in VERSIONS {
+        for category in categories(version) {
+            configs.push(format!(
+                "{{\"version\":\"{}\",\"lint\":{{\"use\":[\"{category}\"]}}}}",
+                version_name(version)
+            ));
+        }
+        let every: Vec<String> = rules::all()
+            .filter(|rule| rule.categories.of(version).is_some())
+            .map(|rule| format!("\"{}\"", rule.id))
+            .collect();
+        let comments = match version {
+            Version::V2 => "",
+            _ => ",\"allow_comment_ignores\":true",
+        };
+        configs.push(format!(
+            "{{\"version\":\"{}\",\"lint\":{{\"use\":[{}]{comments}}}}}",
+            version_name(version),
+            every.join(",")
+        ));
+    }
+    configs.extend(
+        [
+            "version: v2\nlint:\n  use: [STANDARD, COMMENTS]\n  disallow_comment_ignores: true\n  \
+             enum_zero_value_suffix: _NONE\n  service_suffix: API\n  \
+             rpc_allow_same_request_response: true\n  except: [FIELD_LOWER_SNAKE_CASE, COMMENTS]\n  \
+             ignore: [d/x.proto, cyc]\n  ignore_only:\n    BASIC: [a]\n    \
+             PACKAGE_DIRECTORY_MATCH: [root.proto, d]\n",
+            "version: v2\nlint:\n  use: [STANDARD]\n  rpc_allow_google_protobuf_empty_requests: true\n",
+            "version: v2\nlint:\n  use: [STANDARD]\n  rpc_allow_google_protobuf_empty_responses: true\n",
+            "version: v2\nlint:\n  use: [STANDARD]\n  rpc_allow_google_protobuf_empty_requests: true\n  \
+             rpc_allow_google_protobuf_empty_responses: true\n",
+            "version: v1\nlint:\n  use: [DEFAULT, UNARY_RPC]\n  allow_comment_ignores: true\n  \
+             ignore_only:\n    ENUM_VALUE_PREFIX: [foo/v1/foo.proto]\n    BASIC: [n]\n",
+            "version: v1beta1\nlint:\n  use: [STYLE_STANDARD, SENSIBLE]\n  except: [ENUM_VALUE_PREFIX]\n  \
+             ignore: [x/Bad.proto]\n",
+        ]
+        .map(str::to_owned),
+    );
+    configs
+}
+
+#[test]
+fn catalogs_match_buf() {
+    for version in VERSIONS {
+        let (stdout, _) = buf(
+            &fixture("plain"),
+            &[
+                "config",
+                "ls-lint-rules",
+                "--version",
+                version_name(version),
+                "--include-deprecated",
+                "--format",
+                "json",
+            ],
+        );
+        let theirs: BTreeSet<String> = json_lines(&stdout)
+            .iter()
+            .map(|rule| {
+                format!(
+                    "{} {} {} {}",
+                    rule["id"].as_str().unwrap_or_default(),
+                    rule["categories"],
+                    rule["deprecated"],
+                    rule["purpose"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        let ours: BTreeSet<String> = rules::all()
+            .filter_map(|rule| {
+                let categories = rule.categories.of(version)?;
+                Some(format!(
+                    "{} {} {} {}",
+                    rule.id,
+                    serde_json::json!(categories),
+                    rule.deprecated,
+                    rule.purpose
+                ))
+            })
+            .collect();
+        assert_eq!(
+            ours,
+            theirs,
+            "the {} catalog differs",
+            version_name(version)
+        );
+    }
+}
+
+#[test]
+fn configured_rules_match_buf() {
+    for config in configurations() {
+        let (stdout, code) = buf(
+            &fixture("plain"),
+            &[
+                "config",
+                "ls-lint-rules",
+                "--configured-only",
+                "--config",
+                &config,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "{config}");
+        let theirs: BTreeSet<String> = json_lines(&stdout)
+            .iter()
+            .map(|rule| rule["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        let module = compat::Config::parse(&config, "--config").expect("valid");
+        let ours: BTreeSet<String> =
+            LintConfig::parse(module.version, module.lint.as_ref(), "--config")
+                .expect("valid")
+                .rules()
+                .iter()
+                .map(|rule| rule.id.to_owned())
+                .collect();
+        assert_eq!(ours, theirs, "{config}");
+    }
+}
+
+#[test]
+fn every_configuration_agrees_with_buf() {
+    let mut fired = BTreeSet::new();
+    let catalog = fixture("catalog");
+    let runs = std::iter::once(None)
+        .chain(configurations().into_iter().map(Some))
+        .map(|config| (catalog.clone(), config))
+        .chain([(fixture("modules"), None), (fixture("plain"), None)]);
+    for (dir, config) in runs {
+        let (expected, code) = buf_findings(&dir, config.as_deref());
+        let found = protoforge_findings(&dir, config.as_deref());
+        assert_eq!(
+            found,
+            expected,
+            "{} with {}",
+            dir.display(),
+            config.as_deref().unwrap_or("its buf.yaml")
+        );
+        assert_eq!(code, if expected.is_empty() { 0 } else { 100 });
+        fired.extend(
+            expected
+                .iter()
+                .filter_map(|f| f.split(' ').next().map(str::to_owned)),
+        );
+    }
+    // Every rule fires somewhere, but the two that find nothing here:
+    // IMPORT_NO_WEAK (buf 1.75 reports nothing for it) and PROTOVALIDATE
+    // (see `protovalidate_stops_the_lint`).
+    let silent: BTreeSet<String> = rules::all()
+        .map(|rule| rule.id.to_owned())
+        .filter(|id| !fired.contains(id))
+        .collect();
+    assert_eq!(
+        silent,
+        BTreeSet::from(["IMPORT_NO_WEAK".to_owned(), "PROTOVALIDATE".to_owned()])
+    );
+}
+
+#[test]
+fn protovalidate_stops_the_lint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("buf/validate")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("a/v1")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("buf/validate/validate.proto"),
+        "syntax = \"proto3\";\npackage buf.validate;\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("a/v1/a.proto"),
+        "syntax = \"proto3\";\npackage a.v1;\nimport \"buf/validate/validate.proto\";\n",
+    )
+    .expect("write");
+    let err = lint::run(
+        &Input::Dir(dir.path().to_owned()),
+        &lint::Options::default(),
+    )
+    .expect_err("PROTOVALIDATE is on by default");
+    assert!(err.to_string().contains("except"), "{err}");
+    let config = compat::Config::parse(
+        "version: v2\nlint:\n  except: [PROTOVALIDATE]\n",
+        "--config",
+    )
+    .expect("valid");
+    let linted = lint::run(
+        &Input::Dir(dir.path().to_owned()),
+        &lint::Options {
+            config: Some(config),
+        },
+    )
+    .expect("lints without PROTOVALIDATE");
+    assert!(linted.findings.iter().any(|f| f.rule == "IMPORT_USED"));
+}
