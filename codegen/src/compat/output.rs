@@ -233,7 +233,7 @@ fn sarif(findings: &[Finding]) -> Value {
                 "id": rule.id,
                 "name": rule.id,
                 "shortDescription": {"text": rule.purpose},
-                "properties": {"categories": rule.categories},
+                "properties": {"categories": rule.categories.v2},
             })
         })
         .collect();
