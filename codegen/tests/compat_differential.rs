@@ -275,7 +275,8 @@ fn generated_pairs_agree_with_buf() {
         agreed += ok;
         failures.extend(bad);
         first += count;
-        if failures.len() > 5 {
+        // CI stops early; a long run goes on, to count every pair.
+        if failures.len() > 5 && std::env::var_os("PROTOFORGE_DIFF_CASES").is_none() {
             break;
         }
     }

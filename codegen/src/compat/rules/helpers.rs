@@ -250,19 +250,15 @@ pub(super) fn deleted_from_package<'a>(
 pub(super) const MESSAGE_MAX: i64 = 536_870_911;
 pub(super) const ENUM_MAX: i64 = i32::MAX as i64;
 
-/// Inclusive ranges as buf prints them: `[5]`, `[50,60]`, `[1000,max]`.
+/// Inclusive ranges as buf prints them: `[5]`, `[50,60]`, `[1000,max]`
+/// (a single value is a number, even the largest).
 fn show_range((start, end): (i64, i64), max: i64) -> String {
-    let shown = |n: i64| {
-        if n == max {
-            "max".to_owned()
-        } else {
-            n.to_string()
-        }
-    };
     if start == end {
-        format!("[{}]", shown(start))
+        format!("[{start}]")
+    } else if end == max {
+        format!("[{start},max]")
     } else {
-        format!("[{},{}]", shown(start), shown(end))
+        format!("[{start},{end}]")
     }
 }
 
