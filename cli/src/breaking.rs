@@ -50,6 +50,11 @@ pub struct BreakingArgs {
     /// Check only the files INPUT has.
     #[arg(long)]
     limit_to_input_files: bool,
+    /// Also compare changed message and enum types of fields by structure
+    /// (protoforge's WIRE_STRUCTURAL check, not a buf rule): reports only
+    /// real wire incompatibilities, with the path through the types.
+    #[arg(long)]
+    wire_structural: bool,
 }
 
 const BREAKING_EXIT_CODES: &str = "\
@@ -96,6 +101,7 @@ fn check(args: &BreakingArgs) -> Result<Vec<compat::Finding>, Vec<Diagnostic>> {
         config,
         exclude_imports: args.exclude_imports,
         limit_to_input_files: args.limit_to_input_files,
+        wire_structural: args.wire_structural,
     };
     compat::run(&current, &against, &options).map_err(|e| e.diagnostics())
 }

@@ -267,6 +267,7 @@ impl Config {
 
 fn is_known(version: Version, id: &str) -> bool {
     version.all_categories().contains(&id)
+        || id == rules::wire_structural::CATEGORY
         || RULES.iter().any(|rule| rule.id == id && version.has(rule))
         || DEPRECATED.iter().any(|(deprecated, _)| *deprecated == id)
 }

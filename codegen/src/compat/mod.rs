@@ -38,6 +38,9 @@ pub struct Options {
     pub exclude_imports: bool,
     /// Check only the files the current input has.
     pub limit_to_input_files: bool,
+    /// Also run protoforge's structural wire check (the WIRE_STRUCTURAL
+    /// category, not a buf rule: see [`rules::wire_structural`]).
+    pub wire_structural: bool,
 }
 
 /// Checks `current` against `against`: both read in parallel, the rules
@@ -73,7 +76,15 @@ pub fn run(
             current_schema.file_names().map(str::to_owned).collect();
         previous_schema = previous_schema.retain_files(|name| names.contains(name));
     }
-    let mut findings = check(&previous_schema, &current_schema, config.rules());
+    let mut rules = config.rules();
+    if options.wire_structural {
+        for rule in rules::in_category(config.version, rules::wire_structural::CATEGORY) {
+            if !rules.iter().any(|r| r.id == rule.id) {
+                rules.push(rule);
+            }
+        }
+    }
+    let mut findings = check(&previous_schema, &current_schema, rules);
     config.filter(&mut findings, &previous_schema, &current_schema);
     for finding in &mut findings {
         if let Some(path) = &finding.path

@@ -3,7 +3,8 @@
 //! [`enum_value`], [`service`] and [`rpc`],  Each rule is declared once, beside its check:
 //! its ID, its purpose, its categories in every configuration version, and
 //! one small handler over a pair of elements ([`super::pairing`] decides
-//! what pairs). Adding a rule touches one module's `RULES` and nothing else;
+//! what pairs). [`wire_structural`] adds protoforge's opt-in category,
+//! never one of buf's. Adding a rule touches one module's `RULES` and nothing else;
 //! helpers more than one rule uses live in [`helpers`].
 
 mod enum_value;
@@ -16,6 +17,7 @@ mod message;
 mod package;
 mod rpc;
 mod service;
+pub mod wire_structural;
 
 use std::sync::LazyLock;
 
@@ -91,8 +93,8 @@ impl Categories {
     }
 }
 
-/// The categories buf knows in each version, and protoforge's own opt-in
-/// one (never part of them).
+/// The categories buf knows in each version (protoforge's opt-in
+/// [`wire_structural::CATEGORY`] is never one of them).
 pub fn categories(version: Version) -> &'static [&'static str] {
     match version {
         Version::V2 => &["FILE", "PACKAGE", "WIRE_JSON", "WIRE", "CSR"],
@@ -184,7 +186,7 @@ impl Report<'_> {
     }
 }
 
-/// Every rule of buf's catalog.
+/// Every rule: buf's catalog, then protoforge's opt-in WIRE_STRUCTURAL.
 pub static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     [
         file::RULES,
@@ -196,6 +198,7 @@ pub static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         enum_value::RULES,
         service::RULES,
         rpc::RULES,
+        wire_structural::RULES,
     ]
     .concat()
 });
