@@ -29,7 +29,7 @@ use schema_model::{Edit, Project, Rng};
 /// Pairs per buf run.
 const BATCH: u32 = 25;
 /// Pairs CI checks.
-const CI_CASES: u32 = 75;
+const CI_CASES: u32 = 50;
 
 const VERSIONS: [(&str, &[&str]); 3] = [
     ("v1beta1", &["FILE", "PACKAGE", "WIRE_JSON", "WIRE"]),
