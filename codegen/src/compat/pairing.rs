@@ -8,14 +8,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use prost_types::{
-    DescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
-    MethodDescriptorProto,
+    EnumValueDescriptorProto, FieldDescriptorProto, FileDescriptorProto, MethodDescriptorProto,
 };
 
 use super::{
     finding::Span,
     schema::{
-        EnumView, ExtensionView, Index, MessageView, Place, ServiceView,
+        EnumView, ExtensionView, Index, MessageView, Place, ServiceView, is_map_entry,
         number::{FIELD_TYPE_NAME, MESSAGE_FIELD, SERVICE_METHOD},
     },
 };
@@ -222,10 +221,6 @@ impl MethodPair<'_> {
             self.service.current.proto.name()
         )
     }
-}
-
-pub(crate) fn is_map_entry(message: &DescriptorProto) -> bool {
-    message.options.as_ref().is_some_and(|o| o.map_entry())
 }
 
 /// Every file present on both sides.

@@ -279,11 +279,10 @@ impl<'a> Index<'a> {
             let mut nested_path = path.clone();
             // A map entry has no source of its own: buf places it, and its
             // key and value, at the map field.
-            let is_map_entry = nested.options.as_ref().is_some_and(|o| o.map_entry());
             let map_field = message.field.iter().position(|f| {
                 f.type_name().trim_start_matches('.') == format!("{nested_prefix}{}", nested.name())
             });
-            match map_field.filter(|_| is_map_entry) {
+            match map_field.filter(|_| is_map_entry(nested)) {
                 Some(field) => nested_path.extend([FIELD, field as i32]),
                 None => nested_path.extend([NESTED_TYPE, i as i32]),
             }
@@ -355,4 +354,9 @@ impl<'a> Index<'a> {
             },
         );
     }
+}
+
+/// Whether a message is a map's entry (`map<K, V>` declares one).
+pub(crate) fn is_map_entry(message: &DescriptorProto) -> bool {
+    message.options.as_ref().is_some_and(|o| o.map_entry())
 }
