@@ -275,6 +275,7 @@ fn generated_pairs_agree_with_buf() {
         agreed += ok;
         failures.extend(bad);
         first += count;
+        eprintln!("{agreed} of {first} pairs agree so far");
         // CI stops early; a long run goes on, to count every pair.
         if failures.len() > 5 && std::env::var_os("PROTOFORGE_DIFF_CASES").is_none() {
             break;
