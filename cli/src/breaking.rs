@@ -67,6 +67,11 @@ pub struct BreakingArgs {
     /// path, or YAML/JSON data); the rules still come from INPUT's side.
     #[arg(long, value_name = "FILE")]
     against_config: Option<String>,
+    /// Also compare changed message and enum types of fields by structure
+    /// (protoforge's WIRE_STRUCTURAL check, not a buf rule): reports only
+    /// real wire incompatibilities, with the path through the types.
+    #[arg(long)]
+    wire_structural: bool,
 }
 
 const BREAKING_EXIT_CODES: &str = "\
@@ -128,6 +133,7 @@ fn check(args: &BreakingArgs) -> Result<Vec<compat::Finding>, Vec<Diagnostic>> {
         limit_to_input_files: args.limit_to_input_files,
         paths: args.paths.clone(),
         exclude_paths: args.exclude_paths.clone(),
+        wire_structural: args.wire_structural,
     };
     let (findings, notes) =
         compat::run_with_notes(&current, &against, &options).map_err(|e| e.diagnostics())?;

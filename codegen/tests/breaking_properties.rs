@@ -88,3 +88,32 @@ fn the_generator_makes_rich_schemas() {
         assert!(text.contains(needle), "no {needle:?} in\n{text}");
     }
 }
+
+/// Every rule, WIRE_STRUCTURAL included, finds nothing between a generated
+/// multi-file, multi-package project and itself, and between two
+/// compilations of it (`common/schema_model.rs`'s `Project`, the differential
+/// test's model).
+#[test]
+fn a_project_against_itself_reports_nothing() {
+    for case in 0..40 {
+        let mut rng = schema_model::Rng::new(0x51de_u64 + u64::from(case));
+        let project = schema_model::Project::draw(case, &mut rng);
+        if project.valid().is_err() {
+            continue;
+        }
+        let compile = || {
+            let compiled = Compiler::new()
+                .include_imports(true)
+                .include_source_info(true)
+                .compile_sources(&project.sources())
+                .unwrap_or_else(|err| panic!("a generated project must compile: {err}"));
+            Schema::from_compiled(&compiled)
+        };
+        let findings = check(&compile(), &compile(), RULES.iter());
+        assert!(
+            findings.is_empty(),
+            "{findings:#?}\n{:#?}",
+            project.sources()
+        );
+    }
+}

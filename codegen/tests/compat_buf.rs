@@ -141,3 +141,46 @@ fn every_fixture_agrees_with_buf() {
         assert_eq!(protoforge_findings(&case), expected, "{}", case.display());
     }
 }
+
+/// The catalog is buf's: for each configuration version, the same rule IDs
+/// with the same categories and purposes as `buf config ls-breaking-rules`
+/// lists (protoforge's opt-in WIRE_STRUCTURAL aside).
+#[test]
+fn the_catalog_is_bufs_in_every_version() {
+    use protoforge_codegen::compat::{config::Version, rules::wire_structural::CATEGORY};
+    for (name, version) in [
+        ("v1beta1", Version::V1Beta1),
+        ("v1", Version::V1),
+        ("v2", Version::V2),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("buf.yaml"), format!("version: {name}\n")).expect("write");
+        let output = Command::new(anchors::buf())
+            .current_dir(dir.path())
+            .args(["config", "ls-breaking-rules", "--format", "json"])
+            .output()
+            .expect("buf runs");
+        let mut theirs: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
+            .map(|rule| format!("{} {} {}", rule["id"], rule["categories"], rule["purpose"]))
+            .collect();
+        theirs.sort();
+        let mut ours: Vec<String> = RULES
+            .iter()
+            .filter_map(|rule| Some((rule, rule.categories.of(version)?)))
+            .filter(|(_, categories)| !categories.contains(&CATEGORY))
+            .map(|(rule, categories)| {
+                format!(
+                    "{} {} {}",
+                    serde_json::json!(rule.id),
+                    serde_json::json!(categories),
+                    serde_json::json!(rule.purpose)
+                )
+            })
+            .collect();
+        ours.sort();
+        assert!(!theirs.is_empty(), "buf lists no rules for {name}");
+        assert_eq!(ours, theirs, "config {name}");
+    }
+}

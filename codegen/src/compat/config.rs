@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{
     Finding, Schema,
-    rules::{RULES, Rule},
+    rules::{self, DEPRECATED, RULES, Rule},
 };
 use crate::workspace::{Document, Module, normalize_relative, parse_yaml, read_document};
 
@@ -23,72 +23,20 @@ pub enum Version {
     V2,
 }
 
-/// Rules v2 added: not in the v1 and v1beta1 catalogs.
-const V2_ONLY: [&str; 3] = [
-    "EXTENSION_NO_DELETE",
-    "FIELD_SAME_DEFAULT",
-    "PACKAGE_EXTENSION_NO_DELETE",
-];
-/// Rules v1 added to v1beta1's catalog.
-const V1_ADDED: [&str; 2] = [
-    "FIELD_WIRE_COMPATIBLE_TYPE",
-    "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
-];
-
-/// Deprecated IDs, and the rules they stand for (none: kept for old configs,
-/// checks nothing).
-const DEPRECATED: [(&str, &[&str]); 5] = [
-    ("FIELD_SAME_CTYPE", &["FIELD_SAME_CPP_STRING_TYPE"]),
-    (
-        "FIELD_SAME_LABEL",
-        &[
-            "FIELD_SAME_CARDINALITY",
-            "FIELD_WIRE_COMPATIBLE_CARDINALITY",
-            "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
-        ],
-    ),
-    (
-        "FILE_SAME_JAVA_STRING_CHECK_UTF8",
-        &["FIELD_SAME_JAVA_UTF8_VALIDATION"],
-    ),
-    ("FILE_SAME_PHP_GENERIC_SERVICES", &[]),
-    ("MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT", &[]),
-];
-
 impl Version {
     /// Whether the version's catalog has `rule`.
     pub fn has(self, rule: &Rule) -> bool {
-        match self {
-            Version::V2 => true,
-            Version::V1 => !V2_ONLY.contains(&rule.id),
-            Version::V1Beta1 => !V2_ONLY.contains(&rule.id) && !V1_ADDED.contains(&rule.id),
-        }
+        rule.categories.of(self).is_some()
     }
 
-    /// The categories of `rule` in this version (CSR exists only in v2).
-    pub fn categories(self, rule: &Rule) -> Vec<&'static str> {
-        let mut categories: Vec<&'static str> = rule.categories.to_vec();
-        if self != Version::V2 {
-            categories.retain(|c| *c != "CSR");
-        }
-        if self == Version::V1Beta1 {
-            match rule.id {
-                "FILE_SAME_PACKAGE" => categories = vec!["FILE"],
-                "FIELD_SAME_TYPE" | "FIELD_SAME_CARDINALITY" => {
-                    categories = vec!["FILE", "PACKAGE", "WIRE_JSON", "WIRE"]
-                }
-                _ => {}
-            }
-        }
-        categories
+    /// The categories of `rule` in this version.
+    pub fn categories(self, rule: &Rule) -> &'static [&'static str] {
+        rule.categories.of(self).unwrap_or_default()
     }
 
     /// The categories of this version.
     pub fn all_categories(self) -> &'static [&'static str] {
-        match self {
-            Version::V2 => &["FILE", "PACKAGE", "WIRE_JSON", "WIRE", "CSR"],
-            _ => &["FILE", "PACKAGE", "WIRE_JSON", "WIRE"],
-        }
+        rules::categories(self)
     }
 }
 
@@ -383,6 +331,7 @@ fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, String> {
 
 fn is_known(version: Version, id: &str) -> bool {
     version.all_categories().contains(&id)
+        || id == rules::wire_structural::CATEGORY
         || RULES.iter().any(|rule| rule.id == id && version.has(rule))
         || DEPRECATED.iter().any(|(deprecated, _)| *deprecated == id)
 }

@@ -1,12 +1,16 @@
 //! Breaking-change detection between two versions of a schema, with buf's
 //! rule IDs, messages and locations.
 //!
-//! Elements pair as buf pairs them: files by path; messages, enums and
-//! services by full name; fields and enum values by number; rpcs by name.
-//! Every finding points at the current schema.
+//! Elements pair as buf pairs them ([`pairing`]): files by path; messages,
+//! enums and services by full name; fields and enum values by number;
+//! extensions by extendee and number; rpcs by name. Every finding points at
+//! the current schema.
 //!
-//! [`rules::RULES`] holds buf's 64 rules (config v2), each compared with buf
-//! on fixtures; [`Config`] reads the `breaking:` block of `buf.yaml`;
+//! [`rules::RULES`] holds buf's catalog (64 rules in config v2), each rule
+//! beside its check in the module of the element it checks, compared with
+//! buf on fixtures and on generated schemas
+//! (`tests/compat_differential.rs`); [`Config`] reads the `breaking:` block
+//! of `buf.yaml`;
 //! [`input`] reads directories, images and git references; [`output`]
 //! renders findings for CI. [`run`] ties them together for the command line.
 
@@ -14,6 +18,7 @@ pub mod config;
 pub mod finding;
 pub mod input;
 pub mod output;
+mod pairing;
 pub mod rules;
 pub mod schema;
 
@@ -21,9 +26,7 @@ pub use config::Config;
 pub use finding::{Finding, Span};
 pub use schema::Schema;
 
-use rules::{
-    Check, EnumPair, FieldPair, FilePair, MessagePair, MethodPair, Report, Rule, ServicePair,
-};
+use rules::{Report, Rule};
 use schema::Index;
 
 use std::borrow::Cow;
@@ -48,6 +51,9 @@ pub struct Options {
     pub paths: Vec<String>,
     /// Files under these paths are not checked (`--exclude-path`).
     pub exclude_paths: Vec<String>,
+    /// Also run protoforge's structural wire check (the WIRE_STRUCTURAL
+    /// category, not a buf rule: see [`rules::wire_structural`]).
+    pub wire_structural: bool,
 }
 
 /// Checks `current` against `against`: both read in parallel, the rules
@@ -141,7 +147,15 @@ pub fn run_with_notes(
                     .retain_files(|name| names.contains(name)),
             );
         }
-        let mut found = check(&previous_schema, &current_schema, config.rules());
+        let mut rules = config.rules();
+        if options.wire_structural {
+            for rule in rules::in_category(config.version, rules::wire_structural::CATEGORY) {
+                if !rules.iter().any(|r| r.id == rule.id) {
+                    rules.push(rule);
+                }
+            }
+        }
+        let mut found = check(&previous_schema, &current_schema, rules);
         config.filter(&mut found, &previous_schema, &current_schema);
         findings.extend(found);
     }
@@ -193,99 +207,10 @@ pub fn check<'r>(
             rule: rule.id,
             findings: &mut findings,
         };
-        run_rule(rule, &before, &after, &mut report);
+        rule.run(&before, &after, &mut report);
     }
     finding::normalize(&mut findings);
     findings
-}
-
-fn run_rule(rule: &Rule, before: &Index<'_>, after: &Index<'_>, report: &mut Report<'_>) {
-    match rule.check {
-        Check::Schema(check) => check(before, after, report),
-        Check::File(check) => {
-            for (path, previous) in &before.files {
-                if let Some(current) = after.files.get(path) {
-                    check(
-                        &FilePair {
-                            previous,
-                            current,
-                            before,
-                            after,
-                        },
-                        report,
-                    );
-                }
-            }
-        }
-        Check::Message(check) => {
-            for_messages(before, after, |pair| check(pair, report));
-        }
-        Check::Field(check) => for_messages(before, after, |message| {
-            let current = schema::fields_by_number(message.current.proto);
-            for (number, previous) in schema::fields_by_number(message.previous.proto) {
-                if let Some(current) = current.get(&number) {
-                    check(
-                        &FieldPair {
-                            message,
-                            previous,
-                            current: *current,
-                        },
-                        report,
-                    );
-                }
-            }
-        }),
-        Check::Enum(check) => {
-            for (name, previous) in &before.enums {
-                if let Some(current) = after.enums.get(name) {
-                    check(&EnumPair { previous, current }, report);
-                }
-            }
-        }
-        Check::Service(check) => {
-            for (name, previous) in &before.services {
-                if let Some(current) = after.services.get(name) {
-                    check(&ServicePair { previous, current }, report);
-                }
-            }
-        }
-        Check::Method(check) => {
-            for (name, previous) in &before.services {
-                let Some(current) = after.services.get(name) else {
-                    continue;
-                };
-                let service = ServicePair { previous, current };
-                let current_methods = schema::methods_by_name(current.proto);
-                for (method, (_, before_method)) in schema::methods_by_name(previous.proto) {
-                    if let Some((current_index, after_method)) = current_methods.get(method) {
-                        check(
-                            &MethodPair {
-                                service: &service,
-                                previous: before_method,
-                                current: after_method,
-                                current_index: *current_index,
-                            },
-                            report,
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Calls `each` for every message present on both sides. Map entries are
-/// messages too (buf checks their key and value fields).
-fn for_messages<'a>(
-    before: &'a Index<'a>,
-    after: &'a Index<'a>,
-    mut each: impl FnMut(&MessagePair<'_>),
-) {
-    for (name, previous) in &before.messages {
-        if let Some(current) = after.messages.get(name) {
-            each(&MessagePair { previous, current });
-        }
-    }
 }
 
 #[cfg(test)]

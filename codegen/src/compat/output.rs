@@ -250,7 +250,13 @@ fn sarif(findings: &[Finding]) -> Value {
             RULES
                 .iter()
                 .find(|r| r.id == *id)
-                .map(|rule| (rule.id, rule.purpose, rule.categories))
+                .map(|rule| {
+                    (
+                        rule.id,
+                        rule.purpose,
+                        rule.categories.v2.unwrap_or_default(),
+                    )
+                })
                 .or_else(|| {
                     crate::lint::rules::find(id).map(|rule| {
                         (

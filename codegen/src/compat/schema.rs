@@ -1,13 +1,13 @@
-//! The two sides of a compatibility check, and the elements the rules pair:
-//! files by path; messages, enums and services by full name; fields by
-//! number; enum values by number; rpcs by name.
+//! The two sides of a compatibility check, each indexed for pairing (see
+//! [`super::pairing`]): files by path; messages, enums and services by full
+//! name; extensions by extendee and number.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use prost::Message;
 use prost_types::{
-    DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
-    FileDescriptorProto, FileDescriptorSet, MethodDescriptorProto, ServiceDescriptorProto,
+    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
+    FileDescriptorSet, ServiceDescriptorProto,
 };
 
 use super::finding::Span;
@@ -181,6 +181,20 @@ pub(crate) struct Place<'a> {
 }
 
 impl Place<'_> {
+    /// The widest recorded span of `path` + `suffix`: an option's whole
+    /// `name = value` rather than its value, which source info records too
+    /// (in either order).
+    pub fn widest_span(&self, suffix: &[i32]) -> Option<Span> {
+        let info = self.file.source_code_info.as_ref()?;
+        let mut wanted = self.path.clone();
+        wanted.extend_from_slice(suffix);
+        info.location
+            .iter()
+            .filter(|location| location.path == wanted)
+            .filter_map(|location| Span::from_location(&location.span))
+            .min_by_key(|span| (span.start_line, span.start_column))
+    }
+
     /// The span of `path` + `suffix` in the file's source, if recorded.
     pub fn span(&self, suffix: &[i32]) -> Option<Span> {
         let info = self.file.source_code_info.as_ref()?;
@@ -224,6 +238,17 @@ pub(crate) struct Index<'a> {
     /// The full names of each file's types, for the rules that look at what
     /// a file lost.
     pub by_file: HashMap<&'a str, FileTypes>,
+    /// Every extension, by extendee (without the leading dot) and number.
+    pub extensions: BTreeMap<(String, i32), ExtensionView<'a>>,
+}
+
+/// An extension field, and where it is declared.
+#[derive(Clone, Debug)]
+pub(crate) struct ExtensionView<'a> {
+    pub proto: &'a FieldDescriptorProto,
+    pub place: Place<'a>,
+    /// Its full name.
+    pub full_name: String,
 }
 
 /// The full names of one file's messages, enums and services.
@@ -232,14 +257,55 @@ pub(crate) struct FileTypes {
     pub messages: Vec<String>,
     pub enums: Vec<String>,
     pub services: Vec<String>,
+    /// Full names of the file's extensions, top level and nested.
+    pub extensions: Vec<String>,
 }
 
-const MESSAGE_TYPE: i32 = 4;
-const ENUM_TYPE: i32 = 5;
-const SERVICE: i32 = 6;
-const NESTED_TYPE: i32 = 3;
-const FIELD: i32 = 2;
-const NESTED_ENUM: i32 = 4;
+/// Field numbers of descriptor.proto, the steps of `SourceCodeInfo` paths:
+/// the one place they are written.
+pub(crate) mod number {
+    // FileDescriptorProto
+    pub const FILE_PACKAGE: i32 = 2;
+    pub const FILE_MESSAGE: i32 = 4;
+    pub const FILE_ENUM: i32 = 5;
+    pub const FILE_SERVICE: i32 = 6;
+    pub const FILE_EXTENSION: i32 = 7;
+    pub const FILE_OPTIONS: i32 = 8;
+    pub const FILE_SYNTAX: i32 = 12;
+    // DescriptorProto
+    pub const MESSAGE_FIELD: i32 = 2;
+    pub const MESSAGE_NESTED: i32 = 3;
+    pub const MESSAGE_ENUM: i32 = 4;
+    pub const MESSAGE_EXTENSION: i32 = 6;
+    pub const MESSAGE_OPTIONS: i32 = 7;
+    // MessageOptions
+    pub const NO_STANDARD_DESCRIPTOR_ACCESSOR: i32 = 2;
+    // FieldDescriptorProto
+    pub const FIELD_NAME: i32 = 1;
+    pub const FIELD_TYPE: i32 = 5;
+    pub const FIELD_TYPE_NAME: i32 = 6;
+    pub const FIELD_DEFAULT: i32 = 7;
+    pub const FIELD_OPTIONS: i32 = 8;
+    pub const FIELD_JSON_NAME: i32 = 10;
+    // FieldOptions
+    pub const CTYPE: i32 = 1;
+    pub const JSTYPE: i32 = 6;
+    // EnumDescriptorProto, EnumValueDescriptorProto
+    pub const ENUM_VALUE: i32 = 2;
+    pub const ENUM_VALUE_NUMBER: i32 = 2;
+    // ServiceDescriptorProto, MethodDescriptorProto, MethodOptions
+    pub const SERVICE_METHOD: i32 = 2;
+    pub const METHOD_INPUT: i32 = 2;
+    pub const METHOD_OUTPUT: i32 = 3;
+    pub const METHOD_OPTIONS: i32 = 4;
+    pub const IDEMPOTENCY_LEVEL: i32 = 34;
+}
+
+use number::{
+    FILE_ENUM as ENUM_TYPE, FILE_EXTENSION, FILE_MESSAGE as MESSAGE_TYPE, FILE_SERVICE as SERVICE,
+    MESSAGE_ENUM as NESTED_ENUM, MESSAGE_EXTENSION, MESSAGE_FIELD as FIELD,
+    MESSAGE_NESTED as NESTED_TYPE,
+};
 
 impl<'a> Index<'a> {
     pub fn new(schema: &'a Schema) -> Index<'a> {
@@ -256,6 +322,9 @@ impl<'a> Index<'a> {
             }
             for (i, enumeration) in file.enum_type.iter().enumerate() {
                 index.add_enum(file, &prefix, enumeration, vec![ENUM_TYPE, i as i32]);
+            }
+            for (i, extension) in file.extension.iter().enumerate() {
+                index.add_extension(file, &prefix, extension, vec![FILE_EXTENSION, i as i32]);
             }
             for (i, service) in file.service.iter().enumerate() {
                 let full_name = format!("{prefix}{}", service.name());
@@ -298,11 +367,10 @@ impl<'a> Index<'a> {
             let mut nested_path = path.clone();
             // A map entry has no source of its own: buf places it, and its
             // key and value, at the map field.
-            let is_map_entry = nested.options.as_ref().is_some_and(|o| o.map_entry());
             let map_field = message.field.iter().position(|f| {
                 f.type_name().trim_start_matches('.') == format!("{nested_prefix}{}", nested.name())
             });
-            match map_field.filter(|_| is_map_entry) {
+            match map_field.filter(|_| is_map_entry(nested)) {
                 Some(field) => nested_path.extend([FIELD, field as i32]),
                 None => nested_path.extend([NESTED_TYPE, i as i32]),
             }
@@ -313,11 +381,42 @@ impl<'a> Index<'a> {
             enum_path.extend([NESTED_ENUM, i as i32]);
             self.add_enum(file, &nested_prefix, enumeration, enum_path);
         }
+        for (i, extension) in message.extension.iter().enumerate() {
+            let mut extension_path = path.clone();
+            extension_path.extend([MESSAGE_EXTENSION, i as i32]);
+            self.add_extension(file, &nested_prefix, extension, extension_path);
+        }
         self.messages.insert(
             full_name,
             MessageView {
                 proto: message,
                 place: Place { file, path },
+            },
+        );
+    }
+
+    fn add_extension(
+        &mut self,
+        file: &'a FileDescriptorProto,
+        prefix: &str,
+        extension: &'a FieldDescriptorProto,
+        path: Vec<i32>,
+    ) {
+        let full_name = format!("{prefix}{}", extension.name());
+        self.by_file
+            .entry(file.name())
+            .or_default()
+            .extensions
+            .push(full_name.clone());
+        self.extensions.insert(
+            (
+                extension.extendee().trim_start_matches('.').to_owned(),
+                extension.number(),
+            ),
+            ExtensionView {
+                proto: extension,
+                place: Place { file, path },
+                full_name,
             },
         );
     }
@@ -345,42 +444,7 @@ impl<'a> Index<'a> {
     }
 }
 
-/// A field of a message, with its index there (for its source path).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct FieldView<'a> {
-    pub proto: &'a FieldDescriptorProto,
-    pub index: usize,
-}
-
-/// The fields of a message by number.
-pub(crate) fn fields_by_number(message: &DescriptorProto) -> HashMap<i32, FieldView<'_>> {
-    message
-        .field
-        .iter()
-        .enumerate()
-        .map(|(index, proto)| (proto.number(), FieldView { proto, index }))
-        .collect()
-}
-
-/// The values of an enum by number (the first of aliases).
-pub(crate) fn values_by_number(
-    enumeration: &EnumDescriptorProto,
-) -> BTreeMap<i32, (usize, &EnumValueDescriptorProto)> {
-    let mut values = BTreeMap::new();
-    for (index, value) in enumeration.value.iter().enumerate() {
-        values.entry(value.number()).or_insert((index, value));
-    }
-    values
-}
-
-/// The rpcs of a service by name.
-pub(crate) fn methods_by_name(
-    service: &ServiceDescriptorProto,
-) -> BTreeMap<&str, (usize, &MethodDescriptorProto)> {
-    service
-        .method
-        .iter()
-        .enumerate()
-        .map(|(index, method)| (method.name(), (index, method)))
-        .collect()
+/// Whether a message is a map's entry (`map<K, V>` declares one).
+pub(crate) fn is_map_entry(message: &DescriptorProto) -> bool {
+    message.options.as_ref().is_some_and(|o| o.map_entry())
 }
