@@ -388,16 +388,15 @@ fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> 
     };
     validate_image(&binary)
         .map_err(|err| InputError::Invalid(format!("{shown_path}: invalid image: {err}")))?;
-    // Read through protoforge's own descriptor types, which know every field
-    // of the current descriptor.proto; the rules still work on prost-types,
-    // which lose `edition` and `features` (see `to_prost`).
-    let schema = crate::compile::descriptor::FileDescriptorSet::decode(binary.as_slice())
-        .and_then(|set| Schema::decode(&set.to_prost().encode_to_vec()))
-        .map_err(|err| {
-            InputError::Invalid(format!(
-                "{shown_path}: not a FileDescriptorSet image: {err}"
-            ))
-        })?;
+    // The rules still work on prost-types, which lose `edition` and
+    // `features` (issue 13 moves them to `compile::descriptor`). Decoded from
+    // the image's own bytes, not re-encoded through prost-types, so that the
+    // import flags `buf build` writes (unknown fields to prost-types) are read.
+    let schema = Schema::decode(&binary).map_err(|err| {
+        InputError::Invalid(format!(
+            "{shown_path}: not a FileDescriptorSet image: {err}"
+        ))
+    })?;
     let filter = PathFilter::new(options, |p| {
         normalize_relative(p).map_err(|reason| outside(p, reason))
     })?;
