@@ -3,6 +3,11 @@
 //! `buf.yaml` of `current` configures, or buf's defaults), buf's findings of
 //! the rules protoforge implements equal protoforge's (rule, path, span and
 //! message).
+//!
+//! Editions pairs live under `tests/compat_editions/`: each side is compared
+//! as the image `buf build` writes (buf compiles editions), and as a
+//! directory once protoforge's own compiler compiles editions (issue 12;
+//! until then the directory form is skipped, and says so).
 
 use std::{path::Path, process::Command};
 
@@ -97,9 +102,14 @@ fn configured_rules(case: &Path) -> Vec<&'static protoforge_codegen::compat::rul
 }
 
 fn protoforge_findings(case: &Path) -> Vec<String> {
+    findings_of(case, schema)
+}
+
+/// protoforge's findings on a case, each side loaded by `load`.
+fn findings_of(case: &Path, load: impl Fn(&Path) -> Schema) -> Vec<String> {
     let findings = check(
-        &schema(&case.join("previous")),
-        &schema(&case.join("current")),
+        &load(&case.join("previous")),
+        &load(&case.join("current")),
         configured_rules(case),
     );
     let mut text: Vec<String> = findings
@@ -182,5 +192,75 @@ fn the_catalog_is_bufs_in_every_version() {
         ours.sort();
         assert!(!theirs.is_empty(), "buf lists no rules for {name}");
         assert_eq!(ours, theirs, "config {name}");
+    }
+}
+
+/// A side of an editions case as the image `buf build` writes of it.
+fn buf_image(dir: &Path) -> Schema {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let image = scratch.path().join("image.binpb");
+    let output = Command::new(anchors::buf())
+        .current_dir(dir)
+        .args(["build", "-o"])
+        .arg(&image)
+        .output()
+        .expect("buf runs");
+    assert!(
+        output.status.success(),
+        "buf build {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Schema::decode(&std::fs::read(&image).expect("the image")).expect("buf's image decodes")
+}
+
+fn editions_cases() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat_editions");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty());
+    cases
+}
+
+/// proto2, proto3 and editions files compared through their resolved
+/// features: every finding buf gives on the pair, from buf's images.
+#[test]
+fn editions_images_agree_with_buf() {
+    for case in editions_cases() {
+        let expected = buf_findings(&case);
+        assert!(
+            !expected.is_empty(),
+            "{}: buf finds nothing, the fixture tests nothing",
+            case.display()
+        );
+        assert_eq!(
+            findings_of(&case, buf_image),
+            expected,
+            "{}",
+            case.display()
+        );
+    }
+}
+
+/// The same pairs as directories, compiled by protoforge, once its compiler
+/// compiles editions (the gate is whether it compiles a one-line editions
+/// file; every case must then compile and agree).
+#[test]
+fn editions_directories_agree_with_buf() {
+    let probe = tempfile::tempdir().expect("tempdir");
+    std::fs::write(probe.path().join("e.proto"), "edition = \"2023\";\n").expect("write");
+    if Compiler::new().compile(&[probe.path()]).is_err() {
+        eprintln!(
+            "skipped: protoforge's compiler does not compile editions yet (issue 12); \
+             editions_images_agree_with_buf covers the rules"
+        );
+        return;
+    }
+    for case in editions_cases() {
+        let expected = buf_findings(&case);
+        assert_eq!(protoforge_findings(&case), expected, "{}", case.display());
     }
 }

@@ -190,6 +190,12 @@ fn feature_set_defaults_are_protocs() {
             .expect("protoc runs");
         assert!(status.success());
         let expected = std::fs::read(&out).expect("protoc's defaults");
+        if extensions == ["pb.cpp", "pb.java", "pb.go"] {
+            assert!(
+                expected == features::PROTOC_FEATURE_DEFAULTS,
+                "compile/feature_defaults.binpb is not this protoc's --edition_defaults_out"
+            );
+        }
 
         let mut args = vec!["--include_imports"];
         args.extend(files);

@@ -12,6 +12,7 @@ use prost_types::{
 };
 
 use super::{
+    super::compile::features::Features,
     finding::Span,
     schema::{
         EnumView, ExtensionView, Index, MessageView, Place, ServiceView, is_map_entry,
@@ -85,6 +86,19 @@ impl<'a> FieldSide<'a> {
         self.index
             .enums
             .get(self.proto.type_name().trim_start_matches('.'))
+    }
+
+    /// Its resolved features.
+    pub fn features(&self) -> &'a Features {
+        match (self.extension, self.message) {
+            (Some(extension), _) => extension.features,
+            (None, Some(message)) => self.index.features_of(&format!(
+                "field .{}.{}",
+                message.full_name,
+                self.proto.name()
+            )),
+            (None, None) => self.index.features_of(""),
+        }
     }
 
     /// Whether it is the key or value of a map entry.

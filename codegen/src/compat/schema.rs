@@ -2,7 +2,10 @@
 //! [`super::pairing`]): files by path; messages, enums and services by full
 //! name; extensions by extendee and number.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    sync::Arc,
+};
 
 use prost::Message;
 use prost_types::{
@@ -11,7 +14,13 @@ use prost_types::{
 };
 
 use super::finding::Span;
-use crate::Compiled;
+use crate::{
+    Compiled,
+    compile::{
+        descriptor,
+        features::{Features, protoc_resolver, resolve_file},
+    },
+};
 
 /// One side of a check: every file of a schema, with which of them are the
 /// schema's own (the rest are imports).
@@ -19,15 +28,35 @@ use crate::Compiled;
 pub struct Schema {
     files: Vec<FileDescriptorProto>,
     inputs: HashSet<String>,
+    /// The editions features in effect on every element, by the key
+    /// [`resolve_file`] gives it (`field .pkg.M.f`, `enum .pkg.E`): resolved
+    /// from our own descriptor types, before the files become prost-types,
+    /// which lose `edition` and `features`. proto2 and proto3 files resolve
+    /// to what their syntax means, so the rules compare any two files alike.
+    features: Arc<HashMap<String, Features>>,
 }
 
 impl Schema {
     /// The files of a compilation; its inputs are the schema's own.
     pub fn from_compiled(compiled: &Compiled) -> Schema {
         let inputs = compiled.input_files().into_iter().collect();
+        let files = compiled.file_descriptor_protos();
+        let own: Vec<descriptor::FileDescriptorProto> = files
+            .iter()
+            .map(|file| {
+                descriptor::FileDescriptorProto::decode(file.encode_to_vec().as_slice())
+                    .unwrap_or_else(|err| {
+                        unreachable!("prost-types wrote an undecodable file: {err}")
+                    })
+            })
+            .collect();
+        // A compiled schema's editions and features passed the compiler's
+        // checks, so they resolve.
+        let features = resolve_features(&own).unwrap_or_default();
         Schema {
-            files: compiled.file_descriptor_protos(),
+            files,
             inputs,
+            features: Arc::new(features),
         }
     }
 
@@ -46,8 +75,10 @@ impl Schema {
     /// or `protoforge build`), all of them the schema's own.
     /// A buf image marks its imports (`buf build` includes them): those are
     /// not the schema's own.
-    pub fn decode(bytes: &[u8]) -> Result<Schema, prost::DecodeError> {
+    pub fn decode(bytes: &[u8]) -> Result<Schema, ImageError> {
         let set = FileDescriptorSet::decode(bytes)?;
+        let own = descriptor::FileDescriptorSet::decode(bytes)?;
+        let features = resolve_features(&own.file).map_err(ImageError::Features)?;
         // The set decoded, so its fields are well formed.
         let imports = buf_image_imports(bytes).unwrap_or_default();
         let inputs = set
@@ -60,6 +91,7 @@ impl Schema {
         Ok(Schema {
             files: set.file,
             inputs,
+            features: Arc::new(features),
         })
     }
 
@@ -130,6 +162,47 @@ impl Schema {
     pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
         self.files.iter()
     }
+}
+
+/// Why an image cannot be compared.
+#[derive(Debug)]
+pub enum ImageError {
+    /// It is no `FileDescriptorSet`.
+    Decode(prost::DecodeError),
+    /// Its features do not resolve (an edition protoc does not know, a
+    /// feature that is neither an enum nor a bool): protoc's message.
+    Features(String),
+}
+
+impl From<prost::DecodeError> for ImageError {
+    fn from(err: prost::DecodeError) -> Self {
+        ImageError::Decode(err)
+    }
+}
+
+impl std::fmt::Display for ImageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageError::Decode(err) => err.fmt(f),
+            ImageError::Features(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ImageError {}
+
+/// The features of every element of `files`, by [`resolve_file`]'s keys,
+/// with protoc's defaults and language features; `Err` names the file.
+pub fn resolve_features(
+    files: &[descriptor::FileDescriptorProto],
+) -> Result<HashMap<String, Features>, String> {
+    let mut features = HashMap::new();
+    for file in files {
+        let resolved = resolve_file(file, protoc_resolver())
+            .map_err(|err| format!("{}: {err}", file.name()))?;
+        features.extend(resolved);
+    }
+    Ok(features)
 }
 
 /// The indexes of the files a buf image marks as imports: each `file` of
@@ -212,6 +285,10 @@ impl Place<'_> {
 pub(crate) struct MessageView<'a> {
     pub proto: &'a DescriptorProto,
     pub place: Place<'a>,
+    /// Its full name, without the leading dot.
+    pub full_name: String,
+    /// Its resolved features.
+    pub features: &'a Features,
 }
 
 /// An enum, by full name.
@@ -219,6 +296,8 @@ pub(crate) struct MessageView<'a> {
 pub(crate) struct EnumView<'a> {
     pub proto: &'a EnumDescriptorProto,
     pub place: Place<'a>,
+    /// Its resolved features.
+    pub features: &'a Features,
 }
 
 /// A service, by full name.
@@ -240,6 +319,8 @@ pub(crate) struct Index<'a> {
     pub by_file: HashMap<&'a str, FileTypes>,
     /// Every extension, by extendee (without the leading dot) and number.
     pub extensions: BTreeMap<(String, i32), ExtensionView<'a>>,
+    /// The resolved features of every element (see [`Schema`]).
+    features: Option<&'a HashMap<String, Features>>,
 }
 
 /// An extension field, and where it is declared.
@@ -249,6 +330,8 @@ pub(crate) struct ExtensionView<'a> {
     pub place: Place<'a>,
     /// Its full name.
     pub full_name: String,
+    /// Its resolved features.
+    pub features: &'a Features,
 }
 
 /// The full names of one file's messages, enums and services.
@@ -279,6 +362,8 @@ pub(crate) mod number {
     pub const MESSAGE_EXTENSION: i32 = 6;
     pub const MESSAGE_OPTIONS: i32 = 7;
     // MessageOptions
+    pub const MESSAGE_FEATURES: i32 = 12;
+    // MessageOptions
     pub const NO_STANDARD_DESCRIPTOR_ACCESSOR: i32 = 2;
     // FieldDescriptorProto
     pub const FIELD_NAME: i32 = 1;
@@ -290,6 +375,16 @@ pub(crate) mod number {
     // FieldOptions
     pub const CTYPE: i32 = 1;
     pub const JSTYPE: i32 = 6;
+    pub const FIELD_FEATURES: i32 = 21;
+    // EnumDescriptorProto, EnumOptions
+    pub const ENUM_OPTIONS: i32 = 3;
+    pub const ENUM_FEATURES: i32 = 7;
+    // FeatureSet, and the language features' extensions of it
+    pub const FEATURE_ENUM_TYPE: i32 = 2;
+    pub const UTF8_VALIDATION: i32 = 4;
+    pub const JSON_FORMAT: i32 = 6;
+    pub const CPP_FEATURES: i32 = 1000;
+    pub const CPP_STRING_TYPE: i32 = 2;
     // EnumDescriptorProto, EnumValueDescriptorProto
     pub const ENUM_VALUE: i32 = 2;
     pub const ENUM_VALUE_NUMBER: i32 = 2;
@@ -309,7 +404,10 @@ use number::{
 
 impl<'a> Index<'a> {
     pub fn new(schema: &'a Schema) -> Index<'a> {
-        let mut index = Index::default();
+        let mut index = Index {
+            features: Some(&schema.features),
+            ..Index::default()
+        };
         for file in schema.files() {
             index.files.insert(file.name(), file);
             let prefix = if file.package().is_empty() {
@@ -386,11 +484,14 @@ impl<'a> Index<'a> {
             extension_path.extend([MESSAGE_EXTENSION, i as i32]);
             self.add_extension(file, &nested_prefix, extension, extension_path);
         }
+        let features = self.features_of(&format!("message .{full_name}"));
         self.messages.insert(
-            full_name,
+            full_name.clone(),
             MessageView {
                 proto: message,
                 place: Place { file, path },
+                full_name,
+                features,
             },
         );
     }
@@ -416,6 +517,7 @@ impl<'a> Index<'a> {
             ExtensionView {
                 proto: extension,
                 place: Place { file, path },
+                features: self.features_of(&format!("field .{full_name}")),
                 full_name,
             },
         );
@@ -434,13 +536,24 @@ impl<'a> Index<'a> {
             .or_default()
             .enums
             .push(full_name.clone());
+        let features = self.features_of(&format!("enum .{full_name}"));
         self.enums.insert(
             full_name,
             EnumView {
                 proto: enumeration,
                 place: Place { file, path },
+                features,
             },
         );
+    }
+
+    /// The resolved features of the element [`resolve_file`] keys `key`
+    /// (every element of a schema has them; none otherwise).
+    pub fn features_of(&self, key: &str) -> &'a Features {
+        static NONE: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
+        self.features
+            .and_then(|features| features.get(key))
+            .unwrap_or_else(|| NONE.get_or_init(Features::default))
     }
 }
 

@@ -705,3 +705,31 @@ fn target_name(target: i32) -> &'static str {
         _ => "unknown",
     }
 }
+
+/// protoc 35's `FeatureSetDefaults` for PROTO2 to 2024 with the language
+/// features it ships (`pb.cpp`, `pb.java`, `pb.go`): the bytes `protoc
+/// --edition_defaults_out` writes (`codegen/tests/editions.rs` checks they
+/// still are).
+pub const PROTOC_FEATURE_DEFAULTS: &[u8] = include_bytes!("feature_defaults.binpb");
+
+/// A resolver over [`PROTOC_FEATURE_DEFAULTS`]: what tools reading a
+/// descriptor set (`breaking`, code generation) resolve features with.
+pub fn protoc_resolver() -> &'static FeatureResolver {
+    static RESOLVER: std::sync::OnceLock<FeatureResolver> = std::sync::OnceLock::new();
+    RESOLVER.get_or_init(|| {
+        let defaults = FeatureSetDefaults::decode(PROTOC_FEATURE_DEFAULTS)
+            .unwrap_or_else(|err| unreachable!("protoc wrote these defaults: {err}"));
+        FeatureResolver::new(&defaults)
+            .unwrap_or_else(|err| unreachable!("protoc wrote these defaults: {err}"))
+    })
+}
+
+/// Feature keys of the language features protoc ships, as [`Features::get`]
+/// takes them.
+pub mod language {
+    use super::FeatureKey;
+    /// `pb.cpp.string_type`: 1 VIEW, 2 CORD, 3 STRING.
+    pub const CPP_STRING_TYPE: FeatureKey = (1000, 2);
+    /// `pb.java.utf8_validation`: 1 DEFAULT, 2 VERIFY.
+    pub const JAVA_UTF8_VALIDATION: FeatureKey = (1001, 2);
+}

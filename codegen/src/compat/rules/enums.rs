@@ -4,13 +4,19 @@
 use super::{
     Categories, Check, Report, Rule,
     helpers::{
-        ENUM_MAX, deleted_from_file, inclusive, is_proto3, nested_names, ranges_kept,
+        ENUM_MAX, deleted_from_file, feature_span, inclusive, nested_names, ranges_kept,
         reserved_names_kept,
     },
 };
-use crate::compat::{
-    pairing::{EnumPair, FilePair},
-    schema::EnumView,
+use crate::{
+    compat::{
+        pairing::{EnumPair, FilePair},
+        schema::{
+            EnumView,
+            number::{ENUM_FEATURES, ENUM_OPTIONS, FEATURE_ENUM_TYPE, JSON_FORMAT},
+        },
+    },
+    compile::descriptor::feature_set::{EnumType, JsonFormat},
 };
 
 pub(super) const RULES: &[Rule] = &[
@@ -57,32 +63,40 @@ fn enum_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
 }
 
 fn enum_same_type(pair: &EnumPair<'_>, report: &mut Report<'_>) {
-    let kind = |proto3: bool| if proto3 { "open" } else { "closed" };
-    let (previous, current) = (
-        is_proto3(pair.previous.place.file),
-        is_proto3(pair.current.place.file),
-    );
+    let kind = |view: &EnumView<'_>| match view.features.enum_type() {
+        EnumType::Open => "open",
+        _ => "closed",
+    };
+    let (previous, current) = (kind(pair.previous), kind(pair.current));
     if previous != current {
         report.add(
             pair.file(),
-            pair.span(),
+            feature_span(
+                &pair.current.place,
+                &[ENUM_OPTIONS, ENUM_FEATURES],
+                &[FEATURE_ENUM_TYPE],
+            )
+            .or_else(|| pair.span()),
             format!(
-                "Enum \"{}\" changed from {} to {}.",
+                "Enum \"{}\" changed from {previous} to {current}.",
                 pair.current.proto.name(),
-                kind(previous),
-                kind(current)
             ),
         );
     }
 }
 
 fn enum_same_json_format(pair: &EnumPair<'_>, report: &mut Report<'_>) {
-    // Only a loss is reported: ALLOW to LEGACY_BEST_EFFORT (proto3 to
-    // proto2).
-    if is_proto3(pair.previous.place.file) && !is_proto3(pair.current.place.file) {
+    // Only a loss is reported: ALLOW to LEGACY_BEST_EFFORT.
+    let allowed = |view: &EnumView<'_>| view.features.json_format() == JsonFormat::Allow;
+    if allowed(pair.previous) && !allowed(pair.current) {
         report.add(
             pair.file(),
-            pair.span(),
+            feature_span(
+                &pair.current.place,
+                &[ENUM_OPTIONS, ENUM_FEATURES],
+                &[JSON_FORMAT],
+            )
+            .or_else(|| pair.span()),
             format!(
                 "Enum \"{}\" JSON format support changed from ALLOW to LEGACY_BEST_EFFORT.",
                 pair.current.proto.name()

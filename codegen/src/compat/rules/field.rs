@@ -11,20 +11,24 @@ use prost_types::{
 use super::{
     Categories, Check, Report, Rule,
     helpers::{
-        Reserve, cardinality, deleted_unless_reserved, go_quote, is_proto3, message_reserved,
-        type_name,
+        Reserve, cardinality, deleted_unless_reserved, feature_span, go_quote, message_reserved,
+        type_name, wire_type,
     },
 };
-use crate::compat::{
-    finding::Span,
-    pairing::{FieldPair, FieldSide, MessagePair},
-    schema::{
-        Place,
-        number::{
-            CTYPE, FIELD_DEFAULT, FIELD_JSON_NAME, FIELD_NAME, FIELD_OPTIONS, FIELD_TYPE,
-            FIELD_TYPE_NAME, FILE_OPTIONS, JSTYPE,
+use crate::{
+    compat::{
+        finding::Span,
+        pairing::{FieldPair, FieldSide, MessagePair},
+        schema::{
+            Place,
+            number::{
+                CPP_FEATURES, CPP_STRING_TYPE, CTYPE, FIELD_DEFAULT, FIELD_FEATURES,
+                FIELD_JSON_NAME, FIELD_NAME, FIELD_OPTIONS, FIELD_TYPE, FIELD_TYPE_NAME,
+                FILE_OPTIONS, JSTYPE, UTF8_VALIDATION,
+            },
         },
     },
+    compile::{descriptor::feature_set::Utf8Validation, features::language},
 };
 
 pub(super) const RULES: &[Rule] = &[
@@ -226,8 +230,9 @@ fn type_suffix(field: &FieldDescriptorProto) -> i32 {
 
 fn field_same_type(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     let (previous, current) = (pair.previous.proto, pair.current.proto);
-    let change = if previous.r#type() != current.r#type() {
-        (type_name(previous), type_name(current))
+    // A proto2 group and an editions message encoded delimited are alike.
+    let change = if wire_type(&pair.previous) != wire_type(&pair.current) {
+        (type_name(&pair.previous), type_name(&pair.current))
     } else if previous.type_name() != current.type_name() {
         (
             previous.type_name().trim_start_matches('.').to_owned(),
@@ -613,17 +618,33 @@ fn field_same_cpp_string_type(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     if !is_string(pair.previous.proto) || !is_string(pair.current.proto) {
         return;
     }
-    let ctype = |f: &FieldDescriptorProto| f.options.as_ref().map_or(CType::String, |o| o.ctype());
-    let (previous, current) = (ctype(pair.previous.proto), ctype(pair.current.proto));
+    // The `ctype` option where it is written, else the resolved
+    // `(pb.cpp).string_type` (STRING before edition 2024, VIEW from it).
+    let string_type = |side: &FieldSide<'_>| {
+        if let Some(ctype) = side.proto.options.as_ref().and_then(|o| o.ctype) {
+            let ctype = CType::try_from(ctype).unwrap_or_default();
+            return ctype.as_str_name();
+        }
+        match side.features().get(language::CPP_STRING_TYPE) {
+            Some(1) => "VIEW",
+            Some(2) => "CORD",
+            _ => "STRING",
+        }
+    };
+    let (previous, current) = (string_type(&pair.previous), string_type(&pair.current));
     if previous != current {
+        let ctype = pair.exact_span(&[FIELD_OPTIONS, CTYPE]);
+        let feature = feature_span(
+            &pair.current.place,
+            &[FIELD_OPTIONS, FIELD_FEATURES],
+            &[CPP_FEATURES, CPP_STRING_TYPE],
+        );
         report.add(
             pair.file(),
-            pair.span(&[FIELD_OPTIONS, CTYPE]),
+            ctype.or(feature).or_else(|| pair.span(&[])),
             format!(
-                "{} changed C++ string type from \"{}\" to \"{}\".",
+                "{} changed C++ string type from \"{previous}\" to \"{current}\".",
                 pair.describe(),
-                previous.as_str_name(),
-                current.as_str_name()
             ),
         );
     }
@@ -666,44 +687,52 @@ fn field_same_utf8_validation(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     if !both_strings(pair) {
         return;
     }
-    // Always verified in proto3, never in proto2 (the editions feature
-    // `utf8_validation`).
-    let verified = |side: &FieldSide<'_>| {
-        if is_proto3(side.file()) {
-            "VERIFY"
-        } else {
-            "NONE"
-        }
-    };
     let (previous, current) = (verified(&pair.previous), verified(&pair.current));
     if previous != current {
+        let option = feature_span(
+            &pair.current.place,
+            &[FIELD_OPTIONS, FIELD_FEATURES],
+            &[UTF8_VALIDATION],
+        );
         report.add(
             pair.file(),
-            pair.span(&[]),
+            option.or_else(|| pair.span(&[])),
             format!(
-                "{} changed UTF8 validation from {previous} to {current}.",
-                pair.describe()
+                "{} changed UTF8 validation from {} to {}.",
+                pair.describe(),
+                validation(previous),
+                validation(current)
             ),
         );
     }
+}
+
+/// Whether a string field's UTF-8 is verified (the resolved
+/// `utf8_validation`: always in proto3, never in proto2).
+fn verified(side: &FieldSide<'_>) -> bool {
+    side.features().utf8_validation() == Utf8Validation::Verify
+}
+
+fn validation(verified: bool) -> &'static str {
+    if verified { "VERIFY" } else { "NONE" }
 }
 
 fn field_same_java_utf8_validation(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     if !both_strings(pair) {
         return;
     }
-    // Java checks UTF-8 in proto3, and in proto2 when java_string_check_utf8.
+    // Java verifies UTF-8 where the field does (proto3, editions'
+    // `utf8_validation`), and beyond that where proto2's
+    // `java_string_check_utf8` or editions' `(pb.java).utf8_validation`
+    // asks it to.
     let java = |side: &FieldSide<'_>| {
-        let file = side.file();
-        let checked = file
+        let checked = side
+            .file()
             .options
             .as_ref()
             .is_some_and(|o| o.java_string_check_utf8());
-        if is_proto3(file) || checked {
-            "VERIFY"
-        } else {
-            "NONE"
-        }
+        let java_verify = side.features().get(language::JAVA_UTF8_VALIDATION) == Some(2);
+        validation(verified(side) || checked || java_verify)
     };
     let (previous, current) = (java(&pair.previous), java(&pair.current));
     if previous != current {
@@ -768,7 +797,7 @@ fn compatible_type(
 ) {
     let (previous, current) = (pair.previous.proto, pair.current.proto);
     let span = pair.span(&[type_suffix(current)]);
-    let (before, after) = (previous.r#type(), current.r#type());
+    let (before, after) = (wire_type(&pair.previous), wire_type(&pair.current));
     if before == after {
         if previous.type_name() != current.type_name() && !same_enum_values(pair) {
             report.add(
@@ -800,8 +829,8 @@ fn compatible_type(
         format!(
             "{} changed type from \"{}\" to \"{}\". {see}{note}",
             pair.describe(),
-            type_name(previous),
-            type_name(current)
+            type_name(&pair.previous),
+            type_name(&pair.current)
         ),
     );
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use prost_types::{
-    FieldDescriptorProto, FileDescriptorProto,
+    FileDescriptorProto,
     field_descriptor_proto::{Label, Type},
 };
 
@@ -16,6 +16,7 @@ use crate::compat::{
     pairing::{FieldSide, FilePair, MessagePair},
     schema::{Index, MessageView, Place},
 };
+use crate::compile::descriptor::feature_set::{FieldPresence, MessageEncoding};
 
 /// `syntax` as buf names it (`proto2` when unset).
 pub(super) fn syntax(file: &FileDescriptorProto) -> &str {
@@ -25,10 +26,15 @@ pub(super) fn syntax(file: &FileDescriptorProto) -> &str {
     }
 }
 
-/// proto3 messages and enums are open and allow JSON; proto2 ones are
-/// closed and JSON is best effort (the editions features buf compares).
-pub(super) fn is_proto3(file: &FileDescriptorProto) -> bool {
-    syntax(file) == "proto3"
+/// Where buf points for a feature set on the element at `place` itself:
+/// its `features.x = V` option, which source info records at the element's
+/// features path (`options` = `[7, 12]` for a message) and the feature
+/// (`[4]`, or `[1000, 2]` for `(pb.cpp).string_type`). `None` when the
+/// element inherits the feature.
+pub(super) fn feature_span(place: &Place<'_>, features: &[i32], feature: &[i32]) -> Option<Span> {
+    let mut path = features.to_vec();
+    path.extend_from_slice(feature);
+    place.span(&path)
 }
 
 /// A file-level path's span in `file`, or the whole file's first line.
@@ -59,10 +65,30 @@ pub(super) fn go_quote(value: &str) -> String {
     out
 }
 
+/// A field's type as buf compares it: a message field encoded delimited
+/// (editions' `message_encoding`) is a group on the wire, whatever its
+/// descriptor says.
+pub(super) fn wire_type(side: &FieldSide<'_>) -> Type {
+    match side.proto.r#type() {
+        Type::Message if is_delimited(side) => Type::Group,
+        other => other,
+    }
+}
+
+/// Whether a message field of an editions file is encoded delimited (a map
+/// never is).
+fn is_delimited(side: &FieldSide<'_>) -> bool {
+    side.proto.r#type() == Type::Message
+        && !side.is_map()
+        && side.features().message_encoding() == MessageEncoding::Delimited
+}
+
 /// The type of a field as buf names it when the kind changed: the scalar's
-/// name, or `message`, `group` or `enum`.
-pub(super) fn type_name(field: &FieldDescriptorProto) -> String {
-    match field.r#type() {
+/// name, or `message`, `group`, `message (delimited encoding)` (editions'
+/// group) or `enum`.
+pub(super) fn type_name(side: &FieldSide<'_>) -> String {
+    match side.proto.r#type() {
+        Type::Message if is_delimited(side) => "message (delimited encoding)".to_owned(),
         Type::Message => "message".to_owned(),
         Type::Group => "group".to_owned(),
         Type::Enum => "enum".to_owned(),
@@ -73,26 +99,26 @@ pub(super) fn type_name(field: &FieldDescriptorProto) -> String {
     }
 }
 
-/// A field's cardinality in buf's words (a map is not `repeated` here).
+/// A field's cardinality in buf's words (a map is not `repeated` here),
+/// from its resolved `field_presence`: proto2's `required` and editions'
+/// `LEGACY_REQUIRED` alike.
 pub(super) fn cardinality(side: &FieldSide<'_>) -> &'static str {
     let field = side.proto;
-    let proto3 = is_proto3(side.file());
     match field.label() {
         Label::Repeated if side.is_map() => "map",
         Label::Repeated => "repeated",
         Label::Required => "required",
-        Label::Optional => {
-            let explicit = !proto3
-                || field.proto3_optional()
-                || field.oneof_index.is_some()
-                || field.extendee.is_some()
-                || matches!(field.r#type(), Type::Message | Type::Group);
-            if explicit {
-                "optional with explicit presence"
-            } else {
+        Label::Optional => match side.features().field_presence() {
+            FieldPresence::LegacyRequired => "required",
+            FieldPresence::Implicit
+                if field.oneof_index.is_none()
+                    && field.extendee.is_none()
+                    && !matches!(field.r#type(), Type::Message | Type::Group) =>
+            {
                 "optional with implicit presence"
             }
-        }
+            _ => "optional with explicit presence",
+        },
     }
 }
 

@@ -6,16 +6,22 @@ use prost_types::{FieldDescriptorProto, field_descriptor_proto::Label};
 use super::{
     Categories, Check, Report, Rule,
     helpers::{
-        MESSAGE_MAX, deleted_from_file, is_proto3, message_owner, message_reserved, nested_names,
-        ranges_kept, reserved_names_kept,
+        MESSAGE_MAX, deleted_from_file, feature_span, message_owner, message_reserved,
+        nested_names, ranges_kept, reserved_names_kept,
     },
 };
-use crate::compat::{
-    pairing::{FilePair, MessagePair},
-    schema::{
-        MessageView,
-        number::{MESSAGE_FIELD, MESSAGE_OPTIONS, NO_STANDARD_DESCRIPTOR_ACCESSOR},
+use crate::{
+    compat::{
+        pairing::{FilePair, MessagePair},
+        schema::{
+            MessageView,
+            number::{
+                JSON_FORMAT, MESSAGE_FEATURES, MESSAGE_FIELD, MESSAGE_OPTIONS,
+                NO_STANDARD_DESCRIPTOR_ACCESSOR,
+            },
+        },
     },
+    compile::descriptor::feature_set::JsonFormat,
 };
 
 pub(super) const RULES: &[Rule] = &[
@@ -77,16 +83,18 @@ fn message_no_delete(pair: &FilePair<'_>, report: &mut Report<'_>) {
 }
 
 fn message_same_json_format(pair: &MessagePair<'_>, report: &mut Report<'_>) {
-    // Only a loss is reported: ALLOW to LEGACY_BEST_EFFORT (proto3 to
-    // proto2), map entries included.
-    let (previous, current) = (
-        is_proto3(pair.previous.place.file),
-        is_proto3(pair.current.place.file),
-    );
-    if previous && !current {
+    // Only a loss is reported: ALLOW to LEGACY_BEST_EFFORT, map entries
+    // included.
+    let allowed = |view: &MessageView<'_>| view.features.json_format() == JsonFormat::Allow;
+    if allowed(pair.previous) && !allowed(pair.current) {
+        let option = feature_span(
+            &pair.current.place,
+            &[MESSAGE_OPTIONS, MESSAGE_FEATURES],
+            &[JSON_FORMAT],
+        );
         report.add(
             pair.file(),
-            pair.span(&[]),
+            option.or_else(|| pair.span(&[])),
             format!(
                 "Message \"{}\" JSON format support changed from ALLOW to LEGACY_BEST_EFFORT.",
                 pair.current.proto.name()
