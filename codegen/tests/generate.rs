@@ -190,3 +190,23 @@ fn compile_protos_takes_names_under_an_include_root() {
         .expect("compiles");
     assert_eq!(compiled.input_files(), ["google/api/http.proto"]);
 }
+
+/// An editions schema (2023 and 2024, protoc 35's descriptor set of
+/// `examples/editions/proto`) generates as a proto3 one does: messages with
+/// explicit presence as `Option`, delimited fields as groups, packed and
+/// expanded repeated fields, `required`, and the service's client, server
+/// and mock.
+#[test]
+fn generated_code_of_an_editions_schema() {
+    let set = std::fs::read(workspace().join("examples/editions/proto/editions.binpb"))
+        .expect("protoc's descriptor set");
+    let files = configure()
+        .build_mocks(true)
+        .generate_descriptor_set(&set)
+        .expect("generates");
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["wire.v1.rs"]);
+    insta::with_settings!({ snapshot_path => workspace().join("snapshots"), prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("editions_wire_v1", files[0].content);
+    });
+}

@@ -15,6 +15,7 @@
 //! [`Builder`] takes tonic-prost-build's option names where they mean the same
 //! and passes them through to tonic-prost-build and prost-build.
 
+mod editions;
 mod mock;
 mod modules;
 mod source_tree;
@@ -25,7 +26,6 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use prost::Message;
 use prost_build::{Module, Service, ServiceGenerator};
 
 use crate::{CompileError, Compiled, Compiler, Diagnostic, output};
@@ -291,17 +291,7 @@ impl Builder {
         protos: &[P],
         includes: &[P],
     ) -> Result<(), GenerateError> {
-        let out_dir = match &self.out_dir {
-            Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR")
-                .map(PathBuf::from)
-                .ok_or_else(|| {
-                    GenerateError::Config(
-                        "OUT_DIR is not set: call compile_protos from build.rs, or set out_dir"
-                            .to_owned(),
-                    )
-                })?,
-        };
+        let out_dir = self.output_dir()?;
         let compiled = Compiler::new()
             .includes(includes.iter().map(|p| p.as_ref().to_owned()))
             .include_imports(true)
@@ -326,9 +316,48 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", dir.display());
             }
         }
+        self.write(&out_dir, &compiled.encode())
+    }
+
+    /// Generates code from an encoded `FileDescriptorSet` file (with its
+    /// imports: `protoc --include_imports --descriptor_set_out`, `buf build
+    /// -o x.binpb`) and writes it to the output directory, as
+    /// [`compile_protos`](Self::compile_protos) does from `.proto` files.
+    /// Editions files are generated too (see
+    /// [`generate_descriptor_set`](Self::generate_descriptor_set)).
+    pub fn compile_descriptor_set(self, path: impl AsRef<Path>) -> Result<(), GenerateError> {
+        let path = path.as_ref();
+        let out_dir = self.output_dir()?;
+        let bytes = std::fs::read(path).map_err(|err| {
+            GenerateError::Config(format!("{}: cannot read: {err}", path.display()))
+        })?;
+        if self.emit_rerun_if_changed {
+            println!("cargo:rerun-if-changed=build.rs");
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+        self.write(&out_dir, &bytes)
+    }
+
+    /// The output directory: as set, else `$OUT_DIR`.
+    fn output_dir(&self) -> Result<PathBuf, GenerateError> {
+        match &self.out_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    GenerateError::Config(
+                        "OUT_DIR is not set: call from build.rs, or set out_dir".to_owned(),
+                    )
+                }),
+        }
+    }
+
+    /// Generates from the encoded descriptor set `set` and writes the code,
+    /// the include file and the descriptor set to `out_dir`.
+    fn write(self, out_dir: &Path, set: &[u8]) -> Result<(), GenerateError> {
         let descriptor_set_path = self.file_descriptor_set_path.clone();
         let include_file = self.include_file.clone();
-        let files = self.generate(&compiled)?;
+        let files = self.generate_descriptor_set(set)?;
         for file in &files {
             output::write_if_changed(&out_dir.join(&file.name), file.content.as_bytes())?;
         }
@@ -337,7 +366,7 @@ impl Builder {
             output::write_if_changed(&out_dir.join(include_file), content.as_bytes())?;
         }
         if let Some(path) = descriptor_set_path {
-            output::write_if_changed(&out_dir.join(path), &compiled.encode())?;
+            output::write_if_changed(&out_dir.join(path), set)?;
         }
         Ok(())
     }
@@ -345,13 +374,27 @@ impl Builder {
     /// Generates the code of every package of `compiled` (which must include
     /// its imports), one file per package named as prost-build names them
     /// (`user.v1.rs`), sorted by name.
-    pub fn generate(mut self, compiled: &Compiled) -> Result<Vec<GeneratedFile>, GenerateError> {
+    pub fn generate(self, compiled: &Compiled) -> Result<Vec<GeneratedFile>, GenerateError> {
+        self.generate_descriptor_set(&compiled.encode())
+    }
+
+    /// Generates the code of every package of an encoded `FileDescriptorSet`
+    /// (which must include its imports), as [`generate`](Self::generate)
+    /// does. Editions files (edition 2023 and 2024), which prost-build
+    /// cannot read, are handed to it as proto3 files with the same meaning:
+    /// explicit presence as `optional`, `LEGACY_REQUIRED` as `required`,
+    /// delimited messages as groups, packed or expanded repeated fields as
+    /// they resolve, so the code encodes and decodes as protoc's does.
+    pub fn generate_descriptor_set(
+        mut self,
+        set: &[u8],
+    ) -> Result<Vec<GeneratedFile>, GenerateError> {
         if self.build_mocks && !self.build_server {
             return Err(GenerateError::Config(
                 "mocks implement the generated server trait: build_mocks(true) needs build_server(true)".to_owned(),
             ));
         }
-        let requests = requests(compiled)?;
+        let requests = requests(set)?;
         let file_names: HashMap<Module, String> = requests
             .iter()
             .map(|(module, _)| (module.clone(), module.to_file_name_or("_")))
@@ -396,15 +439,10 @@ impl Builder {
     }
 }
 
-/// What prost-build generates code from: each file of `compiled` with the
-/// module of its package.
-fn requests(
-    compiled: &Compiled,
-) -> Result<Vec<(Module, prost_types::FileDescriptorProto)>, GenerateError> {
-    let set =
-        prost_types::FileDescriptorSet::decode(compiled.encode().as_slice()).map_err(|err| {
-            GenerateError::Config(format!("cannot read the compiled descriptor set: {err}"))
-        })?;
+/// What prost-build generates code from: each file of the encoded set with
+/// the module of its package, editions files as prost-build reads them.
+fn requests(set: &[u8]) -> Result<Vec<(Module, prost_types::FileDescriptorProto)>, GenerateError> {
+    let set = editions::for_prost(set).map_err(GenerateError::Config)?;
     Ok(set
         .file
         .into_iter()
@@ -432,7 +470,7 @@ pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<Service>, Genera
     let mut config = prost_build::Config::new();
     config.service_generator(Box::new(Collect(collected.clone())));
     config
-        .generate(requests(compiled)?)
+        .generate(requests(&compiled.encode())?)
         .map_err(|err| GenerateError::Config(format!("prost-build: {err}")))?;
     drop(config);
     let services = std::mem::take(&mut *collected.lock().map_err(|_| {
