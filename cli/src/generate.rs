@@ -18,6 +18,11 @@ use crate::{report, ui};
 /// of packages that no longer exist are removed; each is listed. The run is
 /// all or nothing: on any error, DIR is as it was. The crate needs prost,
 /// tonic and tonic-prost, and protoforge-runtime for mocks.
+///
+/// PATH may instead be one descriptor set with its imports (an image:
+/// `.binpb`, `.pb` or `.bin`, from `protoc --include_imports
+/// --descriptor_set_out`, `buf build -o` or `protoforge build`), editions
+/// files (2023, 2024) included.
 #[derive(Debug, Args)]
 #[command(after_help = GENERATE_EXIT_CODES)]
 pub struct GenerateArgs {
@@ -60,7 +65,41 @@ pub fn run(args: &GenerateArgs) -> ExitCode {
     }
 }
 
+/// The image among `paths`, when they are one descriptor set file.
+fn image(paths: &[PathBuf]) -> Option<&PathBuf> {
+    match paths {
+        [path]
+            if path.is_file()
+                && path
+                    .extension()
+                    .is_some_and(|e| e == "binpb" || e == "pb" || e == "bin") =>
+        {
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
 fn generate(args: &GenerateArgs) -> Result<(), Vec<Diagnostic>> {
+    let builder = configure()
+        .build_client(!args.no_client)
+        .build_server(!args.no_server)
+        .build_mocks(args.mocks);
+    if let Some(path) = image(&args.paths) {
+        let set = std::fs::read(path).map_err(|err| {
+            vec![Diagnostic::from_message(format!(
+                "{}: cannot read: {err}",
+                path.display()
+            ))]
+        })?;
+        let files = builder
+            .generate_descriptor_set(&set)
+            .map_err(|err| err.diagnostics())?;
+        let committed = write_source_tree(&args.out, &files).map_err(|e| vec![e.into()])?;
+        ui::list("wrote", &committed.written);
+        ui::list("removed", &committed.removed);
+        return Ok(());
+    }
     let compiling = ui::Phase::start("compiling");
     let compiled = Compiler::new()
         .includes(args.includes.iter().cloned())
@@ -78,10 +117,7 @@ fn generate(args: &GenerateArgs) -> Result<(), Vec<Diagnostic>> {
         "generating code for {} files",
         compiled.input_files().len()
     ));
-    let files = configure()
-        .build_client(!args.no_client)
-        .build_server(!args.no_server)
-        .build_mocks(args.mocks)
+    let files = builder
         .generate(&compiled)
         .map_err(|err| err.diagnostics())?;
     drop(generating);

@@ -202,3 +202,36 @@ fn creates_the_output_and_lists_what_it_did() {
     assert_eq!(text(&quiet.stdout), "");
     assert!(!out.join("gone.v1.rs").exists());
 }
+
+/// An image is an input too: protoc 35's descriptor set of an editions
+/// schema (2023 and 2024) generates messages, clients, servers and mocks.
+#[test]
+fn an_editions_image_generates() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_arg = out.path().to_str().expect("utf-8");
+    let output = protoforge(
+        &workspace(),
+        &[
+            "generate",
+            "examples/editions/proto/editions.binpb",
+            "--out",
+            out_arg,
+            "--mocks",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let wire = std::fs::read_to_string(out.path().join("wire.v1.rs")).expect("wire.v1.rs");
+    for needle in [
+        "#[prost(int32, optional, tag = \"1\")]",
+        "#[prost(int32, required, tag = \"5\")]",
+        "#[prost(group, optional, tag = \"8\")]",
+        "#[prost(int32, repeated, packed = \"false\", tag = \"11\")]",
+        "pub mod echo_service_mock",
+    ] {
+        assert!(wire.contains(needle), "missing {needle}");
+    }
+}
