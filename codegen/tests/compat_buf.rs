@@ -264,3 +264,125 @@ fn editions_directories_agree_with_buf() {
         assert_eq!(protoforge_findings(&case), expected, "{}", case.display());
     }
 }
+
+/// A small xorshift generator: the drawn pairs depend on the seed alone.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, choices: &[&'a str]) -> &'a str {
+        choices[self.below(choices.len())]
+    }
+}
+
+/// One editions file of the drawn family: every slot a feature setting
+/// (or none) that protoc accepts whatever the others are.
+fn draw_editions_file(package: &str, rng: &mut Rng) -> String {
+    let edition = rng.pick(&["2023", "2024"]);
+    let file = rng.pick(&[
+        "",
+        "option features.utf8_validation = NONE;",
+        "option features.enum_type = CLOSED;",
+        "option features.repeated_field_encoding = EXPANDED;",
+        "option features.json_format = LEGACY_BEST_EFFORT;",
+        "option features.(pb.cpp).string_type = CORD;",
+        "option features.(pb.java).utf8_validation = VERIFY;",
+    ]);
+    let presence = [
+        "",
+        " [features.field_presence = IMPLICIT]",
+        " [features.field_presence = EXPLICIT]",
+        " [features.field_presence = LEGACY_REQUIRED]",
+    ];
+    let a = rng.pick(&presence);
+    let s = rng.pick(&[
+        "",
+        " [features.field_presence = IMPLICIT]",
+        " [features.utf8_validation = NONE]",
+        " [features.utf8_validation = VERIFY]",
+        " [features.(pb.cpp).string_type = CORD]",
+        " [features.(pb.cpp).string_type = STRING]",
+        " [features.(pb.java).utf8_validation = VERIFY]",
+    ]);
+    let r = rng.pick(&[
+        "",
+        " [features.repeated_field_encoding = PACKED]",
+        " [features.repeated_field_encoding = EXPANDED]",
+    ]);
+    let n = rng.pick(&[
+        "",
+        " [features.message_encoding = DELIMITED]",
+        " [features.message_encoding = LENGTH_PREFIXED]",
+        " [features.field_presence = LEGACY_REQUIRED]",
+    ]);
+    let b = rng.pick(&["", " [features.(pb.cpp).string_type = CORD]"]);
+    let os = rng.pick(&["", " [features.utf8_validation = NONE]"]);
+    let json = [
+        "",
+        "option features.json_format = LEGACY_BEST_EFFORT;",
+        "option features.json_format = ALLOW;",
+    ];
+    let m = rng.pick(&json);
+    let nm = rng.pick(&json);
+    let e = rng.pick(&[
+        "",
+        "option features.enum_type = CLOSED;",
+        "option features.enum_type = OPEN;",
+        "option features.json_format = LEGACY_BEST_EFFORT;",
+    ]);
+    format!(
+        "edition = \"{edition}\";\npackage {package};\n\
+         import \"google/protobuf/cpp_features.proto\";\n\
+         import \"google/protobuf/java_features.proto\";\n{file}\n\
+         message M {{\n  {m}\n  int32 a = 1{a};\n  string s = 2{s};\n  repeated int32 r = 3{r};\n  \
+         N n = 4{n};\n  bytes b = 5{b};\n  oneof o {{ string os = 6{os}; }}\n  \
+         map<string, int32> mp = 7;\n  repeated string rs = 8;\n  E e = 9;\n}}\n\
+         message N {{\n  {nm}\n  int32 x = 1;\n}}\n\
+         enum E {{\n  {e}\n  E_ZERO = 0;\n  E_ONE = 1;\n}}\n"
+    )
+}
+
+/// The differential test on editions: random pairs of the drawn family
+/// (edition 2023 or 2024, each slot's feature setting drawn on both sides),
+/// all in one buf run, each pair in its own package and directory; buf's
+/// findings from the directories equal protoforge's from buf's images.
+/// `PROTOFORGE_DIFF_CASES=N` draws N pairs (default 40), and
+/// `PROTOFORGE_DIFF_SEED` moves the seed.
+#[test]
+fn drawn_editions_pairs_agree_with_buf() {
+    let cases: usize = std::env::var("PROTOFORGE_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let seed: u64 = std::env::var("PROTOFORGE_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(13);
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let case = tempfile::tempdir().expect("tempdir");
+    for side in ["previous", "current"] {
+        std::fs::create_dir_all(case.path().join(side)).expect("mkdir");
+        std::fs::write(
+            case.path().join(side).join("buf.yaml"),
+            "version: v2\nbreaking:\n  use:\n    - FILE\n    - WIRE\n    - WIRE_JSON\n",
+        )
+        .expect("write");
+    }
+    for n in 0..cases {
+        for side in ["previous", "current"] {
+            let dir = case.path().join(side).join(format!("c{n}"));
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            let text = draw_editions_file(&format!("c{n}"), &mut rng);
+            std::fs::write(dir.join("a.proto"), text).expect("write");
+        }
+    }
+    let expected = buf_findings(case.path());
+    assert!(!expected.is_empty(), "buf finds nothing in {cases} pairs");
+    assert_eq!(findings_of(case.path(), buf_image), expected);
+}

@@ -385,6 +385,8 @@ pub(crate) mod number {
     pub const JSON_FORMAT: i32 = 6;
     pub const CPP_FEATURES: i32 = 1000;
     pub const CPP_STRING_TYPE: i32 = 2;
+    pub const JAVA_FEATURES: i32 = 1001;
+    pub const JAVA_UTF8_VALIDATION: i32 = 2;
     // EnumDescriptorProto, EnumValueDescriptorProto
     pub const ENUM_VALUE: i32 = 2;
     pub const ENUM_VALUE_NUMBER: i32 = 2;

@@ -24,7 +24,7 @@ use crate::{
             number::{
                 CPP_FEATURES, CPP_STRING_TYPE, CTYPE, FIELD_DEFAULT, FIELD_FEATURES,
                 FIELD_JSON_NAME, FIELD_NAME, FIELD_OPTIONS, FIELD_TYPE, FIELD_TYPE_NAME,
-                FILE_OPTIONS, JSTYPE, UTF8_VALIDATION,
+                FILE_OPTIONS, JAVA_FEATURES, JAVA_UTF8_VALIDATION, JSTYPE, UTF8_VALIDATION,
             },
         },
     },
@@ -615,7 +615,11 @@ fn unescape_bytes(text: &str) -> Vec<u8> {
 
 fn field_same_cpp_string_type(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     let is_string = |f: &FieldDescriptorProto| matches!(f.r#type(), Type::String | Type::Bytes);
-    if !is_string(pair.previous.proto) || !is_string(pair.current.proto) {
+    // buf leaves a map's key and value out.
+    if !is_string(pair.previous.proto)
+        || !is_string(pair.current.proto)
+        || pair.current.in_map_entry()
+    {
         return;
     }
     // The `ctype` option where it is written, else the resolved
@@ -736,8 +740,14 @@ fn field_same_java_utf8_validation(pair: &FieldPair<'_>, report: &mut Report<'_>
     };
     let (previous, current) = (java(&pair.previous), java(&pair.current));
     if previous != current {
-        // At the file's java_string_check_utf8 option, when it is written.
+        // At the field's `(pb.java).utf8_validation`, or the file's
+        // java_string_check_utf8 option, when it is written.
         const JAVA_STRING_CHECK_UTF8: i32 = 27;
+        let feature = feature_span(
+            &pair.current.place,
+            &[FIELD_OPTIONS, FIELD_FEATURES],
+            &[JAVA_FEATURES, JAVA_UTF8_VALIDATION],
+        );
         let option = Place {
             file: pair.current.file(),
             path: Vec::new(),
@@ -745,7 +755,7 @@ fn field_same_java_utf8_validation(pair: &FieldPair<'_>, report: &mut Report<'_>
         .span(&[FILE_OPTIONS, JAVA_STRING_CHECK_UTF8]);
         report.add(
             pair.file(),
-            option.or_else(|| pair.span(&[])),
+            feature.or(option).or_else(|| pair.span(&[])),
             format!(
                 "{} changed Java string UTF8 validation from \"{previous}\" to \"{current}\".",
                 pair.describe()
