@@ -281,9 +281,15 @@ impl Rng {
     }
 }
 
-/// One editions file of the drawn family: every slot a feature setting
-/// (or none) that protoc accepts whatever the others are.
+/// One file of the drawn family: a proto2 or proto3 file of the same
+/// shape (a quarter of the time each), else an editions one, every slot a
+/// feature setting (or none) that protoc accepts whatever the others are.
 fn draw_editions_file(package: &str, rng: &mut Rng) -> String {
+    match rng.below(4) {
+        0 => return draw_legacy_file(package, "proto2", rng),
+        1 => return draw_legacy_file(package, "proto3", rng),
+        _ => {}
+    }
     let edition = rng.pick(&["2023", "2024"]);
     let file = rng.pick(&[
         "",
@@ -348,8 +354,41 @@ fn draw_editions_file(package: &str, rng: &mut Rng) -> String {
     )
 }
 
+/// A proto2 or proto3 file of the drawn family's shape.
+fn draw_legacy_file(package: &str, syntax: &str, rng: &mut Rng) -> String {
+    let proto2 = syntax == "proto2";
+    let label = if proto2 {
+        rng.pick(&["optional ", "required "])
+    } else {
+        rng.pick(&["", "optional "])
+    };
+    let singular = if proto2 { "optional " } else { "" };
+    let file = if proto2 {
+        rng.pick(&["", "option java_string_check_utf8 = true;"])
+    } else {
+        ""
+    };
+    let s = rng.pick(&["", " [ctype = CORD]"]);
+    let r = rng.pick(&["", " [packed = true]", " [packed = false]"]);
+    let n = if proto2 {
+        rng.pick(&["optional", "required"])
+    } else {
+        "optional"
+    };
+    format!(
+        "syntax = \"{syntax}\";\npackage {package};\n{file}\n\
+         message M {{\n  {label}int32 a = 1;\n  {singular}string s = 2{s};\n  \
+         repeated int32 r = 3{r};\n  {n} N n = 4;\n  {singular}bytes b = 5;\n  \
+         oneof o {{ string os = 6; }}\n  map<string, int32> mp = 7;\n  \
+         repeated string rs = 8;\n  {singular}E e = 9;\n}}\n\
+         message N {{\n  {singular}int32 x = 1;\n}}\n\
+         enum E {{\n  E_ZERO = 0;\n  E_ONE = 1;\n}}\n"
+    )
+}
+
 /// The differential test on editions: random pairs of the drawn family
-/// (edition 2023 or 2024, each slot's feature setting drawn on both sides),
+/// (proto2, proto3, edition 2023 or 2024, each slot's feature setting drawn
+/// on both sides),
 /// all in one buf run, each pair in its own package and directory; buf's
 /// findings from the directories equal protoforge's from buf's images.
 /// `PROTOFORGE_DIFF_CASES=N` draws N pairs (default 40), and
