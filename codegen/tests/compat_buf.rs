@@ -132,16 +132,23 @@ fn findings_of(case: &Path, load: impl Fn(&Path) -> Schema) -> Vec<String> {
     text
 }
 
-#[test]
-fn every_fixture_agrees_with_buf() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat");
+/// The fixture pairs under `tests/<dir>`, sorted.
+fn cases(dir: &str) -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(dir);
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .expect("fixtures")
         .map(|e| e.expect("entry").path())
         .collect();
     cases.sort();
     assert!(!cases.is_empty());
-    for case in cases {
+    cases
+}
+
+#[test]
+fn every_fixture_agrees_with_buf() {
+    for case in cases("compat") {
         let expected = buf_findings(&case);
         assert!(
             !expected.is_empty(),
@@ -214,22 +221,11 @@ fn buf_image(dir: &Path) -> Schema {
     Schema::decode(&std::fs::read(&image).expect("the image")).expect("buf's image decodes")
 }
 
-fn editions_cases() -> Vec<std::path::PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat_editions");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .expect("fixtures")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    cases.sort();
-    assert!(!cases.is_empty());
-    cases
-}
-
 /// proto2, proto3 and editions files compared through their resolved
 /// features: every finding buf gives on the pair, from buf's images.
 #[test]
 fn editions_images_agree_with_buf() {
-    for case in editions_cases() {
+    for case in cases("compat_editions") {
         let expected = buf_findings(&case);
         assert!(
             !expected.is_empty(),
@@ -259,7 +255,7 @@ fn editions_directories_agree_with_buf() {
         );
         return;
     }
-    for case in editions_cases() {
+    for case in cases("compat_editions") {
         let expected = buf_findings(&case);
         assert_eq!(protoforge_findings(&case), expected, "{}", case.display());
     }
