@@ -11,7 +11,7 @@ use std::{
 
 use prost::Message;
 
-use super::{Config, Schema, config::ConfigError};
+use super::{Config, Schema, config::ConfigError, schema::ImageError};
 use crate::{
     CompileError, Compiler, Diagnostic,
     read::{ReadError, read_bounded},
@@ -392,10 +392,13 @@ fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> 
     // `features` (issue 13 moves them to `compile::descriptor`). Decoded from
     // the image's own bytes, not re-encoded through prost-types, so that the
     // import flags `buf build` writes (unknown fields to prost-types) are read.
-    let schema = Schema::decode(&binary).map_err(|err| {
-        InputError::Invalid(format!(
+    let schema = Schema::decode(&binary).map_err(|err| match err {
+        ImageError::Features(_) => {
+            InputError::Invalid(format!("{shown_path}: invalid image: {err}"))
+        }
+        ImageError::Decode(_) => InputError::Invalid(format!(
             "{shown_path}: not a FileDescriptorSet image: {err}"
-        ))
+        )),
     })?;
     let filter = PathFilter::new(options, |p| {
         normalize_relative(p).map_err(|reason| outside(p, reason))

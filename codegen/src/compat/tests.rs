@@ -267,3 +267,27 @@ mod wire_structural {
         assert!(run(true).contains(&"FIELD_SAME_WIRE_STRUCTURE"));
     }
 }
+
+/// An image of an edition protoc does not know is refused with protoc's
+/// words, naming the file: its features cannot be resolved.
+#[test]
+fn an_image_of_an_unknown_edition_is_refused() {
+    use crate::compile::descriptor;
+    use prost::Message;
+    let set = descriptor::FileDescriptorSet {
+        file: vec![descriptor::FileDescriptorProto {
+            name: Some("a.proto".to_owned()),
+            syntax: Some("editions".to_owned()),
+            edition: Some(99_999),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let err = Schema::decode(&set.encode_to_vec())
+        .expect_err("refused")
+        .to_string();
+    assert_eq!(
+        err,
+        "a.proto: Edition 99999_TEST_ONLY is later than the maximum supported edition 2024"
+    );
+}
