@@ -40,14 +40,18 @@ impl Schema {
     /// The files of a compilation; its inputs are the schema's own.
     pub fn from_compiled(compiled: &Compiled) -> Schema {
         let inputs = compiled.input_files().into_iter().collect();
-        let files = compiled.file_descriptor_protos();
+        let mut files = compiled.file_descriptor_protos();
+        // Features need no source info: left out of the copy, which is then
+        // a fraction of the file.
         let own: Vec<descriptor::FileDescriptorProto> = files
-            .iter()
+            .iter_mut()
             .map(|file| {
-                descriptor::FileDescriptorProto::decode(file.encode_to_vec().as_slice())
-                    .unwrap_or_else(|err| {
-                        unreachable!("prost-types wrote an undecodable file: {err}")
-                    })
+                let info = file.source_code_info.take();
+                let bytes = file.encode_to_vec();
+                file.source_code_info = info;
+                descriptor::FileDescriptorProto::decode(bytes.as_slice()).unwrap_or_else(|err| {
+                    unreachable!("prost-types wrote an undecodable file: {err}")
+                })
             })
             .collect();
         // A compiled schema's editions and features passed the compiler's
