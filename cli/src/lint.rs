@@ -52,8 +52,8 @@ Exit codes:
   0    no finding
   100  findings (as buf)
   1    a schema, input or configuration error, or a rule protoforge cannot
-       check on this schema (PROTOVALIDATE on a schema that imports
-       buf.validate)
+       check as buf does on this schema (PROTOVALIDATE on CEL expressions,
+       examples, predefined or message rules)
   2    a usage error";
 
 const FORMATS: &str =

@@ -19,6 +19,20 @@ use crate::Compiled;
 pub struct Schema {
     files: Vec<FileDescriptorProto>,
     inputs: HashSet<String>,
+    /// Where custom option values can be read back (`prost_types` drops
+    /// them): lint's PROTOVALIDATE reads the `buf.validate` options.
+    options: OptionSource,
+}
+
+/// What holds a schema's custom option values.
+#[derive(Clone, Debug, Default)]
+enum OptionSource {
+    #[default]
+    None,
+    /// The compilation's pool (a cheap shared handle).
+    Pool(prost_reflect::DescriptorPool),
+    /// An image's bytes, decoded only when asked.
+    Encoded(std::sync::Arc<[u8]>),
 }
 
 impl Schema {
@@ -28,6 +42,7 @@ impl Schema {
         Schema {
             files: compiled.file_descriptor_protos(),
             inputs,
+            options: OptionSource::Pool(compiled.descriptor_pool().clone()),
         }
     }
 
@@ -60,6 +75,7 @@ impl Schema {
         Ok(Schema {
             files: set.file,
             inputs,
+            options: OptionSource::Encoded(bytes.into()),
         })
     }
 
@@ -129,6 +145,16 @@ impl Schema {
 
     pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
         self.files.iter()
+    }
+
+    /// Every file with its options whole (custom ones included), when the
+    /// schema came from a compilation or an image that decodes as a pool.
+    pub(crate) fn descriptor_pool(&self) -> Option<prost_reflect::DescriptorPool> {
+        match &self.options {
+            OptionSource::None => None,
+            OptionSource::Pool(pool) => Some(pool.clone()),
+            OptionSource::Encoded(bytes) => prost_reflect::DescriptorPool::decode(&bytes[..]).ok(),
+        }
     }
 }
 

@@ -139,14 +139,18 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
 pub fn check(schema: &Schema, config: &LintConfig) -> Result<Vec<Finding>, LintError> {
     let module = elements::Module::new(schema);
     let rules = config.rules();
+    let mut findings = Vec::new();
     for rule in &rules {
-        if let rules::Check::Unsupported(reason) = rule.check
-            && let Some(reason) = reason(&module)
-        {
-            return Err(LintError::Unsupported(reason));
+        if let rules::Check::Fallible(check) = rule.check {
+            let mut report = rules::Report {
+                rule: rule.id,
+                options: &config.options,
+                comment_ignores: config.allow_comment_ignores,
+                findings: &mut findings,
+            };
+            check(&module, &mut report).map_err(LintError::Unsupported)?;
         }
     }
-    let mut findings = Vec::new();
     rules::run(
         &module,
         &rules,
