@@ -45,6 +45,15 @@ pub struct LintArgs {
     /// every finding: how to adopt lint on an existing schema).
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     error_format: String,
+    /// Lint only the files under this path (repeatable): a path on disk
+    /// inside a directory INPUT, a path in the tree for a git reference, a
+    /// file name for an image.
+    #[arg(long = "path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Leave out the files under this path (repeatable), as --path names
+    /// them.
+    #[arg(long = "exclude-path", value_name = "PATH")]
+    exclude_paths: Vec<String>,
 }
 
 const LINT_EXIT_CODES: &str = "\
@@ -105,7 +114,11 @@ fn check(args: &LintArgs) -> Result<Vec<lint::Linted>, Vec<Diagnostic>> {
                 .map_err(|err| vec![Diagnostic::from_message(err.to_string())])?,
         ),
     };
-    let options = lint::Options { config };
+    let options = lint::Options {
+        config,
+        paths: args.paths.clone(),
+        exclude_paths: args.exclude_paths.clone(),
+    };
     args.inputs
         .iter()
         .map(|input| {

@@ -39,10 +39,16 @@ fn json_lines(text: &str) -> Vec<serde_json::Value> {
 /// buf's findings as `RULE path:line:col-line:col message`, and its exit
 /// code.
 fn buf_findings(dir: &Path, config: Option<&str>) -> (Vec<String>, i32) {
-    let mut args = vec!["lint", "--error-format", "json"];
+    let mut args = vec![];
     if let Some(config) = config {
         args.extend(["--config", config]);
     }
+    buf_findings_with(dir, &args)
+}
+
+fn buf_findings_with(dir: &Path, more: &[&str]) -> (Vec<String>, i32) {
+    let mut args = vec!["lint", "--error-format", "json"];
+    args.extend(more);
     let (stdout, code) = buf(dir, &args);
     let findings = json_lines(&stdout)
         .iter()
@@ -65,8 +71,13 @@ fn buf_findings(dir: &Path, config: Option<&str>) -> (Vec<String>, i32) {
 fn protoforge_findings(dir: &Path, config: Option<&str>) -> Vec<String> {
     let options = lint::Options {
         config: config.map(|text| compat::Config::parse(text, "--config").expect("valid config")),
+        ..Default::default()
     };
-    let linted = lint::run(&Input::Dir(dir.to_owned()), &options).expect("lints");
+    protoforge_findings_with(dir, &options)
+}
+
+fn protoforge_findings_with(dir: &Path, options: &lint::Options) -> Vec<String> {
+    let linted = lint::run(&Input::Dir(dir.to_owned()), options).expect("lints");
     let prefix = format!("{}/", dir.display());
     linted
         .shown_findings()
@@ -341,6 +352,7 @@ fn protovalidate_refuses_what_it_cannot_check() {
         .expect("write");
         let config = |text: &str| lint::Options {
             config: Some(compat::Config::parse(text, "--config").expect("valid")),
+            ..Default::default()
         };
         let only = config("version: v2\nlint:\n  use: [PROTOVALIDATE]\n");
         let err = lint::run(&Input::Dir(dir.path().to_owned()), &only).expect_err(case);
@@ -350,4 +362,58 @@ fn protovalidate_refuses_what_it_cannot_check() {
         );
         lint::run(&Input::Dir(dir.path().to_owned()), &except).expect(case);
     }
+}
+
+/// `--path` and `--exclude-path` select the files linted as buf's do (the
+/// rules across files see only the selected ones, as buf's), and the same
+/// path for both is refused, as buf refuses it.
+#[test]
+fn paths_agree_with_buf() {
+    let dir = fixture("catalog");
+    let cases: [(&[&str], &[&str]); 4] = [
+        (&["a"], &[]),
+        (&["foo", "n"], &[]),
+        (&[], &["foo"]),
+        (&["stable", "root.proto"], &["stable/v1/use.proto"]),
+    ];
+    for (paths, excludes) in cases {
+        let mut args = Vec::new();
+        for path in paths {
+            args.extend(["--path", path]);
+        }
+        for path in excludes {
+            args.extend(["--exclude-path", path]);
+        }
+        let (expected, code) = buf_findings_with(&dir, &args);
+        assert_eq!(code, 100, "{args:?}");
+        let on_disk = |names: &[&str]| -> Vec<String> {
+            names
+                .iter()
+                .map(|name| dir.join(name).display().to_string())
+                .collect()
+        };
+        let options = lint::Options {
+            paths: on_disk(paths),
+            exclude_paths: on_disk(excludes),
+            ..Default::default()
+        };
+        assert_eq!(
+            protoforge_findings_with(&dir, &options),
+            expected,
+            "{args:?}"
+        );
+    }
+    let (_, code) = buf(&dir, &["lint", "--path", "a", "--exclude-path", "a"]);
+    assert_eq!(code, 1);
+    let both = lint::Options {
+        paths: vec![dir.join("a").display().to_string()],
+        exclude_paths: vec![dir.join("a").display().to_string()],
+        ..Default::default()
+    };
+    let err = lint::run(&Input::Dir(dir.clone()), &both).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("cannot set the same path for both --path and --exclude-path: \"a\""),
+        "{err}"
+    );
 }

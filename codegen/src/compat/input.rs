@@ -219,7 +219,7 @@ impl PathFilter {
         options: &LoadOptions,
         relative: impl Fn(&str) -> Result<String, InputError>,
     ) -> Result<PathFilter, InputError> {
-        Ok(PathFilter {
+        let filter = PathFilter {
             paths: options
                 .paths
                 .iter()
@@ -230,7 +230,13 @@ impl PathFilter {
                 .iter()
                 .map(|p| relative(p))
                 .collect::<Result<_, _>>()?,
-        })
+        };
+        if let Some(both) = filter.paths.iter().find(|p| filter.excludes.contains(p)) {
+            return Err(InputError::Invalid(format!(
+                "cannot set the same path for both --path and --exclude-path: {both:?}"
+            )));
+        }
+        Ok(filter)
     }
 
     fn accepts(&self, path: &str) -> bool {

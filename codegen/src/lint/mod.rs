@@ -56,6 +56,10 @@ impl LintError {
 pub struct Options {
     /// The configuration to use instead of the input's `buf.yaml`.
     pub config: Option<compat::Config>,
+    /// Lint only the files under these paths (`--path`, as `breaking`'s).
+    pub paths: Vec<String>,
+    /// Leave out the files under these paths (`--exclude-path`).
+    pub exclude_paths: Vec<String>,
 }
 
 /// The findings of one input.
@@ -89,7 +93,8 @@ impl Linted {
 pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, LintError> {
     let load = compat::input::LoadOptions {
         config: options.config.as_ref().and_then(|c| c.document.clone()),
-        ..Default::default()
+        paths: options.paths.clone(),
+        exclude_paths: options.exclude_paths.clone(),
     };
     let loaded = input.load_with(&load)?;
     // As buf does, each selected module of a workspace is linted on its own
