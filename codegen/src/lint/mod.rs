@@ -18,7 +18,7 @@ mod elements;
 mod naming;
 pub mod rules;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub use config::{LintConfig, LintConfigError};
 
@@ -99,16 +99,7 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
     let loaded = input.load_with(&load)?;
     // As buf does, each selected module of a workspace is linted on its own
     // files under its own `lint:` block.
-    let parts: Vec<(Option<&compat::Config>, Option<&HashSet<String>>)> =
-        if loaded.modules.len() > 1 {
-            loaded
-                .modules
-                .iter()
-                .map(|(config, names)| (Some(config), Some(names)))
-                .collect()
-        } else {
-            vec![(options.config.as_ref().or(loaded.config.as_ref()), None)]
-        };
+    let parts = loaded.parts(options.config.as_ref());
     let mut findings = Vec::new();
     for (module, names) in parts {
         let (config, roots) = match module {

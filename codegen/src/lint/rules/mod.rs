@@ -21,7 +21,7 @@ use super::{
         ServiceView,
     },
 };
-use crate::compat::{Finding, Span, config::Version};
+use crate::compat::{Finding, Span};
 
 /// A rule of the catalog.
 #[derive(Debug)]
@@ -38,27 +38,7 @@ pub struct Rule {
     pub(crate) check: Check,
 }
 
-/// A rule's categories per config version.
-#[derive(Debug)]
-pub struct Categories {
-    /// In v1beta1.
-    pub v1beta1: Option<&'static [&'static str]>,
-    /// In v1.
-    pub v1: Option<&'static [&'static str]>,
-    /// In v2.
-    pub v2: Option<&'static [&'static str]>,
-}
-
-impl Categories {
-    /// The categories in `version`, if the rule is in its catalog.
-    pub fn of(&self, version: Version) -> Option<&'static [&'static str]> {
-        match version {
-            Version::V1Beta1 => self.v1beta1,
-            Version::V1 => self.v1,
-            Version::V2 => self.v2,
-        }
-    }
-}
+pub use crate::compat::config::Categories;
 
 /// What a rule looks at.
 #[derive(Debug)]
