@@ -90,3 +90,29 @@ fn a_syntax_error_is_located() {
     assert_eq!(error.message, "Expected field number.");
     assert_eq!(error.span.start, 41);
 }
+
+/// buf keeps these comments (in places protoforge does not reproduce yet):
+/// the formatter refuses the file, at the comment, rather than drop it.
+#[test]
+fn a_comment_is_never_dropped() {
+    for (source, comment) in [
+        (
+            "syntax = \"proto3\";\nmessage M {\n  int32 a = // inside\n    1;\n}\n",
+            "// inside",
+        ),
+        (
+            "syntax = \"proto3\";\nmessage M {\n  string b // name\n  = 2;\n}\n",
+            "// name",
+        ),
+        (
+            "syntax = \"proto3\";\n;// after an empty statement\nmessage M {}\n",
+            "// after",
+        ),
+    ] {
+        let error = format(source).expect_err(source);
+        assert!(
+            source[error.span.start as usize..].starts_with(comment),
+            "{source}: {error:?}"
+        );
+    }
+}
