@@ -45,6 +45,15 @@ pub struct LintArgs {
     /// every finding: how to adopt lint on an existing schema).
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     error_format: String,
+    /// Lint only the files under this path (repeatable): a path on disk
+    /// inside a directory INPUT, a path in the tree for a git reference, a
+    /// file name for an image.
+    #[arg(long = "path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Leave out the files under this path (repeatable), as --path names
+    /// them.
+    #[arg(long = "exclude-path", value_name = "PATH")]
+    exclude_paths: Vec<String>,
 }
 
 const LINT_EXIT_CODES: &str = "\
@@ -52,8 +61,8 @@ Exit codes:
   0    no finding
   100  findings (as buf)
   1    a schema, input or configuration error, or a rule protoforge cannot
-       check on this schema (PROTOVALIDATE on a schema that imports
-       buf.validate)
+       check as buf does on this schema (PROTOVALIDATE on CEL expressions,
+       examples, predefined or message rules)
   2    a usage error";
 
 const FORMATS: &str =
@@ -105,7 +114,11 @@ fn check(args: &LintArgs) -> Result<Vec<lint::Linted>, Vec<Diagnostic>> {
                 .map_err(|err| vec![Diagnostic::from_message(err.to_string())])?,
         ),
     };
-    let options = lint::Options { config };
+    let options = lint::Options {
+        config,
+        paths: args.paths.clone(),
+        exclude_paths: args.exclude_paths.clone(),
+    };
     args.inputs
         .iter()
         .map(|input| {

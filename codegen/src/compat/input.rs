@@ -95,6 +95,28 @@ pub struct Loaded {
     pub note: Option<String>,
 }
 
+impl Loaded {
+    /// The parts buf checks one by one: each selected module of a
+    /// workspace, with its configuration and the names of its files; else
+    /// one part, the whole schema, under the input's configuration (which
+    /// is `--config`'s when one was given to the load), else `fallback`
+    /// (an image has none of its own). `breaking` and `lint` both split
+    /// their inputs this way.
+    pub fn parts<'a>(
+        &'a self,
+        fallback: Option<&'a Config>,
+    ) -> Vec<(Option<&'a Config>, Option<&'a HashSet<String>>)> {
+        if self.modules.len() > 1 {
+            self.modules
+                .iter()
+                .map(|(config, names)| (Some(config), Some(names)))
+                .collect()
+        } else {
+            vec![(self.config.as_ref().or(fallback), None)]
+        }
+    }
+}
+
 /// How an input is read.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
@@ -219,7 +241,7 @@ impl PathFilter {
         options: &LoadOptions,
         relative: impl Fn(&str) -> Result<String, InputError>,
     ) -> Result<PathFilter, InputError> {
-        Ok(PathFilter {
+        let filter = PathFilter {
             paths: options
                 .paths
                 .iter()
@@ -230,7 +252,13 @@ impl PathFilter {
                 .iter()
                 .map(|p| relative(p))
                 .collect::<Result<_, _>>()?,
-        })
+        };
+        if let Some(both) = filter.paths.iter().find(|p| filter.excludes.contains(p)) {
+            return Err(InputError::Invalid(format!(
+                "cannot set the same path for both --path and --exclude-path: {both:?}"
+            )));
+        }
+        Ok(filter)
     }
 
     fn accepts(&self, path: &str) -> bool {

@@ -101,32 +101,16 @@ pub fn run_with_notes(
     // against input, under the module's own configuration. Imports are
     // checked too (unless excluded), under the configuration of the module
     // importing them.
-    let current_parts: Vec<(Config, Option<&std::collections::HashSet<String>>)> =
-        if current.modules.len() > 1 {
-            current
-                .modules
-                .iter()
-                .map(|(config, names)| (config.clone(), Some(names)))
-                .collect()
-        } else {
-            // A directory or git input was built with --config already, so
-            // its configuration is --config's; an image has none.
-            let config = match (&current.config, &options.config) {
-                (Some(config), _) | (None, Some(config)) => config.clone(),
-                (None, None) => Config::default(),
-            };
-            vec![(config, None)]
-        };
-    let previous_parts: Vec<Option<&std::collections::HashSet<String>>> =
-        if previous.modules.len() > 1 {
-            previous
-                .modules
-                .iter()
-                .map(|(_, names)| Some(names))
-                .collect()
-        } else {
-            vec![None]
-        };
+    let current_parts: Vec<(Config, Option<&std::collections::HashSet<String>>)> = current
+        .parts(options.config.as_ref())
+        .into_iter()
+        .map(|(config, names)| (config.cloned().unwrap_or_default(), names))
+        .collect();
+    let previous_parts: Vec<Option<&std::collections::HashSet<String>>> = previous
+        .parts(None)
+        .into_iter()
+        .map(|(_, names)| names)
+        .collect();
     if current_parts.len() != previous_parts.len() {
         return Err(input::InputError::Invalid(format!(
             "input contained {} images, whereas against contained {} images",

@@ -249,24 +249,13 @@ fn sarif(findings: &[Finding]) -> Value {
         .filter_map(|id| {
             RULES
                 .iter()
-                .find(|r| r.id == *id)
-                .map(|rule| {
-                    (
-                        rule.id,
-                        rule.purpose,
-                        rule.categories.v2.unwrap_or_default(),
-                    )
-                })
-                .or_else(|| {
-                    crate::lint::rules::find(id).map(|rule| {
-                        (
-                            rule.id,
-                            rule.purpose,
-                            rule.categories.v2.unwrap_or_default(),
-                        )
-                    })
-                })
+                .map(|rule| (rule.id, rule.purpose, rule.categories))
+                .chain(
+                    crate::lint::rules::all().map(|rule| (rule.id, rule.purpose, rule.categories)),
+                )
+                .find(|(rule, _, _)| rule == id)
         })
+        .map(|(id, purpose, categories)| (id, purpose, categories.v2.unwrap_or_default()))
         .map(|(id, purpose, categories)| {
             json!({
                 "id": id,

@@ -34,6 +34,20 @@ pub struct Schema {
     /// which lose `edition` and `features`. proto2 and proto3 files resolve
     /// to what their syntax means, so the rules compare any two files alike.
     features: Arc<HashMap<String, Features>>,
+    /// Where custom option values can be read back (`prost_types` drops
+    /// them): lint's PROTOVALIDATE reads the `buf.validate` options.
+    options: OptionSource,
+}
+
+/// What holds a schema's custom option values.
+#[derive(Clone, Debug, Default)]
+enum OptionSource {
+    #[default]
+    None,
+    /// The compilation's pool (a cheap shared handle).
+    Pool(prost_reflect::DescriptorPool),
+    /// An image's bytes, decoded only when asked.
+    Encoded(std::sync::Arc<[u8]>),
 }
 
 impl Schema {
@@ -61,6 +75,7 @@ impl Schema {
             files,
             inputs,
             features: Arc::new(features),
+            options: OptionSource::Pool(compiled.descriptor_pool().clone()),
         }
     }
 
@@ -96,6 +111,7 @@ impl Schema {
             files: set.file,
             inputs,
             features: Arc::new(features),
+            options: OptionSource::Encoded(bytes.into()),
         })
     }
 
@@ -165,6 +181,16 @@ impl Schema {
 
     pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
         self.files.iter()
+    }
+
+    /// Every file with its options whole (custom ones included), when the
+    /// schema came from a compilation or an image that decodes as a pool.
+    pub(crate) fn descriptor_pool(&self) -> Option<prost_reflect::DescriptorPool> {
+        match &self.options {
+            OptionSource::None => None,
+            OptionSource::Pool(pool) => Some(pool.clone()),
+            OptionSource::Encoded(bytes) => prost_reflect::DescriptorPool::decode(&bytes[..]).ok(),
+        }
     }
 }
 

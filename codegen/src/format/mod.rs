@@ -37,7 +37,42 @@ use crate::syntax::{self, SyntaxError};
 /// it (the file is then left as it is).
 pub fn format(source: &str) -> Result<String, SyntaxError> {
     let file = syntax::parse(source)?;
-    Ok(printer::print(&file))
+    let formatted = printer::print(&file);
+    if let Some(lost) = lost_comment(&file, &formatted) {
+        return Err(SyntaxError::new(
+            "protoforge cannot place this comment as buf format does (a comment inside a \
+             statement, or after an empty `;`); move it above the statement",
+            lost,
+        ));
+    }
+    Ok(formatted)
+}
+
+/// The first comment of `file` that `formatted` lacks. buf keeps every
+/// comment (moving some, turning some `//` into `/* */`); a placement the
+/// printer does not know must stop the run rather than drop a comment, so
+/// comments are compared by their words (text without spaces and comment
+/// marks).
+fn lost_comment(file: &syntax::File<'_>, formatted: &str) -> Option<syntax::Span> {
+    fn words(text: &str) -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '/' | '*'))
+            .collect()
+    }
+    let mut kept: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let (tokens, _) = syntax::lexer::lex(formatted);
+    for token in tokens.iter().filter(|t| t.kind.is_comment()) {
+        *kept
+            .entry(words(&formatted[token.span.range()]))
+            .or_default() += 1;
+    }
+    for token in file.tokens.iter().filter(|t| t.kind.is_comment()) {
+        match kept.get_mut(&words(file.slice(token.span))) {
+            Some(count) if *count > 0 => *count -= 1,
+            _ => return Some(token.span),
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -383,7 +383,10 @@ impl Printer<'_, '_> {
             if !file.tokens[i].kind.is_comment() || self.written[i] {
                 continue;
             }
-            if self.newlines(from, i) > 1 {
+            if self.out.is_empty() {
+                // A file of comments only: buf opens it with a blank line.
+                self.out.push('\n');
+            } else if self.newlines(from, i) > 1 {
                 self.blank();
             }
             self.written[i] = true;

@@ -50,6 +50,7 @@ pub(crate) const EXTENSION_RANGE_OPTIONS: i32 = 3;
 /// (imports too, for what the own files refer to).
 #[derive(Debug)]
 pub(crate) struct Module<'a> {
+    pub schema: &'a Schema,
     pub files: Vec<FileView<'a>>,
     pub by_name: HashMap<&'a str, &'a FileDescriptorProto>,
 }
@@ -66,7 +67,11 @@ impl<'a> Module<'a> {
         let files =
             crate::compile::parallel::map_with(own, || (), |(), file| Some(FileView::new(file)))
                 .unwrap_or_else(|| unreachable!("indexing a file panicked"));
-        Module { files, by_name }
+        Module {
+            schema,
+            files,
+            by_name,
+        }
     }
 }
 

@@ -18,7 +18,7 @@ mod elements;
 mod naming;
 pub mod rules;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub use config::{LintConfig, LintConfigError};
 
@@ -56,6 +56,10 @@ impl LintError {
 pub struct Options {
     /// The configuration to use instead of the input's `buf.yaml`.
     pub config: Option<compat::Config>,
+    /// Lint only the files under these paths (`--path`, as `breaking`'s).
+    pub paths: Vec<String>,
+    /// Leave out the files under these paths (`--exclude-path`).
+    pub exclude_paths: Vec<String>,
 }
 
 /// The findings of one input.
@@ -89,21 +93,13 @@ impl Linted {
 pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, LintError> {
     let load = compat::input::LoadOptions {
         config: options.config.as_ref().and_then(|c| c.document.clone()),
-        ..Default::default()
+        paths: options.paths.clone(),
+        exclude_paths: options.exclude_paths.clone(),
     };
     let loaded = input.load_with(&load)?;
     // As buf does, each selected module of a workspace is linted on its own
     // files under its own `lint:` block.
-    let parts: Vec<(Option<&compat::Config>, Option<&HashSet<String>>)> =
-        if loaded.modules.len() > 1 {
-            loaded
-                .modules
-                .iter()
-                .map(|(config, names)| (Some(config), Some(names)))
-                .collect()
-        } else {
-            vec![(options.config.as_ref().or(loaded.config.as_ref()), None)]
-        };
+    let parts = loaded.parts(options.config.as_ref());
     let mut findings = Vec::new();
     for (module, names) in parts {
         let (config, roots) = match module {
@@ -139,14 +135,18 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
 pub fn check(schema: &Schema, config: &LintConfig) -> Result<Vec<Finding>, LintError> {
     let module = elements::Module::new(schema);
     let rules = config.rules();
+    let mut findings = Vec::new();
     for rule in &rules {
-        if let rules::Check::Unsupported(reason) = rule.check
-            && let Some(reason) = reason(&module)
-        {
-            return Err(LintError::Unsupported(reason));
+        if let rules::Check::Fallible(check) = rule.check {
+            let mut report = rules::Report {
+                rule: rule.id,
+                options: &config.options,
+                comment_ignores: config.allow_comment_ignores,
+                findings: &mut findings,
+            };
+            check(&module, &mut report).map_err(LintError::Unsupported)?;
         }
     }
-    let mut findings = Vec::new();
     rules::run(
         &module,
         &rules,

@@ -24,7 +24,7 @@
 //! Speed: lexing allocates one token vector; tokens and nodes hold spans
 //! and indices, never copies of the text.
 
-mod lexer;
+pub(crate) mod lexer;
 mod literal;
 mod parser;
 mod print;

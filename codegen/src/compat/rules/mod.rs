@@ -42,56 +42,7 @@ pub struct Rule {
     pub(crate) check: Check,
 }
 
-/// A rule's categories in each configuration version; `None` where the
-/// version's catalog lacks the rule.
-#[derive(Clone, Copy, Debug)]
-pub struct Categories {
-    /// Config `v1beta1`.
-    pub v1beta1: Option<&'static [&'static str]>,
-    /// Config `v1` (and no `buf.yaml` at all).
-    pub v1: Option<&'static [&'static str]>,
-    /// Config `v2`.
-    pub v2: Option<&'static [&'static str]>,
-}
-
-impl Categories {
-    /// In every version: `v1` in v1beta1 and v1, `v2` in v2.
-    pub(crate) const fn all(v1: &'static [&'static str], v2: &'static [&'static str]) -> Self {
-        Categories {
-            v1beta1: Some(v1),
-            v1: Some(v1),
-            v2: Some(v2),
-        }
-    }
-
-    /// Added in v1.
-    pub(crate) const fn since_v1(v1: &'static [&'static str], v2: &'static [&'static str]) -> Self {
-        Categories {
-            v1beta1: None,
-            v1: Some(v1),
-            v2: Some(v2),
-        }
-    }
-
-    /// Added in v2.
-    pub(crate) const fn since_v2(v2: &'static [&'static str]) -> Self {
-        Categories {
-            v1beta1: None,
-            v1: None,
-            v2: Some(v2),
-        }
-    }
-
-    /// The categories in `version`; `None` when the rule is not in its
-    /// catalog.
-    pub fn of(&self, version: Version) -> Option<&'static [&'static str]> {
-        match version {
-            Version::V1Beta1 => self.v1beta1,
-            Version::V1 => self.v1,
-            Version::V2 => self.v2,
-        }
-    }
-}
+pub use super::config::Categories;
 
 /// The categories buf knows in each version (protoforge's opt-in
 /// [`wire_structural::CATEGORY`] is never one of them).

@@ -81,7 +81,13 @@ fn stable_package_no_import_unstable(
         return;
     }
     for (i, import) in file.proto.dependency.iter().enumerate() {
-        let Some(imported) = module.by_name.get(import.as_str()) else {
+        // As buf, only imports of files being linted count (not those of
+        // dependencies, nor of files --path leaves out).
+        let Some(imported) = module
+            .by_name
+            .get(import.as_str())
+            .filter(|_| module.schema.is_input(import))
+        else {
             continue;
         };
         if naming::package_version(imported.package()) == Some(PackageVersion::Unstable) {

@@ -21,7 +21,7 @@ use super::{
         ServiceView,
     },
 };
-use crate::compat::{Finding, Span, config::Version};
+use crate::compat::{Finding, Span};
 
 /// A rule of the catalog.
 #[derive(Debug)]
@@ -38,27 +38,7 @@ pub struct Rule {
     pub(crate) check: Check,
 }
 
-/// A rule's categories per config version.
-#[derive(Debug)]
-pub struct Categories {
-    /// In v1beta1.
-    pub v1beta1: Option<&'static [&'static str]>,
-    /// In v1.
-    pub v1: Option<&'static [&'static str]>,
-    /// In v2.
-    pub v2: Option<&'static [&'static str]>,
-}
-
-impl Categories {
-    /// The categories in `version`, if the rule is in its catalog.
-    pub fn of(&self, version: Version) -> Option<&'static [&'static str]> {
-        match version {
-            Version::V1Beta1 => self.v1beta1,
-            Version::V1 => self.v1,
-            Version::V2 => self.v2,
-        }
-    }
-}
+pub use crate::compat::config::Categories;
 
 /// What a rule looks at.
 #[derive(Debug)]
@@ -76,9 +56,10 @@ pub(crate) enum Check {
     /// A deprecated ID buf still accepts but runs nothing for (never
     /// selected: see [`LintConfig::rules`](crate::lint::LintConfig::rules)).
     Nothing,
-    /// A rule protoforge cannot check on some schemas: the reason, when
-    /// the module is one of them (the lint stops rather than pass).
-    Unsupported(fn(&Module<'_>) -> Option<String>),
+    /// Every file of the module at once, for a rule protoforge cannot
+    /// check on some schemas: the reason, when the module is one of them
+    /// (the lint stops rather than pass).
+    Fallible(fn(&Module<'_>, &mut Report<'_>) -> Result<(), String>),
 }
 
 /// Every rule of every version.
@@ -135,6 +116,26 @@ impl Report<'_> {
         self.findings.push(Finding {
             path: Some(file.name().to_owned()),
             span: Some(file.span(at).unwrap_or(Span::FILE)),
+            rule: self.rule,
+            message,
+            previous_path: None,
+        });
+    }
+
+    /// A finding at `span` in `file`, about the element at `element` (whose
+    /// leading comments, and those of the elements it is in, may ignore
+    /// it), for a place the source info may not record.
+    pub fn add_at(&mut self, file: &FileView<'_>, element: &[i32], span: Span, message: String) {
+        if self.comment_ignores
+            && (2..=element.len())
+                .step_by(2)
+                .any(|end| self.ignored(file, &element[..end]))
+        {
+            return;
+        }
+        self.findings.push(Finding {
+            path: Some(file.name().to_owned()),
+            span: Some(span),
             rule: self.rule,
             message,
             previous_path: None,

@@ -1,11 +1,26 @@
-//! PROTOVALIDATE: buf checks the `buf.validate` annotations of a schema
-//! that imports them (rule values against field types, CEL expressions).
-//! protoforge does not check them yet: a schema without `buf.validate` has
-//! nothing to check, and one with it stops the lint with an error naming
-//! the rule, rather than passing silently.
+//! PROTOVALIDATE: buf checks the `buf.validate` rules a schema puts on its
+//! fields (rule type against field type, contradicting bounds, `required`
+//! and `ignore` together, rules that cannot hold), with buf 1.75's
+//! messages, each at the place in the option buf points to.
+//!
+//! The option values are read through the schema's descriptor pool
+//! (`prost_types` drops custom options). What protoforge cannot decide as
+//! buf does stops the lint with an error naming the element, never a
+//! silent pass: CEL expressions (buf compiles and type-checks them),
+//! `example` values (buf evaluates the rules on them), predefined rules,
+//! message-level rules, rules on extensions, and patterns outside the
+//! regular-expression syntax Go and Rust share.
 
-use super::{Categories, Check, Rule};
-use crate::lint::elements::Module;
+use std::cmp::Ordering;
+
+use prost_reflect::{
+    DescriptorPool, DynamicMessage, ExtensionDescriptor, FieldDescriptor, Kind, MessageDescriptor,
+    ReflectMessage, Value,
+};
+
+use super::{Categories, Check, Report, Rule};
+use crate::compat::Span;
+use crate::lint::elements::{FIELD_OPTIONS, FileView, Module};
 
 pub(super) static RULES: &[Rule] = &[Rule {
     id: "PROTOVALIDATE",
@@ -16,20 +31,935 @@ pub(super) static RULES: &[Rule] = &[Rule {
         v2: Some(&["DEFAULT", "STANDARD"]),
     },
     deprecated: false,
-    check: Check::Unsupported(protovalidate),
+    check: Check::Fallible(protovalidate),
 }];
 
-/// The file that imports protovalidate, if any.
-fn protovalidate(module: &Module<'_>) -> Option<String> {
-    let file = module.files.iter().find(|file| {
-        file.proto
-            .dependency
-            .iter()
-            .any(|import| import == "buf/validate/validate.proto")
+const VALIDATE_FILE: &str = "buf/validate/validate.proto";
+/// The number of the `buf.validate.field`, `.message` and `.oneof`
+/// extensions.
+const RULES_EXTENSION: i32 = 1159;
+// Field numbers of buf.validate.FieldRules.
+const REQUIRED: u32 = 25;
+const IGNORE: u32 = 27;
+const IGNORE_IF_ZERO_VALUE: i32 = 1;
+const IGNORE_ALWAYS: i32 = 3;
+
+/// Checks every field of the module's own files, or says what it cannot
+/// check.
+fn protovalidate(module: &Module<'_>, report: &mut Report<'_>) -> Result<(), String> {
+    if !module.by_name.contains_key(VALIDATE_FILE) {
+        return Ok(());
+    }
+    let pool = module.schema.descriptor_pool().ok_or_else(|| {
+        format!(
+            "PROTOVALIDATE: the input imports {VALIDATE_FILE} but its option values cannot be \
+             read back; add PROTOVALIDATE to the lint `except` list to lint the rest"
+        )
     })?;
-    Some(format!(
-        "{}: imports buf/validate/validate.proto, and protoforge does not check protovalidate \
-         annotations yet: add PROTOVALIDATE to the lint `except` list to lint the rest",
+    let Some(extensions) = Extensions::of(&pool) else {
+        return Ok(());
+    };
+    for file in &module.files {
+        let Some(descriptor) = pool.get_file_by_name(file.name()) else {
+            continue;
+        };
+        let mut checker = Checker {
+            file,
+            report,
+            extensions: &extensions,
+        };
+        for extension in descriptor.extensions() {
+            checker.extension(&extension)?;
+        }
+        for message in descriptor.messages() {
+            checker.message(&message)?;
+        }
+    }
+    Ok(())
+}
+
+/// The three `buf.validate` extensions.
+struct Extensions {
+    field: ExtensionDescriptor,
+    message: ExtensionDescriptor,
+    oneof: ExtensionDescriptor,
+}
+
+impl Extensions {
+    fn of(pool: &DescriptorPool) -> Option<Extensions> {
+        Some(Extensions {
+            field: pool.get_extension_by_name("buf.validate.field")?,
+            message: pool.get_extension_by_name("buf.validate.message")?,
+            oneof: pool.get_extension_by_name("buf.validate.oneof")?,
+        })
+    }
+}
+
+/// The reason the lint stops at `what`.
+fn cannot(file: &FileView<'_>, what: String) -> String {
+    format!(
+        "{}: {what}, which protoforge cannot check as buf's PROTOVALIDATE does yet; add \
+         PROTOVALIDATE to the lint `except` list to lint the rest",
         file.name()
-    ))
+    )
+}
+
+struct Checker<'c, 'r, 'f> {
+    file: &'c FileView<'f>,
+    report: &'c mut Report<'r>,
+    extensions: &'c Extensions,
+}
+
+impl Checker<'_, '_, '_> {
+    fn extension(&mut self, extension: &ExtensionDescriptor) -> Result<(), String> {
+        let name = extension.full_name();
+        if extension
+            .containing_message()
+            .full_name()
+            .starts_with("buf.validate.")
+        {
+            return Err(cannot(
+                self.file,
+                format!("extension {name:?} is a predefined rule"),
+            ));
+        }
+        if extension.options().has_extension(&self.extensions.field) {
+            return Err(cannot(self.file, format!("extension {name:?} has rules")));
+        }
+        Ok(())
+    }
+
+    fn message(&mut self, message: &MessageDescriptor) -> Result<(), String> {
+        if message.options().has_extension(&self.extensions.message) {
+            return Err(cannot(
+                self.file,
+                format!(
+                    "message {:?} has (buf.validate.message) rules",
+                    message.name()
+                ),
+            ));
+        }
+        for oneof in message.oneofs() {
+            let options = oneof.options();
+            if !options.has_extension(&self.extensions.oneof) {
+                continue;
+            }
+            // `required` is OneofRules' only rule and has nothing to check.
+            let rules = options.get_extension(&self.extensions.oneof);
+            if let Value::Message(rules) = rules.as_ref()
+                && (rules.fields().any(|(field, _)| field.name() != "required")
+                    || rules.unknown_fields().next().is_some())
+            {
+                return Err(cannot(
+                    self.file,
+                    format!("oneof {:?} has rules beyond `required`", oneof.name()),
+                ));
+            }
+        }
+        for field in message.fields() {
+            let options = field.options();
+            if !options.has_extension(&self.extensions.field) {
+                continue;
+            }
+            if let Value::Message(rules) = options.get_extension(&self.extensions.field).as_ref() {
+                let mut path = field.path().to_vec();
+                path.extend([FIELD_OPTIONS, RULES_EXTENSION]);
+                let mut at = Place {
+                    checker: self,
+                    field: &field,
+                };
+                at.field_rules(
+                    &Target::Field(field.clone()),
+                    rules,
+                    path,
+                    "(buf.validate.field)",
+                )?;
+            }
+        }
+        for extension in message.extensions() {
+            self.extension(&extension)?;
+        }
+        for nested in message.child_messages() {
+            if !nested.is_map_entry() {
+                self.message(&nested)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a set of rules applies to: a field, or the items, keys or values
+/// of one.
+enum Target {
+    Field(FieldDescriptor),
+    /// Items of a repeated field, or keys or values of a map: `what` names
+    /// them in buf's `required` message ("repeated item", "map value").
+    Element {
+        kind: Kind,
+        what: &'static str,
+        applies: &'static str,
+        /// The type buf names when the rules do not fit: the item's for a
+        /// repeated field, the whole map's for a key or value.
+        shown_type: String,
+    },
+}
+
+/// The rules of one field being checked.
+struct Place<'p, 'c, 'r, 'f> {
+    checker: &'p mut Checker<'c, 'r, 'f>,
+    field: &'p FieldDescriptor,
+}
+
+impl Place<'_, '_, '_, '_> {
+    fn name(&self) -> &str {
+        self.field.name()
+    }
+
+    /// A finding at `path` (or the first place inside it, or the nearest
+    /// place around it, as the source info has them).
+    fn add(&mut self, path: &[i32], message: String) {
+        let file = self.checker.file;
+        let span = span_at(file, path);
+        self.checker
+            .report
+            .add_at(file, self.field.path(), span, message);
+    }
+
+    fn cannot(&self, what: String) -> String {
+        cannot(
+            self.checker.file,
+            format!("field {:?} has {what}", self.name()),
+        )
+    }
+
+    /// The rules of a `FieldRules` message, at `path`, shown as `shown`.
+    fn field_rules(
+        &mut self,
+        target: &Target,
+        rules: &DynamicMessage,
+        path: Vec<i32>,
+        shown: &str,
+    ) -> Result<(), String> {
+        refuse_unknown(rules).map_err(|what| self.cannot(format!("{shown}{what}")))?;
+        for expressions in ["cel", "cel_expression"] {
+            if has(rules, expressions) {
+                return Err(self.cannot(format!("{shown}.{expressions} (a CEL expression)")));
+            }
+        }
+        let ignore = get(rules, "ignore").and_then(|v| v.as_enum_number());
+        let required = get(rules, "required").and_then(|v| v.as_bool());
+        let sub = |number: u32| {
+            let mut sub = path.clone();
+            sub.push(number as i32);
+            sub
+        };
+        let name = self.name().to_owned();
+        if ignore == Some(IGNORE_ALWAYS) && rules.fields().count() > 1 {
+            self.add(
+                &sub(IGNORE),
+                format!(
+                    "Field {name:?} has {shown}.ignore=IGNORE_ALWAYS and therefore other rules \
+                     in {shown} are not applied and should be removed."
+                ),
+            );
+        }
+        if required == Some(true) && ignore == Some(IGNORE_IF_ZERO_VALUE) {
+            let message = format!(
+                "Field {name:?} has both {shown}.required and \
+                 {shown}.ignore=IGNORE_IF_ZERO_VALUE. A field cannot be empty if it is \
+                 required."
+            );
+            self.add(&sub(REQUIRED), message.clone());
+            self.add(&sub(IGNORE), message);
+        }
+        match target {
+            Target::Field(field) => {
+                if required == Some(true)
+                    && let Some(oneof) = field.containing_oneof()
+                    && !oneof.is_synthetic()
+                {
+                    self.add(
+                        &sub(REQUIRED),
+                        format!(
+                            "Field {name:?} has {shown}.required but is in a oneof ({}). Oneof \
+                             fields must not have {shown}.required.",
+                            oneof.name()
+                        ),
+                    );
+                }
+                if ignore == Some(IGNORE_IF_ZERO_VALUE) && tracks_presence(field) {
+                    self.add(
+                        &sub(IGNORE),
+                        format!(
+                            "Field {name:?} has {shown}.ignore=IGNORE_IF_ZERO_VALUE and tracks \
+                             presence. This is the same as the default and the ignore option \
+                             can be removed."
+                        ),
+                    );
+                }
+            }
+            Target::Element { what, applies, .. } => {
+                if required == Some(true) {
+                    self.add(
+                        &sub(REQUIRED),
+                        format!(
+                            "Field {name:?} has {shown}.required on {what} rules, which is \
+                             unenforceable. The {shown}.required constraint cannot be applied \
+                             to {applies}."
+                        ),
+                    );
+                }
+            }
+        }
+        let Some((rule_field, Value::Message(typed))) = rules
+            .fields()
+            .find(|(field, _)| field.containing_oneof().is_some_and(|o| o.name() == "type"))
+        else {
+            return Ok(());
+        };
+        let rule = rule_field.name().to_owned();
+        let typed_path = sub(rule_field.number());
+        let typed_shown = format!("{shown}.{rule}");
+        refuse_unknown(typed).map_err(|what| self.cannot(format!("{typed_shown}{what}")))?;
+        if has(typed, "example") {
+            return Err(self.cannot(format!(
+                "{typed_shown}.example (buf evaluates the rules on examples)"
+            )));
+        }
+        // The rule type against the field's type.
+        match (target, rule.as_str()) {
+            (Target::Field(field), "repeated") if !field.is_list() => {
+                self.add(
+                    &typed_path,
+                    format!("Field {name:?} is not repeated but has {typed_shown} rules."),
+                );
+                return Ok(());
+            }
+            (Target::Field(field), "map") if !field.is_map() => {
+                self.add(
+                    &typed_path,
+                    format!("Field {name:?} is not a map but has {typed_shown}."),
+                );
+                return Ok(());
+            }
+            (Target::Field(field), "repeated" | "map") => {
+                return self.container_rules(field, &rule, typed, typed_path, &typed_shown);
+            }
+            (Target::Field(field), _) if field.is_list() || field.is_map() => {
+                self.add(
+                    &typed_path,
+                    format!(
+                        "Field {name:?} is of type {} but has {typed_shown} rules.",
+                        field_type_name(field)
+                    ),
+                );
+                return Ok(());
+            }
+            _ => {}
+        }
+        let (kind, shown_type) = match target {
+            Target::Field(field) => (field.kind(), kind_name(&field.kind())),
+            Target::Element {
+                kind, shown_type, ..
+            } => (kind.clone(), shown_type.clone()),
+        };
+        if !rule_fits(&rule, &kind) {
+            self.add(
+                &typed_path,
+                format!("Field {name:?} is of type {shown_type} but has {typed_shown} rules."),
+            );
+            return Ok(());
+        }
+        self.typed_rules(&rule, &kind, typed, &typed_path, &typed_shown)
+    }
+
+    /// `repeated` or `map` rules on a field of that shape.
+    fn container_rules(
+        &mut self,
+        field: &FieldDescriptor,
+        rule: &str,
+        typed: &DynamicMessage,
+        path: Vec<i32>,
+        shown: &str,
+    ) -> Result<(), String> {
+        let name = self.name().to_owned();
+        if rule == "repeated" {
+            self.min_max(typed, &path, shown, "min_items", "max_items", None);
+            if get(typed, "unique").and_then(|v| v.as_bool()) == Some(true)
+                && let Kind::Message(message) = field.kind()
+                && wrapped(&message).is_none()
+            {
+                self.add(
+                    &child(&path, number_of(typed, "unique")),
+                    format!(
+                        "Field {name:?} is of type {} but has {shown}.unique set to true, which \
+                         is only allowed for scalar types and wrapper types.",
+                        message.full_name()
+                    ),
+                );
+            }
+            if let Some(Value::Message(items)) = get(typed, "items") {
+                let target = Target::Element {
+                    kind: field.kind(),
+                    what: "repeated item",
+                    applies: "individual items in a repeated field",
+                    shown_type: kind_name(&field.kind()),
+                };
+                let sub = child(&path, number_of(typed, "items"));
+                self.field_rules(&target, &items, sub, &format!("{shown}.items"))?;
+            }
+            return Ok(());
+        }
+        self.min_max(typed, &path, shown, "min_pairs", "max_pairs", None);
+        let Kind::Message(entry) = field.kind() else {
+            return Ok(());
+        };
+        for (part, what, applies, entry_field) in [
+            ("keys", "map key", "map keys", entry.map_entry_key_field()),
+            (
+                "values",
+                "map value",
+                "map values",
+                entry.map_entry_value_field(),
+            ),
+        ] {
+            if let Some(Value::Message(rules)) = get(typed, part) {
+                let target = Target::Element {
+                    kind: entry_field.kind(),
+                    what,
+                    applies,
+                    shown_type: field_type_name(field),
+                };
+                let sub = child(&path, number_of(typed, part));
+                self.field_rules(&target, &rules, sub, &format!("{shown}.{part}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rules of a type (`int32`, `string`, `timestamp`...) on a field
+    /// of that type.
+    fn typed_rules(
+        &mut self,
+        rule: &str,
+        kind: &Kind,
+        typed: &DynamicMessage,
+        path: &[i32],
+        shown: &str,
+    ) -> Result<(), String> {
+        let name = self.name().to_owned();
+        if has(typed, "const") && typed.fields().count() > 1 {
+            self.add(
+                &child(path, number_of(typed, "const")),
+                format!(
+                    "Field {name:?} has {shown}.const, therefore other rules in {shown} are not \
+                     applied and should be removed."
+                ),
+            );
+        }
+        match rule {
+            "string" => {
+                self.min_max(typed, path, shown, "min_len", "max_len", Some("len"));
+                self.min_max(
+                    typed,
+                    path,
+                    shown,
+                    "min_bytes",
+                    "max_bytes",
+                    Some("len_bytes"),
+                );
+                self.redundant(typed, path, shown, "len", ["min_len", "max_len"]);
+                self.redundant(typed, path, shown, "len_bytes", ["min_bytes", "max_bytes"]);
+                for part in ["prefix", "suffix", "contains"] {
+                    let Some(Value::String(text)) = get(typed, part) else {
+                        continue;
+                    };
+                    let at = child(path, number_of(typed, part));
+                    let quoted = go_quote(text.as_bytes());
+                    if let Some(max) = get(typed, "max_len").and_then(|v| v.as_u64()) {
+                        let length = text.chars().count() as u64;
+                        if length > max {
+                            self.add(
+                                &at,
+                                format!(
+                                    "Field {name:?} has a {shown}.{part} of length {length}, \
+                                     exceeding its max_len ({max}). It is impossible for a \
+                                     string to contain {quoted} while having less than or equal \
+                                     to {length} UTF-8 characters."
+                                ),
+                            );
+                        }
+                    }
+                    if let Some(max) = get(typed, "max_bytes").and_then(|v| v.as_u64()) {
+                        let length = text.len() as u64;
+                        if length > max {
+                            self.add(
+                                &at,
+                                format!(
+                                    "Field {name:?} has a {shown}.{part} of {length} bytes, \
+                                     exceeding its max_bytes ({max}). It is impossible for a \
+                                     string to contain {quoted} while having less than or equal \
+                                     to {length} bytes."
+                                ),
+                            );
+                        }
+                    }
+                }
+                self.pattern(typed, path, shown)?;
+            }
+            "bytes" => {
+                self.min_max(typed, path, shown, "min_len", "max_len", Some("len"));
+                self.redundant(typed, path, shown, "len", ["min_len", "max_len"]);
+                for part in ["prefix", "suffix", "contains"] {
+                    let Some(Value::Bytes(bytes)) = get(typed, part) else {
+                        continue;
+                    };
+                    let length = bytes.len() as u64;
+                    if let Some(max) = get(typed, "max_len").and_then(|v| v.as_u64())
+                        && length > max
+                    {
+                        self.add(
+                            &child(path, number_of(typed, part)),
+                            format!(
+                                "Field {name:?} has a {shown}.{part} of {length} bytes, \
+                                 exceeding its max_len ({max}). It is impossible to contain {} \
+                                 while having less than or equal to {max} bytes.",
+                                go_quote(&bytes)
+                            ),
+                        );
+                    }
+                }
+                self.pattern(typed, path, shown)?;
+            }
+            "timestamp" => {
+                self.bounds(typed, path, shown);
+                let now = |part| get(typed, part).and_then(|v| v.as_bool()) == Some(true);
+                if now("gt_now") && now("lt_now") {
+                    let message = format!(
+                        "Field {name:?} has both {shown}.gt_now and {shown}.lt_now. A timestamp \
+                         cannot be both before and after validation time."
+                    );
+                    self.add(&child(path, number_of(typed, "gt_now")), message.clone());
+                    self.add(&child(path, number_of(typed, "lt_now")), message);
+                }
+            }
+            "float" | "double" | "duration" | "int32" | "int64" | "uint32" | "uint64"
+            | "sint32" | "sint64" | "fixed32" | "fixed64" | "sfixed32" | "sfixed64" => {
+                for part in ["gt", "gte", "lt", "lte"] {
+                    let nan = match get(typed, part) {
+                        Some(Value::F32(v)) => v.is_nan(),
+                        Some(Value::F64(v)) => v.is_nan(),
+                        _ => false,
+                    };
+                    if nan {
+                        self.add(
+                            &child(path, number_of(typed, part)),
+                            format!(
+                                "Field {name:?} has {shown}.{part} set to NaN. Comparisons \
+                                 with NaN are always false, so this rule can never be \
+                                 satisfied."
+                            ),
+                        );
+                    }
+                }
+                self.bounds(typed, path, shown);
+            }
+            _ => {}
+        }
+        let _ = kind;
+        Ok(())
+    }
+
+    /// A lower and an upper bound that are equal: a `const` in disguise,
+    /// or a range nothing is in. (A lower bound above the upper one is a
+    /// range outside the two, which is fine.)
+    fn bounds(&mut self, typed: &DynamicMessage, path: &[i32], shown: &str) {
+        let name = self.name().to_owned();
+        let lower = ["gt", "gte"].into_iter().find(|part| has(typed, part));
+        let upper = ["lt", "lte"].into_iter().find(|part| has(typed, part));
+        let (Some(lower), Some(upper)) = (lower, upper) else {
+            return;
+        };
+        let (Some(low), Some(high)) = (get(typed, lower), get(typed, upper)) else {
+            return;
+        };
+        if compare(&low, &high) != Some(Ordering::Equal) {
+            return;
+        }
+        let message = if lower == "gte" && upper == "lte" {
+            format!(
+                "Field {name:?} has equal {shown}.gte and {shown}.lte, use {shown}.const instead."
+            )
+        } else {
+            format!(
+                "Field {name:?} has equal {shown}.{lower} and {shown}.{upper}. All values are \
+                 rejected by these checks."
+            )
+        };
+        self.add(&child(path, number_of(typed, lower)), message.clone());
+        self.add(&child(path, number_of(typed, upper)), message);
+    }
+
+    /// `min` above `max` (both places), or equal when `exact` says it
+    /// better.
+    fn min_max(
+        &mut self,
+        typed: &DynamicMessage,
+        path: &[i32],
+        shown: &str,
+        min: &str,
+        max: &str,
+        exact: Option<&str>,
+    ) {
+        let name = self.name().to_owned();
+        let (Some(low), Some(high)) = (
+            get(typed, min).and_then(|v| v.as_u64()),
+            get(typed, max).and_then(|v| v.as_u64()),
+        ) else {
+            return;
+        };
+        let min_at = child(path, number_of(typed, min));
+        let max_at = child(path, number_of(typed, max));
+        match low.cmp(&high) {
+            Ordering::Greater => {
+                self.add(
+                    &min_at,
+                    format!(
+                        "Field {name:?} has value {low} for {shown}.{min}, which must be lower \
+                         than value {high} for {shown}.{max}."
+                    ),
+                );
+                self.add(
+                    &max_at,
+                    format!(
+                        "Field {name:?} has value {high} for {shown}.{max}, which must be higher \
+                         than value {low} for {shown}.{min}."
+                    ),
+                );
+            }
+            Ordering::Equal => {
+                if let Some(exact) = exact {
+                    let message = format!(
+                        "Field {name:?} has equal {shown}.{min} and {max}, use {shown}.{exact} \
+                         instead."
+                    );
+                    self.add(&min_at, message.clone());
+                    self.add(&max_at, message);
+                }
+            }
+            Ordering::Less => {}
+        }
+    }
+
+    /// `exact` (a length) with the bounds it makes redundant.
+    fn redundant(
+        &mut self,
+        typed: &DynamicMessage,
+        path: &[i32],
+        shown: &str,
+        exact: &str,
+        bounds: [&str; 2],
+    ) {
+        if !has(typed, exact) {
+            return;
+        }
+        let name = self.name().to_owned();
+        for bound in bounds {
+            if has(typed, bound) {
+                self.add(
+                    &child(path, number_of(typed, bound)),
+                    format!(
+                        "Field {name:?} has {shown}.{exact} and therefore, {shown}.{bound} is \
+                         redundant and should be removed."
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A `pattern` buf's Go would reject is reported in Go's words, which
+    /// protoforge does not have: it stops instead. So does a pattern that
+    /// leaves the syntax both accept.
+    fn pattern(
+        &mut self,
+        typed: &DynamicMessage,
+        _path: &[i32],
+        shown: &str,
+    ) -> Result<(), String> {
+        let Some(Value::String(pattern)) = get(typed, "pattern") else {
+            return Ok(());
+        };
+        let ast = regex_syntax::ast::parse::Parser::new()
+            .parse(&pattern)
+            .map_err(|_| {
+                self.cannot(format!(
+                    "a {shown}.pattern that does not compile ({pattern:?}; buf words Go's error)"
+                ))
+            })?;
+        if !go_compatible(&ast) {
+            return Err(self.cannot(format!(
+                "a {shown}.pattern outside the syntax Go and Rust share ({pattern:?})"
+            )));
+        }
+        regex_syntax::hir::translate::Translator::new()
+            .translate(&pattern, &ast)
+            .map_err(|_| {
+                self.cannot(format!(
+                    "a {shown}.pattern that does not compile ({pattern:?}; buf words Go's error)"
+                ))
+            })?;
+        Ok(())
+    }
+}
+
+/// Whether `ast` uses only what Go's regexp syntax accepts too (no `x`,
+/// `u` or `R` flags, no `\<`/`\>`-style boundaries, repeats up to 1000).
+fn go_compatible(ast: &regex_syntax::ast::Ast) -> bool {
+    use regex_syntax::ast::{
+        AssertionKind, Ast, Flag, FlagsItemKind, GroupKind, RepetitionKind, RepetitionRange,
+    };
+    let flags_ok = |flags: &regex_syntax::ast::Flags| {
+        flags.items.iter().all(|item| {
+            !matches!(
+                item.kind,
+                FlagsItemKind::Flag(Flag::Unicode | Flag::CRLF | Flag::IgnoreWhitespace)
+            )
+        })
+    };
+    match ast {
+        Ast::Flags(set) => flags_ok(&set.flags),
+        Ast::Assertion(assertion) => matches!(
+            assertion.kind,
+            AssertionKind::StartLine
+                | AssertionKind::EndLine
+                | AssertionKind::StartText
+                | AssertionKind::EndText
+                | AssertionKind::WordBoundary
+                | AssertionKind::NotWordBoundary
+        ),
+        Ast::Repetition(repetition) => {
+            let count_ok = match &repetition.op.kind {
+                RepetitionKind::Range(
+                    RepetitionRange::Exactly(n) | RepetitionRange::AtLeast(n),
+                ) => *n <= 1000,
+                RepetitionKind::Range(RepetitionRange::Bounded(a, b)) => *a <= 1000 && *b <= 1000,
+                _ => true,
+            };
+            count_ok && go_compatible(&repetition.ast)
+        }
+        Ast::Group(group) => {
+            let kind_ok = match &group.kind {
+                GroupKind::NonCapturing(flags) => flags_ok(flags),
+                GroupKind::CaptureName { starts_with_p, .. } => *starts_with_p,
+                GroupKind::CaptureIndex(_) => true,
+            };
+            kind_ok && go_compatible(&group.ast)
+        }
+        Ast::Alternation(alternation) => alternation.asts.iter().all(go_compatible),
+        Ast::Concat(concat) => concat.asts.iter().all(go_compatible),
+        Ast::Empty(_) | Ast::Literal(_) | Ast::Dot(_) | Ast::ClassPerl(_) => true,
+        // Class contents differ between the two in corners (Unicode class
+        // names, nested sets): refuse the rare ones.
+        Ast::ClassUnicode(_) => false,
+        Ast::ClassBracketed(class) => {
+            !matches!(class.kind, regex_syntax::ast::ClassSet::BinaryOp(_))
+        }
+    }
+}
+
+/// Whether a rule type applies to a field of `kind` (wrappers take their
+/// scalar's rules).
+fn rule_fits(rule: &str, kind: &Kind) -> bool {
+    match kind {
+        Kind::Message(message) => match message.full_name() {
+            "google.protobuf.Timestamp" => rule == "timestamp",
+            "google.protobuf.Duration" => rule == "duration",
+            "google.protobuf.Any" => rule == "any",
+            "google.protobuf.FieldMask" => rule == "field_mask",
+            _ => wrapped(message) == Some(rule),
+        },
+        Kind::Enum(_) => rule == "enum",
+        scalar => kind_name(scalar) == rule,
+    }
+}
+
+/// The scalar a wrapper message wraps.
+fn wrapped(message: &MessageDescriptor) -> Option<&'static str> {
+    Some(match message.full_name() {
+        "google.protobuf.DoubleValue" => "double",
+        "google.protobuf.FloatValue" => "float",
+        "google.protobuf.Int64Value" => "int64",
+        "google.protobuf.UInt64Value" => "uint64",
+        "google.protobuf.Int32Value" => "int32",
+        "google.protobuf.UInt32Value" => "uint32",
+        "google.protobuf.BoolValue" => "bool",
+        "google.protobuf.StringValue" => "string",
+        "google.protobuf.BytesValue" => "bytes",
+        _ => return None,
+    })
+}
+
+/// A type as buf names it in messages: the scalar's keyword, or the full
+/// name of a message or enum.
+fn kind_name(kind: &Kind) -> String {
+    match kind {
+        Kind::Double => "double".into(),
+        Kind::Float => "float".into(),
+        Kind::Int32 => "int32".into(),
+        Kind::Int64 => "int64".into(),
+        Kind::Uint32 => "uint32".into(),
+        Kind::Uint64 => "uint64".into(),
+        Kind::Sint32 => "sint32".into(),
+        Kind::Sint64 => "sint64".into(),
+        Kind::Fixed32 => "fixed32".into(),
+        Kind::Fixed64 => "fixed64".into(),
+        Kind::Sfixed32 => "sfixed32".into(),
+        Kind::Sfixed64 => "sfixed64".into(),
+        Kind::Bool => "bool".into(),
+        Kind::String => "string".into(),
+        Kind::Bytes => "bytes".into(),
+        Kind::Message(message) => message.full_name().into(),
+        // buf names message types, but not enum types.
+        Kind::Enum(_) => "enum".into(),
+    }
+}
+
+/// A repeated or map field's type as buf names it.
+fn field_type_name(field: &FieldDescriptor) -> String {
+    match field.kind() {
+        Kind::Message(entry) if field.is_map() => format!(
+            "map<{}, {}>",
+            kind_name(&entry.map_entry_key_field().kind()),
+            kind_name(&entry.map_entry_value_field().kind())
+        ),
+        kind => format!("repeated {}", kind_name(&kind)),
+    }
+}
+
+/// Whether a field tells "not set" from its zero value.
+fn tracks_presence(field: &FieldDescriptor) -> bool {
+    !field.is_list() && !field.is_map() && field.supports_presence()
+}
+
+/// Refuses rules protoforge would not see: predefined rules (extensions
+/// of the rule messages) and fields unknown to its validate.proto.
+fn refuse_unknown(rules: &DynamicMessage) -> Result<(), String> {
+    if let Some((extension, _)) = rules.extensions().next() {
+        return Err(format!(
+            " with the predefined rule ({})",
+            extension.full_name()
+        ));
+    }
+    if rules.unknown_fields().next().is_some() {
+        return Err(" with a rule unknown to buf/validate/validate.proto".to_owned());
+    }
+    Ok(())
+}
+
+fn has(message: &DynamicMessage, name: &str) -> bool {
+    message
+        .descriptor()
+        .get_field_by_name(name)
+        .is_some_and(|field| message.has_field(&field))
+}
+
+fn get(message: &DynamicMessage, name: &str) -> Option<Value> {
+    let field = message.descriptor().get_field_by_name(name)?;
+    message
+        .has_field(&field)
+        .then(|| message.get_field(&field).into_owned())
+}
+
+fn number_of(message: &DynamicMessage, name: &str) -> i32 {
+    message
+        .descriptor()
+        .get_field_by_name(name)
+        .map_or(0, |field| field.number() as i32)
+}
+
+fn child(path: &[i32], number: i32) -> Vec<i32> {
+    crate::lint::elements::child(path, &[number])
+}
+
+/// Two bound values in order: numbers, or Durations and Timestamps by
+/// (seconds, nanos).
+fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::I32(a), Value::I32(b)) => Some(a.cmp(b)),
+        (Value::I64(a), Value::I64(b)) => Some(a.cmp(b)),
+        (Value::U32(a), Value::U32(b)) => Some(a.cmp(b)),
+        (Value::U64(a), Value::U64(b)) => Some(a.cmp(b)),
+        (Value::F32(a), Value::F32(b)) => a.partial_cmp(b),
+        (Value::F64(a), Value::F64(b)) => a.partial_cmp(b),
+        (Value::Message(a), Value::Message(b)) => {
+            let key = |m: &DynamicMessage| {
+                (
+                    get(m, "seconds").and_then(|v| v.as_i64()).unwrap_or(0),
+                    get(m, "nanos").and_then(|v| v.as_i32()).unwrap_or(0),
+                )
+            };
+            Some(key(a).cmp(&key(b)))
+        }
+        _ => None,
+    }
+}
+
+/// Go's `%q` of a string or bytes: printable characters as they are,
+/// the rest escaped.
+fn go_quote(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\x07' => out.push_str("\\a"),
+                '\x08' => out.push_str("\\b"),
+                '\x0c' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\x0b' => out.push_str("\\v"),
+                c if (c as u32) < 0x20 || c == '\x7f' => {
+                    out.push_str(&format!("\\x{:02x}", c as u32))
+                }
+                c if c.is_control() => {
+                    if (c as u32) < 0x10000 {
+                        out.push_str(&format!("\\u{:04x}", c as u32));
+                    } else {
+                        out.push_str(&format!("\\U{:08x}", c as u32));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Where buf reports a finding about the option value at `path`: its own
+/// place, else the first place recorded inside it (`int32.gt` for the
+/// `int32` rules), else the nearest place around it (an option written
+/// as one aggregate value, whose inside protoforge's source info does not
+/// record, unlike buf's).
+fn span_at(file: &FileView<'_>, path: &[i32]) -> Span {
+    if let Some(span) = file.span(path) {
+        return span;
+    }
+    let inside = file
+        .paths()
+        .filter(|p| p.len() > path.len() && p.starts_with(path))
+        .filter_map(|p| file.span(p))
+        .min_by_key(|span| (span.start_line, span.start_column));
+    if let Some(span) = inside {
+        return span;
+    }
+    (0..path.len())
+        .rev()
+        .find_map(|end| file.span(&path[..end]))
+        .unwrap_or(Span::FILE)
 }
