@@ -2,9 +2,13 @@
 # `protoforge breaking` against `buf breaking` on googleapis (npm
 # google-proto-files): a ~1,000-file pair and the whole corpus, each a copy
 # with 50 breaking edits (deleted, renumbered and retyped fields, renamed
-# rpcs), same command shape for both tools. Medians of RUNS (default 5) runs,
+# rpcs), same command shape for both tools; then the check CI runs most, a
+# git repository of the ~1,000 files against `.git#branch=main` where the
+# branch changed 3 files, and the same check where nothing changed (beside
+# the cost of hashing the files). Medians of RUNS (default 5) runs,
 # interleaved, wall time and peak memory from GNU time; checks that both
-# tools report the same findings; prints the ratios.
+# tools report the same findings; prints the ratios. CASES="small git"
+# picks cases (default: small whole git unchanged).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -45,15 +49,21 @@ make_pair() {
   mkdir -p "$out/$name/previous"
   (cd "$out/links" && find -L "$@" -name '*.proto' | python3 -c "$closure" | xargs cp --parents -L -t "$out/$name/previous")
   cp -r "$out/$name/previous" "$out/$name/current"
-  python3 - "$out/$name/current" <<'PY'
+  edit "$out/$name/current" 50
+  echo "$name: $(find "$out/$name/previous" -name '*.proto' | wc -l) files, 50 edits"
+}
+# edit DIR N: N seeded breaking edits in the .proto files below DIR.
+edit() {
+  python3 - "$1" "$2" <<'PY'
 import pathlib, random, re, sys
 rng = random.Random(42)
 root = pathlib.Path(sys.argv[1])
+wanted = int(sys.argv[2])
 files = sorted(root.rglob("*.proto"))
 field = re.compile(r"^(\s+)(optional |repeated )?([A-Za-z_][\w.]*) (\w+) = (\d+)(.*);\s*$")
 rpc = re.compile(r"^(\s+)rpc (\w+)\(")
 edits = 0
-while edits < 50:
+while edits < wanted:
     path = rng.choice(files)
     lines = path.read_text().split("\n")
     # A whole statement: the line before ends one (a type may wrap lines).
@@ -80,7 +90,6 @@ while edits < 50:
     path.write_text("\n".join(lines))
     edits += 1
 PY
-  echo "$name: $(find "$out/$name/previous" -name '*.proto' | wc -l) files, 50 edits"
 }
 # About 1,000 files: the first APIs of google/cloud in name order.
 small=$(cd "$out/links" && for d in $(ls -d google/cloud/*/ | LC_ALL=C sort); do echo "$d"; done | awk -v links="$out/links" '
@@ -89,30 +98,71 @@ small=$(cd "$out/links" && for d in $(ls -d google/cloud/*/ | LC_ALL=C sort); do
 make_pair small google/api google/rpc google/type google/longrunning google/iam $small
 make_pair whole google grafeas
 
-measure() { # TOOL PAIR -> "seconds kilobytes exit"
-  local tool=$1 pair=$2 bin
+# The check CI runs most: a repository of the ~1,000 files, main committed,
+# a branch that changed 3 files (one edit each: files drawn apart), checked
+# against .git#branch=main; and main checked against itself.
+repo="$out/repo"
+mkdir -p "$repo"
+cp -r "$out/small/previous/." "$repo/"
+( cd "$repo" && git init -q -b main && git add -A && git -c user.name=bench -c user.email=bench@localhost commit -qm main )
+cp -r "$repo" "$out/unchanged"
+python3 - "$repo" <<'PY'
+import pathlib, random, re, sys
+rng = random.Random(7)
+root = pathlib.Path(sys.argv[1])
+files = sorted(root.rglob("*.proto"))
+field = re.compile(r"^(\s+)(optional |repeated )?([A-Za-z_][\w.]*) (\w+) = (\d+)(.*);\s*$")
+changed = 0
+while changed < 3:
+    path = rng.choice(files)
+    lines = path.read_text().split("\n")
+    candidates = [i for i, l in enumerate(lines) if field.match(l) and lines[i - 1].strip()[-1:] in (";", "{", "}")]
+    if not candidates:
+        continue
+    i = rng.choice(candidates)
+    m = field.match(lines[i])
+    lines[i] = lines[i].replace(f"= {m.group(5)}", f"= {int(m.group(5)) + 1000}", 1)
+    path.write_text("\n".join(lines))
+    files.remove(path)
+    changed += 1
+PY
+( cd "$repo" && git checkout -qb change && git -c user.name=bench -c user.email=bench@localhost commit -qam change )
+echo "git: $(git -C "$repo" ls-files '*.proto' | wc -l) files, $(git -C "$repo" diff --name-only main | wc -l) changed against main"
+
+measure() { # TOOL CASE -> "seconds kilobytes exit"
+  local tool=$1 case=$2 bin dir current against
   [ "$tool" = buf ] && bin=$buf || bin=$protoforge
-  ( cd "$out/$pair" && /usr/bin/time -f "%e %M %x" -o "$out/time.txt" "$bin" breaking current --against previous --error-format json > "$out/$pair.$tool.json" 2> "$out/$pair.$tool.err" ) || true
+  case $case in
+    small|whole) dir="$out/$case" current=current against=previous ;;
+    git) dir="$repo" current=. against=".git#branch=main" ;;
+    unchanged) dir="$out/unchanged" current=. against=".git#branch=main" ;;
+  esac
+  ( cd "$dir" && /usr/bin/time -f "%e %M %x" -o "$out/time.txt" "$bin" breaking "$current" --against "$against" --error-format json > "$out/$case.$tool.json" 2> "$out/$case.$tool.err" ) || true
   cat "$out/time.txt" | tail -1
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-for pair in small whole; do
+for case in ${CASES:-small whole git unchanged}; do
   declare -A secs=() mem=()
+  want=100; [ "$case" = unchanged ] && want=0
   for i in $(seq "$runs"); do
     for tool in protoforge buf; do
-      read -r s m x <<< "$(measure $tool $pair)"
-      [ "$x" = 100 ] || { echo "$tool on $pair exited $x:"; head -5 "$out/$pair.$tool.err"; exit 1; }
+      read -r s m x <<< "$(measure $tool "$case")"
+      [ "$x" = "$want" ] || { echo "$tool on $case exited $x:"; head -5 "$out/$case.$tool.err"; exit 1; }
       secs[$tool]+="$s "; mem[$tool]+="$m "
     done
   done
-  if ! cmp -s "$out/$pair.protoforge.json" "$out/$pair.buf.json"; then
-    echo "$pair: the findings differ:"; diff "$out/$pair.buf.json" "$out/$pair.protoforge.json" | head -10; exit 1
+  if ! cmp -s "$out/$case.protoforge.json" "$out/$case.buf.json"; then
+    echo "$case: the findings differ:"; diff "$out/$case.buf.json" "$out/$case.protoforge.json" | head -10; exit 1
   fi
-  findings=$(wc -l < "$out/$pair.buf.json")
+  findings=$(wc -l < "$out/$case.buf.json")
   p_s=$(echo "${secs[protoforge]}" | tr ' ' '\n' | grep . | median); b_s=$(echo "${secs[buf]}" | tr ' ' '\n' | grep . | median)
   p_m=$(echo "${mem[protoforge]}" | tr ' ' '\n' | grep . | median); b_m=$(echo "${mem[buf]}" | tr ' ' '\n' | grep . | median)
-  awk -v pair="$pair" -v f="$findings" -v ps="$p_s" -v bs="$b_s" -v pm="$p_m" -v bm="$b_m" -v runs="$runs" 'BEGIN {
+  awk -v pair="$case" -v f="$findings" -v ps="$p_s" -v bs="$b_s" -v pm="$p_m" -v bm="$b_m" -v runs="$runs" 'BEGIN {
     printf "%s: same %d findings; protoforge %.2f s %.0f MiB, buf %.2f s %.0f MiB; %.1fx faster, %.1fx less memory (medians of %d)\n",
       pair, f, ps, pm / 1024, bs, bm / 1024, bs / ps, bm / pm, runs }'
+  if [ "$case" = unchanged ]; then
+    hash=$( { for i in $(seq "$runs"); do /usr/bin/time -f "%e" -o "$out/time.txt" git -C "$out/unchanged" hash-object $(git -C "$out/unchanged" ls-files '*.proto') >/dev/null; cat "$out/time.txt"; done; } | median)
+    echo "unchanged: hashing the files (git hash-object) takes $hash s"
+  fi
 done

@@ -134,6 +134,8 @@ fn check(args: &BreakingArgs) -> Result<Vec<compat::Finding>, Vec<Diagnostic>> {
         paths: args.paths.clone(),
         exclude_paths: args.exclude_paths.clone(),
         wire_structural: args.wire_structural,
+        // Undocumented escape hatch, and the benchmark's reference.
+        compare_all: std::env::var_os("PROTOFORGE_BREAKING_COMPARE_ALL").is_some(),
     };
     let (findings, notes) =
         compat::run_with_notes(&current, &against, &options).map_err(|e| e.diagnostics())?;

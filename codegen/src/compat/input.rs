@@ -11,7 +11,7 @@ use std::{
 
 use prost::Message;
 
-use super::{Config, Schema, config::ConfigError, schema::ImageError};
+use super::{Config, Schema, changed::Selection, config::ConfigError, schema::ImageError};
 use crate::{
     CompileError, Compiler, Diagnostic,
     read::{ReadError, read_bounded},
@@ -206,14 +206,89 @@ impl Input {
 
     /// Reads the schema as `options` say.
     pub fn load_with(&self, options: &LoadOptions) -> Result<Loaded, InputError> {
-        let loaded = match self {
-            Input::Dir(dir) => load_dir(dir, options)?,
-            Input::Image(path) => load_image(path, options)?,
+        self.prepare(options)?.finish(None)
+    }
+
+    /// Reads the input up to its compilation: a directory's or a commit's
+    /// sources, or an image's schema.
+    pub(crate) fn prepare(&self, options: &LoadOptions) -> Result<Prepared, InputError> {
+        match self {
+            Input::Dir(dir) => prepare_dir(dir, options),
+            Input::Image(path) => {
+                load_image(path, options).map(|loaded| Prepared::Image(Box::new(loaded)))
+            }
             Input::Git {
                 repository,
                 revision,
                 subdir,
-            } => load_git(repository, revision, subdir.as_deref(), options)?,
+            } => prepare_git(repository, revision, subdir.as_deref(), options),
+        }
+    }
+}
+
+/// An input read up to its compilation (see [`super::changed`], which
+/// decides what of two such inputs needs compiling).
+#[derive(Debug)]
+pub(crate) enum Prepared {
+    /// An image: its schema is already there.
+    Image(Box<Loaded>),
+    /// Sources to compile.
+    Sources(Box<Sources>),
+}
+
+/// The sources of a directory or a commit, and what the schema is cut to.
+#[derive(Debug)]
+pub(crate) struct Sources {
+    /// Every file the input can import, by import name, when all of them
+    /// have been read as text (a directory's files are read only when a
+    /// plan asks: [`Prepared::read_texts`]).
+    texts: Option<BTreeMap<String, String>>,
+    /// How to compile everything.
+    whole: Whole,
+    /// The input's own files (the rest are imports).
+    targeted: HashSet<String>,
+    config: Option<Config>,
+    modules: Vec<(Config, HashSet<String>)>,
+    shown: HashMap<String, String>,
+    note: Option<String>,
+}
+
+/// How a whole input compiles.
+#[derive(Debug)]
+enum Whole {
+    /// Files on disk below include roots (their diagnostics name disk paths).
+    Disk { listing: workspace::Listing },
+    /// The texts, held in memory.
+    Memory,
+}
+
+impl Prepared {
+    /// Reads a directory's files as text, for [`super::changed::plan`]
+    /// (the full compilation reads them itself).
+    pub(crate) fn read_texts(&mut self) {
+        if let Prepared::Sources(sources) = self
+            && let Whole::Disk { listing, .. } = &sources.whole
+            && sources.texts.is_none()
+        {
+            sources.texts = dir_texts(listing);
+        }
+    }
+
+    /// The input's sources, when the plan can read them all.
+    pub(crate) fn texts(&self) -> Option<&BTreeMap<String, String>> {
+        match self {
+            Prepared::Sources(sources) => sources.texts.as_ref(),
+            Prepared::Image(_) => None,
+        }
+    }
+
+    /// Compiles the input: everything, or only what `selection` says, its
+    /// other files standing as stubs. A selection that does not compile
+    /// falls back to everything, so that errors are the full compilation's.
+    pub(crate) fn finish(self, selection: Option<Selection>) -> Result<Loaded, InputError> {
+        let loaded = match self {
+            Prepared::Image(loaded) => *loaded,
+            Prepared::Sources(sources) => sources.finish(selection)?,
         };
         if loaded.schema.has_no_inputs() {
             return Err(InputError::Invalid(
@@ -224,6 +299,82 @@ impl Input {
             ));
         }
         Ok(loaded)
+    }
+}
+
+impl Sources {
+    fn finish(self, selection: Option<Selection>) -> Result<Loaded, InputError> {
+        let texts = self.texts.as_ref();
+        let partial = selection.and_then(|selection| {
+            let texts = texts?;
+            let wanted: BTreeMap<String, String> = selection
+                .compile
+                .iter()
+                .filter_map(|name| Some((name.clone(), texts.get(name)?.clone())))
+                .collect();
+            let schema = if wanted.is_empty() {
+                Schema::default()
+            } else {
+                let compiled = Compiler::new()
+                    .include_imports(true)
+                    .include_source_info(true)
+                    .compile_sources(&wanted)
+                    .ok()?;
+                Schema::from_compiled(&compiled)
+            };
+            Some(schema.with_stubs(selection.stubs))
+        });
+        let schema = match partial {
+            Some(schema) => schema,
+            None => self.compile_whole()?,
+        };
+        let schema = schema.restrict_to(|name| self.targeted.contains(name));
+        let mut shown = self.shown;
+        if let Whole::Disk { listing } = &self.whole {
+            let roots = &listing.roots;
+            for name in schema.file_names() {
+                if shown.contains_key(name) {
+                    continue;
+                }
+                if let Some(root) = roots.iter().find(|root| root.join(name).is_file()) {
+                    let path = root.join(name);
+                    let path = path.strip_prefix(".").unwrap_or(&path);
+                    shown.insert(name.to_owned(), path.display().to_string());
+                }
+            }
+        }
+        Ok(Loaded {
+            schema,
+            config: self.config,
+            modules: self.modules,
+            shown,
+            note: self.note,
+        })
+    }
+
+    fn compile_whole(&self) -> Result<Schema, InputError> {
+        let compiled = match (&self.whole, &self.texts) {
+            (Whole::Disk { listing }, _) => {
+                let files: Vec<&PathBuf> = listing.files.iter().map(|(_, path, _)| path).collect();
+                Compiler::new()
+                    .include_imports(true)
+                    .include_source_info(true)
+                    .includes(listing.roots.iter().cloned())
+                    .compile(&files)
+                    .map_err(|err| editions_help(err, || mentions_editions(&files)))?
+            }
+            (Whole::Memory, Some(texts)) => Compiler::new()
+                .include_imports(true)
+                .include_source_info(true)
+                .compile_sources(texts)
+                .map_err(|err| {
+                    editions_help(err, || texts.values().any(|t| declares_edition(t)))
+                })?,
+            (Whole::Memory, None) => {
+                return Err(InputError::Invalid("no sources to compile".to_owned()));
+            }
+        };
+        Ok(Schema::from_compiled(&compiled))
     }
 }
 
@@ -304,7 +455,7 @@ fn editions_help(mut err: CompileError, sources: impl Fn() -> bool) -> InputErro
     InputError::Compile(err)
 }
 
-fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, InputError> {
+fn prepare_dir(dir: &Path, options: &LoadOptions) -> Result<Prepared, InputError> {
     let workspace = match &options.config {
         Some(document) => {
             Workspace::with_document(document.clone(), |path| workspace::clean(&dir.join(path)))?
@@ -335,13 +486,6 @@ fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, InputError> {
             .ok_or_else(|| outside(path, "is outside the context directory"))
     })?;
     filter.names_no_module(&workspace)?;
-    let files: Vec<&PathBuf> = listing.files.iter().map(|(_, path, _)| path).collect();
-    let compiled = Compiler::new()
-        .include_imports(true)
-        .include_source_info(true)
-        .includes(listing.roots.iter().cloned())
-        .compile(&files)
-        .map_err(|err| editions_help(err, || mentions_editions(&files)))?;
     let mut shown = HashMap::new();
     let mut targeted = HashSet::new();
     let mut modules: Vec<(Config, HashSet<String>)> = Vec::new();
@@ -361,24 +505,43 @@ fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, InputError> {
             modules[position].1.insert(name.clone());
         }
     }
-    let schema = Schema::from_compiled(&compiled).restrict_to(|name| targeted.contains(name));
-    for name in schema.file_names() {
-        if shown.contains_key(name) {
-            continue;
-        }
-        if let Some(root) = listing.roots.iter().find(|root| root.join(name).is_file()) {
-            let path = root.join(name);
-            let path = path.strip_prefix(".").unwrap_or(&path);
-            shown.insert(name.to_owned(), path.display().to_string());
-        }
-    }
-    Ok(Loaded {
-        schema,
+    Ok(Prepared::Sources(Box::new(Sources {
+        texts: None,
+        whole: Whole::Disk { listing },
+        targeted,
         config: modules.first().map(|(config, _)| config.clone()),
         modules,
         shown,
         note: workspace.note(&dir.display().to_string()),
-    })
+    })))
+}
+
+/// The texts of a directory's files by import name, when each is the file
+/// its name resolves to (the first root that has it) and is UTF-8 text
+/// within the size limit; `None` otherwise (the full compilation then
+/// reads and reports them).
+fn dir_texts(listing: &workspace::Listing) -> Option<BTreeMap<String, String>> {
+    let limit = crate::Limits::default().max_file_size;
+    let texts = crate::compile::parallel::map_with(
+        listing.files.iter().collect(),
+        || (),
+        |(), (name, path, _)| {
+            let first = listing
+                .roots
+                .iter()
+                .map(|root| root.join(name))
+                .find(|p| p.is_file())?;
+            if workspace::clean(&first) != workspace::clean(path) {
+                return None;
+            }
+            let text = String::from_utf8(read_bounded(path, limit).ok()?).ok()?;
+            Some((name.clone(), text))
+        },
+    )?;
+    let count = texts.len();
+    let texts: BTreeMap<String, String> = texts.into_iter().collect();
+    // The same name twice: the full compilation says what is wrong.
+    (texts.len() == count).then_some(texts)
 }
 
 /// Whether a source declares an edition (`edition = "2023";` as a statement,
@@ -629,12 +792,12 @@ fn run_git(repository: &Path, args: &[&str]) -> Result<Vec<u8>, InputError> {
 
 /// Reads the schema at `revision` from git objects: the user's work tree
 /// and index are never touched.
-fn load_git(
+fn prepare_git(
     repository: &Path,
     revision: &str,
     subdir: Option<&str>,
     options: &LoadOptions,
-) -> Result<Loaded, InputError> {
+) -> Result<Prepared, InputError> {
     if run_git(repository, &["rev-parse", "--git-dir"]).is_err() {
         return Err(InputError::Invalid(format!(
             "git: {} is not a git repository",
@@ -832,18 +995,15 @@ fn load_git(
             subdir.map(|s| format!(" below {s}")).unwrap_or_default()
         )));
     }
-    let compiled = Compiler::new()
-        .include_imports(true)
-        .include_source_info(true)
-        .compile_sources(&sources)
-        .map_err(|err| editions_help(err, || sources.values().any(|t| declares_edition(t))))?;
-    Ok(Loaded {
-        schema: Schema::from_compiled(&compiled).restrict_to(|name| targeted.contains(name)),
+    Ok(Prepared::Sources(Box::new(Sources {
+        texts: Some(sources),
+        whole: Whole::Memory,
+        targeted,
         config: modules.first().map(|(config, _)| config.clone()),
         modules,
         shown,
         note: workspace.note(&format!("{revision}:{}", subdir.unwrap_or("."))),
-    })
+    })))
 }
 
 /// Reads blobs with one `git cat-file --batch`.

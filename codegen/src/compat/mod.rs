@@ -14,6 +14,7 @@
 //! [`input`] reads directories, images and git references; [`output`]
 //! renders findings for CI. [`run`] ties them together for the command line.
 
+mod changed;
 pub mod config;
 pub mod finding;
 pub mod input;
@@ -54,6 +55,10 @@ pub struct Options {
     /// Also run protoforge's structural wire check (the WIRE_STRUCTURAL
     /// category, not a buf rule: see [`rules::wire_structural`]).
     pub wire_structural: bool,
+    /// Compile and compare both sides whole, rather than only the files
+    /// that changed and what the rules need around them (the findings are
+    /// the same: this is for testing that they are).
+    pub compare_all: bool,
 }
 
 /// Checks `current` against `against`: both read in parallel, the rules
@@ -80,21 +85,35 @@ pub fn run_with_notes(
     };
     let current_options = load_options(options.config.as_ref().and_then(|c| c.document.clone()));
     let against_options = load_options(options.against_config.clone());
-    let (current, previous) = std::thread::scope(|scope| {
-        let previous = scope.spawn(|| against.load_with(&against_options));
-        let current = current.load_with(&current_options);
-        (
-            current,
-            previous
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        )
-    });
-    let current = current?;
-    let previous = previous.map_err(|source| input::InputError::Against {
+    // Both inputs read, then (unless told to compare everything) only what
+    // can change the findings compiled: see [`changed`].
+    let against_error = |source| input::InputError::Against {
         input: against.to_string(),
         source: Box::new(source),
-    })?;
+    };
+    let (current, previous) = both(
+        || current.prepare(&current_options),
+        || against.prepare(&against_options),
+    );
+    let (mut current, mut previous) = (current?, previous.map_err(against_error)?);
+    let plan = if options.compare_all {
+        None
+    } else {
+        both(|| current.read_texts(), || previous.read_texts());
+        match (current.texts(), previous.texts()) {
+            (Some(now), Some(before)) => changed::plan(now, before),
+            _ => None,
+        }
+    };
+    let (current_selection, previous_selection) = match plan {
+        Some(plan) => (Some(plan.current), Some(plan.previous)),
+        None => (None, None),
+    };
+    let (current, previous) = both(
+        || current.finish(current_selection),
+        || previous.finish(previous_selection),
+    );
+    let (current, previous) = (current?, previous.map_err(against_error)?);
     let notes: Vec<String> = current.note.iter().chain(&previous.note).cloned().collect();
     // buf checks a workspace module by module: each selected module of the
     // input, with its imports, against the module of the same rank of the
@@ -156,6 +175,19 @@ pub fn run_with_notes(
     }
     finding::normalize(&mut findings);
     Ok((findings, notes))
+}
+
+/// Runs `a` and `b` at the same time.
+fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        (
+            a,
+            b.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    })
 }
 
 /// One module's part of a schema (`names`, with what they import), its

@@ -135,6 +135,15 @@ impl Schema {
         self
     }
 
+    /// Adds `files` as the schema's own (stubs for files a check needs
+    /// not compile: see [`super::changed`]).
+    pub(crate) fn with_stubs(mut self, files: Vec<FileDescriptorProto>) -> Schema {
+        self.inputs
+            .extend(files.iter().map(|f| f.name().to_owned()));
+        self.files.extend(files);
+        self
+    }
+
     /// Whether the schema has no files of its own.
     pub fn has_no_inputs(&self) -> bool {
         self.inputs.is_empty()

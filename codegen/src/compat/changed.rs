@@ -1,0 +1,362 @@
+//! What a check must compile: the files that changed, and what the rules
+//! need to see around them.
+//!
+//! A file whose bytes are the same on both sides, and whose whole import
+//! closure is too, compiles to the same descriptor on both sides: every
+//! element in it pairs with itself (full names are unique on each side) and
+//! no rule that looks at such a pair can find a difference. Such a file
+//! needs no compiling; it stays in the schema as a *stub*, a descriptor
+//! with only its name, package and imports, the same on both sides, so that
+//! everything that walks imports (`--path`, `--exclude-imports`, the
+//! modules of a workspace) keeps exactly the files the full comparison
+//! keeps.
+//!
+//! What is compiled, on each side: every *changed* file (bytes differ, on
+//! one side only, or importing one of those, directly or not, on either
+//! side); every file of a package related to a changed file's package
+//! (equal, or one a dotted prefix of the other), because package rules
+//! (`PACKAGE_*_NO_DELETE`) look at whole packages and because a name can
+//! only clash with a name of a related package (so that a clash a full
+//! compilation would refuse is still refused); and their import closures.
+//! Unchanged files compiled on one side are compiled on the other too, so
+//! a package's compiled part is the same on both sides. Types that move
+//! between files change both files, so both are compiled; a moved type's
+//! findings and the places they point at are in compiled files.
+//!
+//! Whenever the plan cannot be sure it would see what a full comparison
+//! sees, it gives up and the caller compiles everything: a file that does
+//! not parse (so the full compilation reports the error), an import that
+//! is neither a source nor a well-known type, a changed package related to
+//! `google.protobuf` (the built-in files, which are not sources here).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use prost_types::FileDescriptorProto;
+
+use crate::syntax::{self, FileItem};
+
+/// What one side compiles, and the stubs that stand for the rest.
+#[derive(Debug, Default)]
+pub(crate) struct Selection {
+    /// The names of the files to compile (closed under imports).
+    pub compile: BTreeSet<String>,
+    /// A stub for every other file of the side.
+    pub stubs: Vec<FileDescriptorProto>,
+}
+
+/// The selections of both sides.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub current: Selection,
+    pub previous: Selection,
+}
+
+/// What the plan reads of a file: its package and its imports.
+#[derive(Clone, Debug)]
+struct Scan {
+    package: String,
+    /// Every import, `import option` ones included (they change options).
+    imports: Vec<String>,
+    /// The imports a descriptor lists as `dependency` (not `import option`).
+    dependency: Vec<String>,
+}
+
+fn scan(text: &str) -> Option<Scan> {
+    let file = syntax::parse(text).ok()?;
+    let mut scan = Scan {
+        package: String::new(),
+        imports: Vec::new(),
+        dependency: Vec::new(),
+    };
+    for item in &file.items {
+        match item {
+            FileItem::Package(package) => scan.package = file.path_text(package.name).into_owned(),
+            FileItem::Import(import) => {
+                let name = String::from_utf8(file.string_value(import.path).ok()?).ok()?;
+                let option = import
+                    .modifier
+                    .is_some_and(|modifier| file.text(modifier) == "option");
+                if !option {
+                    scan.dependency.push(name.clone());
+                }
+                scan.imports.push(name);
+            }
+            _ => {}
+        }
+    }
+    Some(scan)
+}
+
+/// Whether one package is the other or a dotted prefix of it (names in
+/// them can clash; `""` is a prefix of every package).
+fn related(a: &str, b: &str) -> bool {
+    let prefix = |short: &str, long: &str| {
+        short.is_empty()
+            || long == short
+            || (long.starts_with(short) && long.as_bytes()[short.len()] == b'.')
+    };
+    prefix(a, b) || prefix(b, a)
+}
+
+/// The plan for sources `current` and `previous` (import name to text, every
+/// file each side can import), or `None` when everything must be compiled.
+pub(crate) fn plan<'s>(
+    current: &'s BTreeMap<String, String>,
+    previous: &'s BTreeMap<String, String>,
+) -> Option<Plan> {
+    // Each distinct text parsed once: most files are the same on both sides.
+    let names: BTreeSet<&String> = current.keys().chain(previous.keys()).collect();
+    let dirty: HashSet<&str> = names
+        .iter()
+        .filter(|name| current.get(**name) != previous.get(**name))
+        .map(|name| name.as_str())
+        .collect();
+    let scan_side = |side: &'s BTreeMap<String, String>, shared: Option<&HashMap<&str, Scan>>| {
+        let scans = crate::compile::parallel::map_with(
+            side.iter().collect(),
+            || (),
+            |(), (name, text): (&'s String, &'s String)| {
+                let reused = shared.and_then(|shared| shared.get(name.as_str()).cloned());
+                Some((name.as_str(), reused.or_else(|| scan(text))?))
+            },
+        )?;
+        Some(scans.into_iter().collect::<HashMap<&str, Scan>>())
+    };
+    let current_scans = scan_side(current, None)?;
+    let previous_scans = scan_side(
+        previous,
+        Some(
+            &current_scans
+                .iter()
+                .filter(|(name, _)| !dirty.contains(*name))
+                .map(|(name, scan)| (*name, scan.clone()))
+                .collect(),
+        ),
+    )?;
+    let sides = [(current, &current_scans), (previous, &previous_scans)];
+    // Every import resolves to a source or to a built-in file.
+    for (sources, scans) in sides {
+        for scan in scans.values() {
+            if scan.imports.iter().any(|import| {
+                !sources.contains_key(import) && !import.starts_with("google/protobuf/")
+            }) {
+                return None;
+            }
+        }
+    }
+    // Changed: dirty, or importing a dirty file on either side.
+    let mut importers: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (_, scans) in sides {
+        for (name, scan) in scans {
+            for import in &scan.imports {
+                importers.entry(import.as_str()).or_default().push(name);
+            }
+        }
+    }
+    let mut changed: HashSet<&str> = HashSet::new();
+    let mut todo: Vec<&str> = dirty.iter().copied().collect();
+    while let Some(name) = todo.pop() {
+        if changed.insert(name) {
+            todo.extend(importers.get(name).into_iter().flatten().copied());
+        }
+    }
+    // The packages of changed files, and every file of a related package.
+    let packages: BTreeSet<&str> = sides
+        .iter()
+        .flat_map(|(_, scans)| {
+            changed
+                .iter()
+                .filter_map(|name| scans.get(name).map(|scan| scan.package.as_str()))
+        })
+        .collect();
+    if packages.iter().any(|p| related(p, "google.protobuf")) {
+        return None;
+    }
+    let mut seeds: HashSet<&str> = changed.clone();
+    for (_, scans) in sides {
+        for (name, scan) in scans {
+            if packages.iter().any(|p| related(p, &scan.package)) {
+                seeds.insert(name);
+            }
+        }
+    }
+    // Their closures on each side; an unchanged file on one side is on the
+    // other too (its closure is unchanged, so the union stays closed).
+    let closure = |scans: &HashMap<&str, Scan>, from: &HashSet<&str>| {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut todo: Vec<&str> = from
+            .iter()
+            .copied()
+            .filter(|n| scans.contains_key(n))
+            .collect();
+        while let Some(name) = todo.pop() {
+            if let Some(scan) = scans.get(name)
+                && seen.insert(name.to_owned())
+            {
+                todo.extend(scan.imports.iter().map(String::as_str));
+            }
+        }
+        seen
+    };
+    let mut wanted: HashSet<&str> = seeds;
+    let closures: Vec<HashSet<String>> = sides
+        .iter()
+        .map(|(_, scans)| closure(scans, &wanted))
+        .collect();
+    for names in &closures {
+        for name in names {
+            if let Some((name, _)) = current.get_key_value(name.as_str()) {
+                wanted.insert(name);
+            }
+            if let Some((name, _)) = previous.get_key_value(name.as_str()) {
+                wanted.insert(name);
+            }
+        }
+    }
+    let select = |sources: &BTreeMap<String, String>, scans: &HashMap<&str, Scan>| {
+        let compile: BTreeSet<String> = closure(scans, &wanted).into_iter().collect();
+        let stubs = sources
+            .keys()
+            .filter(|name| !compile.contains(name.as_str()))
+            .map(|name| stub(name, &scans[name.as_str()]))
+            .collect();
+        Selection { compile, stubs }
+    };
+    Some(Plan {
+        current: select(current, &current_scans),
+        previous: select(previous, &previous_scans),
+    })
+}
+
+/// The descriptor that stands for an unchanged file: what import walks and
+/// package lookups read, and nothing a rule could compare.
+fn stub(name: &str, scan: &Scan) -> FileDescriptorProto {
+    FileDescriptorProto {
+        name: Some(name.to_owned()),
+        package: Some(scan.package.clone()).filter(|p| !p.is_empty()),
+        dependency: scan.dependency.clone(),
+        ..FileDescriptorProto::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(files: &[(&str, &str)]) -> BTreeMap<String, String> {
+        files
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn packages_relate_by_dotted_prefix() {
+        assert!(related("a.b", "a.b"));
+        assert!(related("a", "a.b"));
+        assert!(related("a.b.c", "a"));
+        assert!(related("", "x"));
+        assert!(!related("a.b", "a.bc"));
+        assert!(!related("a.b", "a.c"));
+    }
+
+    #[test]
+    fn an_edit_deep_in_a_closure_compiles_every_importer() {
+        let base = [
+            (
+                "top.proto",
+                "syntax = \"proto3\"; package t; import \"mid.proto\";",
+            ),
+            (
+                "mid.proto",
+                "syntax = \"proto3\"; package m; import \"leaf.proto\";",
+            ),
+            ("leaf.proto", "syntax = \"proto3\"; package l; message L {}"),
+            (
+                "other.proto",
+                "syntax = \"proto3\"; package o; message O {}",
+            ),
+        ];
+        let previous = sources(&base);
+        let mut current = previous.clone();
+        current.insert(
+            "leaf.proto".into(),
+            "syntax = \"proto3\"; package l; message L { int32 x = 1; }".into(),
+        );
+        let plan = plan(&current, &previous).expect("a plan");
+        for side in [&plan.current, &plan.previous] {
+            let compiled: Vec<&str> = side.compile.iter().map(String::as_str).collect();
+            assert_eq!(compiled, ["leaf.proto", "mid.proto", "top.proto"]);
+            let stubs: Vec<&str> = side.stubs.iter().map(|s| s.name()).collect();
+            assert_eq!(stubs, ["other.proto"]);
+        }
+    }
+
+    #[test]
+    fn related_packages_and_closures_are_compiled_on_both_sides() {
+        let previous = sources(&[
+            (
+                "a/one.proto",
+                "syntax = \"proto3\"; package a; import \"c.proto\"; message One {}",
+            ),
+            (
+                "a/two.proto",
+                "syntax = \"proto3\"; package a; message Two {}",
+            ),
+            (
+                "a/b/x.proto",
+                "syntax = \"proto3\"; package a.b; message X {}",
+            ),
+            ("c.proto", "syntax = \"proto3\"; package c; message C {}"),
+            ("d.proto", "syntax = \"proto3\"; package d; message D {}"),
+        ]);
+        let mut current = previous.clone();
+        // one.proto no longer imports c.proto: c.proto is still compiled on
+        // both sides, so package c looks the same on both.
+        current.insert(
+            "a/one.proto".into(),
+            "syntax = \"proto3\"; package a; message One {}".into(),
+        );
+        let plan = plan(&current, &previous).expect("a plan");
+        for side in [&plan.current, &plan.previous] {
+            let compiled: Vec<&str> = side.compile.iter().map(String::as_str).collect();
+            assert_eq!(
+                compiled,
+                ["a/b/x.proto", "a/one.proto", "a/two.proto", "c.proto"]
+            );
+            assert_eq!(side.stubs.len(), 1);
+            assert_eq!(side.stubs[0].package(), "d");
+        }
+    }
+
+    #[test]
+    fn nothing_changed_compiles_nothing() {
+        let previous = sources(&[(
+            "a.proto",
+            "syntax = \"proto3\"; package a; import \"google/protobuf/any.proto\";",
+        )]);
+        let plan = plan(&previous, &previous).expect("a plan");
+        assert!(plan.current.compile.is_empty());
+        assert_eq!(
+            plan.current.stubs[0].dependency,
+            ["google/protobuf/any.proto"]
+        );
+    }
+
+    #[test]
+    fn the_plan_gives_up_where_it_cannot_be_sure() {
+        let ok = sources(&[("a.proto", "syntax = \"proto3\"; package a;")]);
+        let broken = sources(&[
+            ("a.proto", "syntax = \"proto3\"; package a"),
+            ("b.proto", ""),
+        ]);
+        assert!(plan(&broken, &ok).is_none(), "a file that does not parse");
+        let missing = sources(&[("a.proto", "syntax = \"proto3\"; import \"nowhere.proto\";")]);
+        assert!(plan(&missing, &ok).is_none(), "an import of nothing");
+        let no_package = sources(&[("a.proto", "syntax = \"proto3\"; message M {}")]);
+        assert!(
+            plan(&no_package, &ok).is_none(),
+            "a change in a package related to google.protobuf"
+        );
+    }
+}
