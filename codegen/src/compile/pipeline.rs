@@ -356,7 +356,7 @@ impl<'a> Order<'a> {
                 cycle.push(import);
                 let next = cycle[1];
                 let first_file = &self.loaded[first];
-                let at = first_file
+                let first_at = first_file
                     .imports
                     .iter()
                     .find(|(n, _)| n == next)
@@ -367,7 +367,12 @@ impl<'a> Order<'a> {
                         cycle.join(" -> ")
                     ))
                     .with_path(&first_file.shown),
-                    at,
+                    first_at,
+                ));
+                self.problems.push(at_line_col(
+                    Diagnostic::error(format!("Import \"{import}\" was not found or had errors."))
+                        .with_path(&file.shown),
+                    *at,
                 ));
                 ok = false;
                 continue;

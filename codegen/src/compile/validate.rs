@@ -153,6 +153,7 @@ pub(crate) fn symbols(files: &[&FileDescriptorProto]) -> Vec<(usize, Problem)> {
             file_index,
             declared: &mut declared,
             problems: &mut problems,
+            enum_name: String::new(),
         };
         let package = file.package();
         if !package.is_empty() {
@@ -218,6 +219,8 @@ struct SymbolWalk<'a, 'f> {
     file_index: usize,
     declared: &'a mut HashMap<String, (usize, Kind)>,
     problems: &'a mut Vec<(usize, Problem)>,
+    /// The enum whose values are being declared.
+    enum_name: String,
 }
 
 impl SymbolWalk<'_, '_> {
@@ -241,7 +244,6 @@ impl SymbolWalk<'_, '_> {
         self.problems
             .push((self.file_index, Problem::error(path.clone(), message)));
         if kind == Kind::EnumValue && other_kind == Kind::EnumValue {
-            // The enum is the last part of the value's own path's parent.
             self.problems.push((
                 self.file_index,
                 Problem::error(
@@ -249,12 +251,13 @@ impl SymbolWalk<'_, '_> {
                     format!(
                         "Note that enum values use C++ scoping rules, meaning that enum values \
                          are siblings of their type, not children of it.  Therefore, \"{name}\" \
-                         must be unique within {}, not just within its enum.",
+                         must be unique within {}, not just within \"{}\".",
                         if scope.is_empty() {
                             "the global scope".to_owned()
                         } else {
                             format!("\"{scope}\"")
-                        }
+                        },
+                        self.enum_name
                     ),
                 ),
             ));
@@ -307,6 +310,7 @@ impl SymbolWalk<'_, '_> {
         self.add(scope, enumeration.name(), with(&path, &[1]), Kind::Other);
         for (i, value) in enumeration.value.iter().enumerate() {
             // C++ scoping: values are siblings of their enum.
+            self.enum_name = enumeration.name().to_owned();
             self.add(
                 scope,
                 value.name(),
@@ -1067,4 +1071,191 @@ pub(crate) fn extension_numbers(files: &[&FileDescriptorProto]) -> Vec<(usize, P
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::BTreeMap, sync::Arc};
+
+    use crate::compile::{
+        Limits,
+        limits::Budget,
+        pipeline,
+        sources::{Origin, Sources},
+    };
+
+    /// The messages the own front end gives on `files` (name, source), the
+    /// first file being the input.
+    fn messages(files: &[(&str, &str)]) -> Vec<String> {
+        let texts: BTreeMap<String, String> = files
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+            .collect();
+        let sources = Sources::new(
+            Origin::Memory(Arc::new(texts)),
+            Budget::start(Limits::default()),
+        );
+        match pipeline::compile(&sources, &[files[0].0.to_owned()]) {
+            Ok(linked) => linked.warnings.iter().map(|w| w.message.clone()).collect(),
+            Err(problems) => problems.into_iter().map(|p| p.message).collect(),
+        }
+    }
+
+    fn one(source: &str) -> Vec<String> {
+        messages(&[("a.proto", source)])
+    }
+
+    /// Each message below is protoc 35's on the same file.
+    #[test]
+    fn redefinitions_are_protocs() {
+        assert_eq!(
+            one("syntax = \"proto3\";\npackage p;\nmessage A {}\nmessage A {}\n"),
+            ["\"A\" is already defined in \"p\"."]
+        );
+        assert_eq!(
+            one("syntax = \"proto3\";\nmessage A {\n  int32 B = 1;\n  message B {}\n}\n"),
+            ["\"B\" is already defined in \"A\"."]
+        );
+        assert_eq!(
+            one("syntax = \"proto3\";\nenum E {\n  A = 0;\n}\nenum F {\n  A = 0;\n}\n"),
+            [
+                "\"A\" is already defined.",
+                "Note that enum values use C++ scoping rules, meaning that enum values are \
+                 siblings of their type, not children of it.  Therefore, \"A\" must be unique \
+                 within the global scope, not just within \"F\"."
+            ]
+        );
+        assert_eq!(
+            messages(&[
+                (
+                    "b.proto",
+                    "syntax = \"proto3\";\npackage p;\nimport \"o.proto\";\nmessage A {}\n"
+                ),
+                (
+                    "o.proto",
+                    "syntax = \"proto3\";\npackage p;\nmessage A {}\n"
+                ),
+            ]),
+            ["\"p.A\" is already defined in file \"o.proto\"."]
+        );
+    }
+
+    #[test]
+    fn numbers_are_checked_as_protoc_checks_them() {
+        assert_eq!(
+            one("syntax = \"proto3\";\nmessage A {\n  int32 x = 1;\n  int32 y = 1;\n}\n"),
+            [
+                "Field number 1 has already been used in \"A\" by field \"x\". Next available \
+                 field number is 2."
+            ]
+        );
+        assert_eq!(
+            one("syntax = \"proto3\";\nmessage A {\n  reserved 2, 5 to 7;\n  int32 x = 6;\n}\n"),
+            [
+                "Field \"x\" uses reserved number 6.",
+                "Suggested field numbers for A: 1"
+            ]
+        );
+        assert_eq!(
+            one(
+                "syntax = \"proto2\";\nmessage A {\n  extensions 10 to 20;\n}\nextend A {\n  optional int32 y = 30;\n}\n"
+            ),
+            ["\"A\" does not declare 30 as an extension number."]
+        );
+        assert_eq!(
+            one(
+                "syntax = \"proto2\";\nmessage A {\n  extensions 10 to 20;\n  extensions 15 to 30;\n}\n"
+            ),
+            ["Extension range 15 to 30 overlaps with already-defined range 10 to 20."]
+        );
+        assert_eq!(
+            one("syntax = \"proto3\";\nmessage A {\n  int32 x = 19001;\n}\n"),
+            [
+                "Field numbers 19000 through 19999 are reserved for the protocol buffer library \
+                 implementation."
+            ]
+        );
+    }
+
+    #[test]
+    fn proto3_enum_and_json_rules_are_protocs() {
+        assert_eq!(
+            one("syntax = \"proto3\";\nenum E {\n  A = 1;\n}\n"),
+            ["The first enum value must be zero for open enums."]
+        );
+        assert_eq!(
+            one("syntax = \"proto3\";\nenum FooBar {\n  FOO_BAR_BAZ = 0;\n  BAZ = 1;\n}\n"),
+            [
+                "Enum name BAZ has the same name as FOO_BAR_BAZ if you ignore case and strip \
+                 out the enum name prefix (if any). (If you are using allow_alias, please assign \
+                 the same number to each enum value name.)"
+            ]
+        );
+        assert_eq!(
+            one(
+                "syntax = \"proto3\";\nmessage A {\n  int32 foo_bar = 1;\n  int32 fooBar = 2;\n}\n"
+            ),
+            [
+                "The default JSON name of field \"fooBar\" (\"fooBar\") conflicts with the \
+                 default JSON name of field \"foo_bar\"."
+            ]
+        );
+        // proto2: a warning only.
+        assert_eq!(
+            one(
+                "syntax = \"proto2\";\nmessage A {\n  optional int32 foo_bar = 1;\n  optional int32 fooBar = 2;\n}\n"
+            ),
+            [
+                "The default JSON name of field \"fooBar\" (\"fooBar\") conflicts with the \
+                 default JSON name of field \"foo_bar\"."
+            ]
+        );
+        assert_eq!(
+            one("syntax = \"proto3\";\nimport \"c.proto\";\nmessage M {\n  E e = 1;\n}\n").len(),
+            2,
+            "a missing import fails"
+        );
+        assert_eq!(
+            messages(&[
+                (
+                    "a.proto",
+                    "syntax = \"proto3\";\nimport \"c.proto\";\nmessage M {\n  E e = 1;\n}\n"
+                ),
+                ("c.proto", "syntax = \"proto2\";\nenum E { A = 1; }\n"),
+            ]),
+            [
+                "Enum type \"E\" is not an open enum, but is used in \"M\" which is a proto3 message type."
+            ]
+        );
+    }
+
+    #[test]
+    fn imports_are_protocs() {
+        assert_eq!(
+            messages(&[
+                ("a.proto", "syntax = \"proto3\";\nimport \"b.proto\";\n"),
+                ("b.proto", "syntax = \"proto3\";\nimport \"a.proto\";\n"),
+            ]),
+            [
+                "File recursively imports itself: a.proto -> b.proto -> a.proto",
+                "Import \"a.proto\" was not found or had errors.",
+                "Import \"b.proto\" was not found or had errors."
+            ]
+        );
+        assert_eq!(
+            one("syntax = \"proto3\";\nimport \"nope.proto\";\n"),
+            [
+                "File not found.",
+                "Import \"nope.proto\" was not found or had errors."
+            ]
+        );
+        // The well-known types are protoc 35's.
+        assert!(
+            one(
+                "edition = \"2023\";\nimport \"google/protobuf/descriptor.proto\";\n\
+                 import \"google/protobuf/cpp_features.proto\";\n"
+            )
+            .is_empty()
+        );
+    }
 }
