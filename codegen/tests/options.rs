@@ -89,7 +89,11 @@ fn protoc(roots: &[PathBuf], files: &[&str]) -> Result<FileDescriptorSet, String
 fn front_end(
     roots: &[PathBuf],
     names: &[String],
-) -> (Vec<FileDescriptorProto>, options::Interpreted) {
+) -> (
+    Vec<FileDescriptorProto>,
+    options::Interpreted,
+    Vec<options::StrippedPaths>,
+) {
     let mut files = Vec::new();
     for name in names {
         let path = roots
@@ -108,8 +112,8 @@ fn front_end(
         json_name::fill_json_names(file);
     }
     let interpreted = options::interpret(&mut files);
-    options::strip_source_retention(&mut files);
-    (files, interpreted)
+    let stripped = options::strip_source_retention(&mut files);
+    (files, interpreted, stripped)
 }
 
 /// Every options message of `file` by element path, encoded.
@@ -175,7 +179,7 @@ fn options_of(file: &FileDescriptorProto) -> BTreeMap<String, Vec<u8>> {
 fn assert_options_are_protocs(roots: &[PathBuf], files: &[&str]) -> usize {
     let theirs = protoc(roots, files).unwrap_or_else(|err| panic!("protoc: {err}"));
     let names: Vec<String> = theirs.file.iter().map(|f| f.name().to_owned()).collect();
-    let (ours, interpreted) = front_end(roots, &names);
+    let (ours, interpreted, _) = front_end(roots, &names);
     assert!(interpreted.errors.is_empty(), "{:?}", interpreted.errors);
     let mut compared = 0;
     for (ours, theirs) in ours.iter().zip(&theirs.file) {
@@ -211,6 +215,107 @@ fn editions_fixtures_options_are_protocs() {
         compared += assert_options_are_protocs(&roots, &[name]);
     }
     assert!(compared > 100, "only {compared} options messages compared");
+}
+
+fn values_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/options")
+}
+
+/// Every kind of value on every kind of element (`tests/options/`).
+#[test]
+fn option_values_are_protocs() {
+    let roots = [values_fixtures(), protoc_include()];
+    let compared = assert_options_are_protocs(&roots, &["values.proto", "retention.proto"]);
+    assert!(compared > 10, "only {compared} options messages compared");
+}
+
+/// Where option locations move: each resolved path is one protoc's source
+/// info has, and every option location protoc has is one we move to.
+#[test]
+fn option_moves_are_protocs_source_paths() {
+    let roots = [values_fixtures(), protoc_include()];
+    for fixture in [
+        "values.proto",
+        "retention.proto",
+        "../editions/options.proto",
+    ] {
+        let (roots, name) = if let Some(editions) = fixture.strip_prefix("../editions/") {
+            ([fixtures(), protoc_include()], editions)
+        } else {
+            (roots.clone(), fixture)
+        };
+        let theirs = protoc_with_source_info(&roots, name);
+        let names: Vec<String> = theirs.file.iter().map(|f| f.name().to_owned()).collect();
+        let (_, interpreted, stripped) = front_end(&roots, &names);
+        let index = names.iter().position(|n| n == name).expect("compiled");
+        let moves = &interpreted.moves[index];
+        assert_eq!(moves.file, name);
+        let theirs_paths: std::collections::BTreeSet<Vec<i32>> = theirs.file[index]
+            .source_code_info
+            .as_ref()
+            .expect("source info")
+            .location
+            .iter()
+            .map(|l| l.path.clone())
+            .collect();
+        let stripped = &stripped[index].paths;
+        let kept = |to: &Vec<i32>| !stripped.iter().any(|s| to.starts_with(s));
+        let ours: std::collections::BTreeSet<Vec<i32>> =
+            moves.moves.iter().map(|(_, to)| to.clone()).collect();
+        assert_eq!(
+            ours.len(),
+            moves.moves.len(),
+            "{name}: two options moved to one path"
+        );
+        // Each resolved path is a location of protoc's unless stripped.
+        for to in &ours {
+            assert_eq!(
+                theirs_paths.contains(to),
+                kept(to),
+                "{name}: {to:?} (stripped: {stripped:?})"
+            );
+        }
+        // protoc has no location under a stripped path.
+        for path in &theirs_paths {
+            assert!(kept(path), "{name}: protoc kept {path:?}");
+        }
+        for (from, to) in &moves.moves {
+            assert_eq!(from[from.len() - 2], 999, "{from:?}");
+            assert_eq!(
+                from[..from.len() - 2],
+                to[..from.len() - 2],
+                "{from:?} -> {to:?}"
+            );
+        }
+        assert!(ours.len() > 5, "{name}: only {} moves", ours.len());
+    }
+}
+
+fn protoc_with_source_info(roots: &[PathBuf], file: &str) -> FileDescriptorSet {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let out = scratch.path().join("out.binpb");
+    let mut command = Command::new(python());
+    command.args([
+        "-m",
+        "grpc_tools.protoc",
+        "--include_imports",
+        "--include_source_info",
+    ]);
+    for root in roots {
+        command.arg(format!("-I{}", root.display()));
+    }
+    let output = command
+        .arg(file)
+        .arg(format!("--descriptor_set_out={}", out.display()))
+        .current_dir(&roots[0])
+        .output()
+        .expect("protoc runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    FileDescriptorSet::decode(std::fs::read(out).expect("written").as_slice()).expect("decodes")
 }
 
 /// googleapis packages rich in custom options (`google.api.http`,
@@ -339,7 +444,7 @@ extend google.protobuf.MessageOptions { optional int32 mi = 50001; }
             "base.proto".to_owned(),
             "case.proto".to_owned(),
         ];
-        let (_, interpreted) = front_end(&roots, &names);
+        let (_, interpreted, _) = front_end(&roots, &names);
         let ours = interpreted
             .errors
             .iter()

@@ -139,26 +139,54 @@ pub fn interpret(files: &mut [FileDescriptorProto]) -> Interpreted {
 /// protoc re-serializes them on the way (through a message of the pool's
 /// own types): every field and extension in number order, a message set by
 /// several options merged into one, repeated values packed as declared.
-/// An options message stripping leaves empty is dropped. Run after [`interpret`], on
-/// the same set.
-pub fn strip_source_retention(files: &mut [FileDescriptorProto]) {
+/// An options message stripping leaves empty is dropped. Run after
+/// [`interpret`], on the same set; gives, per file, where protoc drops
+/// source locations.
+pub fn strip_source_retention(files: &mut [FileDescriptorProto]) -> Vec<StrippedPaths> {
     let pool = pool::Pool::of(files);
+    let mut out = Vec::with_capacity(files.len());
     for file in files.iter_mut() {
-        walk::walk(file, &mut |_, options| {
+        let mut paths = Vec::new();
+        walk::walk(file, &mut |site, options| {
             let bytes = options.to_bytes();
-            let stripped = canonical::canonical(&pool, options.type_name(), &bytes, true);
+            let mut stripped = Vec::new();
+            let canonical =
+                canonical::canonical(&pool, options.type_name(), &bytes, true, &mut stripped);
             // An options message stripping leaves empty is dropped, as
             // protoc drops it (one written empty, `rpc M(A) returns (B) {}`,
             // stays, and so does an empty `features` inside one).
-            if stripped.is_empty() && !bytes.is_empty() {
+            if canonical.is_empty() && !bytes.is_empty() {
+                paths.push(site.path.to_vec());
                 return true;
             }
-            if stripped != bytes {
-                options.read(&stripped);
+            paths.extend(stripped.into_iter().map(|tail| [site.path, &tail].concat()));
+            if canonical != bytes {
+                options.read(&canonical);
             }
             false
         });
+        out.push(StrippedPaths {
+            file: file.name().to_owned(),
+            paths,
+        });
     }
+    out
+}
+
+/// Where protoc drops source locations of one file when it strips
+/// source-retention options: every location whose path starts with one of
+/// `paths` (after the moves of [`OptionMoves`]). A path is an options
+/// message dropped whole (`[4, 0, 7]`), or a stripped field in one
+/// (`[8, 50, 7]` for `option features.enforce_naming_style = ...`;
+/// `[4, 2, 5, 0, 3, 2]` for every `declaration` of an extension range).
+/// The location of the option statement itself (`[4, 0, 7]` when the
+/// message keeps other options) stays, as protoc keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StrippedPaths {
+    /// The file (its name in the set).
+    pub file: String,
+    /// Path prefixes, in the order of the file's elements.
+    pub paths: Vec<Vec<i32>>,
 }
 
 /// `UninterpretedOption` in every options message.
