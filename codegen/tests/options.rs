@@ -465,3 +465,44 @@ extend google.protobuf.MessageOptions { optional int32 mi = 50001; }
         }
     }
 }
+
+/// All of googleapis (8,016 files, `google/protobuf/**` aside), every
+/// options message against protoc 35's. Opt-in (`PROTOFORGE_GOOGLEAPIS=1`,
+/// about a minute in a debug build). protoc 35 is the oracle rather than
+/// the current pipeline (`Compiler`), which writes protoc 3.21's layout:
+/// custom options in the order written, where protoc 35 re-serializes them
+/// in number order.
+#[test]
+fn all_of_googleapis_options_are_protocs() {
+    if std::env::var_os("PROTOFORGE_GOOGLEAPIS").is_none() {
+        eprintln!("skipped: set PROTOFORGE_GOOGLEAPIS=1");
+        return;
+    }
+    let corpus = corpus();
+    let mut files = Vec::new();
+    let mut stack = vec![corpus.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("corpus directory") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "proto") {
+                let name = path
+                    .strip_prefix(&corpus)
+                    .expect("below")
+                    .to_string_lossy()
+                    .into_owned();
+                let googleapis = name.starts_with("google/") || name.starts_with("grafeas/");
+                if googleapis && !name.starts_with("google/protobuf/") {
+                    files.push(name);
+                }
+            }
+        }
+    }
+    files.sort();
+    assert_eq!(files.len(), 8016, "googleapis files");
+    let roots = [corpus, protoc_include()];
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let compared = assert_options_are_protocs(&roots, &files);
+    eprintln!("googleapis: {compared} options messages equal to protoc 35's");
+}
