@@ -25,7 +25,7 @@ use super::descriptor::{
 };
 use crate::syntax::{self, File, Span, Tok, TokenKind};
 
-mod literal;
+pub(super) mod literal;
 mod source_info;
 
 use literal::unescape;
@@ -758,9 +758,13 @@ impl<'a> Lowering<'_, 'a> {
                         output_type: Some(self.file.path_text(rpc.output.ty).into_owned()),
                         client_streaming: rpc.input.stream.map(|_| true),
                         server_streaming: rpc.output.stream.map(|_| true),
-                        options: (!method_options.is_empty()).then(|| MethodOptions {
-                            uninterpreted_option: method_options,
-                            ..Default::default()
+                        // protoc's parser gives a method with a body (even
+                        // `{}`) options, empty when none is written.
+                        options: matches!(rpc.end, syntax::RpcEnd::Body(_)).then(|| {
+                            MethodOptions {
+                                uninterpreted_option: method_options,
+                                ..Default::default()
+                            }
                         }),
                         ..Default::default()
                     });

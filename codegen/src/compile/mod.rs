@@ -27,6 +27,7 @@ mod limits;
 mod load;
 pub mod lower;
 pub mod names;
+pub mod options;
 pub(crate) mod parallel;
 mod pipeline;
 mod source_info;
