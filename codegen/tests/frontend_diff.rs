@@ -14,10 +14,8 @@
 //!   every file it refuses refused;
 //! - malformed files: refused by both, ours located.
 //!
-//! What is compared is printed: until option interpretation and source info
-//! land in the own front end, options are removed from both sides before
-//! comparing (everything else is compared byte for byte), and source info
-//! is compared only when the own front end produced some.
+//! Descriptors are compared byte for byte, options included, with source
+//! locations order-normalised; source info is compared when asked for.
 
 use std::{
     collections::BTreeMap,
@@ -28,7 +26,7 @@ use std::{
 use prost::Message;
 use protoforge_codegen::{
     Compiler,
-    compile::descriptor::{DescriptorProto, FileDescriptorProto, FileDescriptorSet},
+    compile::descriptor::{FileDescriptorProto, FileDescriptorSet},
 };
 
 fn enabled() -> bool {
@@ -39,56 +37,16 @@ fn python() -> String {
     std::env::var("PROTOFORGE_PYTHON").unwrap_or_else(|_| "python3".to_owned())
 }
 
-/// What is compared of a file: options removed until the own front end
-/// interprets them; source info kept only when `source_info`.
+/// What is compared of a file: all of it, its source locations in a fixed
+/// order (as bench/conformance.sh compares), source info only when
+/// `source_info`.
 fn normalized(mut file: FileDescriptorProto, source_info: bool) -> Vec<u8> {
-    fn strip(message: &mut DescriptorProto) {
-        message.options = None;
-        for field in message.field.iter_mut().chain(message.extension.iter_mut()) {
-            field.options = None;
-        }
-        for range in &mut message.extension_range {
-            range.options = None;
-        }
-        for oneof in &mut message.oneof_decl {
-            oneof.options = None;
-        }
-        for nested in &mut message.nested_type {
-            strip(nested);
-        }
-        for enumeration in &mut message.enum_type {
-            enumeration.options = None;
-            for value in &mut enumeration.value {
-                value.options = None;
-            }
-        }
-    }
-    file.options = None;
     if !source_info {
         file.source_code_info = None;
     } else if let Some(info) = &mut file.source_code_info {
-        // Order-normalised, as bench/conformance.sh compares.
         info.location.sort_by(|a, b| {
             (&a.path, &a.span, &a.leading_comments).cmp(&(&b.path, &b.span, &b.leading_comments))
         });
-    }
-    for m in &mut file.message_type {
-        strip(m);
-    }
-    for e in &mut file.enum_type {
-        e.options = None;
-        for value in &mut e.value {
-            value.options = None;
-        }
-    }
-    for extension in &mut file.extension {
-        extension.options = None;
-    }
-    for service in &mut file.service {
-        service.options = None;
-        for method in &mut service.method {
-            method.options = None;
-        }
     }
     file.encode_to_vec()
 }
@@ -281,11 +239,11 @@ fn googleapis_against_the_protox_pipeline() {
         );
     }
     println!(
-        "compared: every field of every descriptor but options; source info {}",
+        "compared: every byte of every descriptor, options included; source info {}",
         if source_info_compared {
             "compared (order-normalised)"
         } else {
-            "not compared (the own front end gives none yet)"
+            "not compared (the own front end gave none)"
         }
     );
     inputs_only.print("googleapis, inputs, --include_source_info");

@@ -17,15 +17,22 @@
 //!    ([`names::Symbols`]), JSON names filled, then protoc's validations
 //!    ([`validate::file`]).
 //!
-//! Errors after loading are located through the file's `SourceCodeInfo`
-//! when lowering gives one (at the part protoc points at: a field's number,
-//! a type name), else at the file.
+//! 4. **Options**: interpreted ([`options::interpret`]) once every name
+//!    resolves, their source locations moved where protoc has them
+//!    ([`lower::apply_interpreted_options`]); after the validations, the
+//!    source-retention options protoc leaves out of its output are stripped
+//!    with their locations.
 //!
-//! Not here yet: option interpretation (options stay
-//! `uninterpreted_option`s, and the validations that read an option read
-//! it from there), hence feature resolution on options and the checks that
-//! need resolved features. [`super::Compiler::compile`] still runs on
-//! protox until this pipeline matches it.
+//! Errors after loading are located through the file's `SourceCodeInfo` (at
+//! the part protoc points at: a field's number, a type name, an option's
+//! value), which lowering always gives; it is dropped from the output
+//! unless asked for.
+//!
+//! Not here yet: feature resolution on the interpreted options (so the
+//! editions checks that need resolved features, such as `LEGACY_REQUIRED` on
+//! a repeated field, and language-feature checks), and unused-import
+//! warnings. [`super::Compiler::compile`] still runs on protox until this
+//! pipeline matches it (`bench/frontend-diff.sh`).
 
 use std::{
     collections::{HashMap, HashSet},
@@ -39,7 +46,7 @@ use super::{
     errors::find_import,
     features, json_name,
     lower::{self, LowerError},
-    names, parallel,
+    names, options, parallel,
     sources::{Sources, Stop},
     validate, well_known,
 };
@@ -301,6 +308,11 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
         }
         json_name::fill_json_names(&mut file.descriptor);
     }
+    if !problems.is_empty() {
+        // Options name types and extensions: they need every name resolved.
+        return Err(problems);
+    }
+    interpret_options(&mut files, &mut problems);
     let descriptors: Vec<&FileDescriptorProto> = files.iter().map(|(f, _)| &f.descriptor).collect();
     let universe = validate::Universe::of(&descriptors);
     for (file, shown) in &files {
@@ -320,10 +332,75 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
     if !problems.is_empty() {
         return Err(problems);
     }
+    strip_source_retention(&mut files);
     Ok(Linked {
         files: files.into_iter().map(|(file, _)| file).collect(),
         warnings,
     })
+}
+
+/// Interprets every option ([`options::interpret`]) and moves their source
+/// locations where protoc has them.
+fn interpret_options(files: &mut [(LinkedFile, PathBuf)], problems: &mut Vec<Diagnostic>) {
+    let mut descriptors: Vec<FileDescriptorProto> = files
+        .iter_mut()
+        .map(|(file, _)| std::mem::take(&mut file.descriptor))
+        .collect();
+    let interpreted = options::interpret(&mut descriptors);
+    for error in interpreted.errors {
+        let Some(index) = descriptors.iter().position(|d| d.name() == error.file) else {
+            problems.push(Diagnostic::error(error.message));
+            continue;
+        };
+        let descriptor = &descriptors[index];
+        let path = match error.part {
+            options::OptionPart::Name => [error.option.as_slice(), &[2]].concat(),
+            options::OptionPart::Value => descriptor
+                .source_code_info
+                .iter()
+                .flat_map(|info| &info.location)
+                .map(|location| &location.path)
+                .find(|path| {
+                    path.len() == error.option.len() + 1
+                        && path.starts_with(&error.option)
+                        && (3..=8).contains(&path[error.option.len()])
+                })
+                .cloned()
+                .unwrap_or(error.option),
+        };
+        let found = validate::Problem::error(path, error.message);
+        problems.push(locate(descriptor, &files[index].1, found));
+    }
+    if problems.is_empty() {
+        for (descriptor, moves) in descriptors.iter_mut().zip(&interpreted.moves) {
+            if let Some(info) = &mut descriptor.source_code_info {
+                let moves: HashMap<Vec<i32>, Vec<i32>> = moves.moves.iter().cloned().collect();
+                lower::apply_interpreted_options(info, &moves);
+            }
+        }
+    }
+    for ((file, _), descriptor) in files.iter_mut().zip(descriptors) {
+        file.descriptor = descriptor;
+    }
+}
+
+/// Strips what protoc leaves out of its output (source-retention options,
+/// such as `features.default_symbol_visibility`) and their locations:
+/// after the validations, which read them.
+fn strip_source_retention(files: &mut [(LinkedFile, PathBuf)]) {
+    let mut descriptors: Vec<FileDescriptorProto> = files
+        .iter_mut()
+        .map(|(file, _)| std::mem::take(&mut file.descriptor))
+        .collect();
+    let stripped = options::strip_source_retention(&mut descriptors);
+    for (descriptor, stripped) in descriptors.iter_mut().zip(&stripped) {
+        if let Some(info) = &mut descriptor.source_code_info {
+            lower::strip_locations(info, &stripped.paths);
+        }
+    }
+    for ((file, _), descriptor) in files.iter_mut().zip(descriptors) {
+        file.descriptor = descriptor;
+    }
 }
 
 /// The walk that puts each file after its imports.

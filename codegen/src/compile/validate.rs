@@ -16,6 +16,7 @@ use super::{
     descriptor::{
         DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
         SymbolVisibility, UninterpretedOption,
+        feature_set::EnumType as FeatureEnumType,
         field_descriptor_proto::{Label, Type},
     },
     json_name::default_json_name,
@@ -359,14 +360,11 @@ impl<'f> Universe<'f> {
     }
 
     fn enumeration(&mut self, scope: &str, enumeration: &EnumDescriptorProto, closed_file: bool) {
-        let written = enumeration
+        let closed = enumeration
             .options
             .as_ref()
-            .and_then(|o| written_identifier(&o.uninterpreted_option, &["features", "enum_type"]));
-        let closed = match written {
-            Some(value) => value == "CLOSED",
-            None => closed_file,
-        };
+            .and_then(enum_type_closed)
+            .unwrap_or(closed_file);
         self.closed_enums
             .insert(join(scope, enumeration.name()), closed);
     }
@@ -379,9 +377,26 @@ fn file_enums_closed(file: &FileDescriptorProto) -> bool {
         "editions" => file
             .options
             .as_ref()
-            .and_then(|o| written_identifier(&o.uninterpreted_option, &["features", "enum_type"]))
-            .is_some_and(|value| value == "CLOSED"),
+            .and_then(|o| {
+                let interpreted = o.features.as_ref().and_then(|f| f.enum_type);
+                match interpreted {
+                    Some(value) => Some(value == FeatureEnumType::Closed as i32),
+                    None => written_identifier(&o.uninterpreted_option, &["features", "enum_type"])
+                        .map(|value| value == "CLOSED"),
+                }
+            })
+            .unwrap_or(false),
         _ => true,
+    }
+}
+
+/// Whether an enum's own `features.enum_type` makes it closed (or open);
+/// `None` when it sets none.
+fn enum_type_closed(options: &super::descriptor::EnumOptions) -> Option<bool> {
+    match options.features.as_ref().and_then(|f| f.enum_type) {
+        Some(value) => Some(value == FeatureEnumType::Closed as i32),
+        None => written_identifier(&options.uninterpreted_option, &["features", "enum_type"])
+            .map(|value| value == "CLOSED"),
     }
 }
 
