@@ -998,18 +998,46 @@ impl Check<'_, '_> {
     }
 }
 
-/// `name` lower-cased without underscores, and without `prefix` (the enum's
-/// name, likewise folded) when it starts with it and something is left.
+/// protoc's key for the conflict: `name` without `prefix` (the enum's name
+/// lower-cased without underscores, matched ignoring case and underscores,
+/// when something is left), then in PascalCase by its `_`-separated words
+/// (`FOO_BAR_BAZ` in `FooBar` → `Baz`; `CHECK_BOX` → `CheckBox`, which
+/// differs from `CHECKBOX` → `Checkbox`).
 fn strip_enum_prefix(name: &str, prefix: &str) -> String {
-    let folded: String = name
-        .chars()
-        .filter(|c| *c != '_')
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    match folded.strip_prefix(prefix) {
-        Some(rest) if !rest.is_empty() => rest.to_owned(),
-        _ => folded,
+    let mut rest = name;
+    let mut matched = 0;
+    let wanted = prefix.as_bytes();
+    for (i, c) in name.char_indices() {
+        if matched == wanted.len() {
+            rest = &name[i..];
+            break;
+        }
+        if c == '_' {
+            continue;
+        }
+        if !c.is_ascii() || c.to_ascii_lowercase() as u8 != wanted[matched] {
+            break;
+        }
+        matched += 1;
+        if matched == wanted.len() {
+            rest = &name[i + c.len_utf8()..];
+        }
     }
+    let rest = if matched == wanted.len() {
+        rest.trim_start_matches('_')
+    } else {
+        name
+    };
+    let rest = if rest.is_empty() { name } else { rest };
+    let mut out = String::with_capacity(rest.len());
+    for word in rest.split('_') {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    out
 }
 
 /// Whether `number` is a field's, reserved, or in an extension range.
@@ -1241,6 +1269,16 @@ mod tests {
             [
                 "Enum type \"E\" is not an open enum, but is used in \"M\" which is a proto3 message type."
             ]
+        );
+    }
+
+    /// protoc compares the values' PascalCase forms: `CHECK_BOX` and
+    /// `CHECKBOX` do not conflict (googleapis' `google/apps/card/v1`).
+    #[test]
+    fn enum_prefix_conflicts_keep_word_boundaries() {
+        assert!(
+            one("syntax = \"proto3\";\nenum E {\n  CHECK_BOX = 0;\n  CHECKBOX = 1;\n}\n")
+                .is_empty()
         );
     }
 
