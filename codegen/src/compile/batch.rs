@@ -201,6 +201,6 @@ fn dependency_order(loaded: &HashMap<String, Loaded>, inputs: &[String]) -> Opti
     Some(order)
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }

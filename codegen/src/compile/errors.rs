@@ -192,7 +192,7 @@ fn import_path_problem(text: &str, start: usize, end: usize) -> Option<String> {
 }
 
 /// The byte offset of the `import` statement of `name` in `text`.
-fn find_import(text: &str, name: &str) -> Option<usize> {
+pub(crate) fn find_import(text: &str, name: &str) -> Option<usize> {
     let quoted = [format!("\"{name}\""), format!("'{name}'")];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {

@@ -9,9 +9,10 @@
 //! a group a field of type group and a nested message, a proto3 `optional`
 //! field a member of a synthetic oneof `_name` placed after the real ones.
 //!
-//! Not yet here: source info (`SourceCodeInfo`), and the parser-level
-//! checks protoc makes on labels and numbers beyond the ones below; the
-//! protox pipeline stays the one in use until they are.
+//! Source info is recorded beside, in protoc's parser order
+//! ([`source_info`]). Not yet here: the parser-level checks protoc makes on
+//! labels and numbers beyond the ones below; the protox pipeline stays the
+//! one in use until they are.
 
 use super::descriptor::{
     DescriptorProto, EnumDescriptorProto, EnumOptions, EnumValueDescriptorProto, EnumValueOptions,
@@ -24,9 +25,11 @@ use super::descriptor::{
 };
 use crate::syntax::{self, File, Span, Tok, TokenKind};
 
-mod literal;
+pub(super) mod literal;
+mod source_info;
 
 use literal::unescape;
+pub use source_info::{apply_interpreted_options, source_code_info, strip_locations};
 
 /// Why a parsed file has no descriptor: protoc's message, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +56,8 @@ enum Syntax {
 /// A file lowered: its unlinked descriptor, and where it sets features.
 #[derive(Clone, Debug)]
 pub struct Lowered {
-    /// The descriptor, as protoc's parser writes it.
+    /// The descriptor, as protoc's parser writes it, source info included
+    /// (options still uninterpreted: see [`apply_interpreted_options`]).
     pub descriptor: FileDescriptorProto,
     /// Every `features.*` option, in source order.
     pub feature_uses: Vec<FeatureUse>,
@@ -100,7 +104,8 @@ pub fn lower(file: &File<'_>, name: &str) -> Result<Lowered> {
         syntax: Syntax::Proto2,
         feature_uses: Vec::new(),
     };
-    let descriptor = lowering.file(name)?;
+    let mut descriptor = lowering.file(name)?;
+    descriptor.source_code_info = Some(source_code_info(file));
     Ok(Lowered {
         descriptor,
         feature_uses: lowering.feature_uses,
@@ -753,9 +758,13 @@ impl<'a> Lowering<'_, 'a> {
                         output_type: Some(self.file.path_text(rpc.output.ty).into_owned()),
                         client_streaming: rpc.input.stream.map(|_| true),
                         server_streaming: rpc.output.stream.map(|_| true),
-                        options: (!method_options.is_empty()).then(|| MethodOptions {
-                            uninterpreted_option: method_options,
-                            ..Default::default()
+                        // protoc's parser gives a method with a body (even
+                        // `{}`) options, empty when none is written.
+                        options: matches!(rpc.end, syntax::RpcEnd::Body(_)).then(|| {
+                            MethodOptions {
+                                uninterpreted_option: method_options,
+                                ..Default::default()
+                            }
                         }),
                         ..Default::default()
                     });

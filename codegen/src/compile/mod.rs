@@ -27,11 +27,15 @@ mod limits;
 mod load;
 pub mod lower;
 pub mod names;
+pub mod options;
 pub(crate) mod parallel;
+mod pipeline;
 mod source_info;
 mod sources;
 #[cfg(test)]
 mod tests;
+mod validate;
+mod well_known;
 
 use std::{
     collections::HashSet,
@@ -140,6 +144,60 @@ impl Compiler {
             return Err(CompileError::new(problems));
         }
         Ok(self.compiled(from_protox(&protox), &locator))
+    }
+
+    /// Compiles `inputs` as [`compile`](Self::compile) does, on the front end
+    /// of our own ([`pipeline`]: our parser, linker and descriptor types, no
+    /// protox), into the `FileDescriptorSet` it writes. Not yet what
+    /// `compile` runs: options are left uninterpreted, so the set differs
+    /// from protoc's wherever a file has options (see `bench/frontend-diff.sh`).
+    pub fn compile_with_own_front_end<P: AsRef<Path>>(
+        &self,
+        inputs: &[P],
+    ) -> Result<OwnCompiled, CompileError> {
+        let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_owned()).collect();
+        let expanded = inputs::expand(&inputs, &self.includes).map_err(CompileError::new)?;
+        let locator = errors::Locator {
+            includes: &expanded.includes,
+            cwd: std::env::current_dir().ok(),
+        };
+        let sources = Sources::new(
+            Origin::Roots(expanded.includes.clone()),
+            Budget::start(self.limits.clone()),
+        );
+        let mut names = Vec::with_capacity(expanded.files.len());
+        for file in &expanded.files {
+            let Some(name) = sources.resolve_path(file) else {
+                return Err(CompileError::new(vec![
+                    Diagnostic::error("File does not reside within any path specified using --proto_path (or -I).")
+                        .with_path(locator.relative(file)),
+                ]));
+            };
+            if let Some(shadow) = expanded
+                .includes
+                .iter()
+                .map(|root| root.join(&name))
+                .find(|candidate| candidate.exists())
+                .filter(|found| !batch::same_file(found, file))
+            {
+                return Err(CompileError::new(vec![
+                    Diagnostic::error(format!(
+                        "Input is shadowed in the --proto_path by \"{}\".  Either use the latter \
+                         file as your input or reorder the --proto_path so that the former \
+                         file's location comes first.",
+                        locator.relative(&shadow).display()
+                    ))
+                    .with_path(locator.relative(file)),
+                ]));
+            }
+            names.push(name);
+        }
+        let linked = pipeline::compile(&sources, &names)
+            .map_err(|problems| CompileError::new(located_limits(problems, &locator)))?;
+        Ok(OwnCompiled {
+            descriptor_set: linked.descriptor_set(self.include_imports, self.include_source_info),
+            warnings: located_limits(linked.warnings, &locator),
+        })
     }
 
     /// Compiles `.proto` sources held in memory (import name to text), all of
@@ -401,6 +459,16 @@ impl Compiled {
             .files()
             .filter(|file| self.input_names.contains(file.name()))
     }
+}
+
+/// What [`Compiler::compile_with_own_front_end`] gives.
+#[derive(Clone, Debug)]
+pub struct OwnCompiled {
+    /// The `FileDescriptorSet`, as protoc writes it for the same options
+    /// (options aside, see the method).
+    pub descriptor_set: descriptor::FileDescriptorSet,
+    /// Warnings about accepted input (protoc's).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A compilation that failed, with every problem found.

@@ -106,6 +106,11 @@ pub struct NameError {
     pub element: String,
     /// protoc's message.
     pub message: String,
+    /// The field of the element's descriptor holding the name
+    /// (`FieldDescriptorProto.type_name` 6, `.extendee` 2,
+    /// `MethodDescriptorProto.input_type` 2, `.output_type` 3), where protoc
+    /// reports it.
+    pub slot: i32,
 }
 
 /// How a name is looked up.
@@ -120,7 +125,7 @@ enum Mode {
 impl Symbols {
     /// The names declared by `files`; the first declaration of a name wins
     /// (redefinitions are the linker's error).
-    pub fn of(files: &[FileDescriptorProto]) -> Self {
+    pub fn of<'a>(files: impl IntoIterator<Item = &'a FileDescriptorProto>) -> Self {
         let mut symbols = Symbols::default();
         for file in files {
             symbols.add_file(file);
@@ -342,15 +347,18 @@ impl Symbols {
             let full = join(&package, service.name());
             for method in &mut service.method {
                 let element = join(&full, method.name());
-                for slot in [&mut method.input_type, &mut method.output_type] {
+                let slots = [(2, &mut method.input_type), (3, &mut method.output_type)];
+                for (number, slot) in slots {
                     let Some(written) = slot.clone() else {
                         continue;
                     };
-                    match context.resolve(&written, &element, Mode::All) {
+                    match context.resolve(&written, &element, number, Mode::All) {
                         Some((full, SymbolKind::Message)) => *slot = Some(format!(".{full}")),
-                        Some(_) => {
-                            context.error(&element, format!("\"{written}\" is not a message type."))
-                        }
+                        Some(_) => context.error(
+                            &element,
+                            number,
+                            format!("\"{written}\" is not a message type."),
+                        ),
                         None => {}
                     }
                 }
@@ -369,21 +377,28 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn error(&mut self, element: &str, message: String) {
+    fn error(&mut self, element: &str, slot: i32, message: String) {
         self.errors.push(NameError {
             element: element.to_owned(),
             message,
+            slot,
         });
     }
 
-    fn resolve(&mut self, name: &str, element: &str, mode: Mode) -> Option<(String, SymbolKind)> {
+    fn resolve(
+        &mut self,
+        name: &str,
+        element: &str,
+        slot: i32,
+        mode: Mode,
+    ) -> Option<(String, SymbolKind)> {
         match self
             .symbols
             .resolve(name, element, mode, self.file, self.visible)
         {
             Ok(found) => Some(found),
             Err(message) => {
-                self.error(element, message);
+                self.error(element, slot, message);
                 None
             }
         }
@@ -402,16 +417,20 @@ impl Context<'_> {
     fn field(&mut self, scope: &str, field: &mut FieldDescriptorProto) {
         let element = join(scope, field.name());
         if let Some(extendee) = field.extendee.clone() {
-            match self.resolve(&extendee, &element, Mode::All) {
+            match self.resolve(&extendee, &element, 2, Mode::All) {
                 Some((full, SymbolKind::Message)) => field.extendee = Some(format!(".{full}")),
-                Some(_) => self.error(&element, format!("\"{extendee}\" is not a message type.")),
+                Some(_) => self.error(
+                    &element,
+                    2,
+                    format!("\"{extendee}\" is not a message type."),
+                ),
                 None => {}
             }
         }
         let Some(written) = field.type_name.clone() else {
             return;
         };
-        match self.resolve(&written, &element, Mode::Types) {
+        match self.resolve(&written, &element, 6, Mode::Types) {
             Some((full, kind @ (SymbolKind::Message | SymbolKind::Enum))) => {
                 field.type_name = Some(format!(".{full}"));
                 if field.r#type != Some(Type::Group.into()) {
@@ -423,7 +442,7 @@ impl Context<'_> {
                     field.r#type = Some(kind.into());
                 }
             }
-            Some(_) => self.error(&element, format!("\"{written}\" is not a type.")),
+            Some(_) => self.error(&element, 6, format!("\"{written}\" is not a type.")),
             None => {}
         }
     }
@@ -431,7 +450,7 @@ impl Context<'_> {
 
 /// A file's `default_symbol_visibility`: set by its `features` option,
 /// else its edition's (EXPORT_TOP_LEVEL from 2024, EXPORT_ALL before).
-fn default_visibility(file: &FileDescriptorProto) -> &'static str {
+pub(crate) fn default_visibility(file: &FileDescriptorProto) -> &'static str {
     const VALUES: [&str; 4] = ["EXPORT_ALL", "EXPORT_TOP_LEVEL", "LOCAL_ALL", "STRICT"];
     let options = file.options.as_ref();
     let written = options

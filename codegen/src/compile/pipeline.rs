@@ -1,0 +1,508 @@
+//! The own front end, end to end: sources to linked descriptors of our own
+//! types ([`super::descriptor`]), with no protox.
+//!
+//! 1. **Load**: the inputs, then the files they import (plain, public, weak
+//!    and `import option`), round by round as [`load`](super::load) does:
+//!    each round's files are read within the [`Limits`](super::Limits),
+//!    parsed ([`crate::syntax`]) and lowered ([`super::lower`]) on all cores,
+//!    and their feature uses checked ([`features::check_uses`]). A file
+//!    found under no include root is looked up among the well-known types
+//!    protoc 35 ships ([`super::well_known`]). Each file's problems are
+//!    located while its text is at hand; the text is then dropped.
+//! 2. **Order**: each file after its imports, from the inputs in order; an
+//!    import cycle and a file importing one that failed are protoc's errors,
+//!    at the `import` statement.
+//! 3. **Link**: every declared name ([`validate::symbols`], which reports
+//!    redefinitions as protoc words them), names resolved
+//!    ([`names::Symbols`]), JSON names filled, then protoc's validations
+//!    ([`validate::file`]).
+//!
+//! 4. **Options**: interpreted ([`options::interpret`]) once every name
+//!    resolves, their source locations moved where protoc has them
+//!    ([`lower::apply_interpreted_options`]); after the validations, the
+//!    source-retention options protoc leaves out of its output are stripped
+//!    with their locations.
+//!
+//! Errors after loading are located through the file's `SourceCodeInfo` (at
+//! the part protoc points at: a field's number, a type name, an option's
+//! value), which lowering always gives; it is dropped from the output
+//! unless asked for.
+//!
+//! Not here yet: feature resolution on the interpreted options (so the
+//! editions checks that need resolved features, such as `LEGACY_REQUIRED` on
+//! a repeated field, and language-feature checks), and unused-import
+//! warnings. [`super::Compiler::compile`] still runs on protox until this
+//! pipeline matches it (`bench/frontend-diff.sh`).
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+};
+
+use super::{
+    Diagnostic, LineCol,
+    descriptor::{FileDescriptorProto, FileDescriptorSet},
+    diagnostic::line_col,
+    errors::find_import,
+    features, json_name,
+    lower::{self, LowerError},
+    names, options, parallel,
+    sources::{Sources, Stop},
+    validate, well_known,
+};
+use crate::syntax;
+
+/// The files of a compilation, linked, each after its imports.
+pub(crate) struct Linked {
+    pub files: Vec<LinkedFile>,
+    /// Accepted input, probably not as meant (protoc's warnings).
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub(crate) struct LinkedFile {
+    pub is_import: bool,
+    pub descriptor: FileDescriptorProto,
+}
+
+impl Linked {
+    /// The `FileDescriptorSet` protoc writes: every file or the inputs only,
+    /// with or without source info.
+    pub fn descriptor_set(
+        &self,
+        include_imports: bool,
+        include_source_info: bool,
+    ) -> FileDescriptorSet {
+        let file = self
+            .files
+            .iter()
+            .filter(|file| include_imports || !file.is_import)
+            .map(|file| {
+                let mut descriptor = file.descriptor.clone();
+                if !include_source_info {
+                    descriptor.source_code_info = None;
+                }
+                descriptor
+            })
+            .collect();
+        FileDescriptorSet {
+            file,
+            ..FileDescriptorSet::default()
+        }
+    }
+}
+
+/// One loaded file.
+struct Loaded {
+    /// Where its problems are reported: the disk path, else the import name.
+    shown: PathBuf,
+    /// `None` when it failed (its problems say why).
+    lowered: Option<FileDescriptorProto>,
+    has_syntax: bool,
+    /// Each import, with where its statement starts.
+    imports: Vec<(String, Option<LineCol>)>,
+    problems: Vec<Diagnostic>,
+}
+
+/// Compiles the files named `inputs` and everything they import. `Err`
+/// holds every problem found, or the limit that stopped the compilation.
+pub(crate) fn compile(sources: &Sources, inputs: &[String]) -> Result<Linked, Vec<Diagnostic>> {
+    let loaded = load_all(sources, inputs).map_err(|stop| match stop {
+        Stop::Limit(diagnostics) => diagnostics,
+        Stop::Protox => vec![Diagnostic::error("a file could not be read")],
+    })?;
+    let messages = loaded
+        .values()
+        .filter_map(|file| file.lowered.as_ref())
+        .map(|file| count_messages(&file.message_type))
+        .sum();
+    if let Some(diagnostic) = sources.budget().check_messages(messages) {
+        return Err(vec![diagnostic]);
+    }
+    link(loaded, inputs)
+}
+
+/// Loads `roots` and every file they import, round by round.
+fn load_all(sources: &Sources, roots: &[String]) -> Result<HashMap<String, Loaded>, Stop> {
+    let mut loaded: HashMap<String, Loaded> = HashMap::new();
+    let mut round: Vec<String> = Vec::new();
+    for root in roots {
+        if !round.contains(root) {
+            round.push(root.clone());
+        }
+    }
+    while !round.is_empty() {
+        if let Some(diagnostic) = sources.budget().check_files(loaded.len() + round.len()) {
+            return Err(Stop::Limit(vec![diagnostic]));
+        }
+        let parsed =
+            parallel::map_with(round.clone(), || (), |(), name| Some(load(sources, &name)))
+                .ok_or(Stop::Protox)?;
+        let mut next = Vec::new();
+        for (name, file) in round.into_iter().zip(parsed) {
+            let file = file?;
+            next.extend(file.imports.iter().map(|(import, _)| import.clone()));
+            loaded.insert(name, file);
+        }
+        next.retain(|name| !loaded.contains_key(name));
+        next.sort_unstable();
+        next.dedup();
+        round = next;
+    }
+    Ok(loaded)
+}
+
+/// Reads, parses and lowers one file.
+fn load(sources: &Sources, name: &str) -> Result<Loaded, Stop> {
+    let (path, text) = match sources.read(name) {
+        Ok(Some(text)) => (text.path, text.text),
+        Ok(None) => match well_known::source(name) {
+            Some(text) => (None, text.to_owned()),
+            None => return Ok(failed(name, None, "File not found.")),
+        },
+        // Not UTF-8 (limits are `Stop::Limit`).
+        Err(Stop::Protox) => return Ok(failed(name, None, "File is not valid UTF-8.")),
+        Err(stop) => return Err(stop),
+    };
+    let shown = path.clone().unwrap_or_else(|| PathBuf::from(name));
+    let located = |message: &str, span: syntax::Span| {
+        Diagnostic::error(message).with_path(&shown).at(
+            &text,
+            span.start as usize,
+            span.end as usize,
+        )
+    };
+    let parsed = match syntax::parse_with_limit(&text, sources.budget().limits.max_nesting) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            return Ok(Loaded {
+                problems: vec![located(&err.message, err.span)],
+                ..failed(name, path, "")
+            });
+        }
+    };
+    let has_syntax = parsed.syntax().is_some();
+    let lowered = match lower::lower(&parsed, name) {
+        Ok(lowered) => lowered,
+        Err(LowerError { message, span }) => {
+            return Ok(Loaded {
+                problems: vec![located(&message, span)],
+                has_syntax,
+                ..failed(name, path, "")
+            });
+        }
+    };
+    let problems: Vec<Diagnostic> = features::check_uses(&lowered)
+        .into_iter()
+        .map(|err| located(&err.message, err.span))
+        .collect();
+    let descriptor = lowered.descriptor;
+    let imports = descriptor
+        .dependency
+        .iter()
+        .chain(&descriptor.option_dependency)
+        .map(|import| {
+            let at = find_import(&text, import).map(|offset| line_col(&text, offset));
+            (import.clone(), at)
+        })
+        .collect();
+    Ok(Loaded {
+        shown,
+        lowered: problems.is_empty().then_some(descriptor),
+        has_syntax,
+        imports,
+        problems,
+    })
+}
+
+/// A file that failed to load, with `message` (none when empty).
+fn failed(name: &str, path: Option<PathBuf>, message: &str) -> Loaded {
+    let shown = path.clone().unwrap_or_else(|| PathBuf::from(name));
+    let problems = if message.is_empty() {
+        Vec::new()
+    } else {
+        vec![Diagnostic::error(message).with_path(&shown)]
+    };
+    Loaded {
+        shown,
+        lowered: None,
+        has_syntax: true,
+        imports: Vec::new(),
+        problems,
+    }
+}
+
+/// Orders, links and validates the loaded files.
+fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked, Vec<Diagnostic>> {
+    let mut order = Order {
+        loaded: &loaded,
+        done: HashMap::new(),
+        stack: Vec::new(),
+        order: Vec::new(),
+        problems: Vec::new(),
+    };
+    for input in inputs {
+        order.visit(input);
+    }
+    let Order {
+        order: names,
+        problems: import_problems,
+        done,
+        ..
+    } = order;
+    // Each file's own problems first (a missing file before the import
+    // naming it), as protoc prints them.
+    let mut problems: Vec<Diagnostic> = names
+        .iter()
+        .filter_map(|name| loaded.get(name))
+        .flat_map(|file| file.problems.iter().cloned())
+        .collect();
+    problems.extend(import_problems);
+    let input_names: HashSet<&str> = inputs.iter().map(String::as_str).collect();
+    let mut warnings = Vec::new();
+    let mut files = Vec::with_capacity(names.len());
+    for name in names {
+        let ok = done.get(&name).copied().unwrap_or(false);
+        let Some(file) = loaded.remove(&name) else {
+            continue;
+        };
+        let Some(descriptor) = file.lowered.filter(|_| ok) else {
+            continue;
+        };
+        if !file.has_syntax {
+            // protoc reads it as proto2, and says so.
+            warnings.push(
+                Diagnostic {
+                    severity: super::Severity::Warning,
+                    start: Some(LineCol { line: 1, column: 1 }),
+                    ..Diagnostic::error(format!(
+                        "no syntax specified for '{name}'; defaulting to proto2"
+                    ))
+                }
+                .with_path(&file.shown),
+            );
+        }
+        files.push((
+            LinkedFile {
+                is_import: !input_names.contains(name.as_str()),
+                descriptor,
+            },
+            file.shown,
+        ));
+    }
+
+    let descriptors: Vec<&FileDescriptorProto> = files.iter().map(|(f, _)| &f.descriptor).collect();
+    for (index, found) in validate::symbols(&descriptors) {
+        problems.push(locate(&files[index].0.descriptor, &files[index].1, found));
+    }
+    let symbols = names::Symbols::of(files.iter().map(|(f, _)| &f.descriptor));
+    for (file, shown) in &mut files {
+        let errors = symbols.resolve_file(&mut file.descriptor);
+        let index = validate::ElementIndex::of(&file.descriptor);
+        for error in errors {
+            let path = index.path(&error.element).map(|mut path| {
+                path.push(error.slot);
+                path
+            });
+            let found = validate::Problem::error(path.unwrap_or_default(), error.message);
+            problems.push(locate(&file.descriptor, shown, found));
+        }
+        json_name::fill_json_names(&mut file.descriptor);
+    }
+    if !problems.is_empty() {
+        // Options name types and extensions: they need every name resolved.
+        return Err(problems);
+    }
+    interpret_options(&mut files, &mut problems);
+    let descriptors: Vec<&FileDescriptorProto> = files.iter().map(|(f, _)| &f.descriptor).collect();
+    let universe = validate::Universe::of(&descriptors);
+    for (file, shown) in &files {
+        for found in validate::file(&file.descriptor, &universe) {
+            let warning = found.warning;
+            let diagnostic = locate(&file.descriptor, shown, found);
+            if warning {
+                warnings.push(diagnostic);
+            } else {
+                problems.push(diagnostic);
+            }
+        }
+    }
+    for (index, found) in validate::extension_numbers(&descriptors) {
+        problems.push(locate(&files[index].0.descriptor, &files[index].1, found));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    strip_source_retention(&mut files);
+    Ok(Linked {
+        files: files.into_iter().map(|(file, _)| file).collect(),
+        warnings,
+    })
+}
+
+/// Interprets every option ([`options::interpret`]) and moves their source
+/// locations where protoc has them.
+fn interpret_options(files: &mut [(LinkedFile, PathBuf)], problems: &mut Vec<Diagnostic>) {
+    let mut descriptors: Vec<FileDescriptorProto> = files
+        .iter_mut()
+        .map(|(file, _)| std::mem::take(&mut file.descriptor))
+        .collect();
+    let interpreted = options::interpret(&mut descriptors);
+    for error in interpreted.errors {
+        let Some(index) = descriptors.iter().position(|d| d.name() == error.file) else {
+            problems.push(Diagnostic::error(error.message));
+            continue;
+        };
+        let descriptor = &descriptors[index];
+        let path = match error.part {
+            options::OptionPart::Name => [error.option.as_slice(), &[2]].concat(),
+            options::OptionPart::Value => descriptor
+                .source_code_info
+                .iter()
+                .flat_map(|info| &info.location)
+                .map(|location| &location.path)
+                .find(|path| {
+                    path.len() == error.option.len() + 1
+                        && path.starts_with(&error.option)
+                        && (3..=8).contains(&path[error.option.len()])
+                })
+                .cloned()
+                .unwrap_or(error.option),
+        };
+        let found = validate::Problem::error(path, error.message);
+        problems.push(locate(descriptor, &files[index].1, found));
+    }
+    if problems.is_empty() {
+        for (descriptor, moves) in descriptors.iter_mut().zip(&interpreted.moves) {
+            if let Some(info) = &mut descriptor.source_code_info {
+                let moves: HashMap<Vec<i32>, Vec<i32>> = moves.moves.iter().cloned().collect();
+                lower::apply_interpreted_options(info, &moves);
+            }
+        }
+    }
+    for ((file, _), descriptor) in files.iter_mut().zip(descriptors) {
+        file.descriptor = descriptor;
+    }
+}
+
+/// Strips what protoc leaves out of its output (source-retention options,
+/// such as `features.default_symbol_visibility`) and their locations:
+/// after the validations, which read them.
+fn strip_source_retention(files: &mut [(LinkedFile, PathBuf)]) {
+    let mut descriptors: Vec<FileDescriptorProto> = files
+        .iter_mut()
+        .map(|(file, _)| std::mem::take(&mut file.descriptor))
+        .collect();
+    let stripped = options::strip_source_retention(&mut descriptors);
+    for (descriptor, stripped) in descriptors.iter_mut().zip(&stripped) {
+        if let Some(info) = &mut descriptor.source_code_info {
+            lower::strip_locations(info, &stripped.paths);
+        }
+    }
+    for ((file, _), descriptor) in files.iter_mut().zip(descriptors) {
+        file.descriptor = descriptor;
+    }
+}
+
+/// The walk that puts each file after its imports.
+struct Order<'a> {
+    loaded: &'a HashMap<String, Loaded>,
+    /// Per file visited, whether it and everything it imports loaded.
+    done: HashMap<String, bool>,
+    stack: Vec<&'a str>,
+    order: Vec<String>,
+    problems: Vec<Diagnostic>,
+}
+
+impl<'a> Order<'a> {
+    /// Visits `name`; whether it loaded, and all it imports.
+    fn visit(&mut self, name: &str) -> bool {
+        if let Some(ok) = self.done.get(name) {
+            return *ok;
+        }
+        let Some((name, file)) = self.loaded.get_key_value(name) else {
+            return false;
+        };
+        self.stack.push(name);
+        let mut ok = file.lowered.is_some();
+        for (import, at) in &file.imports {
+            if let Some(start) = self.stack.iter().position(|n| *n == import) {
+                // protoc reports a cycle in the file it starts from, at
+                // that file's import of the next one.
+                let first = self.stack[start];
+                let mut cycle: Vec<&str> = self.stack[start..].to_vec();
+                cycle.push(import);
+                let next = cycle[1];
+                let first_file = &self.loaded[first];
+                let first_at = first_file
+                    .imports
+                    .iter()
+                    .find(|(n, _)| n == next)
+                    .and_then(|(_, at)| *at);
+                self.problems.push(at_line_col(
+                    Diagnostic::error(format!(
+                        "File recursively imports itself: {}",
+                        cycle.join(" -> ")
+                    ))
+                    .with_path(&first_file.shown),
+                    first_at,
+                ));
+                self.problems.push(at_line_col(
+                    Diagnostic::error(format!("Import \"{import}\" was not found or had errors."))
+                        .with_path(&file.shown),
+                    *at,
+                ));
+                ok = false;
+                continue;
+            }
+            if !self.visit(import) {
+                self.problems.push(at_line_col(
+                    Diagnostic::error(format!("Import \"{import}\" was not found or had errors."))
+                        .with_path(&file.shown),
+                    *at,
+                ));
+                ok = false;
+            }
+        }
+        self.stack.pop();
+        self.done.insert(name.clone(), ok);
+        self.order.push(name.clone());
+        ok
+    }
+}
+
+fn at_line_col(mut diagnostic: Diagnostic, at: Option<LineCol>) -> Diagnostic {
+    diagnostic.start = at;
+    diagnostic
+}
+
+/// `found` located through the file's source info, when it has one.
+fn locate(file: &FileDescriptorProto, shown: &Path, found: validate::Problem) -> Diagnostic {
+    let mut diagnostic = Diagnostic::error(found.message).with_path(shown);
+    if found.warning {
+        diagnostic.severity = super::Severity::Warning;
+    }
+    let span = file.source_code_info.as_ref().and_then(|info| {
+        info.location
+            .iter()
+            .find(|location| location.path == found.path)
+            .map(|location| location.span.clone())
+    });
+    if let Some(span) = span {
+        let (line, column) = (span.first().copied(), span.get(1).copied());
+        if let (Some(line), Some(column)) = (line, column) {
+            diagnostic.start = Some(LineCol {
+                line: usize::try_from(line).unwrap_or(0) + 1,
+                column: usize::try_from(column).unwrap_or(0) + 1,
+            });
+        }
+    }
+    diagnostic
+}
+
+/// Messages in `messages`, nested ones included.
+fn count_messages(messages: &[super::descriptor::DescriptorProto]) -> usize {
+    messages
+        .iter()
+        .map(|message| 1 + count_messages(&message.nested_type))
+        .sum()
+}
