@@ -10,7 +10,7 @@
 //! protoc looks up option names; `[type.googleapis.com/pkg.Msg] { ... }`
 //! expands a `google.protobuf.Any`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use prost::encoding::encode_varint;
 
@@ -27,16 +27,15 @@ pub(super) fn parse(
     type_name: &str,
     text: &str,
     scope: &str,
-    file: &str,
+    visible: &HashSet<String>,
 ) -> Result<Vec<u8>> {
     let tokens = tokenize(text)?;
-    let visible = pool.visible_files(file);
     let mut parser = Parser {
         pool,
         tokens,
         at: 0,
         scope,
-        visible: &visible,
+        visible,
         depth: 0,
     };
     let message = parser.message(type_name, None)?;
@@ -214,7 +213,7 @@ struct Parser<'a> {
     tokens: Vec<Token>,
     at: usize,
     scope: &'a str,
-    visible: &'a std::collections::HashSet<String>,
+    visible: &'a HashSet<String>,
     depth: usize,
 }
 
