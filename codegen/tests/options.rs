@@ -351,6 +351,8 @@ extend google.protobuf.FileOptions {
   optional sint32 si = 50013; optional fixed32 fx = 50014; repeated int32 ri = 50015;
 }
 extend google.protobuf.MessageOptions { optional int32 mi = 50001; }
+message R { required int32 a = 1; optional int32 b = 2; optional R sub = 3; repeated R list = 4; }
+extend google.protobuf.FileOptions { optional R req = 50016; }
 "#;
     // One line of options each, after `syntax`, `package` and the import.
     let cases = [
@@ -396,6 +398,8 @@ extend google.protobuf.MessageOptions { optional int32 mi = 50001; }
         "option (p.m) = {[p.nope]: 1};",
         "option (p.m) = {sub {a: 1} sub {a: 2}};",
         "option (p.m) = {e: 7};",
+        "option (p.req) = {b: 1};",
+        "option (p.req) = {a: 1 sub {b: 2} list {b: 3}};",
     ];
     let scratch = tempfile::tempdir().expect("tempdir");
     std::fs::write(scratch.path().join("base.proto"), BASE).expect("write");
