@@ -63,6 +63,11 @@ fn protoc_include() -> PathBuf {
 /// protoc 35 on `files` below `roots`: its descriptor set (imports
 /// included), or its error output.
 fn protoc(roots: &[PathBuf], files: &[&str]) -> Result<FileDescriptorSet, String> {
+    protoc_with(roots, files)
+}
+
+/// protoc 35 with `args` (files and flags) below `roots`, imports included.
+fn protoc_with(roots: &[PathBuf], args: &[&str]) -> Result<FileDescriptorSet, String> {
     let scratch = tempfile::tempdir().expect("tempdir");
     let out = scratch.path().join("out.binpb");
     let mut command = Command::new(python());
@@ -71,7 +76,7 @@ fn protoc(roots: &[PathBuf], files: &[&str]) -> Result<FileDescriptorSet, String
         command.arg(format!("-I{}", root.display()));
     }
     let output = command
-        .args(files)
+        .args(args)
         .arg(format!("--descriptor_set_out={}", out.display()))
         .current_dir(&roots[0])
         .output()
@@ -244,7 +249,7 @@ fn option_moves_are_protocs_source_paths() {
         } else {
             (roots.clone(), fixture)
         };
-        let theirs = protoc_with_source_info(&roots, name);
+        let theirs = protoc_with(&roots, &["--include_source_info", name]).expect("protoc");
         let names: Vec<String> = theirs.file.iter().map(|f| f.name().to_owned()).collect();
         let (_, interpreted, stripped) = front_end(&roots, &names);
         let index = names.iter().position(|n| n == name).expect("compiled");
@@ -289,33 +294,6 @@ fn option_moves_are_protocs_source_paths() {
         }
         assert!(ours.len() > 5, "{name}: only {} moves", ours.len());
     }
-}
-
-fn protoc_with_source_info(roots: &[PathBuf], file: &str) -> FileDescriptorSet {
-    let scratch = tempfile::tempdir().expect("tempdir");
-    let out = scratch.path().join("out.binpb");
-    let mut command = Command::new(python());
-    command.args([
-        "-m",
-        "grpc_tools.protoc",
-        "--include_imports",
-        "--include_source_info",
-    ]);
-    for root in roots {
-        command.arg(format!("-I{}", root.display()));
-    }
-    let output = command
-        .arg(file)
-        .arg(format!("--descriptor_set_out={}", out.display()))
-        .current_dir(&roots[0])
-        .output()
-        .expect("protoc runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    FileDescriptorSet::decode(std::fs::read(out).expect("written").as_slice()).expect("decodes")
 }
 
 /// googleapis packages rich in custom options (`google.api.http`,
@@ -373,6 +351,8 @@ extend google.protobuf.FileOptions {
   optional sint32 si = 50013; optional fixed32 fx = 50014; repeated int32 ri = 50015;
 }
 extend google.protobuf.MessageOptions { optional int32 mi = 50001; }
+message R { required int32 a = 1; optional int32 b = 2; optional R sub = 3; repeated R list = 4; }
+extend google.protobuf.FileOptions { optional R req = 50016; }
 "#;
     // One line of options each, after `syntax`, `package` and the import.
     let cases = [
@@ -418,6 +398,8 @@ extend google.protobuf.MessageOptions { optional int32 mi = 50001; }
         "option (p.m) = {[p.nope]: 1};",
         "option (p.m) = {sub {a: 1} sub {a: 2}};",
         "option (p.m) = {e: 7};",
+        "option (p.req) = {b: 1};",
+        "option (p.req) = {a: 1 sub {b: 2} list {b: 3}};",
     ];
     let scratch = tempfile::tempdir().expect("tempdir");
     std::fs::write(scratch.path().join("base.proto"), BASE).expect("write");

@@ -24,9 +24,20 @@ struct Parts {
 /// Ours and protox-parse's, or the first error.
 fn both_with_source_info(name: &str, source: &str) -> Result<(Parts, Parts), String> {
     let parsed = syntax::parse(source).map_err(|e| format!("syntax: {}", e.message))?;
-    let ours = lower(&parsed, name)
+    let mut ours = lower(&parsed, name)
         .map_err(|e| format!("lower: {}", e.message))?
         .descriptor;
+    // protoc's parser gives a method with a body (`{}`) empty options;
+    // protox-parse leaves them out.
+    for method in ours.service.iter_mut().flat_map(|s| &mut s.method) {
+        if method
+            .options
+            .as_ref()
+            .is_some_and(|o| *o == Default::default())
+        {
+            method.options = None;
+        }
+    }
     let ours = prost_types::FileDescriptorProto::decode(ours.encode_to_vec().as_slice())
         .map_err(|e| e.to_string())?;
     let theirs =

@@ -10,7 +10,7 @@
 //! protoc looks up option names; `[type.googleapis.com/pkg.Msg] { ... }`
 //! expands a `google.protobuf.Any`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use prost::encoding::encode_varint;
 
@@ -27,19 +27,26 @@ pub(super) fn parse(
     type_name: &str,
     text: &str,
     scope: &str,
-    file: &str,
+    visible: &HashSet<String>,
 ) -> Result<Vec<u8>> {
     let tokens = tokenize(text)?;
-    let visible = pool.visible_files(file);
     let mut parser = Parser {
         pool,
         tokens,
         at: 0,
         scope,
-        visible: &visible,
+        visible,
         depth: 0,
     };
     let message = parser.message(type_name, None)?;
+    let mut missing = Vec::new();
+    message.missing_required(pool, type_name, "", &mut missing);
+    if !missing.is_empty() {
+        return Err(format!(
+            "Message missing required fields: {}",
+            missing.join(", ")
+        ));
+    }
     Ok(message.encode())
 }
 
@@ -170,6 +177,37 @@ struct ParsedMessage {
 }
 
 impl ParsedMessage {
+    /// protoc's `FindInitializationErrors`: the required fields not set,
+    /// this message's first (in declaration order), then those of each
+    /// message set in it (in number order), as `sub.a`, `list[0].a`,
+    /// `(pkg.ext).a`.
+    fn missing_required(&self, pool: &Pool, type_name: &str, prefix: &str, out: &mut Vec<String>) {
+        if let Some(message) = pool.messages.get(type_name) {
+            for field in message.fields.iter().filter(|f| f.required) {
+                if !self.fields.contains_key(&field.number) {
+                    out.push(format!("{prefix}{}", field.name));
+                }
+            }
+        }
+        for (field, values) in self.fields.values() {
+            let name = match &field.extendee {
+                Some(_) => format!("({})", field.full_name),
+                None => field.name.clone(),
+            };
+            for (index, value) in values.iter().enumerate() {
+                let Value::Message(inner) = value else {
+                    continue;
+                };
+                let prefix = if field.repeated {
+                    format!("{prefix}{name}[{index}].")
+                } else {
+                    format!("{prefix}{name}.")
+                };
+                inner.missing_required(pool, &field.type_name, &prefix, out);
+            }
+        }
+    }
+
     fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         for (field, values) in self.fields.values() {
@@ -214,7 +252,7 @@ struct Parser<'a> {
     tokens: Vec<Token>,
     at: usize,
     scope: &'a str,
-    visible: &'a std::collections::HashSet<String>,
+    visible: &'a HashSet<String>,
     depth: usize,
 }
 

@@ -46,7 +46,7 @@ mod value;
 mod walk;
 mod wire;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::descriptor::FileDescriptorProto;
 
@@ -117,6 +117,7 @@ pub fn interpret(files: &mut [FileDescriptorProto]) -> Interpreted {
         let mut run = Run {
             pool: &pool,
             file: file.name().to_owned(),
+            visible: pool.visible_files(file.name()),
             errors: &mut out.errors,
             moves: Vec::new(),
             counts: HashMap::new(),
@@ -196,6 +197,8 @@ const UNINTERPRETED: i32 = 999;
 struct Run<'a> {
     pool: &'a pool::Pool,
     file: String,
+    /// The files whose declarations it may use.
+    visible: HashSet<String>,
     errors: &'a mut Vec<OptionError>,
     moves: Vec<(Vec<i32>, Vec<i32>)>,
     /// Values set so far per repeated destination path: the next index.
@@ -217,10 +220,10 @@ impl Run<'_> {
                 options.type_name(),
                 option,
                 site.scope,
-                &self.file,
+                &self.visible,
             )
             .and_then(|resolved| {
-                resolved.write(self.pool, option, site.scope, &self.file, &mut records)?;
+                resolved.write(self.pool, option, site.scope, &self.visible, &mut records)?;
                 Ok(resolved)
             });
             match result {

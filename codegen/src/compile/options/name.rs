@@ -2,6 +2,8 @@
 //! `InterpretSingleOption` resolves it, with protoc's messages; and the
 //! value's record wrapped in one record per intermediate message.
 
+use std::collections::HashSet;
+
 use super::{
     OptionPart,
     pool::{Field, Kind, Pool},
@@ -23,14 +25,14 @@ pub(super) struct Resolved {
 pub(super) type Error = (OptionPart, String);
 
 /// Resolves `option`'s name on the options message `options` (full name)
-/// of an element whose names are looked up from `scope`, in `file`; checks
-/// the name was not set already by an earlier option (`set`).
+/// of an element whose names are looked up from `scope`, among the files
+/// `visible` from the element's file.
 pub(super) fn resolve(
     pool: &Pool,
     options: &str,
     option: &UninterpretedOption,
     scope: &str,
-    file: &str,
+    visible: &HashSet<String>,
 ) -> Result<Resolved, Error> {
     let name_error = |message: String| (OptionPart::Name, message);
     if option
@@ -45,7 +47,6 @@ pub(super) fn resolve(
     let mut message = options.to_owned();
     let mut written = String::new();
     let mut fields: Vec<Field> = Vec::new();
-    let visible = pool.visible_files(file);
     for (i, part) in option.name.iter().enumerate() {
         if !written.is_empty() {
             written.push('.');
@@ -138,7 +139,7 @@ impl Resolved {
         pool: &Pool,
         option: &UninterpretedOption,
         scope: &str,
-        file: &str,
+        visible: &HashSet<String>,
         records: &mut Vec<u8>,
     ) -> Result<(), Error> {
         if !self.repeated && wire::is_set(records, &self.numbers) {
@@ -149,7 +150,7 @@ impl Resolved {
         }
         let (last, intermediate) = self.fields.split_last().expect("a name has a part");
         let mut record = Vec::new();
-        value::write(pool, last, option, scope, file, &mut record)
+        value::write(pool, last, option, scope, visible, &mut record)
             .map_err(|message| (OptionPart::Value, message))?;
         for field in intermediate.iter().rev() {
             let mut outer = Vec::new();

@@ -33,6 +33,9 @@ pub(super) struct Field {
     pub oneof: Option<i32>,
     /// `retention = RETENTION_SOURCE`: stripped from descriptor sets.
     pub source_retention: bool,
+    /// `required`, or `LEGACY_REQUIRED` presence: an aggregate value must
+    /// set it.
+    pub required: bool,
 }
 
 /// A message type.
@@ -394,6 +397,11 @@ impl Context<'_> {
             }
         }
         let kind = Type::try_from(field.r#type.unwrap_or(0)).unwrap_or(Type::Message);
+        let legacy_required = uninterpreted.iter().any(|option| {
+            option.identifier_value.as_deref() == Some("LEGACY_REQUIRED")
+                && matches!(option.name.as_slice(), [f, p] if f.name_part() == "features" && p.name_part() == "field_presence")
+        });
+        let required = field.label == Some(Label::Required as i32) || legacy_required;
         let repeated = field.label == Some(Label::Repeated as i32);
         let packable = !matches!(
             kind,
@@ -427,6 +435,7 @@ impl Context<'_> {
             implicit,
             oneof: field.oneof_index,
             source_retention: retention,
+            required,
         }
     }
 }

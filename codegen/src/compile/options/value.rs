@@ -1,6 +1,8 @@
 //! One option's value written as protoc's `SetOptionValue` writes it: the
 //! checks of each type, with protoc's messages, and the record.
 
+use std::collections::HashSet;
+
 use super::{
     aggregate,
     pool::{Field, Pool},
@@ -10,13 +12,13 @@ use crate::compile::descriptor::{UninterpretedOption, field_descriptor_proto::Ty
 
 /// Appends the record of `option`'s value for `field` to `out`, or gives
 /// protoc's message (located at the value). `scope` is where names inside
-/// an aggregate value are looked up from, `file` the file using them.
+/// an aggregate value are looked up from, among the files `visible`.
 pub(super) fn write(
     pool: &Pool,
     field: &Field,
     option: &UninterpretedOption,
     scope: &str,
-    file: &str,
+    visible: &HashSet<String>,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
     let name = &field.full_name;
@@ -89,13 +91,14 @@ pub(super) fn write(
                     short = field.name
                 ));
             };
-            let message =
-                aggregate::parse(pool, &field.type_name, text, scope, file).map_err(|error| {
+            let message = aggregate::parse(pool, &field.type_name, text, scope, visible).map_err(
+                |error| {
                     format!(
                         "Error while parsing option value for \"{}\": {error}",
                         field.name
                     )
-                })?;
+                },
+            )?;
             if field.kind == Type::Group {
                 wire::put_group(number, &message, out);
             } else {
