@@ -576,6 +576,11 @@ impl<'a> Lowering<'_, 'a> {
                 });
             }
         }
+        if let (syntax::FieldType::Map(_), Some(options), Some(entry)) =
+            (&field.ty, &out.options, nested.last_mut())
+        {
+            copy_to_map_entry(options, entry);
+        }
         Ok(out)
     }
 
@@ -965,6 +970,30 @@ impl<'a> Lowering<'_, 'a> {
             }
         }
         Ok(out)
+    }
+}
+
+/// protoc's parser gives a map's key and value fields the map field's
+/// `features.*` options, and its `enforce_utf8` to those of type string.
+fn copy_to_map_entry(options: &FieldOptions, entry: &mut DescriptorProto) {
+    for option in &options.uninterpreted_option {
+        let Some(first) = option.name.first() else {
+            continue;
+        };
+        let plain = first.is_extension == Some(false);
+        let name = first.name_part.as_deref();
+        let enforce_utf8 = plain && option.name.len() == 1 && name == Some("enforce_utf8");
+        let feature = plain && name == Some("features");
+        for field in &mut entry.field {
+            let string = field.r#type == Some(Type::String.into());
+            if feature || (enforce_utf8 && string) {
+                field
+                    .options
+                    .get_or_insert_with(Default::default)
+                    .uninterpreted_option
+                    .push(option.clone());
+            }
+        }
     }
 }
 

@@ -225,3 +225,29 @@ fn inside_an_option(path: &[i32]) -> bool {
         .enumerate()
         .any(|(at, part)| *part == 999 && at + 2 < path.len())
 }
+
+/// protoc's parser copies a map field's `features.*` options to its entry's
+/// key and value, and `enforce_utf8` to those of type string (protoc 35's
+/// descriptor set shows them interpreted there).
+#[test]
+fn map_entries_get_the_fields_features_as_protoc_gives_them() {
+    let source = "edition = \"2024\";\nmessage M {\n  map<string, int32> m = 1 [features.utf8_validation = NONE, deprecated = true];\n}\n";
+    let parsed = syntax::parse(source).expect("parses");
+    let lowered = lower(&parsed, "m.proto").expect("lowers").descriptor;
+    let entry = &lowered.message_type[0].nested_type[0];
+    for field in &entry.field {
+        let options = field.options.as_ref().expect("options copied");
+        let names: Vec<_> = options
+            .uninterpreted_option
+            .iter()
+            .map(|o| {
+                o.name
+                    .iter()
+                    .map(|p| p.name_part())
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .collect();
+        assert_eq!(names, ["features.utf8_validation"], "{}", field.name());
+    }
+}
