@@ -337,7 +337,10 @@ impl<'a> Lowering<'_, 'a> {
                             syntax::OneofItem::Option(option) => oneof_options.push(
                                 self.option(option, Site::new(5, self.file.span(oneof.name)))?,
                             ),
-                            syntax::OneofItem::Empty(_) => {}
+                            // protoc's parser reads a field there.
+                            syntax::OneofItem::Empty(tok) => {
+                                return Err(self.error("Expected type name.", *tok));
+                            }
                         }
                     }
                     out.oneof_decl.push(OneofDescriptorProto {
@@ -671,7 +674,16 @@ impl<'a> Lowering<'_, 'a> {
             let mut field = match item {
                 syntax::ExtendItem::Field(field) => self.field(field, None, nested)?,
                 syntax::ExtendItem::Group(group) => self.group(group, None, nested)?,
-                syntax::ExtendItem::Empty(_) => continue,
+                // protoc's parser reads a field there, label first.
+                syntax::ExtendItem::Empty(tok) => {
+                    return Err(match self.syntax {
+                        Syntax::Proto2 => self.error(
+                            "Expected \"required\", \"optional\", or \"repeated\".",
+                            *tok,
+                        ),
+                        _ => self.error("Expected type name.", *tok),
+                    });
+                }
             };
             field.extendee = Some(extendee.clone());
             extensions.push(field);

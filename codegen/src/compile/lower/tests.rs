@@ -251,3 +251,32 @@ fn map_entries_get_the_fields_features_as_protoc_gives_them() {
         assert_eq!(names, ["features.utf8_validation"], "{}", field.name());
     }
 }
+
+/// A lone `;` in a oneof or an `extend` block is an error to protoc 35,
+/// which reads a field there (its messages, at the `;`).
+#[test]
+fn empty_statements_in_oneofs_and_extends_are_refused_as_protoc_refuses_them() {
+    for (source, message, column) in [
+        (
+            "syntax = \"proto2\";\nmessage M { oneof o { int32 a = 1; ; } }\n",
+            "Expected type name.",
+            35,
+        ),
+        (
+            "syntax = \"proto2\";\nmessage M { extend M { ; } }\n",
+            "Expected \"required\", \"optional\", or \"repeated\".",
+            23,
+        ),
+        (
+            "syntax = \"proto3\";\nextend M { ; }\n",
+            "Expected type name.",
+            11,
+        ),
+    ] {
+        let parsed = syntax::parse(source).expect("parses");
+        let error = lower(&parsed, "e.proto").expect_err(source);
+        assert_eq!(error.message, message);
+        let line_start = source.find('\n').expect("two lines") as u32 + 1;
+        assert_eq!(error.span.start - line_start, column, "{source}");
+    }
+}
