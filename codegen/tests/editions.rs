@@ -497,21 +497,27 @@ fn names_resolve_as_protoc_resolves_them() {
         "google/longrunning",
         "google/pubsub/v1",
     ] {
-        let mut files: Vec<String> = std::fs::read_dir(corpus.join(dir))
-            .expect("corpus directory")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "proto"))
-            .map(|p| {
-                p.strip_prefix(&corpus)
-                    .expect("below")
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        files.sort();
+        let files = proto_files_in(&corpus, dir);
         let args: Vec<&str> = files.iter().map(String::as_str).collect();
         assert_names_resolve_as_protoc(std::slice::from_ref(&corpus), &args);
     }
+}
+
+/// The `.proto` files directly in `root`/`dir`, named from `root`, sorted.
+fn proto_files_in(root: &Path, dir: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(root.join(dir))
+        .expect("corpus directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "proto"))
+        .map(|p| {
+            p.strip_prefix(root)
+                .expect("below")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// 2024's visibility: names local to their file (marked, or nested under
@@ -627,18 +633,7 @@ fn source_info_is_protocs() {
     }
     if corpus.exists() {
         for dir in dirs {
-            let mut files: Vec<String> = std::fs::read_dir(corpus.join(dir))
-                .expect("corpus directory")
-                .map(|e| e.expect("entry").path())
-                .filter(|p| p.extension().is_some_and(|e| e == "proto"))
-                .map(|p| {
-                    p.strip_prefix(&corpus)
-                        .expect("below")
-                        .to_string_lossy()
-                        .into_owned()
-                })
-                .collect();
-            files.sort();
+            let files = proto_files_in(&corpus, dir);
             let args: Vec<&str> = files.iter().map(String::as_str).collect();
             compared += assert_source_info_as_protoc(std::slice::from_ref(&corpus), &args);
         }
