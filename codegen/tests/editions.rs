@@ -600,10 +600,20 @@ fn source_info_is_protocs() {
         crlf.replace("package p3", "package crlf"),
     )
     .expect("write");
+    // Files with no statement.
+    std::fs::write(scratch.path().join("empty.proto"), "").expect("write");
+    std::fs::write(scratch.path().join("comment_only.proto"), "// nothing\n  ").expect("write");
     let roots = [scratch.path().to_owned(), protoc_include()];
     compared += assert_source_info_as_protoc(
         &roots,
-        &["quirks.proto", "p3.proto", "e24.proto", "crlf.proto"],
+        &[
+            "quirks.proto",
+            "p3.proto",
+            "e24.proto",
+            "crlf.proto",
+            "empty.proto",
+            "comment_only.proto",
+        ],
     );
     for name in fixture_names() {
         compared += assert_source_info_as_protoc(&[fixtures(), protoc_include()], &[&name]);

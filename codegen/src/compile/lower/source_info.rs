@@ -284,6 +284,18 @@ impl<'a> Recorder<'_, 'a> {
         self.upcoming_detached = start.detached;
         let tokens = &self.file.tokens;
         let Some(first) = tokens.iter().position(|t| !t.kind.is_trivia()) else {
+            // No statement: protoc's root location starts at the end of the
+            // file and ends where the file starts.
+            let end = self.file.position(self.file.source.len() as u32);
+            let mut span = vec![end.line as i32, end.column as i32];
+            if end.line != 0 {
+                span.push(0);
+            }
+            span.push(0);
+            self.locations.push(Location {
+                span,
+                ..Default::default()
+            });
             return;
         };
         let last = tokens.iter().rposition(|t| !t.kind.is_trivia());
