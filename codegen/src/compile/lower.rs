@@ -337,7 +337,10 @@ impl<'a> Lowering<'_, 'a> {
                             syntax::OneofItem::Option(option) => oneof_options.push(
                                 self.option(option, Site::new(5, self.file.span(oneof.name)))?,
                             ),
-                            syntax::OneofItem::Empty(_) => {}
+                            // protoc's parser reads a field there.
+                            syntax::OneofItem::Empty(tok) => {
+                                return Err(self.error("Expected type name.", *tok));
+                            }
                         }
                     }
                     out.oneof_decl.push(OneofDescriptorProto {
@@ -576,6 +579,11 @@ impl<'a> Lowering<'_, 'a> {
                 });
             }
         }
+        if let (syntax::FieldType::Map(_), Some(options), Some(entry)) =
+            (&field.ty, &out.options, nested.last_mut())
+        {
+            copy_to_map_entry(options, entry);
+        }
         Ok(out)
     }
 
@@ -666,7 +674,16 @@ impl<'a> Lowering<'_, 'a> {
             let mut field = match item {
                 syntax::ExtendItem::Field(field) => self.field(field, None, nested)?,
                 syntax::ExtendItem::Group(group) => self.group(group, None, nested)?,
-                syntax::ExtendItem::Empty(_) => continue,
+                // protoc's parser reads a field there, label first.
+                syntax::ExtendItem::Empty(tok) => {
+                    return Err(match self.syntax {
+                        Syntax::Proto2 => self.error(
+                            "Expected \"required\", \"optional\", or \"repeated\".",
+                            *tok,
+                        ),
+                        _ => self.error("Expected type name.", *tok),
+                    });
+                }
             };
             field.extendee = Some(extendee.clone());
             extensions.push(field);
@@ -969,6 +986,30 @@ impl<'a> Lowering<'_, 'a> {
             }
         }
         Ok(out)
+    }
+}
+
+/// protoc's parser gives a map's key and value fields the map field's
+/// `features.*` options, and its `enforce_utf8` to those of type string.
+fn copy_to_map_entry(options: &FieldOptions, entry: &mut DescriptorProto) {
+    for option in &options.uninterpreted_option {
+        let Some(first) = option.name.first() else {
+            continue;
+        };
+        let plain = first.is_extension == Some(false);
+        let name = first.name_part.as_deref();
+        let enforce_utf8 = plain && option.name.len() == 1 && name == Some("enforce_utf8");
+        let feature = plain && name == Some("features");
+        for field in &mut entry.field {
+            let string = field.r#type == Some(Type::String.into());
+            if feature || (enforce_utf8 && string) {
+                field
+                    .options
+                    .get_or_insert_with(Default::default)
+                    .uninterpreted_option
+                    .push(option.clone());
+            }
+        }
     }
 }
 

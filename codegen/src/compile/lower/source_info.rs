@@ -131,22 +131,25 @@ pub fn source_code_info(file: &File<'_>) -> SourceCodeInfo {
 
 /// Moves each interpreted option's location as protoc does once options are
 /// interpreted (`OptionInterpreter::UpdateSourceCodeInfo`): a location at
-/// `<options>.uninterpreted_option[i]` takes the path `interpreted` gives it,
+/// `<options>.uninterpreted_option[i]` takes the path it is interpreted to,
 /// `<options>.<field number>...[.<index of the value>]`, and the locations
 /// inside it (its name and its value) are dropped. Locations keep their
-/// order; an option left uninterpreted (absent from `interpreted`) stays.
+/// order; an option left uninterpreted (in no pair) stays as it is.
 ///
-/// `interpreted` maps the path of an uninterpreted option, as this module
-/// records it (`[4, 0, 7, 999, 2]`: the third option of the first message),
-/// to where protoc writes it (`[4, 0, 7, 50, 1]`). One pass over the
-/// locations, one lookup each.
-pub fn apply_interpreted_options(
-    info: &mut SourceCodeInfo,
-    interpreted: &HashMap<Vec<i32>, Vec<i32>>,
-) {
+/// `interpreted` pairs the path of an uninterpreted option as recorded here
+/// (`[4, 0, 7, 999, 2]`: the third option of the first message) with where
+/// protoc writes it (`[4, 0, 7, 50, 1]`): the `moves` of the option
+/// interpreter's `OptionMoves` for this file. One pass over the locations,
+/// one lookup each. Call it before [`strip_locations`], as protoc moves
+/// before it strips.
+pub fn apply_interpreted_options(info: &mut SourceCodeInfo, interpreted: &[(Vec<i32>, Vec<i32>)]) {
     if interpreted.is_empty() {
         return;
     }
+    let interpreted: HashMap<&[i32], &[i32]> = interpreted
+        .iter()
+        .map(|(from, to)| (from.as_slice(), to.as_slice()))
+        .collect();
     let mut moved_from: Option<Vec<i32>> = None;
     info.location.retain_mut(|location| {
         if let Some(from) = &moved_from {
@@ -155,16 +158,18 @@ pub fn apply_interpreted_options(
             }
             moved_from = None;
         }
-        if let Some(to) = interpreted.get(&location.path) {
-            moved_from = Some(std::mem::replace(&mut location.path, to.clone()));
+        if let Some(to) = interpreted.get(location.path.as_slice()) {
+            moved_from = Some(std::mem::replace(&mut location.path, to.to_vec()));
         }
         true
     });
 }
 
 /// Drops every location under one of `stripped` (paths of options protoc
-/// removes, source-retention options among them), as protoc does when it
-/// strips them from its output. Order is kept.
+/// removes from its output, source-retention options, as the option
+/// interpreter's `StrippedPaths` gives them for this file), as protoc's
+/// `StripSourceCodeInfo` does. Order is kept. Call it after
+/// [`apply_interpreted_options`].
 pub fn strip_locations(info: &mut SourceCodeInfo, stripped: &[Vec<i32>]) {
     if stripped.is_empty() {
         return;
@@ -279,6 +284,18 @@ impl<'a> Recorder<'_, 'a> {
         self.upcoming_detached = start.detached;
         let tokens = &self.file.tokens;
         let Some(first) = tokens.iter().position(|t| !t.kind.is_trivia()) else {
+            // No statement: protoc's root location starts at the end of the
+            // file and ends where the file starts.
+            let end = self.file.position(self.file.source.len() as u32);
+            let mut span = vec![end.line as i32, end.column as i32];
+            if end.line != 0 {
+                span.push(0);
+            }
+            span.push(0);
+            self.locations.push(Location {
+                span,
+                ..Default::default()
+            });
             return;
         };
         let last = tokens.iter().rposition(|t| !t.kind.is_trivia());

@@ -236,3 +236,58 @@ fn inside_an_option(path: &[i32]) -> bool {
         .enumerate()
         .any(|(at, part)| *part == 999 && at + 2 < path.len())
 }
+
+/// protoc's parser copies a map field's `features.*` options to its entry's
+/// key and value, and `enforce_utf8` to those of type string (protoc 35's
+/// descriptor set shows them interpreted there).
+#[test]
+fn map_entries_get_the_fields_features_as_protoc_gives_them() {
+    let source = "edition = \"2024\";\nmessage M {\n  map<string, int32> m = 1 [features.utf8_validation = NONE, deprecated = true];\n}\n";
+    let parsed = syntax::parse(source).expect("parses");
+    let lowered = lower(&parsed, "m.proto").expect("lowers").descriptor;
+    let entry = &lowered.message_type[0].nested_type[0];
+    for field in &entry.field {
+        let options = field.options.as_ref().expect("options copied");
+        let names: Vec<_> = options
+            .uninterpreted_option
+            .iter()
+            .map(|o| {
+                o.name
+                    .iter()
+                    .map(|p| p.name_part())
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .collect();
+        assert_eq!(names, ["features.utf8_validation"], "{}", field.name());
+    }
+}
+
+/// A lone `;` in a oneof or an `extend` block is an error to protoc 35,
+/// which reads a field there (its messages, at the `;`).
+#[test]
+fn empty_statements_in_oneofs_and_extends_are_refused_as_protoc_refuses_them() {
+    for (source, message, column) in [
+        (
+            "syntax = \"proto2\";\nmessage M { oneof o { int32 a = 1; ; } }\n",
+            "Expected type name.",
+            35,
+        ),
+        (
+            "syntax = \"proto2\";\nmessage M { extend M { ; } }\n",
+            "Expected \"required\", \"optional\", or \"repeated\".",
+            23,
+        ),
+        (
+            "syntax = \"proto3\";\nextend M { ; }\n",
+            "Expected type name.",
+            11,
+        ),
+    ] {
+        let parsed = syntax::parse(source).expect("parses");
+        let error = lower(&parsed, "e.proto").expect_err(source);
+        assert_eq!(error.message, message);
+        let line_start = source.find('\n').expect("two lines") as u32 + 1;
+        assert_eq!(error.span.start - line_start, column, "{source}");
+    }
+}

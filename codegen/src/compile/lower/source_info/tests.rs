@@ -2,8 +2,6 @@
 //! small hand-made source infos (the recording itself is checked against
 //! protoc 35 in `tests/editions.rs`, `source_info_is_protocs`).
 
-use std::collections::HashMap;
-
 use super::{apply_interpreted_options, strip_locations};
 use crate::compile::descriptor::{SourceCodeInfo, source_code_info::Location};
 
@@ -46,10 +44,10 @@ fn interpreted_options_move_in_place_and_lose_their_parts() {
         &[4, 0, 7, 999, 1, 3],
         &[4, 0, 1],
     ]);
-    let moves = HashMap::from([
+    let moves = [
         (vec![8, 999, 0], vec![8, 1]),
         (vec![4, 0, 7, 999, 1], vec![4, 0, 7, 50000, 0]),
-    ]);
+    ];
     apply_interpreted_options(&mut source, &moves);
     assert_eq!(
         paths(&source),
