@@ -374,8 +374,7 @@ fn interpret_options(files: &mut [(LinkedFile, PathBuf)], problems: &mut Vec<Dia
     if problems.is_empty() {
         for (descriptor, moves) in descriptors.iter_mut().zip(&interpreted.moves) {
             if let Some(info) = &mut descriptor.source_code_info {
-                let moves: HashMap<Vec<i32>, Vec<i32>> = moves.moves.iter().cloned().collect();
-                lower::apply_interpreted_options(info, &moves);
+                lower::apply_interpreted_options(info, &moves.moves);
             }
         }
     }
