@@ -307,13 +307,24 @@ fn configuration_use_except_ignore() {
 
 #[test]
 fn editions_need_an_image() {
+    // The two sides differ, so the file must be compiled (identical sides
+    // are not compiled at all, and have no findings, as buf says).
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("a.proto"),
-        "edition = \"2023\";\npackage a;\nmessage A {}\n",
-    )
-    .expect("write");
-    let output = protoforge(dir.path(), &["breaking", ".", "--against", "."]);
+    for (side, body) in [
+        ("current", "message A {}\n"),
+        ("previous", "message A {}\nmessage B {}\n"),
+    ] {
+        std::fs::create_dir(dir.path().join(side)).expect("mkdir");
+        std::fs::write(
+            dir.path().join(side).join("a.proto"),
+            format!("edition = \"2023\";\npackage a;\n{body}"),
+        )
+        .expect("write");
+    }
+    let output = protoforge(
+        dir.path(),
+        &["breaking", "current", "--against", "previous"],
+    );
     assert_eq!(output.status.code(), Some(1));
     assert!(
         text(&output.stderr).contains("build an image"),
