@@ -25,31 +25,12 @@ use protoforge_codegen::{
     syntax,
 };
 
-fn python() -> String {
-    std::env::var("PROTOFORGE_PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
+#[path = "common/protoc35.rs"]
+mod protoc35;
+use protoc35::{protoc_include, python};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/editions")
-}
-
-/// grpc_tools' include directory (descriptor.proto, the well-known types and
-/// the language feature files of protoc 35).
-fn protoc_include() -> PathBuf {
-    let output = Command::new(python())
-        .args([
-            "-c",
-            "import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), '_proto'))",
-        ])
-        .output()
-        .unwrap_or_else(|err| panic!("{} does not run: {err}", python()));
-    assert!(
-        output.status.success(),
-        "{} has no grpc_tools (pip install grpcio-tools, or set PROTOFORGE_PYTHON): {}",
-        python(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
 
 /// Runs protoc 35 with `args` below the fixtures (and its own include

@@ -31,12 +31,13 @@ use protoforge_codegen::{
     compile::descriptor::{FileDescriptorProto, FileDescriptorSet},
 };
 
+#[path = "common/protoc35.rs"]
+#[allow(dead_code)]
+mod protoc35;
+use protoc35::python;
+
 fn enabled() -> bool {
     std::env::var_os("PROTOFORGE_FRONTEND_DIFF").is_some_and(|v| v == "1")
-}
-
-fn python() -> String {
-    std::env::var("PROTOFORGE_PYTHON").unwrap_or_else(|_| "python3".to_owned())
 }
 
 /// What is compared of a file: all of it, its source locations in a fixed

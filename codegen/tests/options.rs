@@ -29,9 +29,9 @@ use protoforge_codegen::{
     syntax,
 };
 
-fn python() -> String {
-    std::env::var("PROTOFORGE_PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
+#[path = "common/protoc35.rs"]
+mod protoc35;
+use protoc35::{protoc_include, python};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/editions")
@@ -39,25 +39,6 @@ fn fixtures() -> PathBuf {
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/node_modules/google-proto-files")
-}
-
-/// grpc_tools' include directory (protoc 35's descriptor.proto and the
-/// language feature files).
-fn protoc_include() -> PathBuf {
-    let output = Command::new(python())
-        .args([
-            "-c",
-            "import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), '_proto'))",
-        ])
-        .output()
-        .unwrap_or_else(|err| panic!("{} does not run: {err}", python()));
-    assert!(
-        output.status.success(),
-        "{} has no grpc_tools (pip install grpcio-tools, or set PROTOFORGE_PYTHON): {}",
-        python(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
 
 /// protoc 35 on `files` below `roots`: its descriptor set (imports
