@@ -1,4 +1,5 @@
-//! Where the anchor tools are: protoc and buf, installed by
+//! Where the anchor tools are: the current protoc (grpcio-tools' protoc 35,
+//! which `.ci/run` installs in a venv) and buf, installed by
 //! `bench/install-anchors.sh` (which `.ci/run` runs).
 
 use std::path::{Path, PathBuf};
@@ -10,9 +11,12 @@ pub fn workspace_root() -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_owned)
 }
 
-/// `protoc`: `$PROTOC`, else the one on `PATH`.
+/// The protoc protoforge's output equals: `$PROTOC`, else `bench/protoc35`
+/// (libprotoc 35 through Python's grpc_tools). Debian's protoc 3.21 writes
+/// some custom options in another order, and reads no editions.
 pub fn protoc() -> PathBuf {
-    find("PROTOC", None, "protoc")
+    let current = workspace_root().join("bench/protoc35");
+    find("PROTOC", Some(current), "protoc")
 }
 
 /// `buf`: `$BUF`, else `bench/node_modules/.bin/buf`, else the one on `PATH`.

@@ -61,8 +61,8 @@ fn schema_errors_exit_1_with_located_errors_and_no_output() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr(&output),
-        "proto/a/v1/a.proto:4:1: error: expected ';' or '[', but found '}'\n\
-         proto/b.proto:2:13: error: name 'Nope' is not defined\n"
+        "proto/a/v1/a.proto:4:1: error: Expected \";\".\n\
+         proto/b.proto:2:13: error: \"Nope\" is not defined.\n"
     );
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .expect("read_dir")
@@ -206,7 +206,7 @@ fn inputs_are_shadowed_only_by_a_different_file() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("shadowed by 'inc/a.proto'"),
+        stderr(&output).contains("a.proto: error: Input is shadowed in the --proto_path by \"inc/a.proto\""),
         "{}",
         stderr(&output)
     );

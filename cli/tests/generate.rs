@@ -109,7 +109,7 @@ fn errors_exit_1() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "a.proto:2:13: error: name 'B' is not defined\n"
+        "a.proto:2:13: error: \"B\" is not defined.\n"
     );
     assert_eq!(
         std::fs::read_dir(bad.path()).expect("list").count(),

@@ -1,15 +1,13 @@
-//! The differential harness of the own front end
-//! ([`Compiler::compile_with_own_front_end`]) against the pipeline in use
-//! (protox, [`Compiler::compile`]) and against protoc 35. Run by
-//! `bench/frontend-diff.sh`; skipped unless `PROTOFORGE_FRONTEND_DIFF=1`
-//! (it compiles the whole googleapis corpus several times).
+//! The differential harness of the front end ([`Compiler::compile`])
+//! against protoc 35. Run by `bench/frontend-diff.sh`; skipped unless
+//! `PROTOFORGE_FRONTEND_DIFF=1` (it compiles the whole googleapis corpus
+//! twice, and protoc 35 as often).
 //!
 //! Four comparisons, each printing its counts:
 //! - googleapis proper (`PROTOFORGE_GOOGLEAPIS_TREE`, a tree without
 //!   `google/protobuf`), directory by directory: descriptor sets of the
-//!   inputs, then of the imports too, equal to the protox pipeline's, and
-//!   of the inputs equal to protoc 35's (the two references differ in the
-//!   order of some options: protoc 3.21, which protox matches, against 35);
+//!   inputs with source info, then of the inputs and their imports (the
+//!   well-known types protoc 35 ships included);
 //! - the editions fixtures (`codegen/tests/editions`) equal to protoc 35's;
 //! - protobuf's own sources (`google/protobuf/**` of the corpus,
 //!   `PROTOFORGE_CORPUS`): every file protoc 35 compiles equal to its output,
@@ -136,24 +134,9 @@ fn ours(
         .include(root)
         .include_imports(imports)
         .include_source_info(source_info)
-        .compile_with_own_front_end(inputs)
-        .map(|compiled| compiled.descriptor_set)
-        .map_err(|err| err.to_string())
-}
-
-fn protox_pipeline(
-    root: &Path,
-    inputs: &[PathBuf],
-    imports: bool,
-    source_info: bool,
-) -> Option<FileDescriptorSet> {
-    let compiled = Compiler::new()
-        .include(root)
-        .include_imports(imports)
-        .include_source_info(source_info)
         .compile(inputs)
-        .ok()?;
-    Some(FileDescriptorSet::decode(compiled.encode().as_slice()).expect("decodes"))
+        .map(|compiled| FileDescriptorSet::decode(compiled.encode().as_slice()).expect("decodes"))
+        .map_err(|err| err.to_string())
 }
 
 fn has_source_info(set: &FileDescriptorSet) -> bool {
@@ -162,11 +145,19 @@ fn has_source_info(set: &FileDescriptorSet) -> bool {
 
 /// Runs protoc 35 below `root` on `inputs`; its set, or `None` when it
 /// refuses them.
-fn protoc(root: &Path, inputs: &[PathBuf], imports: bool) -> Option<FileDescriptorSet> {
+fn protoc(
+    root: &Path,
+    inputs: &[PathBuf],
+    imports: bool,
+    source_info: bool,
+) -> Option<FileDescriptorSet> {
     let scratch = tempfile::tempdir().expect("tempdir");
     let out = scratch.path().join("out.binpb");
     let mut command = Command::new(python());
-    command.args(["-m", "grpc_tools.protoc", "--include_source_info"]);
+    command.args(["-m", "grpc_tools.protoc"]);
+    if source_info {
+        command.arg("--include_source_info");
+    }
     command.arg(format!("-I{}", root.display()));
     if imports {
         command.arg("--include_imports");
@@ -197,7 +188,7 @@ fn protos_below(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-fn googleapis_against_the_protox_pipeline() {
+fn googleapis_against_protoc_35() {
     if !enabled() {
         return;
     }
@@ -214,59 +205,35 @@ fn googleapis_against_the_protox_pipeline() {
     }
     let mut inputs_only = Tally::default();
     let mut with_imports = Tally::default();
-    // protoc 3.21 (which the protox pipeline matches) and protoc 35 order
-    // some options differently: protoc 35 is the oracle of the own front end.
-    let mut against_protoc = Tally::default();
-    let mut source_info_compared = false;
     for (dir, files) in &by_dir {
         let what = dir.display().to_string();
-        let reference = protox_pipeline(&tree, files, false, true);
-        let mine = ours(&tree, files, false, true);
-        let info = mine.as_ref().is_ok_and(has_source_info);
-        source_info_compared |= info;
-        against_protoc.compare(
-            &what,
-            protoc(&tree, files, false).map(|set| self::files(&set, info)),
-            mine.clone().map(|set| self::files(&set, info)),
-            files.len(),
-        );
         inputs_only.compare(
             &what,
-            reference.map(|set| self::files(&set, info)),
-            mine.map(|set| self::files(&set, info)),
+            protoc(&tree, files, false, true).map(|set| self::files(&set, true)),
+            ours(&tree, files, false, true).map(|set| self::files(&set, true)),
             files.len(),
         );
-        // With imports: the well-known types are each pipeline's own
-        // (protox's bundled ones, protoc 35's here), so they are left out.
-        let keep = |mut set: FileDescriptorSet| {
-            set.file
-                .retain(|f| !f.name().starts_with("google/protobuf/"));
-            self::files(&set, false)
-        };
         with_imports.compare(
             &what,
-            protox_pipeline(&tree, files, true, false).map(keep),
-            ours(&tree, files, true, false).map(keep),
+            protoc(&tree, files, true, false).map(|set| self::files(&set, false)),
+            ours(&tree, files, true, false).map(|set| self::files(&set, false)),
             files.len(),
         );
     }
     println!(
-        "compared: every byte of every descriptor, options included; source info {}",
-        if source_info_compared {
-            "compared (order-normalised)"
-        } else {
-            "not compared (the own front end gave none)"
-        }
+        "compared: every byte of every descriptor, options included; source info \
+         order-normalised"
     );
-    inputs_only.print("googleapis, inputs, --include_source_info");
-    with_imports.print("googleapis, --include_imports (well-known types left out)");
-    against_protoc.print("googleapis, inputs, --include_source_info, against protoc 35");
-    assert!(
-        against_protoc.different.is_empty()
-            && against_protoc.only_reference_accepts.is_empty()
-            && against_protoc.only_ours_accepts.is_empty(),
-        "the own front end differs from protoc 35 on googleapis"
-    );
+    inputs_only.print("googleapis, inputs, --include_source_info, against protoc 35");
+    with_imports.print("googleapis, --include_imports, against protoc 35");
+    for tally in [&inputs_only, &with_imports] {
+        assert!(
+            tally.different.is_empty()
+                && tally.only_reference_accepts.is_empty()
+                && tally.only_ours_accepts.is_empty(),
+            "protoforge differs from protoc 35 on googleapis"
+        );
+    }
 }
 
 #[test]
@@ -282,7 +249,7 @@ fn fixtures_and_protobufs_own_sources_against_protoc_35() {
             .expect("name")
             .to_string_lossy()
             .into_owned();
-        let reference = protoc(&fixtures, std::slice::from_ref(&file), true);
+        let reference = protoc(&fixtures, std::slice::from_ref(&file), true, true);
         let mine = ours(&fixtures, std::slice::from_ref(&file), true, true);
         let info = mine.as_ref().is_ok_and(has_source_info);
         tally.compare(
@@ -305,7 +272,7 @@ fn fixtures_and_protobufs_own_sources_against_protoc_35() {
             .expect("below")
             .display()
             .to_string();
-        let reference = protoc(&corpus, std::slice::from_ref(&file), false);
+        let reference = protoc(&corpus, std::slice::from_ref(&file), false, true);
         let mine = ours(&corpus, std::slice::from_ref(&file), false, true);
         let info = mine.as_ref().is_ok_and(has_source_info);
         tally.compare(
@@ -545,7 +512,7 @@ fn malformed_files_are_refused_as_protoc_35_refuses_them() {
             .to_owned();
         match Compiler::new()
             .include(&dir)
-            .compile_with_own_front_end(&[&file])
+            .compile(&[&file])
         {
             Ok(_) => accepted.push(*name),
             Err(err) => {

@@ -338,7 +338,9 @@ fn protovalidate_refuses_what_it_cannot_check() {
         "message M { string s = 1 [(buf.validate.field).string.pattern = \"a(\"]; }",
         "message M { string s = 1 [(buf.validate.field).string.pattern = \"(?x) a\"]; }",
         "message M { repeated string s = 1 [(buf.validate.field).repeated.items.cel = {id: \"x\", expression: \"true\"}]; }",
-        "extend buf.validate.Int32Rules { bool even = 1161 [(buf.validate.predefined).cel = {id: \"even\", expression: \"this % 2 == 0\"}]; }",
+        // Extending a rules message takes proto2 or editions (protoc allows
+        // proto3 extensions of options messages only).
+        "extend buf.validate.Int32Rules { optional bool even = 1161 [(buf.validate.predefined).cel = {id: \"even\", expression: \"this % 2 == 0\"}]; }",
     ];
     let vendor = fixture("protovalidate").join("vendor/buf/validate/validate.proto");
     for case in cases {
@@ -347,7 +349,14 @@ fn protovalidate_refuses_what_it_cannot_check() {
         std::fs::copy(&vendor, dir.path().join("buf/validate/validate.proto")).expect("copy");
         std::fs::write(
             dir.path().join("a.proto"),
-            format!("syntax = \"proto3\";\nimport \"buf/validate/validate.proto\";\n{case}\n"),
+            format!(
+                "syntax = \"{}\";\nimport \"buf/validate/validate.proto\";\n{case}\n",
+                if case.starts_with("extend") {
+                    "proto2"
+                } else {
+                    "proto3"
+                }
+            ),
         )
         .expect("write");
         let config = |text: &str| lint::Options {

@@ -361,15 +361,13 @@ impl Sources {
                     .include_source_info(true)
                     .includes(listing.roots.iter().cloned())
                     .compile(&files)
-                    .map_err(|err| editions_help(err, || mentions_editions(&files)))?
+                    .map_err(InputError::Compile)?
             }
             (Whole::Memory, Some(texts)) => Compiler::new()
                 .include_imports(true)
                 .include_source_info(true)
                 .compile_sources(texts)
-                .map_err(|err| {
-                    editions_help(err, || texts.values().any(|t| declares_edition(t)))
-                })?,
+                .map_err(InputError::Compile)?,
             (Whole::Memory, None) => {
                 return Err(InputError::Invalid("no sources to compile".to_owned()));
             }
@@ -442,17 +440,6 @@ impl PathFilter {
 
 fn outside(path: &str, reason: &str) -> InputError {
     InputError::Invalid(format!("{path}: {reason}"))
-}
-
-/// The help given when sources fail to parse: protox reads no editions.
-fn editions_help(mut err: CompileError, sources: impl Fn() -> bool) -> InputError {
-    if sources() {
-        err.add_note(
-            "protox does not parse `edition = \"2023\"` files yet: build an image of the schema \
-             with `buf build -o image.binpb` and pass the image instead",
-        );
-    }
-    InputError::Compile(err)
 }
 
 fn prepare_dir(dir: &Path, options: &LoadOptions) -> Result<Prepared, InputError> {
@@ -542,23 +529,6 @@ fn dir_texts(listing: &workspace::Listing) -> Option<BTreeMap<String, String>> {
     let texts: BTreeMap<String, String> = texts.into_iter().collect();
     // The same name twice: the full compilation says what is wrong.
     (texts.len() == count).then_some(texts)
-}
-
-/// Whether a source declares an edition (`edition = "2023";` as a statement,
-/// not in a comment).
-fn declares_edition(source: &str) -> bool {
-    source.lines().any(|line| {
-        line.trim_start()
-            .strip_prefix("edition")
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-}
-
-fn mentions_editions(files: &[&PathBuf]) -> bool {
-    files.iter().any(|file| {
-        read_bounded(file, crate::Limits::default().max_file_size)
-            .is_ok_and(|bytes| declares_edition(&String::from_utf8_lossy(&bytes)))
-    })
 }
 
 fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> {

@@ -44,8 +44,6 @@ pub struct Schema {
 enum OptionSource {
     #[default]
     None,
-    /// The compilation's pool (a cheap shared handle).
-    Pool(prost_reflect::DescriptorPool),
     /// An image's bytes, decoded only when asked.
     Encoded(std::sync::Arc<[u8]>),
 }
@@ -54,28 +52,37 @@ impl Schema {
     /// The files of a compilation; its inputs are the schema's own.
     pub fn from_compiled(compiled: &Compiled) -> Schema {
         let inputs = compiled.input_files().into_iter().collect();
-        let mut files = compiled.file_descriptor_protos();
-        // Features need no source info: left out of the copy, which is then
-        // a fraction of the file.
-        let own: Vec<descriptor::FileDescriptorProto> = files
-            .iter_mut()
-            .map(|file| {
-                let info = file.source_code_info.take();
-                let bytes = file.encode_to_vec();
-                file.source_code_info = info;
-                descriptor::FileDescriptorProto::decode(bytes.as_slice()).unwrap_or_else(|err| {
-                    unreachable!("prost-types wrote an undecodable file: {err}")
-                })
-            })
-            .collect();
         // A compiled schema's editions and features passed the compiler's
         // checks, so they resolve.
-        let features = resolve_features(&own).unwrap_or_default();
+        let features = resolve_features(compiled.files()).unwrap_or_default();
+        // Each file once encoded, on every core: decoded as prost-types for
+        // the rules, and kept without its source info (a fraction of it)
+        // for the custom option values prost-types drops.
+        let converted = crate::compile::parallel::map_with(
+            compiled.files().iter().collect(),
+            || (),
+            |(), file| {
+                let bytes = file.encode_to_vec();
+                let prost = FileDescriptorProto::decode(bytes.as_slice()).unwrap_or_else(|err| {
+                    unreachable!("a compiled file does not decode as prost-types: {err}")
+                });
+                Some((prost, without_source_info(&bytes)))
+            },
+        )
+        .unwrap_or_else(|| unreachable!("copying a descriptor panicked"));
+        let mut files = Vec::with_capacity(converted.len());
+        let mut set = Vec::new();
+        for (file, bytes) in converted {
+            files.push(file);
+            prost::encoding::encode_key(1, prost::encoding::WireType::LengthDelimited, &mut set);
+            prost::encoding::encode_varint(bytes.len() as u64, &mut set);
+            set.extend_from_slice(&bytes);
+        }
         Schema {
             files,
             inputs,
             features: Arc::new(features),
-            options: OptionSource::Pool(compiled.descriptor_pool().clone()),
+            options: OptionSource::Encoded(set.into()),
         }
     }
 
@@ -197,7 +204,6 @@ impl Schema {
     pub(crate) fn descriptor_pool(&self) -> Option<prost_reflect::DescriptorPool> {
         match &self.options {
             OptionSource::None => None,
-            OptionSource::Pool(pool) => Some(pool.clone()),
             OptionSource::Encoded(bytes) => prost_reflect::DescriptorPool::decode(&bytes[..]).ok(),
         }
     }
@@ -242,6 +248,26 @@ pub fn resolve_features(
         features.extend(resolved);
     }
     Ok(features)
+}
+
+/// An encoded `FileDescriptorProto` without its `source_code_info` (field
+/// 9), the rest byte for byte.
+fn without_source_info(mut bytes: &[u8]) -> Vec<u8> {
+    use prost::encoding::{DecodeContext, decode_key, skip_field};
+    let mut out = Vec::with_capacity(bytes.len());
+    while !bytes.is_empty() {
+        let field = bytes;
+        let Ok((tag, wire_type)) = decode_key(&mut bytes) else {
+            unreachable!("our own encoding is well formed")
+        };
+        if skip_field(wire_type, tag, &mut bytes, DecodeContext::default()).is_err() {
+            unreachable!("our own encoding is well formed");
+        }
+        if tag != 9 {
+            out.extend_from_slice(&field[..field.len() - bytes.len()]);
+        }
+    }
+    out
 }
 
 /// The indexes of the files a buf image marks as imports: each `file` of

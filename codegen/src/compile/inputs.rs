@@ -36,7 +36,7 @@ pub(crate) fn expand(inputs: &[PathBuf], includes: &[PathBuf]) -> Result<Inputs,
                 ),
                 Ok((module_roots, found)) => {
                     for root in module_roots {
-                        if !roots.iter().any(|known| same_dir(known, &root)) {
+                        if !roots.iter().any(|known| same_path(known, &root)) {
                             roots.push(root);
                         }
                     }
@@ -120,7 +120,8 @@ fn directory(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Box<Diagnostic>
     ))
 }
 
-fn same_dir(a: &Path, b: &Path) -> bool {
+/// Whether `a` and `b` name the same file or directory.
+pub(crate) fn same_path(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 

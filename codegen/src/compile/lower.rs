@@ -103,6 +103,7 @@ pub fn lower(file: &File<'_>, name: &str) -> Result<Lowered> {
         file,
         syntax: Syntax::Proto2,
         feature_uses: Vec::new(),
+        message_depth: 0,
     };
     let mut descriptor = lowering.file(name)?;
     descriptor.source_code_info = Some(source_code_info(file));
@@ -116,7 +117,12 @@ struct Lowering<'f, 'a> {
     file: &'f File<'a>,
     syntax: Syntax,
     feature_uses: Vec<FeatureUse>,
+    /// How many messages (and groups) enclose the one being lowered.
+    message_depth: usize,
 }
+
+/// protoc's parser refuses a message (or group) inside 31 others.
+const MAX_MESSAGE_DEPTH: usize = 31;
 
 /// The `uninterpreted_option`s of one element, and the two field options
 /// protoc's parser reads itself.
@@ -274,8 +280,21 @@ impl<'a> Lowering<'_, 'a> {
             visibility: self.visibility(message.visibility),
             ..Default::default()
         };
+        self.enter_message(message.keyword)?;
         self.message_body(message.name, &message.body.items, &mut out)?;
+        self.message_depth -= 1;
         Ok(out)
+    }
+
+    fn enter_message(&mut self, keyword: Tok) -> Result<()> {
+        if self.message_depth >= MAX_MESSAGE_DEPTH {
+            return Err(self.error(
+                "Reached maximum recursion limit for nested messages.",
+                keyword,
+            ));
+        }
+        self.message_depth += 1;
+        Ok(())
     }
 
     fn message_body(
@@ -658,7 +677,9 @@ impl<'a> Lowering<'_, 'a> {
             name: Some(type_name),
             ..Default::default()
         };
+        self.enter_message(group.keyword)?;
         self.message_body(group.name, &group.body.items, &mut message)?;
+        self.message_depth -= 1;
         nested.push(message);
         Ok(out)
     }

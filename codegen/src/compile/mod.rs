@@ -1,9 +1,12 @@
 //! The front end: `.proto` files to a `FileDescriptorSet`, with no `protoc`.
 //!
-//! A thin layer over [protox] that adds what a command-line tool needs:
-//! directories as inputs, every error located at a disk path a terminal can
-//! open, the list of files read (for `cargo:rerun-if-changed`), protoc's
-//! warnings, and canonical JSON output.
+//! protoforge's own compiler ([`pipeline`]: parser, linker, option
+//! interpretation and feature resolution, over descriptor types of our own,
+//! [`descriptor`]), for proto2, proto3 and editions 2023 and 2024, writing
+//! the descriptor set protoc 35 writes. Around it, what a command-line tool
+//! needs: directories as inputs, every error located at a disk path a
+//! terminal can open, the list of files read (for `cargo:rerun-if-changed`),
+//! protoc's warnings, and canonical JSON output.
 //!
 //! ```no_run
 //! let compiled = protoforge_codegen::Compiler::new()
@@ -14,23 +17,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod batch;
 pub mod descriptor;
 mod diagnostic;
-mod encoding;
 mod errors;
 pub mod features;
 pub mod import_path;
 mod inputs;
 pub mod json_name;
 mod limits;
-mod load;
 pub mod lower;
 pub mod names;
 pub mod options;
 pub(crate) mod parallel;
 mod pipeline;
-mod source_info;
 mod sources;
 #[cfg(test)]
 mod tests;
@@ -38,20 +37,19 @@ mod validate;
 mod well_known;
 
 use std::{
-    collections::HashSet,
+    collections::{BTreeMap, HashSet},
     fmt,
     path::{Path, PathBuf},
-    sync::Arc,
 };
 
 use prost::Message;
-use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage};
+use prost_reflect::DynamicMessage;
 
 pub use diagnostic::{Diagnostic, LineCol, Severity};
 pub use limits::Limits;
 
 use limits::Budget;
-use sources::{Origin, Sources, Stop};
+use sources::{Origin, Sources};
 
 /// Options for compiling `.proto` files; [`Compiler::compile`] runs them.
 #[derive(Clone, Debug, Default)]
@@ -112,53 +110,6 @@ impl Compiler {
         let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_owned()).collect();
         let expanded = inputs::expand(&inputs, &self.includes).map_err(CompileError::new)?;
         let locator = errors::Locator {
-            includes: &expanded.includes,
-            cwd: std::env::current_dir().ok(),
-        };
-        let sources = Arc::new(Sources::new(
-            Origin::Roots(expanded.includes.clone()),
-            Budget::start(self.limits.clone()),
-        ));
-        match batch::compile_paths(&sources, &expanded.files, self.include_source_info) {
-            Ok(batch) => return Ok(self.compiled(batch, &locator)),
-            Err(Stop::Limit(diagnostics)) => {
-                return Err(CompileError::new(located_limits(diagnostics, &locator)));
-            }
-            Err(Stop::Protox) => {}
-        }
-
-        // Something is wrong: protox's own path finds and locates it.
-        let mut protox = protox::Compiler::with_file_resolver(sources::Resolver(sources.clone()));
-        protox.include_imports(true).include_source_info(true);
-        let mut problems = Vec::new();
-        for file in &expanded.files {
-            if let Err(err) = protox.open_file(file) {
-                problems.extend(locator.diagnostics(&err));
-            }
-        }
-        let reached = sources.reached();
-        if !reached.is_empty() {
-            return Err(CompileError::new(located_limits(reached, &locator)));
-        }
-        if !problems.is_empty() {
-            return Err(CompileError::new(problems));
-        }
-        Ok(self.compiled(from_protox(&protox), &locator))
-    }
-
-    /// Compiles `inputs` as [`compile`](Self::compile) does, on the front end
-    /// of our own ([`pipeline`]: our parser, linker and descriptor types, no
-    /// protox), into the `FileDescriptorSet` it writes. Not yet what
-    /// `compile` runs: options are left uninterpreted, so the set differs
-    /// from protoc's wherever a file has options (see `bench/frontend-diff.sh`).
-    pub fn compile_with_own_front_end<P: AsRef<Path>>(
-        &self,
-        inputs: &[P],
-    ) -> Result<OwnCompiled, CompileError> {
-        let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.as_ref().to_owned()).collect();
-        let expanded = inputs::expand(&inputs, &self.includes).map_err(CompileError::new)?;
-        let locator = errors::Locator {
-            includes: &expanded.includes,
             cwd: std::env::current_dir().ok(),
         };
         let sources = Sources::new(
@@ -178,7 +129,7 @@ impl Compiler {
                 .iter()
                 .map(|root| root.join(&name))
                 .find(|candidate| candidate.exists())
-                .filter(|found| !batch::same_file(found, file))
+                .filter(|found| !inputs::same_path(found, file))
             {
                 return Err(CompileError::new(vec![
                     Diagnostic::error(format!(
@@ -190,14 +141,11 @@ impl Compiler {
                     .with_path(locator.relative(file)),
                 ]));
             }
-            names.push(name);
+            if !names.contains(&name) {
+                names.push(name);
+            }
         }
-        let linked = pipeline::compile(&sources, &names)
-            .map_err(|problems| CompileError::new(located_limits(problems, &locator)))?;
-        Ok(OwnCompiled {
-            descriptor_set: linked.descriptor_set(self.include_imports, self.include_source_info),
-            warnings: located_limits(linked.warnings, &locator),
-        })
+        self.run(&sources, &names, &locator)
     }
 
     /// Compiles `.proto` sources held in memory (import name to text), all of
@@ -206,108 +154,58 @@ impl Compiler {
     /// Diagnostics name the files by their import names.
     pub fn compile_sources(
         &self,
-        sources: &std::collections::BTreeMap<String, String>,
+        sources: &BTreeMap<String, String>,
     ) -> Result<Compiled, CompileError> {
-        let texts = Arc::new(sources.clone());
-        let sources = Arc::new(Sources::new(
-            Origin::Memory(texts.clone()),
+        let names: Vec<String> = sources.keys().cloned().collect();
+        let sources = Sources::new(
+            Origin::Memory(std::sync::Arc::new(sources.clone())),
             Budget::start(self.limits.clone()),
-        ));
-        let locator = errors::Locator {
-            includes: &[],
-            cwd: None,
-        };
-        let names: Vec<String> = texts.keys().cloned().collect();
-        match batch::compile(&sources, &names, self.include_source_info) {
-            Ok(batch) => return Ok(self.compiled(batch, &locator)),
-            Err(Stop::Limit(diagnostics)) => return Err(CompileError::new(diagnostics)),
-            Err(Stop::Protox) => {}
-        }
-
-        let mut protox = protox::Compiler::with_file_resolver(sources::Resolver(sources.clone()));
-        protox.include_imports(true).include_source_info(true);
-        let mut problems = Vec::new();
-        for name in &names {
-            if let Err(err) = protox.open_file(name) {
-                problems.extend(locator.diagnostics_in(&err, &texts));
-            }
-        }
-        let reached = sources.reached();
-        if !reached.is_empty() {
-            return Err(CompileError::new(reached));
-        }
-        if !problems.is_empty() {
-            return Err(CompileError::new(problems));
-        }
-        Ok(self.compiled(from_protox(&protox), &locator))
+        );
+        let locator = errors::Locator { cwd: None };
+        self.run(&sources, &names, &locator)
     }
 
-    fn compiled(&self, batch: batch::Batch, locator: &errors::Locator<'_>) -> Compiled {
-        let files_read = batch
-            .files
+    fn run(
+        &self,
+        sources: &Sources,
+        names: &[String],
+        locator: &errors::Locator,
+    ) -> Result<Compiled, CompileError> {
+        let linked = pipeline::compile(sources, names)
+            .map_err(|problems| CompileError::new(located(problems, locator)))?;
+        let mut files_read: Vec<PathBuf> = sources
+            .paths_read()
             .iter()
-            .filter_map(|file| file.path.as_deref().map(|p| locator.relative(p)))
+            .map(|path| locator.relative(path))
             .collect();
-        let input_names = batch
-            .files
-            .iter()
-            .filter(|file| !file.is_import)
-            .map(|file| file.name.clone())
-            .collect();
-        let warnings = missing_syntax_warnings(&batch.files, locator);
-        Compiled {
-            pool: batch.pool,
-            source_info: batch.source_info,
-            option_order: batch.option_order,
+        // Read on several threads: sorted, to be the same on every run.
+        files_read.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        files_read.dedup();
+        let warnings = located(linked.warnings, locator);
+        let mut files = Vec::with_capacity(linked.files.len());
+        let mut input_names = HashSet::new();
+        for mut file in linked.files {
+            if !file.is_import {
+                input_names.insert(file.descriptor.name().to_owned());
+            }
+            if !self.include_source_info {
+                file.descriptor.source_code_info = None;
+            }
+            files.push(file.descriptor);
+        }
+        Ok(Compiled {
+            files,
+            inputs: names.to_vec(),
             input_names,
             files_read,
             warnings,
             include_imports: self.include_imports,
-            include_source_info: self.include_source_info,
-        }
+        })
     }
 }
 
-/// A compilation protox did, in the form the fast path gives. protox only
-/// runs when the fast path failed, so this is for the case where it was the
-/// fast path's mistake: it costs a re-encoding of the pool.
-fn from_protox(protox: &protox::Compiler) -> batch::Batch {
-    let pool = protox.descriptor_pool();
-    let mut set = Vec::new();
-    let mut source_info = std::collections::HashMap::new();
-    let mut files = Vec::new();
-    for (file, meta) in pool.files().zip(protox.files()) {
-        let info = file.file_descriptor_proto().source_code_info.clone();
-        files.push(batch::BatchFile {
-            name: file.name().to_owned(),
-            path: meta.path().map(Path::to_owned),
-            is_import: meta.is_import(),
-            has_syntax: load::has_syntax_statement(file.file_descriptor_proto(), info.as_ref()),
-        });
-        encoding::encode_file(
-            &encoding::without_source_info(&file.encode_to_vec()),
-            None,
-            &mut set,
-        );
-        if let Some(info) = info {
-            source_info.insert(file.name().to_owned(), info.encode_to_vec());
-        }
-    }
-    // Decoding reads each field's `packed` option before the options that
-    // use it, which protox's own pool did not (see `take_packed_options`).
-    let pool = DescriptorPool::decode(set.as_slice()).unwrap_or(pool);
-    batch::Batch {
-        pool,
-        files,
-        source_info,
-        // protox's pool has custom options in number order; this path is
-        // for errors, and is not byte-for-byte protoc's.
-        option_order: std::collections::HashMap::new(),
-    }
-}
-
-/// Limit diagnostics with their paths as the user would click them.
-fn located_limits(diagnostics: Vec<Diagnostic>, locator: &errors::Locator<'_>) -> Vec<Diagnostic> {
+/// Diagnostics with their paths as the user would click them.
+fn located(diagnostics: Vec<Diagnostic>, locator: &errors::Locator) -> Vec<Diagnostic> {
     diagnostics
         .into_iter()
         .map(|mut diagnostic| {
@@ -317,82 +215,52 @@ fn located_limits(diagnostics: Vec<Diagnostic>, locator: &errors::Locator<'_>) -
         .collect()
 }
 
-/// protoc warns when a file has no `syntax` statement, then reads it as proto2.
-fn missing_syntax_warnings(
-    files: &[batch::BatchFile],
-    locator: &errors::Locator<'_>,
-) -> Vec<Diagnostic> {
-    files
-        .iter()
-        .filter(|file| !file.has_syntax)
-        .filter_map(|file| {
-            let path = locator.disk_path(&file.name)?;
-            Some(Diagnostic {
-                severity: Severity::Warning,
-                start: Some(LineCol { line: 1, column: 1 }),
-                end: None,
-                ..Diagnostic::error(format!(
-                    "no syntax specified for '{}'; defaulting to proto2",
-                    file.name
-                ))
-                .with_path(path)
-                .with_help(
-                    "add 'syntax = \"proto3\";' or 'syntax = \"proto2\";' as the first statement",
-                )
-            })
-        })
-        .collect()
-}
-
 /// The result of a successful compilation.
 #[derive(Clone, Debug)]
 pub struct Compiled {
-    pool: DescriptorPool,
-    /// Per file, its encoded `SourceCodeInfo` (see [`batch::Batch`]).
-    source_info: std::collections::HashMap<String, Vec<u8>>,
-    /// Per file, the order of its custom options (see [`batch::Batch`]).
-    option_order: std::collections::HashMap<String, batch::OptionOrder>,
+    /// Every file, imports included, each after the files it imports, with
+    /// its source info when the compiler kept it.
+    files: Vec<descriptor::FileDescriptorProto>,
+    /// The import names of the inputs, in the order given.
+    inputs: Vec<String>,
     input_names: HashSet<String>,
     files_read: Vec<PathBuf>,
     warnings: Vec<Diagnostic>,
     include_imports: bool,
-    include_source_info: bool,
 }
 
 impl Compiled {
     /// Every compiled file, imports included, dependencies before the files
-    /// that import them. The pool holds no source info (see
-    /// [`file_descriptor_protos`](Self::file_descriptor_protos)).
-    pub fn descriptor_pool(&self) -> &DescriptorPool {
-        &self.pool
+    /// that import them, with its source info when the compiler kept it: as
+    /// protoc writes them, editions, features and custom options included.
+    pub fn files(&self) -> &[descriptor::FileDescriptorProto] {
+        &self.files
     }
 
-    /// Every compiled file, imports included, with its source info when the
-    /// compiler kept it, dependencies first. (As `prost_types` messages, which
-    /// have no place for custom options; [`encode`](Self::encode) keeps them.)
+    /// [`files`](Self::files) as `prost_types` messages, which have no place
+    /// for editions, features and custom options (see
+    /// [`descriptor::FileDescriptorSet::to_prost`]).
     pub fn file_descriptor_protos(&self) -> Vec<prost_types::FileDescriptorProto> {
-        let files: Vec<_> = self.pool.files().collect();
         // Decoding the source info is most of the work: on every core.
         parallel::map_with(
-            files,
+            self.files.iter().collect(),
             || (),
             |(), file| {
-                let mut proto = file.file_descriptor_proto().clone();
-                proto.source_code_info = self
-                    .source_info
-                    .get(file.name())
-                    .and_then(|info| prost_types::SourceCodeInfo::decode(info.as_slice()).ok());
-                Some(proto)
+                Some(
+                    prost_types::FileDescriptorProto::decode(file.encode_to_vec().as_slice())
+                        .unwrap_or_else(|err| {
+                            unreachable!("a compiled file does not decode: {err}")
+                        }),
+                )
             },
         )
         .unwrap_or_else(|| unreachable!("copying a descriptor panicked"))
     }
 
-    /// Import names of the files given as inputs (the rest are imports).
+    /// Import names of the files given as inputs (the rest are imports), in
+    /// the order given (a directory's files sorted).
     pub fn input_files(&self) -> Vec<String> {
-        self.selected_inputs()
-            .map(|f| f.name().to_owned())
-            .collect()
+        self.inputs.clone()
     }
 
     /// Disk paths of every file read, imports included, relative to the
@@ -407,44 +275,40 @@ impl Compiled {
         &self.warnings
     }
 
-    /// The binary `FileDescriptorSet`, as `protoc --descriptor_set_out` writes
-    /// it for the same options. Custom options are kept.
+    /// The binary `FileDescriptorSet`, byte for byte what
+    /// `protoc --descriptor_set_out` writes for the same options.
     pub fn encode(&self) -> Vec<u8> {
-        let packing = encoding::CustomOptionPacking::of(&self.pool);
-        let mut out = Vec::new();
-        for file in self
-            .pool
-            .files()
-            .filter(|file| self.include_imports || self.input_names.contains(file.name()))
-        {
-            let info = self
-                .source_info
-                .get(file.name())
-                .filter(|_| self.include_source_info)
-                .map(Vec::as_slice);
-            let mut bytes = file.encode_to_vec();
-            let rewrite = encoding::OptionsRewrite {
-                packing: packing.as_ref().filter(|p| p.may_apply(&file)),
-                order: self.option_order.get(file.name()),
-            };
-            if let Some(rewritten) = rewrite.apply(&bytes) {
-                bytes = rewritten;
-            }
-            encoding::encode_file(&bytes, info, &mut out);
+        descriptor::FileDescriptorSet {
+            file: self
+                .files
+                .iter()
+                .filter(|file| self.include_imports || self.input_names.contains(file.name()))
+                .cloned()
+                .collect(),
+            ..descriptor::FileDescriptorSet::default()
         }
-        out
+        .encode_to_vec()
     }
 
     /// The canonical protobuf JSON of the `FileDescriptorSet` that
-    /// [`encode`](Self::encode) returns, custom options included.
+    /// [`encode`](Self::encode) returns. Custom options show by name when
+    /// the compiled files describe them and prost-reflect reads them (not
+    /// editions files: prost-reflect 0.16 refuses those), else they are
+    /// left out, as JSON has no place for unknown fields.
     pub fn to_json(&self) -> String {
-        let descriptor = self
-            .pool
-            .get_message_by_name("google.protobuf.FileDescriptorSet")
-            .unwrap_or_else(|| prost_types::FileDescriptorSet::default().descriptor());
-        let mut set = DynamicMessage::new(descriptor.clone());
-        if let Err(err) = set.merge(self.encode().as_slice()) {
-            // The bytes were just encoded from a valid pool.
+        let encoded = self.encode();
+        let all = descriptor::FileDescriptorSet {
+            file: self.files.clone(),
+            ..descriptor::FileDescriptorSet::default()
+        }
+        .encode_to_vec();
+        let descriptor = prost_reflect::DescriptorPool::decode(all.as_slice())
+            .ok()
+            .and_then(|pool| pool.get_message_by_name("google.protobuf.FileDescriptorSet"))
+            .unwrap_or_else(descriptor::reflect_file_descriptor_set);
+        let mut set = DynamicMessage::new(descriptor);
+        if let Err(err) = set.merge(encoded.as_slice()) {
+            // The bytes were just encoded from valid descriptors.
             unreachable!("re-decoding our own descriptor set failed: {err}");
         }
         let mut json = serde_json::to_string(&set).unwrap_or_else(|err| {
@@ -453,22 +317,6 @@ impl Compiled {
         json.push('\n');
         json
     }
-
-    fn selected_inputs(&self) -> impl Iterator<Item = prost_reflect::FileDescriptor> + '_ {
-        self.pool
-            .files()
-            .filter(|file| self.input_names.contains(file.name()))
-    }
-}
-
-/// What [`Compiler::compile_with_own_front_end`] gives.
-#[derive(Clone, Debug)]
-pub struct OwnCompiled {
-    /// The `FileDescriptorSet`, as protoc writes it for the same options
-    /// (options aside, see the method).
-    pub descriptor_set: descriptor::FileDescriptorSet,
-    /// Warnings about accepted input (protoc's).
-    pub warnings: Vec<Diagnostic>,
 }
 
 /// A compilation that failed, with every problem found.
@@ -479,21 +327,9 @@ pub struct CompileError {
 
 impl CompileError {
     fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
-        // A file imported by several inputs fails once per input, and an
-        // import cycle once per file on it (each time from another start).
+        // A file imported by several inputs fails once per input.
         let mut seen = HashSet::new();
-        diagnostics.retain(|d| {
-            let key = match d.message.strip_prefix(errors::CYCLE_PREFIX) {
-                Some(cycle) => {
-                    let mut names: Vec<&str> = cycle.split(" -> ").collect();
-                    names.sort_unstable();
-                    names.dedup();
-                    format!("{}{}", errors::CYCLE_PREFIX, names.join(" "))
-                }
-                None => d.to_string(),
-            };
-            seen.insert(key)
-        });
+        diagnostics.retain(|d| seen.insert(d.to_string()));
         CompileError { diagnostics }
     }
 

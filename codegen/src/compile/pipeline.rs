@@ -41,10 +41,10 @@ use std::{
 
 use super::{
     Diagnostic, LineCol,
-    descriptor::{FileDescriptorProto, FileDescriptorSet},
+    descriptor::FileDescriptorProto,
     diagnostic::line_col,
     errors::find_import,
-    features, json_name,
+    features, import_path, json_name,
     lower::{self, LowerError},
     names, options, parallel,
     sources::{Sources, Stop},
@@ -64,33 +64,6 @@ pub(crate) struct LinkedFile {
     pub descriptor: FileDescriptorProto,
 }
 
-impl Linked {
-    /// The `FileDescriptorSet` protoc writes: every file or the inputs only,
-    /// with or without source info.
-    pub fn descriptor_set(
-        &self,
-        include_imports: bool,
-        include_source_info: bool,
-    ) -> FileDescriptorSet {
-        let file = self
-            .files
-            .iter()
-            .filter(|file| include_imports || !file.is_import)
-            .map(|file| {
-                let mut descriptor = file.descriptor.clone();
-                if !include_source_info {
-                    descriptor.source_code_info = None;
-                }
-                descriptor
-            })
-            .collect();
-        FileDescriptorSet {
-            file,
-            ..FileDescriptorSet::default()
-        }
-    }
-}
-
 /// One loaded file.
 struct Loaded {
     /// Where its problems are reported: the disk path, else the import name.
@@ -108,7 +81,7 @@ struct Loaded {
 pub(crate) fn compile(sources: &Sources, inputs: &[String]) -> Result<Linked, Vec<Diagnostic>> {
     let loaded = load_all(sources, inputs).map_err(|stop| match stop {
         Stop::Limit(diagnostics) => diagnostics,
-        Stop::Protox => vec![Diagnostic::error("a file could not be read")],
+        Stop::NotUtf8(diagnostic) => vec![*diagnostic],
     })?;
     let messages = loaded
         .values()
@@ -136,7 +109,11 @@ fn load_all(sources: &Sources, roots: &[String]) -> Result<HashMap<String, Loade
         }
         let parsed =
             parallel::map_with(round.clone(), || (), |(), name| Some(load(sources, &name)))
-                .ok_or(Stop::Protox)?;
+                .ok_or_else(|| {
+                    Stop::Limit(vec![Diagnostic::error(
+                        "internal error: a thread reading the files panicked",
+                    )])
+                })?;
         let mut next = Vec::new();
         for (name, file) in round.into_iter().zip(parsed) {
             let file = file?;
@@ -153,6 +130,16 @@ fn load_all(sources: &Sources, roots: &[String]) -> Result<HashMap<String, Loade
 
 /// Reads, parses and lowers one file.
 fn load(sources: &Sources, name: &str) -> Result<Loaded, Stop> {
+    if let Err(why) = import_path::check(name) {
+        // protoc looks no further; our reason says what to write instead.
+        // (The name is no path on disk: said in the message.)
+        let mut loaded = failed(name, None, "");
+        loaded.problems.push(Diagnostic::error(format!(
+            "{name}: Backslashes, consecutive slashes, \".\", or \"..\" are not allowed in \
+             the virtual path ({why})"
+        )));
+        return Ok(loaded);
+    }
     let (path, text) = match sources.read(name) {
         Ok(Some(text)) => (text.path, text.text),
         Ok(None) => match well_known::source(name) {
@@ -160,7 +147,12 @@ fn load(sources: &Sources, name: &str) -> Result<Loaded, Stop> {
             None => return Ok(failed(name, None, "File not found.")),
         },
         // Not UTF-8 (limits are `Stop::Limit`).
-        Err(Stop::Protox) => return Ok(failed(name, None, "File is not valid UTF-8.")),
+        Err(Stop::NotUtf8(diagnostic)) => {
+            return Ok(Loaded {
+                problems: vec![*diagnostic],
+                ..failed(name, None, "")
+            });
+        }
         Err(stop) => return Err(stop),
     };
     let shown = path.clone().unwrap_or_else(|| PathBuf::from(name));

@@ -2,18 +2,15 @@
 //! sources held in memory, then the built-in well-known types), read within
 //! the compilation's [`Limits`](super::Limits).
 //!
-//! Both the fast path and protox's own path read through here, so a file is
-//! measured before it is parsed whichever path reads it: a huge file is not
-//! read, and one nested too deep never reaches the parser (whose recursion
-//! it would overflow).
+//! A file is measured before it is parsed: a huge file is not read, and one
+//! nested too deep never reaches the parser (whose recursion it would
+//! overflow).
 
 use std::{
     collections::BTreeMap,
-    path::{Path, PathBuf},
+    path::{Component, Path, PathBuf},
     sync::{Arc, Mutex},
 };
-
-use protox::file::{File, FileResolver, GoogleFileResolver, IncludeFileResolver};
 
 use super::{Diagnostic, limits::Budget};
 use crate::read::{ReadError, read_bounded};
@@ -27,9 +24,9 @@ pub(crate) enum Origin {
 
 /// Why reading a file stopped.
 pub(crate) enum Stop {
-    /// Missing, unreadable, not UTF-8, or does not parse: protox's own path
-    /// reports it with its location.
-    Protox,
+    /// Not UTF-8: says where the first bad byte is. (The file fails;
+    /// the compilation goes on.)
+    NotUtf8(Box<Diagnostic>),
     /// A limit was reached, or the file must not be read (a FIFO, a
     /// device): these say which, and where.
     Limit(Vec<Diagnostic>),
@@ -38,9 +35,8 @@ pub(crate) enum Stop {
 pub(crate) struct Sources {
     origin: Origin,
     budget: Budget,
-    /// Limits reached while protox's own path was reading (its errors carry
-    /// no more than a message).
-    reached: Mutex<Vec<Diagnostic>>,
+    /// Disk paths of the files read (for `cargo:rerun-if-changed`).
+    paths_read: Mutex<Vec<PathBuf>>,
 }
 
 /// One file's text, read within the limits.
@@ -54,7 +50,7 @@ impl Sources {
         Sources {
             origin,
             budget,
-            reached: Mutex::new(Vec::new()),
+            paths_read: Mutex::new(Vec::new()),
         }
     }
 
@@ -67,7 +63,15 @@ impl Sources {
         match &self.origin {
             Origin::Roots(roots) => roots
                 .iter()
-                .find_map(|root| IncludeFileResolver::new(root.clone()).resolve_path(path)),
+                .find_map(|root| import_name(path, root))
+                .or_else(|| {
+                    // A relative path below an absolute root (`-I $PWD
+                    // a.proto`): compared as absolute paths.
+                    let absolute = std::path::absolute(path).ok()?;
+                    roots.iter().find_map(|root| {
+                        import_name(&absolute, &std::path::absolute(root).ok()?)
+                    })
+                }),
             Origin::Memory(sources) => {
                 let name = path.to_str()?;
                 sources.contains_key(name).then(|| name.to_owned())
@@ -117,9 +121,19 @@ impl Sources {
                             );
                         }
                     };
-                    let text = String::from_utf8(bytes).map_err(|_| Stop::Protox)?;
+                    let text = String::from_utf8(bytes).map_err(|err| {
+                        let valid = err.utf8_error().valid_up_to();
+                        let prefix = std::str::from_utf8(&err.as_bytes()[..valid]).unwrap_or("");
+                        let mut diagnostic =
+                            Diagnostic::error("File is not valid UTF-8.").with_path(&path);
+                        diagnostic.start = Some(super::diagnostic::line_col(prefix, valid));
+                        Stop::NotUtf8(Box::new(diagnostic))
+                    })?;
                     if let Some(diagnostic) = self.budget.check_nesting(&text) {
                         return located(diagnostic, &path);
+                    }
+                    if let Ok(mut paths_read) = self.paths_read.lock() {
+                        paths_read.push(path.clone());
                     }
                     return Ok(Some(Text {
                         path: Some(path),
@@ -131,65 +145,31 @@ impl Sources {
         }
     }
 
-    /// Reads and parses `name`, with its disk path.
-    pub fn open(&self, name: &str) -> Result<(File, Option<PathBuf>), Stop> {
-        match self.read(name)? {
-            Some(Text { path, text }) => File::from_source(name, &text)
-                .map(|file| (file, path))
-                .map_err(|_| Stop::Protox),
-            None => GoogleFileResolver::new()
-                .open_file(name)
-                .map(|file| (file, None))
-                .map_err(|_| Stop::Protox),
-        }
-    }
-
-    /// The limits protox's own path reached, if any.
-    pub fn reached(&self) -> Vec<Diagnostic> {
-        self.reached.lock().map(|r| r.clone()).unwrap_or_default()
+    /// Disk paths of the files read so far.
+    pub fn paths_read(&self) -> Vec<PathBuf> {
+        self.paths_read
+            .lock()
+            .map(|paths| paths.clone())
+            .unwrap_or_default()
     }
 }
 
-/// [`Sources`] as protox's resolver, for its own path.
-pub(crate) struct Resolver(pub Arc<Sources>);
-
-impl FileResolver for Resolver {
-    fn resolve_path(&self, path: &Path) -> Option<String> {
-        self.0.resolve_path(path)
+/// The import name of `path` below the include root `root` (`.` parts
+/// aside): its remaining parts joined by `/`, none of them `..`.
+fn import_name(path: &Path, root: &Path) -> Option<String> {
+    fn significant(path: &Path) -> Vec<Component<'_>> {
+        path.components()
+            .filter(|part| *part != Component::CurDir)
+            .collect()
     }
-
-    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        match self.0.read(name) {
-            // Opened again by protox, so that the file has its path (for
-            // protox's check that an input is not shadowed).
-            Ok(Some(Text {
-                path: Some(path), ..
-            })) => File::open(name, &path),
-            Ok(Some(Text { path: None, text })) => File::from_source(name, &text),
-            Ok(None) => GoogleFileResolver::new().open_file(name),
-            Err(Stop::Limit(diagnostics)) => {
-                let message = diagnostics
-                    .first()
-                    .map_or_else(String::new, |d| d.message.clone());
-                if let Ok(mut reached) = self.0.reached.lock() {
-                    reached.extend(diagnostics);
-                }
-                Err(protox::Error::new(message))
-            }
-            Err(Stop::Protox) => match &self.0.origin {
-                Origin::Roots(roots) => roots
-                    .iter()
-                    .map(|root| root.join(name))
-                    .find(|path| path.exists())
-                    .map_or_else(
-                        || Err(protox::Error::file_not_found(name)),
-                        |path| File::open(name, &path),
-                    ),
-                Origin::Memory(sources) => match sources.get(name) {
-                    Some(text) => File::from_source(name, text),
-                    None => Err(protox::Error::file_not_found(name)),
-                },
-            },
-        }
-    }
+    let (path, root) = (significant(path), significant(root));
+    let rest = path.strip_prefix(root.as_slice())?;
+    let parts = rest
+        .iter()
+        .map(|part| match part {
+            Component::Normal(part) => part.to_str(),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    (!parts.is_empty()).then(|| parts.join("/"))
 }

@@ -52,7 +52,7 @@ fn syntax_error() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:4:1: error: expected ';' or '[', but found '}'"]
+        ["a.proto:4:1: error: Expected \";\"."]
     );
 }
 
@@ -65,7 +65,7 @@ fn syntax_error_has_a_code_frame() {
     let err = tree.compile().expect_err("must fail");
     assert_eq!(
         tree.strip(&err.diagnostics()[0].render_with_frame()),
-        "a.proto:4:1: error: expected ';' or '[', but found '}'\n  |\n4 | }\n  | ^"
+        "a.proto:4:1: error: Expected \";\".\n  |\n4 | }\n  | ^"
     );
 }
 
@@ -77,7 +77,7 @@ fn unknown_type() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:3:3: error: name 'Missing' is not defined"]
+        ["a.proto:3:3: error: \"Missing\" is not defined."]
     );
 }
 
@@ -89,12 +89,15 @@ fn missing_import() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:2:1: error: import 'nope/b.proto' not found"]
+        [
+            "nope/b.proto: error: File not found.",
+            "a.proto:2:1: error: Import \"nope/b.proto\" was not found or had errors."
+        ]
     );
 }
 
 #[test]
-fn import_cycle_is_reported_once_at_the_import_that_closes_it() {
+fn import_cycle_is_reported_at_each_import_on_it_as_protoc_reports_it() {
     let tree = Tree::new(&[
         (
             "a.proto",
@@ -107,7 +110,11 @@ fn import_cycle_is_reported_once_at_the_import_that_closes_it() {
     ]);
     assert_eq!(
         tree.errors(),
-        ["b.proto:3:1: error: import cycle detected: a.proto -> b.proto -> a.proto"]
+        [
+            "a.proto:2:1: error: File recursively imports itself: a.proto -> b.proto -> a.proto",
+            "b.proto:3:1: error: Import \"a.proto\" was not found or had errors.",
+            "a.proto:2:1: error: Import \"b.proto\" was not found or had errors."
+        ]
     );
 }
 
@@ -119,7 +126,7 @@ fn duplicate_name() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:3:9: error: name 'A' is defined twice"]
+        ["a.proto:3:9: error: \"A\" is already defined."]
     );
 }
 
@@ -131,7 +138,7 @@ fn duplicate_field_number() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:4:13: error: field number '1' is already used"]
+        ["a.proto:4:13: error: Field number 1 has already been used in \"A\" by field \"x\". Next available field number is 2."]
     );
 }
 
@@ -143,7 +150,10 @@ fn reserved_number_in_use() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:4:13: error: field number '2' conflicts with reserved range '2 to 2'"]
+        [
+            "a.proto:3:12: error: Field \"x\" uses reserved number 2.",
+            "a.proto:3:12: error: Suggested field numbers for A: 1"
+        ]
     );
 }
 
@@ -155,7 +165,10 @@ fn out_of_range_number() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:3:13: error: message numbers must be between 1 and 536870911"]
+        [
+            "a.proto:3:13: error: Field numbers cannot be greater than 536870911.",
+            "a.proto:3:13: error: Suggested field numbers for A: 1"
+        ]
     );
 }
 
@@ -167,7 +180,7 @@ fn proto3_forbids_required() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:3:3: error: required fields are not allowed in proto3 syntax"]
+        ["a.proto:3:12: error: Required fields are not allowed in proto3."]
     );
 }
 
@@ -180,7 +193,7 @@ fn proto2_requires_labels() {
     assert_eq!(
         tree.errors(),
         [
-            "a.proto:3:3: error: fields must have a label with proto2 syntax (expected one of 'optional', 'repeated' or 'required')"
+            "a.proto:3:3: error: Expected \"required\", \"optional\", or \"repeated\"."
         ]
     );
 }
@@ -197,7 +210,7 @@ fn very_deep_nesting() {
     let errors = tree.errors();
     assert!(
         errors[0].starts_with(
-            "a.proto:33:1: error: reached maximum recursion limit for nested messages"
+            "a.proto:33:1: error: Reached maximum recursion limit for nested messages."
         ),
         "{errors:?}"
     );
@@ -224,7 +237,7 @@ fn non_utf8_file_points_at_the_first_bad_byte() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:2:7: error: file 'a.proto' is not valid utf-8"]
+        ["a.proto:2:7: error: File is not valid UTF-8."]
     );
 }
 
@@ -259,21 +272,28 @@ fn missing_input() {
     );
 }
 
+/// Every file's syntax errors, then every name that does not resolve,
+/// whatever file it is in. (protoc also reports, in the same pass, the
+/// number clashes of a file with an unresolved name; those come here once
+/// every name resolves.)
 #[test]
 fn every_error_of_every_file_is_reported() {
     let tree = Tree::new(&[
         (
             "a.proto",
-            b"syntax = \"proto3\";\nmessage A {\n  int32 x = 1;\n  int32 y = 1;\n  Nope z = 3;\n}\n",
+            b"syntax = \"proto3\";\nmessage A {\n  int32 x = 1;\n  Nope z = 3;\n}\n",
         ),
         ("b.proto", b"syntax = \"proto3\";\nmessage B {\n  int32 x = 1\n}\n"),
+        ("c.proto", b"syntax = \"proto3\";\nmessage C {\n  Gone x = 1;\n}\n"),
+        ("d.proto", b"syntax = \"proto3\";\nmessage D {\n  int32 x = 1\n}\n"),
     ]);
     assert_eq!(
         tree.errors(),
         [
-            "a.proto:4:13: error: field number '1' is already used",
-            "a.proto:5:3: error: name 'Nope' is not defined",
-            "b.proto:4:1: error: expected ';' or '[', but found '}'",
+            "b.proto:4:1: error: Expected \";\".",
+            "d.proto:4:1: error: Expected \";\".",
+            "a.proto:4:3: error: \"Nope\" is not defined.",
+            "c.proto:3:3: error: \"Gone\" is not defined.",
         ]
     );
 }
@@ -357,12 +377,12 @@ fn well_known_types_are_built_in() {
         1,
         "built-in files are not read from disk"
     );
-    assert!(
-        compiled
-            .descriptor_pool()
-            .get_message_by_name("google.protobuf.Timestamp")
-            .is_some()
-    );
+    let timestamp = compiled
+        .files()
+        .iter()
+        .find(|file| file.name() == "google/protobuf/timestamp.proto")
+        .expect("the imported well-known type is compiled");
+    assert_eq!(timestamp.message_type[0].name(), "Timestamp");
 }
 
 const CUSTOM_OPTION: &[u8] = b"syntax = \"proto3\";

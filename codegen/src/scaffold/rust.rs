@@ -78,21 +78,26 @@ pub(crate) fn services(
     only: &[String],
 ) -> Result<Vec<ServiceInfo>, ScaffoldError> {
     let inputs = compiled.input_files();
-    let pool = compiled.descriptor_pool();
-    let mut files: Vec<_> = pool
+    let mut files: Vec<_> = compiled
         .files()
+        .iter()
         .filter(|file| inputs.iter().any(|name| name == file.name()))
         .collect();
     files.sort_by(|a, b| a.name().cmp(b.name()));
     let mut wanted = Vec::new();
     for file in files {
-        for service in file.services() {
+        for service in &file.service {
+            let full_name = if file.package().is_empty() {
+                service.name().to_owned()
+            } else {
+                format!("{}.{}", file.package(), service.name())
+            };
             let chosen = only.is_empty()
                 || only
                     .iter()
-                    .any(|name| name == service.name() || name == service.full_name());
+                    .any(|name| name == service.name() || *name == full_name);
             if chosen {
-                wanted.push((service.name().to_owned(), service.full_name().to_owned()));
+                wanted.push((service.name().to_owned(), full_name));
             }
         }
     }
