@@ -199,7 +199,7 @@ impl Input {
         }
     }
 
-    /// Reads the schema (compiling sources with protox).
+    /// Reads the schema (compiling sources).
     pub fn load(&self) -> Result<Loaded, InputError> {
         self.load_with(&LoadOptions::default())
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::Diagnostic;
 use crate::{read::check_regular, workspace::Workspace};
 
-/// What to hand to protox: include roots in lookup order, and files to open.
+/// What to compile: include roots in lookup order, and files to open.
 #[derive(Debug)]
 pub(crate) struct Inputs {
     pub includes: Vec<PathBuf>,
@@ -65,7 +65,7 @@ pub(crate) fn expand(inputs: &[PathBuf], includes: &[PathBuf]) -> Result<Inputs,
         );
     }
     // Checked here so that an unreadable file is reported as such, and not as
-    // a file outside the include paths (protox canonicalises paths first);
+    // a file outside the include paths;
     // and before anything opens it, since opening a FIFO blocks.
     errors.extend(files.iter().filter_map(|file| {
         check_regular(file).err().map(|err| {

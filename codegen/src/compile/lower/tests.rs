@@ -1,7 +1,8 @@
-//! Lowering against protox-parse, which the compile pipeline in use is
-//! built on and which writes protoc's unlinked descriptors for proto2 and
-//! proto3: the same descriptor for every file, and the same source info
-//! but where protox-parse departs from protoc ([`protox_departs`]).
+//! Lowering against protox-parse, a second parser that writes protoc's
+//! unlinked descriptors for proto2 and proto3: the same descriptor for
+//! every file, and the same source info but where protox-parse departs from
+//! protoc ([`protox_departs`]). (The linked output is compared with protoc
+//! 35 itself in `codegen/tests/frontend_diff.rs`.)
 
 use prost::Message;
 
