@@ -206,7 +206,8 @@ fn inputs_are_shadowed_only_by_a_different_file() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("a.proto: error: Input is shadowed in the --proto_path by \"inc/a.proto\""),
+        stderr(&output)
+            .contains("a.proto: error: Input is shadowed in the --proto_path by \"inc/a.proto\""),
         "{}",
         stderr(&output)
     );

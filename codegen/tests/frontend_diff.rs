@@ -510,10 +510,7 @@ fn malformed_files_are_refused_as_protoc_35_refuses_them() {
             .find(|l| !l.contains("warning"))
             .unwrap_or("")
             .to_owned();
-        match Compiler::new()
-            .include(&dir)
-            .compile(&[&file])
-        {
+        match Compiler::new().include(&dir).compile(&[&file]) {
             Ok(_) => accepted.push(*name),
             Err(err) => {
                 refused += 1;

@@ -68,9 +68,9 @@ impl Sources {
                     // A relative path below an absolute root (`-I $PWD
                     // a.proto`): compared as absolute paths.
                     let absolute = std::path::absolute(path).ok()?;
-                    roots.iter().find_map(|root| {
-                        import_name(&absolute, &std::path::absolute(root).ok()?)
-                    })
+                    roots
+                        .iter()
+                        .find_map(|root| import_name(&absolute, &std::path::absolute(root).ok()?))
                 }),
             Origin::Memory(sources) => {
                 let name = path.to_str()?;

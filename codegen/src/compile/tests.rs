@@ -50,10 +50,7 @@ fn syntax_error() {
         "a.proto",
         b"syntax = \"proto3\";\nmessage A {\n  int32 x = 1\n}\n",
     )]);
-    assert_eq!(
-        tree.errors(),
-        ["a.proto:4:1: error: Expected \";\"."]
-    );
+    assert_eq!(tree.errors(), ["a.proto:4:1: error: Expected \";\"."]);
 }
 
 #[test]
@@ -138,7 +135,9 @@ fn duplicate_field_number() {
     )]);
     assert_eq!(
         tree.errors(),
-        ["a.proto:4:13: error: Field number 1 has already been used in \"A\" by field \"x\". Next available field number is 2."]
+        [
+            "a.proto:4:13: error: Field number 1 has already been used in \"A\" by field \"x\". Next available field number is 2."
+        ]
     );
 }
 
@@ -192,9 +191,7 @@ fn proto2_requires_labels() {
     )]);
     assert_eq!(
         tree.errors(),
-        [
-            "a.proto:3:3: error: Expected \"required\", \"optional\", or \"repeated\"."
-        ]
+        ["a.proto:3:3: error: Expected \"required\", \"optional\", or \"repeated\"."]
     );
 }
 
@@ -283,9 +280,18 @@ fn every_error_of_every_file_is_reported() {
             "a.proto",
             b"syntax = \"proto3\";\nmessage A {\n  int32 x = 1;\n  Nope z = 3;\n}\n",
         ),
-        ("b.proto", b"syntax = \"proto3\";\nmessage B {\n  int32 x = 1\n}\n"),
-        ("c.proto", b"syntax = \"proto3\";\nmessage C {\n  Gone x = 1;\n}\n"),
-        ("d.proto", b"syntax = \"proto3\";\nmessage D {\n  int32 x = 1\n}\n"),
+        (
+            "b.proto",
+            b"syntax = \"proto3\";\nmessage B {\n  int32 x = 1\n}\n",
+        ),
+        (
+            "c.proto",
+            b"syntax = \"proto3\";\nmessage C {\n  Gone x = 1;\n}\n",
+        ),
+        (
+            "d.proto",
+            b"syntax = \"proto3\";\nmessage D {\n  int32 x = 1\n}\n",
+        ),
     ]);
     assert_eq!(
         tree.errors(),

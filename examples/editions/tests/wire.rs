@@ -47,8 +47,9 @@ fn protoc(args: &[&str]) {
     );
 }
 
-/// The code is generated from `proto/editions.binpb`: it must be what
-/// protoc 35 writes for `proto/` now.
+/// `proto/editions.binpb` is what protoc 35 writes for `proto/` now, and so
+/// is what protoforge compiles from the same files (which `build.rs`
+/// generates the code from).
 #[test]
 fn the_descriptor_set_is_protocs() {
     let scratch = tempfile::tempdir().expect("tempdir");
@@ -61,6 +62,24 @@ fn the_descriptor_set_is_protocs() {
     ]);
     let fresh = std::fs::read(&out).expect("protoc's descriptor set");
     let committed = std::fs::read(proto_dir().join("editions.binpb")).expect("committed set");
+    let ours = protoforge_codegen::Compiler::new()
+        .include(proto_dir())
+        .include_imports(true)
+        .include_source_info(true)
+        .compile(&[proto_dir().join("echo.proto")])
+        .expect("protoforge compiles the editions schema");
+    let ours = protoforge_codegen::compile::descriptor::FileDescriptorSet::decode(
+        ours.encode().as_slice(),
+    )
+    .expect("decodes");
+    let theirs =
+        protoforge_codegen::compile::descriptor::FileDescriptorSet::decode(fresh.as_slice())
+            .expect("decodes");
+    assert_eq!(
+        ours.file.iter().map(normalised).collect::<Vec<_>>(),
+        theirs.file.iter().map(normalised).collect::<Vec<_>>(),
+        "protoforge's descriptor set differs from protoc 35's"
+    );
     assert!(
         fresh == committed,
         "proto/editions.binpb is stale: run `{} -m grpc_tools.protoc -I. --include_imports \
@@ -441,4 +460,15 @@ fn rust_and_protocs_python_agree_on_the_wire() {
     let back = Everything::decode(reencoded.as_slice()).expect("decodes");
     assert_eq!(back.closed, Some(7));
     assert_eq!(back.packed_enums, [1, 2, 7]);
+}
+
+/// A file's bytes with its source locations sorted: their order carries no
+/// meaning.
+fn normalised(file: &protoforge_codegen::compile::descriptor::FileDescriptorProto) -> Vec<u8> {
+    let mut file = file.clone();
+    if let Some(info) = &mut file.source_code_info {
+        info.location
+            .sort_by_key(|location| prost::Message::encode_to_vec(location));
+    }
+    prost::Message::encode_to_vec(&file)
 }
