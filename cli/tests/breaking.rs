@@ -414,6 +414,60 @@ fn imports_count_unless_excluded() {
 /// Every way a git input can be wrong is one clear error (exit 1), and
 /// reading one never changes the repository: work tree, index and status
 /// are as before.
+/// A file moved from proto3 to edition 2023 on a branch, checked against
+/// `.git#branch=main`: the resolved features are compared (implicit
+/// presence kept file-wide is no finding; an open enum made closed and a
+/// field given explicit presence are), in buf's words and JSON, buf run on
+/// the same repository as the oracle.
+#[test]
+fn editions_against_a_git_reference_agree_with_buf() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    let root = repo.path();
+    let schema = root.join("proto/a/a.proto");
+    std::fs::create_dir_all(schema.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &schema,
+        "syntax = \"proto3\";\npackage a;\nenum E {\n  E_UNSPECIFIED = 0;\n  E_ONE = 1;\n}\n\
+         message M {\n  int32 x = 1;\n  E e = 2;\n}\n",
+    )
+    .expect("write");
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "v1"]);
+    std::fs::write(
+        &schema,
+        "edition = \"2023\";\npackage a;\noption features.field_presence = IMPLICIT;\n\
+         enum E {\n  option features.enum_type = CLOSED;\n  E_UNSPECIFIED = 0;\n  E_ONE = 1;\n}\n\
+         message M {\n  int32 x = 1;\n  E e = 2 [features.field_presence = EXPLICIT];\n}\n",
+    )
+    .expect("write");
+    for format in ["text", "json"] {
+        let args = [
+            "breaking",
+            "proto",
+            "--against",
+            ".git#branch=main,subdir=proto",
+            "--error-format",
+            format,
+        ];
+        let ours = protoforge(root, &args);
+        let theirs = buf(root, &args);
+        assert_eq!(ours.status.code(), Some(100), "{}", text(&ours.stderr));
+        assert_eq!(theirs.status.code(), Some(100), "{}", text(&theirs.stderr));
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{format}");
+    }
+    let ours = protoforge(
+        root,
+        &[
+            "breaking",
+            "proto",
+            "--against",
+            ".git#branch=main,subdir=proto",
+        ],
+    );
+    assert!(text(&ours.stdout).contains("Enum \"E\" changed from open to closed."));
+}
+
 #[test]
 fn git_input_errors_are_clear_and_leave_the_repository_untouched() {
     let dir = tempfile::tempdir().expect("tempdir");
