@@ -134,7 +134,7 @@ fn schema(inputs: &[String]) -> Result<(DescriptorPool, Vec<u8>), Vec<Diagnostic
         file: files.into_values().collect(),
     };
     let encoded = set.encode_to_vec();
-    let pool = DescriptorPool::decode(encoded.as_slice()).map_err(|err| {
+    let pool = protoforge_codegen::compile::descriptor::reflect_pool(&encoded).map_err(|err| {
         vec![Diagnostic::from_message(format!(
             "the schema cannot be served: {err}"
         ))]

@@ -719,19 +719,8 @@ pub fn validate_image(bytes: &[u8]) -> Result<(), String> {
             }
         }
     }
-    // prost-reflect links proto2 and proto3 only (it panics on editions
-    // files): an editions file is linked as proto2, which accepts every
-    // construct an editions descriptor has (its features are the rules'
-    // business, resolved by `Schema::decode`).
-    let mut set = set;
-    for file in &mut set.file {
-        if file.syntax() == "editions" {
-            file.syntax = Some("proto2".to_owned());
-        }
-    }
-    prost_reflect::DescriptorPool::from_file_descriptor_set(set)
-        .map(|_| ())
-        .map_err(|err| err.to_string())
+    // Features are the rules' business, resolved by `Schema::decode`.
+    crate::compile::descriptor::reflect_pool(&prost::Message::encode_to_vec(&set)).map(|_| ())
 }
 
 fn git(repository: &Path) -> Command {

@@ -204,7 +204,7 @@ impl Schema {
     pub(crate) fn descriptor_pool(&self) -> Option<prost_reflect::DescriptorPool> {
         match &self.options {
             OptionSource::None => None,
-            OptionSource::Encoded(bytes) => prost_reflect::DescriptorPool::decode(&bytes[..]).ok(),
+            OptionSource::Encoded(bytes) => descriptor::reflect_pool(bytes).ok(),
         }
     }
 }

@@ -291,10 +291,8 @@ impl Compiled {
     }
 
     /// The canonical protobuf JSON of the `FileDescriptorSet` that
-    /// [`encode`](Self::encode) returns. Custom options show by name when
-    /// the compiled files describe them and prost-reflect reads them (not
-    /// editions files: prost-reflect 0.16 refuses those), else they are
-    /// left out, as JSON has no place for unknown fields.
+    /// [`encode`](Self::encode) returns, custom options by name
+    /// (`"[pkg.ext]"`) when the compiled files declare them.
     pub fn to_json(&self) -> String {
         let encoded = self.encode();
         let all = descriptor::FileDescriptorSet {
@@ -302,7 +300,7 @@ impl Compiled {
             ..descriptor::FileDescriptorSet::default()
         }
         .encode_to_vec();
-        let descriptor = prost_reflect::DescriptorPool::decode(all.as_slice())
+        let descriptor = descriptor::reflect_pool(&all)
             .ok()
             .and_then(|pool| pool.get_message_by_name("google.protobuf.FileDescriptorSet"))
             .unwrap_or_else(descriptor::reflect_file_descriptor_set);
