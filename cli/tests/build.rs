@@ -278,3 +278,27 @@ fn limits_stop_the_build_with_a_located_error() {
         assert!(!target.exists(), "{args:?}: no output");
     }
 }
+
+/// An editions schema builds, to binary and to JSON, its custom options
+/// named in the JSON (prost-reflect, which renders it, reads no editions:
+/// the files are handed to it as proto2).
+#[test]
+fn editions_build_to_binary_and_json() {
+    let dir = tree(&[(
+        "e.proto",
+        "edition = \"2023\";\npackage x;\nimport \"google/protobuf/descriptor.proto\";\n\
+         extend google.protobuf.MessageOptions { string tag = 50001; }\n\
+         message M { option (tag) = \"hi\"; int32 a = 1; }\n",
+    )]);
+    let output = protoforge(
+        dir.path(),
+        &["build", "e.proto", "-o", "-", "--format", "json"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json = String::from_utf8_lossy(&output.stdout);
+    assert!(json.contains("\"options\":{\"[x.tag]\":\"hi\"}"), "{json}");
+    assert!(json.contains("\"syntax\":\"editions\""), "{json}");
+    assert!(json.contains("\"edition\":\"EDITION_2023\""), "{json}");
+    let output = protoforge(dir.path(), &["build", "e.proto", "-o", "e.binpb"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
