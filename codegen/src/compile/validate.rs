@@ -726,7 +726,9 @@ impl Check<'_, '_> {
             );
         }
         let lazy = options.is_some_and(|o| {
-            o.lazy == Some(true) || written_bool(&o.uninterpreted_option, "lazy") == Some(true)
+            o.lazy == Some(true)
+                || o.unverified_lazy == Some(true)
+                || written_bool(&o.uninterpreted_option, "lazy") == Some(true)
         });
         if lazy && field.r#type != Some(Type::Message as i32) {
             self.error(
