@@ -913,14 +913,19 @@ impl Check<'_, '_> {
                 );
             }
         }
-        if self.proto3 {
-            self.prefix_conflicts(enumeration, path);
-        }
+        // In every syntax; only a proto2 enum keeping the legacy JSON
+        // handling gets a warning (protoc 35).
+        let legacy = self.file.syntax() == "proto2"
+            && enumeration
+                .options
+                .as_ref()
+                .is_some_and(|o| o.deprecated_legacy_json_field_conflicts == Some(true));
+        self.prefix_conflicts(enumeration, path, legacy);
     }
 
     /// proto3: two values whose names are equal once the enum's name is
     /// stripped as a prefix and case is ignored.
-    fn prefix_conflicts(&mut self, enumeration: &EnumDescriptorProto, path: &[i32]) {
+    fn prefix_conflicts(&mut self, enumeration: &EnumDescriptorProto, path: &[i32], warn: bool) {
         let prefix: String = enumeration
             .name()
             .chars()
@@ -932,7 +937,7 @@ impl Check<'_, '_> {
             let stripped = strip_enum_prefix(value.name(), &prefix);
             match seen.get(&stripped) {
                 Some(&(other, number)) if number != value.number() => {
-                    self.error(
+                    let problem = Problem::error(
                         with(path, &[2, index(i)]),
                         format!(
                             "Enum name {} has the same name as {other} if you ignore case and \
@@ -942,6 +947,10 @@ impl Check<'_, '_> {
                             value.name()
                         ),
                     );
+                    self.problems.push(Problem {
+                        warning: warn,
+                        ..problem
+                    });
                 }
                 Some(_) => {}
                 None => {

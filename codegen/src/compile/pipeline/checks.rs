@@ -9,18 +9,27 @@
 //! - [`feature_support`]: language features (`pb.cpp`, `pb.java`, `pb.go`,
 //!   or a user's) and options set where their `targets` or
 //!   `feature_support` (introduced, deprecated, removed) forbid; core
-//!   features are checked at lowering ([`features::check_uses`]).
+//!   features are checked at lowering ([`features::check_uses`]);
+//! - [`json_conflicts`]: JSON name conflicts, refused or warned as
+//!   `json_format` says;
+//! - [`element_rules`]: rules of every syntax on single elements (a
+//!   default on a message field, `jstype` on a string, an empty enum, ...);
+//! - [`visibility`]: STRICT's rule for `export` nested enums;
+//! - [`unused_imports`]: protoc's warnings on the inputs' imports.
 //!
 //! Each element is visited once ([`walk`]) with the features in effect on
 //! it and the ones it sets itself. proto2 and proto3 files set no features,
 //! so only editions files are walked.
 
+mod element_rules;
 mod feature_support;
 mod field_features;
+mod json_conflicts;
 mod naming_style;
 #[cfg(test)]
 mod tests;
 mod unused_imports;
+mod visibility;
 
 use std::collections::HashMap;
 
@@ -112,6 +121,7 @@ pub(super) fn run(
 /// The checks of one linked file.
 fn file(file: &FileDescriptorProto, context: &Context<'_>) -> Vec<Problem> {
     let mut problems = Vec::new();
+    element_rules::check(file, &mut problems);
     if file.syntax() != "editions" {
         return problems;
     }
@@ -119,7 +129,9 @@ fn file(file: &FileDescriptorProto, context: &Context<'_>) -> Vec<Problem> {
     walk(file, &mut |site| {
         field_features::check(&site, file, context, &mut problems);
         naming_style::check(&site, &mut problems);
+        json_conflicts::check(&site, &mut problems);
         feature_support::check(&site, file, context, &mut problems);
+        visibility::check(&site, file, &mut problems);
     });
     problems
 }

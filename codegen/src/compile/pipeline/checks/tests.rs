@@ -261,3 +261,135 @@ fn unused_imports_are_warned_as_protoc_warns() {
         [] as [&str; 0]
     );
 }
+
+#[test]
+fn strict_visibility_lets_only_namespace_messages_export_enums() {
+    let strict = "edition = \"2024\";\noption features.default_symbol_visibility = STRICT;\n";
+    assert_eq!(
+        one(&format!(
+            "{strict}message A {{ export enum E {{ E_X = 0; }} reserved 1 to 10; }}\n"
+        )),
+        [
+            "\"A.E\" is a nested enum and cannot be marked `export` with STRICT \
+          default_symbol_visibility. It must be moved to top-level, ideally in its own file in \
+          order to be `export`. For C++ namespacing of enums in a messages use: `local message \
+          <OuterNamespace> { export enum A.E {...} reserved 1 to max; }`"
+        ]
+    );
+    for refused in [
+        "export message A { export enum E { E_X = 0; } reserved 1 to max; }",
+        "message A { message B { export enum E { E_X = 0; } reserved 1 to max; } reserved 1 to max; }",
+        "message A { export enum E { E_X = 0; } reserved 1 to 100, 101 to max; }",
+    ] {
+        assert_eq!(one(&format!("{strict}{refused}\n")).len(), 1, "{refused}");
+    }
+    for accepted in [
+        "local message A { export enum E { E_X = 0; } reserved 1 to max; }",
+        "message A { export enum E { E_X = 0; } reserved 1 to max; message B {} }",
+        "message A { enum E { E_X = 0; } int32 x = 1; }",
+    ] {
+        assert_eq!(
+            one(&format!("{strict}{accepted}\n")),
+            [] as [&str; 0],
+            "{accepted}"
+        );
+    }
+}
+
+#[test]
+fn an_invisible_extendee_is_named_the_target_of_extend() {
+    let a = (
+        "a.proto",
+        "edition = \"2024\";\npackage a;\nlocal message L { extensions 1 to 10; }\n",
+    );
+    assert_eq!(
+        messages(&[
+            (
+                "m.proto",
+                "edition = \"2024\";\nimport \"a.proto\";\nextend a.L { int32 x = 1; }\n"
+            ),
+            a,
+        ]),
+        [
+            "3:8: Symbol \"a.L\", defined in \"a.proto\" target of extend is not visible from \
+          \"m.proto\". It is explicitly marked 'local' and cannot be accessed outside its own file"
+        ]
+    );
+}
+
+#[test]
+fn element_rules_of_every_syntax_are_protocs() {
+    let cases = [
+        (
+            "syntax = \"proto2\";\nmessage A { optional A x = 1 [default = 1]; }\n",
+            "2:41: Messages can't have default values.",
+        ),
+        (
+            "syntax = \"proto2\";\nmessage A { repeated int32 x = 1 [default = 1]; }\n",
+            "2:45: Repeated fields can't have default values.",
+        ),
+        (
+            "syntax = \"proto2\";\nmessage A { extensions 1 to 10; }\nextend A { optional int32 y = 1 [json_name = \"Y\"]; }\n",
+            "3:34: option json_name is not allowed on extension fields.",
+        ),
+        (
+            "syntax = \"proto3\";\nmessage A { string s = 1 [jstype = JS_STRING]; }\n",
+            "2:13: jstype is only allowed on int64, uint64, sint64, fixed64 or sfixed64 fields.",
+        ),
+        (
+            "syntax = \"proto3\";\nmessage A { option message_set_wire_format = true; }\n",
+            "2:9: MessageSet is not supported in proto3.",
+        ),
+        (
+            "syntax = \"proto2\";\nenum E {}\n",
+            "2:6: Enums must contain at least one value.",
+        ),
+    ];
+    for (source, expected) in cases {
+        assert_eq!(one(source), [expected], "{source}");
+    }
+    // Extensions get a JSON name when linked; map entries their
+    // `map_entry`: neither is the author's.
+    assert_eq!(
+        one(
+            "syntax = \"proto2\";\nmessage A { extensions 1 to 10; map<string, int32> m = 20; }\nextend A { optional int32 y = 1; }\n"
+        ),
+        [] as [&str; 0]
+    );
+}
+
+#[test]
+fn json_conflicts_in_editions_follow_json_format() {
+    let conflict = "message A { int32 foo_bar = 1; int32 fooBar = 2; }";
+    let text = "The default JSON name of field \"fooBar\" (\"fooBar\") conflicts with the default \
+                JSON name of field \"foo_bar\".";
+    assert_eq!(
+        one(&format!("{E2023}{conflict}\n")),
+        [format!("2:38: {text}")]
+    );
+    // LEGACY_BEST_EFFORT: a warning only.
+    assert_eq!(
+        one(&format!(
+            "{E2023}option features.json_format = LEGACY_BEST_EFFORT;\n{conflict}\n"
+        )),
+        [format!("3:38: {text}")]
+    );
+    let linked = messages(&[(
+        "a.proto",
+        &format!("{E2023}option features.json_format = LEGACY_BEST_EFFORT;\n{conflict}\n"),
+    )]);
+    assert_eq!(linked.len(), 1);
+}
+
+#[test]
+fn enum_prefix_conflicts_are_refused_in_every_syntax() {
+    let text = "Enum name FOO has the same name as E_FOO if you ignore case and strip out the enum \
+                name prefix (if any). (If you are using allow_alias, please assign the same \
+                number to each enum value name.)";
+    for syntax in ["syntax = \"proto2\";", "edition = \"2023\";"] {
+        assert_eq!(
+            one(&format!("{syntax}\nenum E {{ E_FOO = 0; FOO = 1; }}\n")),
+            [format!("2:21: {text}")]
+        );
+    }
+}
