@@ -12,6 +12,8 @@
 //!   features are checked at lowering ([`features::check_uses`]);
 //! - [`json_conflicts`]: JSON name conflicts, refused or warned as
 //!   `json_format` says;
+//! - [`extension_declarations`]: extension ranges' declarations, and the
+//!   extensions of declaring ranges against them;
 //! - [`element_rules`]: rules of every syntax on single elements (a
 //!   default on a message field, `jstype` on a string, an empty enum, ...);
 //! - [`visibility`]: STRICT's rule for `export` nested enums;
@@ -22,6 +24,7 @@
 //! so only editions files are walked.
 
 mod element_rules;
+mod extension_declarations;
 mod feature_support;
 mod field_features;
 mod json_conflicts;
@@ -50,6 +53,8 @@ pub(super) struct Context<'f> {
     /// The features declared in the compilation's files, by the number of
     /// the `FeatureSet` extension they belong to.
     catalog: feature_support::Catalog<'f>,
+    /// The extension ranges that declare their extensions.
+    declared: extension_declarations::Declared<'f>,
 }
 
 impl<'f> Context<'f> {
@@ -78,6 +83,7 @@ impl<'f> Context<'f> {
         Context {
             closed_enums,
             catalog: feature_support::Catalog::of(files),
+            declared: extension_declarations::declared(files),
         }
     }
 }
@@ -122,6 +128,7 @@ pub(super) fn run(
 fn file(file: &FileDescriptorProto, context: &Context<'_>) -> Vec<Problem> {
     let mut problems = Vec::new();
     element_rules::check(file, &mut problems);
+    extension_declarations::check(file, &context.declared, &mut problems);
     if file.syntax() != "editions" {
         return problems;
     }

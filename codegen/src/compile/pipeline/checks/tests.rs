@@ -393,3 +393,53 @@ fn enum_prefix_conflicts_are_refused_in_every_syntax() {
         );
     }
 }
+
+#[test]
+fn extension_declarations_are_checked_as_protoc_checks_them() {
+    let range = |declarations: &str| {
+        format!(
+            "{E2023}package p;\nmessage B {{}}\nmessage A {{ extensions 1 to 10 [{declarations}]; }}\n"
+        )
+    };
+    let declared = "declaration = {number: 1, full_name: \".p.y\", type: \"int32\"}";
+    assert_eq!(
+        one(&format!("{}extend A {{ int32 z = 2; }}\n", range(declared))),
+        [
+            "5:8: Missing extension declaration for field p.z with number 2 in extendee message \
+          p.A. An extension range must declare for all extension fields if its verification \
+          state is DECLARATION or there's any declaration in the range already. Otherwise, \
+          consider splitting up the range."
+        ]
+    );
+    assert_eq!(
+        one(&format!(
+            "{}extend A {{ repeated string y = 1; }}\n",
+            range(declared)
+        )),
+        [
+            "5:8: \"p.A\" extension field 1 is expected to be type \"int32\", not \"string\".",
+            "5:8: \"p.A\" extension field 1 is expected to be optional."
+        ]
+    );
+    assert_eq!(
+        one(&range(&format!(
+            "{declared}, declaration = {{number: 1}}, verification = UNVERIFIED"
+        ))),
+        [
+            "Cannot mark the extension range as UNVERIFIED when it has extension(s) declared.",
+            "4:24: Extension declaration number 1 is declared multiple times.",
+            "Extension declaration #1 should have both \"full_name\" and \"type\" set."
+        ]
+    );
+    // What protoc accepts: extensions as declared, reserved declarations,
+    // message types by full name.
+    for accepted in [
+        format!("{}extend A {{ int32 y = 1; }}\n", range(declared)),
+        range(
+            "declaration = {number: 1, full_name: \".p.y\", type: \".p.B\"}, declaration = {number: 2, reserved: true}",
+        ) + "extend A { B y = 1; }\n",
+        range("verification = DECLARATION"),
+    ] {
+        assert_eq!(one(&accepted), [] as [&str; 0], "{accepted}");
+    }
+}
