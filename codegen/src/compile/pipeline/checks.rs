@@ -48,6 +48,7 @@ use super::super::{
 
 /// What the checks know of every file of the compilation.
 pub(super) struct Context<'f> {
+    files: &'f [&'f FileDescriptorProto],
     /// Per enum (full name with the leading dot), whether it is closed.
     closed_enums: HashMap<String, bool>,
     /// The features declared in the compilation's files, by the number of
@@ -58,7 +59,7 @@ pub(super) struct Context<'f> {
 }
 
 impl<'f> Context<'f> {
-    pub fn of(files: &[&'f FileDescriptorProto]) -> Context<'f> {
+    pub fn of(files: &'f [&'f FileDescriptorProto]) -> Context<'f> {
         let mut closed_enums = HashMap::new();
         // Only editions files read these: skip the walk without one.
         if files.iter().any(|file| file.syntax() == "editions") {
@@ -81,6 +82,7 @@ impl<'f> Context<'f> {
             }
         }
         Context {
+            files,
             closed_enums,
             catalog: feature_support::Catalog::of(files),
             declared: extension_declarations::declared(files),
@@ -127,9 +129,15 @@ pub(super) fn run(
 /// The checks of one linked file.
 fn file(file: &FileDescriptorProto, context: &Context<'_>) -> Vec<Problem> {
     let mut problems = Vec::new();
-    element_rules::check(file, &mut problems);
+    element_rules::check(file, context.files, &mut problems);
     extension_declarations::check(file, &context.declared, &mut problems);
     if file.syntax() != "editions" {
+        // Only custom options' targets concern these files here.
+        if context.catalog.targets_options() {
+            walk(file, &mut |site| {
+                feature_support::custom_option_targets(&site, &context.catalog, &mut problems);
+            });
+        }
         return problems;
     }
     naming_style::package(file, &mut problems);

@@ -6,6 +6,10 @@
 //! - `jstype` on a field that is not a 64-bit integer (at the type);
 //! - `map_entry` set by hand (at the option statement);
 //! - `message_set_wire_format` in proto3 (at the message's name);
+//! - a default that is not a value of the field's type: not `true` or
+//!   `false`, not an integer or out of range, negative for an unsigned
+//!   field, not a number, not a value of the enum (at the default);
+//! - a custom JSON name in brackets (at the field's name);
 //! - an enum without values (at its name).
 
 use crate::compile::{
@@ -16,8 +20,13 @@ use crate::compile::{
     validate::Problem,
 };
 
-pub(super) fn check(file: &FileDescriptorProto, problems: &mut Vec<Problem>) {
+pub(super) fn check(
+    file: &FileDescriptorProto,
+    files: &[&FileDescriptorProto],
+    problems: &mut Vec<Problem>,
+) {
     let mut rules = Rules {
+        files,
         proto3: file.syntax() == "proto3",
         file,
         problems,
@@ -37,6 +46,7 @@ pub(super) fn check(file: &FileDescriptorProto, problems: &mut Vec<Problem>) {
 }
 
 struct Rules<'p> {
+    files: &'p [&'p FileDescriptorProto],
     proto3: bool,
     file: &'p FileDescriptorProto,
     problems: &'p mut Vec<Problem>,
@@ -86,13 +96,30 @@ impl Rules<'_> {
     }
 
     fn field(&mut self, field: &FieldDescriptorProto, path: &[i32], extension: bool) {
-        if field.default_value.is_some() {
+        if let Some(default) = &field.default_value {
             let at = [path, &[7]].concat();
             if field.label() == Label::Repeated {
                 self.error(at, "Repeated fields can't have default values.");
             } else if matches!(field.r#type(), Type::Message | Type::Group) {
                 self.error(at, "Messages can't have default values.");
+            } else if let Some(why) = self.default_problem(field, default) {
+                self.error(at, &why);
             }
+        }
+        if field
+            .json_name
+            .as_deref()
+            .is_some_and(|name| name.starts_with('[') && name.ends_with(']'))
+        {
+            self.error(
+                [path, &[1]].concat(),
+                &format!(
+                    "The custom JSON name of field \"{}\" (\"{}\") is invalid: JSON names may \
+                     not start with '[' and end with ']'.",
+                    field.name(),
+                    field.json_name()
+                ),
+            );
         }
         // Every extension has a JSON name once linked: the written one has
         // a location.
@@ -117,6 +144,46 @@ impl Rules<'_> {
         }
     }
 
+    /// What protoc says of a default its field's type cannot hold.
+    fn default_problem(&self, field: &FieldDescriptorProto, default: &str) -> Option<String> {
+        let range = match field.r#type() {
+            Type::Bool => {
+                return (default != "true" && default != "false")
+                    .then(|| "Expected \"true\" or \"false\".".to_owned());
+            }
+            Type::Float | Type::Double => {
+                let special = ["inf", "-inf", "nan", "-nan"].contains(&default);
+                return (!special && default.parse::<f64>().is_err())
+                    .then(|| "Expected number.".to_owned());
+            }
+            Type::Enum => {
+                let values = find_enum(self.files, field.type_name())?;
+                return (!values.value.iter().any(|v| v.name() == default)).then(|| {
+                    format!(
+                        "Enum type \"{}\" has no value named \"{default}\".",
+                        field.type_name().trim_start_matches('.')
+                    )
+                });
+            }
+            Type::Int32 | Type::Sint32 | Type::Sfixed32 => {
+                i128::from(i32::MIN)..=i128::from(i32::MAX)
+            }
+            Type::Int64 | Type::Sint64 | Type::Sfixed64 => {
+                i128::from(i64::MIN)..=i128::from(i64::MAX)
+            }
+            Type::Uint32 | Type::Fixed32 => 0..=i128::from(u32::MAX),
+            Type::Uint64 | Type::Fixed64 => 0..=i128::from(u64::MAX),
+            _ => return None,
+        };
+        let Ok(value) = default.parse::<i128>() else {
+            return Some("Expected integer for field default value.".to_owned());
+        };
+        if value < 0 && *range.start() == 0 {
+            return Some("Unsigned field can't have negative default value.".to_owned());
+        }
+        (!range.contains(&value)).then(|| "Integer out of range.".to_owned())
+    }
+
     fn written(&self, path: &[i32]) -> bool {
         self.file
             .source_code_info
@@ -133,6 +200,36 @@ impl Rules<'_> {
             );
         }
     }
+}
+
+/// The enum named `full` (with the leading dot) among `files`.
+fn find_enum<'f>(files: &[&'f FileDescriptorProto], full: &str) -> Option<&'f EnumDescriptorProto> {
+    fn within<'f>(
+        scope: String,
+        messages: &'f [DescriptorProto],
+        enums: &'f [EnumDescriptorProto],
+        full: &str,
+    ) -> Option<&'f EnumDescriptorProto> {
+        let rest = full.strip_prefix(scope.as_str())?.strip_prefix('.')?;
+        if let Some(found) = enums.iter().find(|e| e.name() == rest) {
+            return Some(found);
+        }
+        messages.iter().find_map(|message| {
+            within(
+                format!("{scope}.{}", message.name()),
+                &message.nested_type,
+                &message.enum_type,
+                full,
+            )
+        })
+    }
+    files.iter().find_map(|file| {
+        let scope = match file.package() {
+            "" => String::new(),
+            package => format!(".{package}"),
+        };
+        within(scope, &file.message_type, &file.enum_type, full)
+    })
 }
 
 /// Whether `nested` is the entry protoc made for a `map<K, V>` field of

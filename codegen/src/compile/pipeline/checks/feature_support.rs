@@ -35,6 +35,9 @@ const FEATURE_SET: &str = ".google.protobuf.FeatureSet";
 /// dot) and its fields, with the enums they may be set to.
 pub(in crate::compile::pipeline) struct Catalog<'f> {
     extensions: HashMap<u64, (String, &'f DescriptorProto)>,
+    /// Custom options that name their `targets`: per options message
+    /// (`FieldOptions`) and number, the option's full name and targets.
+    targeted: HashMap<(String, u64), (String, &'f [i32])>,
     enums: HashMap<String, &'f EnumDescriptorProto>,
 }
 
@@ -42,8 +45,20 @@ impl<'f> Catalog<'f> {
     pub fn of(files: &[&'f FileDescriptorProto]) -> Catalog<'f> {
         let mut catalog = Catalog {
             extensions: HashMap::new(),
+            targeted: HashMap::new(),
             enums: HashMap::new(),
         };
+        for file in files {
+            targeted(file.package(), &file.extension, &mut catalog.targeted);
+            for message in &file.message_type {
+                let scope = if file.package().is_empty() {
+                    message.name().to_owned()
+                } else {
+                    format!("{}.{}", file.package(), message.name())
+                };
+                nested_targeted(&scope, message, &mut catalog.targeted);
+            }
+        }
         let declaring: Vec<&FileDescriptorProto> = files
             .iter()
             .copied()
@@ -85,6 +100,53 @@ impl<'f> Catalog<'f> {
     }
 }
 
+/// The custom options among `extensions` (declared in `scope`) that name
+/// their targets.
+fn targeted<'f>(
+    scope: &str,
+    extensions: &'f [FieldDescriptorProto],
+    out: &mut HashMap<(String, u64), (String, &'f [i32])>,
+) {
+    for extension in extensions {
+        let Some(kind) = extension.extendee().strip_prefix(".google.protobuf.") else {
+            continue;
+        };
+        let Some(targets) = extension
+            .options
+            .as_ref()
+            .map(|o| o.targets.as_slice())
+            .filter(|t| !t.is_empty())
+        else {
+            continue;
+        };
+        let full = if scope.is_empty() {
+            extension.name().to_owned()
+        } else {
+            format!("{scope}.{}", extension.name())
+        };
+        let number = u64::try_from(extension.number()).unwrap_or(0);
+        out.insert((kind.to_owned(), number), (full, targets));
+    }
+}
+
+fn nested_targeted<'f>(
+    scope: &str,
+    message: &'f DescriptorProto,
+    out: &mut HashMap<(String, u64), (String, &'f [i32])>,
+) {
+    targeted(scope, &message.extension, out);
+    for nested in &message.nested_type {
+        nested_targeted(&format!("{scope}.{}", nested.name()), nested, out);
+    }
+}
+
+impl Catalog<'_> {
+    /// Whether a custom option of the compilation names its targets.
+    pub fn targets_options(&self) -> bool {
+        !self.targeted.is_empty()
+    }
+}
+
 fn index_types<'f>(
     scope: &str,
     messages: &'f [DescriptorProto],
@@ -122,6 +184,7 @@ pub(super) fn check(
     };
     options_support(site, edition, &at, problems);
     let catalog = &context.catalog;
+    custom_option_targets(site, catalog, problems);
     let Some(own) = site.own.filter(|_| !catalog.extensions.is_empty()) else {
         return;
     };
@@ -276,10 +339,9 @@ fn supported_options() -> &'static SupportedOptions {
     })
 }
 
-/// `feature_support` of the options the element sets (`java_multiple_files`
-/// is removed in 2024; protoc gives that no location).
-fn options_support(site: &Site<'_>, edition: i32, at: &[i32], problems: &mut Vec<Problem>) {
-    let (kind, bytes) = match &site.element {
+/// The name of an element's options message and its encoding.
+fn options_of(element: &Element<'_>) -> (&'static str, Option<Vec<u8>>) {
+    match element {
         Element::File(file) => (
             "FileOptions",
             file.options.as_ref().map(Message::encode_to_vec),
@@ -316,7 +378,13 @@ fn options_support(site: &Site<'_>, edition: i32, at: &[i32], problems: &mut Vec
             "MethodOptions",
             m.options.as_ref().map(Message::encode_to_vec),
         ),
-    };
+    }
+}
+
+/// `feature_support` of the options the element sets (`java_multiple_files`
+/// is removed in 2024; protoc gives that no location).
+fn options_support(site: &Site<'_>, edition: i32, at: &[i32], problems: &mut Vec<Problem>) {
+    let (kind, bytes) = options_of(&site.element);
     let Some(declared) = supported_options().get(kind).filter(|s| !s.is_empty()) else {
         return;
     };
@@ -326,6 +394,33 @@ fn options_support(site: &Site<'_>, edition: i32, at: &[i32], problems: &mut Vec
     for (number, _) in fields(&bytes) {
         if let Some((_, full, support)) = declared.iter().find(|(n, _, _)| *n == number) {
             supported(support, full, edition, at, problems);
+        }
+    }
+}
+
+/// Custom options set on an element their `targets` leave out (protoc
+/// gives no location).
+pub(super) fn custom_option_targets(
+    site: &Site<'_>,
+    catalog: &Catalog<'_>,
+    problems: &mut Vec<Problem>,
+) {
+    if !catalog.targets_options() {
+        return;
+    }
+    let (kind, bytes) = options_of(&site.element);
+    let target = target(&site.element);
+    for (number, _) in fields(&bytes.unwrap_or_default()) {
+        if let Some((name, targets)) = catalog.targeted.get(&(kind.to_owned(), number))
+            && !targets.contains(&target.0)
+        {
+            problems.push(Problem::error(
+                Vec::new(),
+                format!(
+                    "Option {name} cannot be set on an entity of type `{}`.",
+                    target.1
+                ),
+            ));
         }
     }
 }
