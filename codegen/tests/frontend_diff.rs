@@ -14,7 +14,10 @@
 //! - protobuf's own sources (`google/protobuf/**` of the corpus,
 //!   `PROTOFORGE_CORPUS`): every file protoc 35 compiles equal to its output,
 //!   every file it refuses refused;
-//! - malformed files: refused by both, ours located.
+//! - malformed files ([`MALFORMED`] and the files of
+//!   `codegen/tests/frontend_diff/malformed/`, one per protoc error): refused
+//!   by both, ours with protoc's first message at protoc's line:col (the
+//!   cases located elsewhere are printed).
 //!
 //! Descriptors are compared byte for byte, options included, with source
 //! locations order-normalised; source info is compared when asked for.

@@ -443,3 +443,64 @@ fn extension_declarations_are_checked_as_protoc_checks_them() {
         assert_eq!(one(&accepted), [] as [&str; 0], "{accepted}");
     }
 }
+
+#[test]
+fn defaults_and_json_names_the_field_cannot_hold_are_refused() {
+    let cases = [
+        (
+            "optional bool e = 1 [default = 1];",
+            "2:44: Expected \"true\" or \"false\".",
+        ),
+        (
+            "optional int32 e = 1 [default = \"x\"];",
+            "2:45: Expected integer for field default value.",
+        ),
+        (
+            "optional int32 e = 1 [default = 3000000000];",
+            "2:45: Integer out of range.",
+        ),
+        (
+            "optional float e = 1 [default = x];",
+            "2:45: Expected number.",
+        ),
+        (
+            "optional int32 x = 1 [json_name = \"[a]\"];",
+            "2:28: The custom JSON name of field \"x\" (\"[a]\") is invalid: JSON names may not \
+             start with '[' and end with ']'.",
+        ),
+    ];
+    for (field, expected) in cases {
+        let source = format!("syntax = \"proto2\";\nmessage A {{ {field} }}\n");
+        assert_eq!(one(&source), [expected], "{field}");
+    }
+    assert_eq!(
+        one(
+            "syntax = \"proto2\";\nenum E { X = 1; }\nmessage A { optional E e = 1 [default = Y]; }\n"
+        ),
+        ["3:41: Enum type \"E\" has no value named \"Y\"."]
+    );
+    assert_eq!(
+        one(
+            "syntax = \"proto2\";\nmessage A { optional int64 i = 1 [default = -9223372036854775808]; optional uint64 j = 2 [default = 18446744073709551615]; optional double d = 3 [default = -inf]; }\n"
+        ),
+        [] as [&str; 0]
+    );
+}
+
+#[test]
+fn custom_options_keep_to_their_targets() {
+    let option = "import \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FieldOptions { int32 o = 50000 [targets = TARGET_TYPE_MESSAGE]; }\n";
+    assert_eq!(
+        one(&format!(
+            "syntax = \"proto3\";\n{option}message A {{ int32 x = 1 [(o) = 1]; }}\n"
+        )),
+        ["Option o cannot be set on an entity of type `field`."]
+    );
+    let on_field = option.replace("TARGET_TYPE_MESSAGE", "TARGET_TYPE_FIELD");
+    assert_eq!(
+        one(&format!(
+            "syntax = \"proto3\";\n{on_field}message A {{ int32 x = 1 [(o) = 1]; }}\n"
+        )),
+        [] as [&str; 0]
+    );
+}
