@@ -12,7 +12,10 @@
 //! - protobuf's own sources (`google/protobuf/**` of the corpus,
 //!   `PROTOFORGE_CORPUS`): every file protoc 35 compiles equal to its output,
 //!   every file it refuses refused;
-//! - malformed files: refused by both, ours located.
+//! - malformed files ([`MALFORMED`] and the files of
+//!   `codegen/tests/frontend_diff/malformed/`, one per protoc error): refused
+//!   by both, ours with protoc's first message at protoc's line:col (the
+//!   cases located elsewhere are printed).
 //!
 //! Descriptors are compared byte for byte, options included, with source
 //! locations order-normalised; source info is compared when asked for.
@@ -485,23 +488,67 @@ const MALFORMED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The malformed cases: [`MALFORMED`], then the files of
+/// `codegen/tests/frontend_diff/malformed/` (`PROTOFORGE_MALFORMED_DIR`
+/// instead when set): a `.proto` file is one case, a directory is a case
+/// whose input is its `main.proto`, beside the files it imports. Each as
+/// (name, include directory, input file).
+fn malformed_cases(scratch: &Path) -> Vec<(String, PathBuf, PathBuf)> {
+    let mut cases = Vec::new();
+    for (name, source) in MALFORMED {
+        let dir = scratch.join(name.trim_end_matches(".proto"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join(name);
+        std::fs::write(&file, source).expect("write");
+        cases.push(((*name).to_owned(), dir, file));
+    }
+    let fixtures = std::env::var_os("PROTOFORGE_MALFORMED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/frontend_diff/malformed")
+        });
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .map(|dir| dir.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    entries.sort();
+    for entry in entries {
+        let name = entry
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if entry.is_dir() {
+            cases.push((name, entry.clone(), entry.join("main.proto")));
+        } else if name.ends_with(".proto") {
+            let dir = entry.parent().expect("in a directory").to_owned();
+            cases.push((name, dir, entry));
+        }
+    }
+    cases
+}
+
+/// The line and column of a protoc message (`file:line:col: message`).
+fn protoc_line_col(line: &str) -> Option<(usize, usize)> {
+    let mut parts = line.splitn(4, ':');
+    let (_, line, column) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((line.parse().ok()?, column.parse().ok()?))
+}
+
 #[test]
 fn malformed_files_are_refused_as_protoc_35_refuses_them() {
     if !enabled() {
         return;
     }
     let scratch = tempfile::tempdir().expect("tempdir");
-    let (mut refused, mut located, mut same_message) = (0, 0, 0);
+    let cases = malformed_cases(scratch.path());
+    let (mut refused, mut located, mut same_message, mut same_place) = (0, 0, 0, 0);
     let mut accepted = Vec::new();
-    for (name, source) in MALFORMED {
-        let dir = scratch.path().join(name.trim_end_matches(".proto"));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let file = dir.join(name);
-        std::fs::write(&file, source).expect("write");
+    let mut misplaced = Vec::new();
+    for (name, dir, file) in &cases {
         let output = Command::new(python())
             .args(["-m", "grpc_tools.protoc", "-o", "/dev/null"])
             .arg(format!("-I{}", dir.display()))
-            .arg(&file)
+            .arg(file)
             .output()
             .expect("protoc runs");
         assert!(!output.status.success(), "protoc 35 accepts {name}");
@@ -510,13 +557,29 @@ fn malformed_files_are_refused_as_protoc_35_refuses_them() {
             .find(|l| !l.contains("warning"))
             .unwrap_or("")
             .to_owned();
-        match Compiler::new().include(&dir).compile(&[&file]) {
-            Ok(_) => accepted.push(*name),
+        match Compiler::new()
+            .include(dir)
+            .compile(&[file])
+        {
+            Ok(_) => {
+                println!("  {name}: protoc: {protoc_first}\n  {name}: ours accepts it");
+                accepted.push(name.clone());
+            }
             Err(err) => {
                 refused += 1;
                 let first = &err.diagnostics()[0];
                 if first.start.is_some() {
                     located += 1;
+                }
+                let ours_at = first.start.map(|at| (at.line, at.column));
+                if protoc_line_col(&protoc_first) == ours_at {
+                    same_place += 1;
+                } else {
+                    println!(
+                        "  {name}: protoc at {:?}, ours at {ours_at:?}",
+                        protoc_line_col(&protoc_first)
+                    );
+                    misplaced.push(name.clone());
                 }
                 if protoc_first.ends_with(&first.message) {
                     same_message += 1;
@@ -527,10 +590,12 @@ fn malformed_files_are_refused_as_protoc_35_refuses_them() {
         }
     }
     println!(
-        "malformed: {} cases; ours refuses {refused}, located (line:col) {located}, with \
-         protoc's first message {same_message}; accepts {:?}",
-        MALFORMED.len(),
-        accepted
+        "malformed: {} cases; ours refuses {refused}, located (line:col) {located}, at protoc's \
+         line:col {same_place}, with protoc's first message {same_message}; accepts {:?}; \
+         elsewhere than protoc {:?}",
+        cases.len(),
+        accepted,
+        misplaced
     );
     assert!(
         accepted.is_empty(),

@@ -417,14 +417,25 @@ impl Context<'_> {
     fn field(&mut self, scope: &str, field: &mut FieldDescriptorProto) {
         let element = join(scope, field.name());
         if let Some(extendee) = field.extendee.clone() {
-            match self.resolve(&extendee, &element, 2, Mode::All) {
-                Some((full, SymbolKind::Message)) => field.extendee = Some(format!(".{full}")),
-                Some(_) => self.error(
+            let resolved = self
+                .symbols
+                .resolve(&extendee, &element, Mode::All, self.file, self.visible)
+                // protoc says what the invisible symbol is to the file.
+                .map_err(|message| {
+                    message.replacen(
+                        "\"  is not visible",
+                        "\" target of extend is not visible",
+                        1,
+                    )
+                });
+            match resolved {
+                Ok((full, SymbolKind::Message)) => field.extendee = Some(format!(".{full}")),
+                Ok(_) => self.error(
                     &element,
                     2,
                     format!("\"{extendee}\" is not a message type."),
                 ),
-                None => {}
+                Err(message) => self.error(&element, 2, message),
             }
         }
         let Some(written) = field.type_name.clone() else {

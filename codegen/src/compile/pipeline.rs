@@ -52,6 +52,8 @@ use super::{
 };
 use crate::syntax;
 
+mod checks;
+
 /// The files of a compilation, linked, each after its imports.
 pub(crate) struct Linked {
     pub files: Vec<LinkedFile>,
@@ -251,6 +253,7 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
     problems.extend(import_problems);
     let input_names: HashSet<&str> = inputs.iter().map(String::as_str).collect();
     let mut warnings = Vec::new();
+    let mut input_imports = HashMap::new();
     let mut files = Vec::with_capacity(names.len());
     for name in names {
         let ok = done.get(&name).copied().unwrap_or(false);
@@ -260,6 +263,9 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
         let Some(descriptor) = file.lowered.filter(|_| ok) else {
             continue;
         };
+        if input_names.contains(name.as_str()) {
+            input_imports.insert(name.clone(), file.imports.clone());
+        }
         if !file.has_syntax {
             // protoc reads it as proto2, and says so.
             warnings.push(
@@ -318,6 +324,13 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
             }
         }
     }
+    checks::run(
+        &files,
+        &descriptors,
+        &input_imports,
+        &mut problems,
+        &mut warnings,
+    );
     for (index, found) in validate::extension_numbers(&descriptors) {
         problems.push(locate(&files[index].0.descriptor, &files[index].1, found));
     }
@@ -472,12 +485,17 @@ fn locate(file: &FileDescriptorProto, shown: &Path, found: validate::Problem) ->
     if found.warning {
         diagnostic.severity = super::Severity::Warning;
     }
-    let span = file.source_code_info.as_ref().and_then(|info| {
-        info.location
-            .iter()
-            .find(|location| location.path == found.path)
-            .map(|location| location.span.clone())
-    });
+    // An empty path: protoc gives the problem no location.
+    let span = file
+        .source_code_info
+        .as_ref()
+        .filter(|_| !found.path.is_empty())
+        .and_then(|info| {
+            info.location
+                .iter()
+                .find(|location| location.path == found.path)
+                .map(|location| location.span.clone())
+        });
     if let Some(span) = span {
         let (line, column) = (span.first().copied(), span.get(1).copied());
         if let (Some(line), Some(column)) = (line, column) {

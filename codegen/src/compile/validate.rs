@@ -726,7 +726,9 @@ impl Check<'_, '_> {
             );
         }
         let lazy = options.is_some_and(|o| {
-            o.lazy == Some(true) || written_bool(&o.uninterpreted_option, "lazy") == Some(true)
+            o.lazy == Some(true)
+                || o.unverified_lazy == Some(true)
+                || written_bool(&o.uninterpreted_option, "lazy") == Some(true)
         });
         if lazy && field.r#type != Some(Type::Message as i32) {
             self.error(
@@ -911,14 +913,19 @@ impl Check<'_, '_> {
                 );
             }
         }
-        if self.proto3 {
-            self.prefix_conflicts(enumeration, path);
-        }
+        // In every syntax; only a proto2 enum keeping the legacy JSON
+        // handling gets a warning (protoc 35).
+        let legacy = self.file.syntax() == "proto2"
+            && enumeration
+                .options
+                .as_ref()
+                .is_some_and(|o| o.deprecated_legacy_json_field_conflicts == Some(true));
+        self.prefix_conflicts(enumeration, path, legacy);
     }
 
     /// proto3: two values whose names are equal once the enum's name is
     /// stripped as a prefix and case is ignored.
-    fn prefix_conflicts(&mut self, enumeration: &EnumDescriptorProto, path: &[i32]) {
+    fn prefix_conflicts(&mut self, enumeration: &EnumDescriptorProto, path: &[i32], warn: bool) {
         let prefix: String = enumeration
             .name()
             .chars()
@@ -930,7 +937,7 @@ impl Check<'_, '_> {
             let stripped = strip_enum_prefix(value.name(), &prefix);
             match seen.get(&stripped) {
                 Some(&(other, number)) if number != value.number() => {
-                    self.error(
+                    let problem = Problem::error(
                         with(path, &[2, index(i)]),
                         format!(
                             "Enum name {} has the same name as {other} if you ignore case and \
@@ -940,6 +947,10 @@ impl Check<'_, '_> {
                             value.name()
                         ),
                     );
+                    self.problems.push(Problem {
+                        warning: warn,
+                        ..problem
+                    });
                 }
                 Some(_) => {}
                 None => {
@@ -1308,7 +1319,8 @@ mod tests {
                 "edition = \"2023\";\nimport \"google/protobuf/descriptor.proto\";\n\
                  import \"google/protobuf/cpp_features.proto\";\n"
             )
-            .is_empty()
+            .iter()
+            .all(|warning| warning.ends_with(" is unused."))
         );
     }
 }
