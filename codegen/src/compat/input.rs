@@ -93,9 +93,43 @@ pub struct Loaded {
     pub shown: HashMap<String, String>,
     /// Which configuration was used, when it is not the input's own.
     pub note: Option<String>,
+    /// Where the files' texts can be read again.
+    pub(crate) texts: Texts,
+}
+
+/// Where a loaded input's texts are: buf prints columns counted on them
+/// (see [`super::columns`]).
+#[derive(Debug, Default)]
+pub(crate) enum Texts {
+    /// None: an image.
+    #[default]
+    None,
+    /// Below these include roots, by import name.
+    Disk(Vec<PathBuf>),
+    /// By import name.
+    Memory(BTreeMap<String, String>),
 }
 
 impl Loaded {
+    /// Moves the spans of `findings` (in this input's files, by import
+    /// name) to the columns buf prints.
+    pub(crate) fn to_buf_columns(&self, findings: &mut [super::Finding]) {
+        match &self.texts {
+            Texts::None => {}
+            Texts::Disk(roots) => super::columns::to_buf(findings, |name| {
+                roots
+                    .iter()
+                    .find_map(|root| std::fs::read_to_string(root.join(name)).ok())
+                    .map(std::borrow::Cow::Owned)
+            }),
+            Texts::Memory(texts) => super::columns::to_buf(findings, |name| {
+                texts
+                    .get(name)
+                    .map(|t| std::borrow::Cow::Borrowed(t.as_str()))
+            }),
+        }
+    }
+
     /// The parts buf checks one by one: each selected module of a
     /// workspace, with its configuration and the names of its files; else
     /// one part, the whole schema, under the input's configuration (which
@@ -329,6 +363,11 @@ impl Sources {
             None => self.compile_whole()?,
         };
         let schema = schema.restrict_to(|name| self.targeted.contains(name));
+        let texts = match (self.texts, &self.whole) {
+            (Some(texts), _) => Texts::Memory(texts),
+            (None, Whole::Disk { listing }) => Texts::Disk(listing.roots.clone()),
+            (None, Whole::Memory) => Texts::None,
+        };
         let mut shown = self.shown;
         if let Whole::Disk { listing } = &self.whole {
             let roots = &listing.roots;
@@ -349,6 +388,7 @@ impl Sources {
             modules: self.modules,
             shown,
             note: self.note,
+            texts,
         })
     }
 
@@ -605,6 +645,7 @@ fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> 
         modules: Vec::new(),
         shown,
         note: None,
+        texts: Texts::None,
     })
 }
 

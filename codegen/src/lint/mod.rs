@@ -122,6 +122,7 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
         config.filter(&mut part, &roots);
         findings.extend(part);
     }
+    loaded.to_buf_columns(&mut findings);
     compat::finding::normalize(&mut findings);
     Ok(Linted {
         findings,
