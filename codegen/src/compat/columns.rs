@@ -31,14 +31,10 @@ use super::finding::{Finding, Span};
 /// buf's tab stops.
 const BUF_TAB_STOP: u32 = 4;
 
-/// Moves the spans of `findings` to buf's columns, reading each file's text
-/// through `text` (by the finding's path; `None` leaves its spans as they
-/// are).
-pub(crate) fn to_buf<'t>(
-    findings: &mut [Finding],
-    mut text: impl FnMut(&str) -> Option<Cow<'t, str>>,
-) {
-    let mut lines: HashMap<String, Option<Lines<'t>>> = HashMap::new();
+/// Moves the spans of `findings` to buf's columns, on the files' `texts`
+/// (by the findings' paths; a file without one keeps its spans).
+pub(crate) fn to_buf(findings: &mut [Finding], texts: &HashMap<String, Cow<'_, str>>) {
+    let mut lines: HashMap<&str, Lines<'_>> = HashMap::new();
     for finding in findings.iter_mut() {
         let (Some(path), Some(span)) = (&finding.path, &mut finding.span) else {
             continue;
@@ -46,42 +42,58 @@ pub(crate) fn to_buf<'t>(
         if *span == Span::FILE {
             continue;
         }
+        let Some((name, text)) = texts.get_key_value(path.as_str()) else {
+            continue;
+        };
         let file = lines
-            .entry(path.clone())
-            .or_insert_with(|| text(path).map(Lines::new));
-        if let Some(file) = file {
-            span.start_column = file.buf_column(span.start_line, span.start_column);
-            span.end_column = file.buf_column(span.end_line, span.end_column);
-        }
+            .entry(name.as_str())
+            .or_insert_with(|| Lines::new(text));
+        span.start_column = file.buf_column(span.start_line, span.start_column);
+        span.end_column = file.buf_column(span.end_line, span.end_column);
     }
 }
 
+/// Whether the compiler's 0-based `column` on `line` is the first thing on
+/// it but blanks. buf's compiler gives an element no leading comment when a
+/// comment sits before it on its first line (protoc takes that comment).
+pub(crate) fn starts_line(line: &str, column: u32) -> bool {
+    line.as_bytes()[..byte_offset(line, column)]
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | 0x0b | 0x0c))
+}
+
 /// A file's text cut into lines.
-struct Lines<'t> {
-    text: Cow<'t, str>,
+#[derive(Debug)]
+pub(crate) struct Lines<'t> {
+    text: &'t str,
     /// Byte offset of each line's start.
     starts: Vec<usize>,
 }
 
 impl<'t> Lines<'t> {
-    fn new(text: Cow<'t, str>) -> Lines<'t> {
+    pub(crate) fn new(text: &'t str) -> Lines<'t> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         Lines { text, starts }
     }
 
+    /// The text of 0-based `line`, without its newline.
+    pub(crate) fn line(&self, line: usize) -> Option<&'t str> {
+        let start = *self.starts.get(line)?;
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        Some(&self.text[start..end])
+    }
+
     /// buf's 1-based column of the compiler's 1-based `column` on 1-based
     /// `line` (unchanged when the line is not there).
     fn buf_column(&self, line: u32, column: u32) -> u32 {
-        let Some(&start) = self.starts.get(line.saturating_sub(1) as usize) else {
+        let Some(text) = self.line(line.saturating_sub(1) as usize) else {
             return column;
         };
-        let end = self
-            .starts
-            .get(line as usize)
-            .map_or(self.text.len(), |next| next - 1);
-        let text = &self.text[start..end];
         let prefix = &text[..byte_offset(text, column.saturating_sub(1))];
         if prefix.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
             return column;

@@ -111,23 +111,42 @@ pub(crate) enum Texts {
 }
 
 impl Loaded {
+    /// The texts of the files `names` (by import name) that the input can
+    /// read again (none for an image), read on every core.
+    pub(crate) fn texts_of(
+        &self,
+        names: Vec<String>,
+    ) -> HashMap<String, std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        let read = |_: &mut (), name: String| {
+            let text = match &self.texts {
+                Texts::None => None,
+                Texts::Disk(roots) => roots
+                    .iter()
+                    .find_map(|root| std::fs::read_to_string(root.join(&name)).ok())
+                    .map(Cow::Owned),
+                Texts::Memory(texts) => texts.get(&name).map(|t| Cow::Borrowed(t.as_str())),
+            };
+            Some(text.map(|text| (name, text)))
+        };
+        if matches!(self.texts, Texts::None) {
+            return HashMap::new();
+        }
+        crate::compile::parallel::map_with(names, || (), read)
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     /// Moves the spans of `findings` (in this input's files, by import
     /// name) to the columns buf prints.
     pub(crate) fn to_buf_columns(&self, findings: &mut [super::Finding]) {
-        match &self.texts {
-            Texts::None => {}
-            Texts::Disk(roots) => super::columns::to_buf(findings, |name| {
-                roots
-                    .iter()
-                    .find_map(|root| std::fs::read_to_string(root.join(name)).ok())
-                    .map(std::borrow::Cow::Owned)
-            }),
-            Texts::Memory(texts) => super::columns::to_buf(findings, |name| {
-                texts
-                    .get(name)
-                    .map(|t| std::borrow::Cow::Borrowed(t.as_str()))
-            }),
-        }
+        let mut names: Vec<String> = findings.iter().filter_map(|f| f.path.clone()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let texts = self.texts_of(names);
+        super::columns::to_buf(findings, &texts);
     }
 
     /// The parts buf checks one by one: each selected module of a

@@ -15,7 +15,7 @@
 //! renders findings for CI. [`run`] ties them together for the command line.
 
 mod changed;
-mod columns;
+pub(crate) mod columns;
 pub mod config;
 pub mod finding;
 pub mod input;
