@@ -112,6 +112,15 @@ fn findings_of(case: &Path, load: impl Fn(&Path) -> Schema) -> Vec<String> {
         &load(&case.join("current")),
         configured_rules(case),
     );
+    described(&findings, |path| path)
+}
+
+/// `findings` as `rule path:line:col-line:col message`, sorted, each path
+/// shown by `path`.
+fn described(
+    findings: &[protoforge_codegen::compat::Finding],
+    path: impl Fn(&str) -> &str,
+) -> Vec<String> {
     let mut text: Vec<String> = findings
         .iter()
         .map(|f| {
@@ -119,7 +128,7 @@ fn findings_of(case: &Path, load: impl Fn(&Path) -> Schema) -> Vec<String> {
             format!(
                 "{} {}:{}:{}-{}:{} {}",
                 f.rule,
-                f.path.as_deref().unwrap_or_default(),
+                path(f.path.as_deref().unwrap_or_default()),
                 span.start_line,
                 span.start_column,
                 span.end_line,
@@ -437,27 +446,8 @@ fn columns_after_non_ascii_and_tabs_agree_with_buf() {
         &Default::default(),
     )
     .expect("both sides compile");
-    let mut found: Vec<String> = findings
-        .iter()
-        .map(|f| {
-            let span = f.span.expect("every finding here has a span");
-            format!(
-                "{} {}:{}:{}-{}:{} {}",
-                f.rule,
-                f.path
-                    .as_deref()
-                    .unwrap_or_default()
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default(),
-                span.start_line,
-                span.start_column,
-                span.end_line,
-                span.end_column,
-                f.message
-            )
-        })
-        .collect();
-    found.sort();
+    let found = described(&findings, |path| {
+        path.rsplit('/').next().unwrap_or_default()
+    });
     assert_eq!(found, expected);
 }
