@@ -14,7 +14,7 @@ use std::{path::Path, process::Command};
 use protoforge_bench::anchors;
 use protoforge_codegen::{
     Compiler,
-    compat::{Config, Schema, check, rules::RULES},
+    compat::{Config, Schema, check, input::Input, rules::RULES},
 };
 
 fn schema(dir: &Path) -> Schema {
@@ -112,6 +112,15 @@ fn findings_of(case: &Path, load: impl Fn(&Path) -> Schema) -> Vec<String> {
         &load(&case.join("current")),
         configured_rules(case),
     );
+    described(&findings, |path| path)
+}
+
+/// `findings` as `rule path:line:col-line:col message`, sorted, each path
+/// shown by `path`.
+fn described(
+    findings: &[protoforge_codegen::compat::Finding],
+    path: impl Fn(&str) -> &str,
+) -> Vec<String> {
     let mut text: Vec<String> = findings
         .iter()
         .map(|f| {
@@ -119,7 +128,7 @@ fn findings_of(case: &Path, load: impl Fn(&Path) -> Schema) -> Vec<String> {
             format!(
                 "{} {}:{}:{}-{}:{} {}",
                 f.rule,
-                f.path.as_deref().unwrap_or_default(),
+                path(f.path.as_deref().unwrap_or_default()),
                 span.start_line,
                 span.start_column,
                 span.end_line,
@@ -409,4 +418,25 @@ fn drawn_editions_pairs_agree_with_buf() {
     let expected = buf_findings(case.path());
     assert!(!expected.is_empty(), "buf finds nothing in {cases} pairs");
     assert_eq!(findings_of(case.path(), buf_image), expected);
+}
+
+/// buf counts columns as a terminal shows the line (wide characters 2,
+/// combining marks 0, tabs to the next multiple of 4), where source info
+/// counts bytes: after non-ASCII text or a tab, `breaking` on directories
+/// prints buf's columns (`tests/compat_columns`).
+#[test]
+fn columns_after_non_ascii_and_tabs_agree_with_buf() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat_columns");
+    let expected = buf_findings(&case);
+    assert!(expected.len() > 5, "{expected:#?}");
+    let findings = protoforge_codegen::compat::run(
+        &Input::Dir(case.join("current")),
+        &Input::Dir(case.join("previous")),
+        &Default::default(),
+    )
+    .expect("both sides compile");
+    let found = described(&findings, |path| {
+        path.rsplit('/').next().unwrap_or_default()
+    });
+    assert_eq!(found, expected);
 }

@@ -285,6 +285,31 @@ fn every_configuration_agrees_with_buf() {
     );
 }
 
+/// buf counts columns as a terminal shows the line (wide characters 2,
+/// combining marks 0, tabs to the next multiple of 4), where source info
+/// counts bytes: the `columns` fixture puts non-ASCII comments, strings and
+/// tabs before and inside findings' spans.
+#[test]
+fn columns_agree_with_buf() {
+    let dir = fixture("columns");
+    let (expected, code) = buf_findings(&dir, None);
+    assert_eq!(code, 100);
+    assert!(expected.len() > 30, "{expected:#?}");
+    assert_eq!(protoforge_findings(&dir, None), expected);
+}
+
+/// buf's compiler attaches no leading comment to an element when a comment
+/// sits before it on the line it starts on (protoc attaches that comment):
+/// the COMMENT_* rules and `buf:lint:ignore` comments follow buf's.
+#[test]
+fn same_line_comments_agree_with_buf() {
+    let dir = fixture("same_line_comments");
+    let (expected, code) = buf_findings(&dir, None);
+    assert_eq!(code, 100);
+    assert!(expected.len() > 10, "{expected:#?}");
+    assert_eq!(protoforge_findings(&dir, None), expected);
+}
+
 /// PROTOVALIDATE on the `protovalidate` fixture: a workspace of the
 /// rules' module and buf/validate/validate.proto (protovalidate 2.1.0's,
 /// Apache-2.0, vendored with its licence). Every finding is buf's, to the

@@ -93,9 +93,62 @@ pub struct Loaded {
     pub shown: HashMap<String, String>,
     /// Which configuration was used, when it is not the input's own.
     pub note: Option<String>,
+    /// Where the files' texts can be read again.
+    pub(crate) texts: Texts,
+}
+
+/// Where a loaded input's texts are: buf prints columns counted on them
+/// (see [`super::columns`]).
+#[derive(Debug, Default)]
+pub(crate) enum Texts {
+    /// None: an image.
+    #[default]
+    None,
+    /// Below these include roots, by import name.
+    Disk(Vec<PathBuf>),
+    /// By import name.
+    Memory(BTreeMap<String, String>),
 }
 
 impl Loaded {
+    /// The texts of the files `names` (by import name) that the input can
+    /// read again (none for an image), read on every core.
+    pub(crate) fn texts_of(
+        &self,
+        names: Vec<String>,
+    ) -> HashMap<String, std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        let read = |_: &mut (), name: String| {
+            let text = match &self.texts {
+                Texts::None => None,
+                Texts::Disk(roots) => roots
+                    .iter()
+                    .find_map(|root| std::fs::read_to_string(root.join(&name)).ok())
+                    .map(Cow::Owned),
+                Texts::Memory(texts) => texts.get(&name).map(|t| Cow::Borrowed(t.as_str())),
+            };
+            Some(text.map(|text| (name, text)))
+        };
+        if matches!(self.texts, Texts::None) {
+            return HashMap::new();
+        }
+        crate::compile::parallel::map_with(names, || (), read)
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// Moves the spans of `findings` (in this input's files, by import
+    /// name) to the columns buf prints.
+    pub(crate) fn to_buf_columns(&self, findings: &mut [super::Finding]) {
+        let mut names: Vec<String> = findings.iter().filter_map(|f| f.path.clone()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let texts = self.texts_of(names);
+        super::columns::to_buf(findings, &texts);
+    }
+
     /// The parts buf checks one by one: each selected module of a
     /// workspace, with its configuration and the names of its files; else
     /// one part, the whole schema, under the input's configuration (which
@@ -329,6 +382,11 @@ impl Sources {
             None => self.compile_whole()?,
         };
         let schema = schema.restrict_to(|name| self.targeted.contains(name));
+        let texts = match (self.texts, &self.whole) {
+            (Some(texts), _) => Texts::Memory(texts),
+            (None, Whole::Disk { listing }) => Texts::Disk(listing.roots.clone()),
+            (None, Whole::Memory) => Texts::None,
+        };
         let mut shown = self.shown;
         if let Whole::Disk { listing } = &self.whole {
             let roots = &listing.roots;
@@ -349,6 +407,7 @@ impl Sources {
             modules: self.modules,
             shown,
             note: self.note,
+            texts,
         })
     }
 
@@ -575,6 +634,7 @@ fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> 
         modules: Vec::new(),
         shown,
         note: None,
+        texts: Texts::None,
     })
 }
 

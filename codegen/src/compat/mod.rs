@@ -15,6 +15,7 @@
 //! renders findings for CI. [`run`] ties them together for the command line.
 
 mod changed;
+pub(crate) mod columns;
 pub mod config;
 pub mod finding;
 pub mod input;
@@ -162,6 +163,7 @@ pub fn run_with_notes(
         config.filter(&mut found, &previous_schema, &current_schema);
         findings.extend(found);
     }
+    current.to_buf_columns(&mut findings);
     for finding in &mut findings {
         if let Some(path) = &finding.path
             && let Some(shown) = current.shown.get(path)

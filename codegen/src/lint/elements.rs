@@ -3,7 +3,7 @@
 //! enum value, service and rpc in it with its source path. Kept apart from
 //! the rules, as pairing is apart from the breaking rules.
 
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap};
 
 use prost_types::{
     DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
@@ -11,7 +11,10 @@ use prost_types::{
     source_code_info::Location,
 };
 
-use crate::compat::{Schema, Span};
+use crate::compat::{
+    Schema, Span,
+    columns::{Lines, starts_line},
+};
 
 // Field numbers of descriptor.proto, for source paths.
 pub(crate) const FILE_PACKAGE: i32 = 2;
@@ -56,7 +59,9 @@ pub(crate) struct Module<'a> {
 }
 
 impl<'a> Module<'a> {
-    pub fn new(schema: &'a Schema) -> Module<'a> {
+    /// The module of `schema`'s own files, with their `texts` where the
+    /// input has them (by file name).
+    pub fn new(schema: &'a Schema, texts: &'a HashMap<String, Cow<'a, str>>) -> Module<'a> {
         let by_name: HashMap<&str, &FileDescriptorProto> =
             schema.files().map(|file| (file.name(), file)).collect();
         let own: Vec<&FileDescriptorProto> = schema
@@ -64,9 +69,17 @@ impl<'a> Module<'a> {
             .filter(|file| schema.is_input(file.name()))
             .collect();
         // Indexing source locations is most of the work: on every core.
-        let files =
-            crate::compile::parallel::map_with(own, || (), |(), file| Some(FileView::new(file)))
-                .unwrap_or_else(|| unreachable!("indexing a file panicked"));
+        let files = crate::compile::parallel::map_with(
+            own,
+            || (),
+            |(), file| {
+                Some(FileView::new(
+                    file,
+                    texts.get(file.name()).map(|t| t.as_ref()),
+                ))
+            },
+        )
+        .unwrap_or_else(|| unreachable!("indexing a file panicked"));
         Module {
             schema,
             files,
@@ -80,10 +93,12 @@ impl<'a> Module<'a> {
 pub(crate) struct FileView<'a> {
     pub proto: &'a FileDescriptorProto,
     locations: HashMap<&'a [i32], &'a Location>,
+    /// The file's text, when the input has it.
+    lines: Option<Lines<'a>>,
 }
 
 impl<'a> FileView<'a> {
-    fn new(proto: &'a FileDescriptorProto) -> FileView<'a> {
+    fn new(proto: &'a FileDescriptorProto, text: Option<&'a str>) -> FileView<'a> {
         let mut locations = HashMap::new();
         if let Some(info) = &proto.source_code_info {
             locations.reserve(info.location.len());
@@ -93,7 +108,27 @@ impl<'a> FileView<'a> {
                     .or_insert(location);
             }
         }
-        FileView { proto, locations }
+        FileView {
+            proto,
+            locations,
+            lines: text.map(Lines::new),
+        }
+    }
+
+    /// The leading comments of the element at `path`, as buf's compiler
+    /// attaches them: none when a comment sits before the element on the
+    /// line it starts on, where protoc takes that comment (and an image's
+    /// comments are taken as they are).
+    pub fn leading_comments(&self, path: &[i32]) -> Option<&'a str> {
+        let location = self.location(path)?;
+        let comments = location.leading_comments.as_deref()?;
+        if let (Some(lines), [line, column, ..]) = (&self.lines, location.span.as_slice())
+            && let Some(text) = lines.line(*line as usize)
+            && !starts_line(text, *column as u32)
+        {
+            return None;
+        }
+        Some(comments)
     }
 
     pub fn name(&self) -> &'a str {

@@ -99,6 +99,14 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
     let loaded = input.load_with(&load)?;
     // As buf does, each selected module of a workspace is linted on its own
     // files under its own `lint:` block.
+    // The own files' texts, read once: for comments and columns.
+    let names = loaded
+        .schema
+        .file_names()
+        .filter(|name| loaded.schema.is_input(name))
+        .map(str::to_owned)
+        .collect();
+    let texts = loaded.texts_of(names);
     let parts = loaded.parts(options.config.as_ref());
     let mut findings = Vec::new();
     for (module, names) in parts {
@@ -118,10 +126,11 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
             ),
             None => std::borrow::Cow::Borrowed(&loaded.schema),
         };
-        let mut part = check(&schema, &config)?;
+        let mut part = check_with_texts(&schema, &config, &texts)?;
         config.filter(&mut part, &roots);
         findings.extend(part);
     }
+    compat::columns::to_buf(&mut findings, &texts);
     compat::finding::normalize(&mut findings);
     Ok(Linted {
         findings,
@@ -133,7 +142,18 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
 /// (comment ignores applied when the configuration allows them; `ignore`
 /// paths are [`LintConfig::filter`]'s), sorted and without duplicates.
 pub fn check(schema: &Schema, config: &LintConfig) -> Result<Vec<Finding>, LintError> {
-    let module = elements::Module::new(schema);
+    check_with_texts(schema, config, &HashMap::new())
+}
+
+/// [`check`], with the files' texts (by name) where the input has them:
+/// buf's compiler reads comments on them (see
+/// `elements::FileView::leading_comments`).
+fn check_with_texts(
+    schema: &Schema,
+    config: &LintConfig,
+    texts: &HashMap<String, std::borrow::Cow<'_, str>>,
+) -> Result<Vec<Finding>, LintError> {
+    let module = elements::Module::new(schema, texts);
     let rules = config.rules();
     let mut findings = Vec::new();
     for rule in &rules {

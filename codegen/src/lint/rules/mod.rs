@@ -154,10 +154,7 @@ impl Report<'_> {
     }
 
     fn ignored(&self, file: &FileView<'_>, path: &[i32]) -> bool {
-        let Some(comments) = file
-            .location(path)
-            .and_then(|location| location.leading_comments.as_deref())
-        else {
+        let Some(comments) = file.leading_comments(path) else {
             return false;
         };
         comments.lines().any(|line| {
@@ -190,10 +187,10 @@ pub(crate) fn check_comment(
     name: &str,
     report: &mut Report<'_>,
 ) {
-    let Some(location) = file.location(path) else {
+    if file.location(path).is_none() {
         return;
-    };
-    if !has_documentation(location.leading_comments.as_deref()) {
+    }
+    if !has_documentation(file.leading_comments(path)) {
         report.add(
             file,
             path,
