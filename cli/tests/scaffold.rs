@@ -24,13 +24,29 @@ fn check(output: &Output, what: &str) {
 /// Runs cargo on the scaffolded crate, offline, with the workspace's lock
 /// and the workspace's own target directory, so the dependencies the
 /// workspace has built (tonic, prost, tokio, protox...) are not built again.
+///
+/// A dependency is reused only when it is built exactly as the workspace
+/// built it, and the profile is part of that: the scaffolded crate is a
+/// workspace of its own, so it gets the workspace's debug-info settings
+/// (`[profile.dev]` in the root `Cargo.toml`) here. Without them every
+/// dependency was compiled again (about 140 crates; with them, the 56 whose
+/// features differ from the workspace's). The clippy wrapper `.ci/run` sets
+/// for the workspace's own crates is not for the generated crate.
 fn cargo(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
         .args(args)
         .arg("--offline")
+        .args([
+            "--config",
+            "profile.dev.debug=\"line-tables-only\"",
+            "--config",
+            "profile.dev.package.\"*\".debug=false",
+        ])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", anchors::workspace_root().join("target"))
         .env_remove("RUSTFLAGS")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .env_remove("CLIPPY_ARGS")
         .output()
         .expect("cargo runs")
 }
@@ -144,6 +160,14 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
     );
 
     let krate: PathBuf = root.join("invoice");
+    // `cargo` below mirrors the workspace's dev profile; if that changes,
+    // the mirror must too, or every dependency is compiled again.
+    let manifest = std::fs::read_to_string(workspace.join("Cargo.toml")).expect("Cargo.toml");
+    assert!(
+        manifest.contains("[profile.dev]\ndebug = \"line-tables-only\"\n")
+            && manifest.contains("[profile.dev.package.\"*\"]\ndebug = false\n"),
+        "the workspace's dev profile changed: update `cargo` in this test"
+    );
     // Pin the dependencies to the workspace's, which this machine has.
     std::fs::copy(workspace.join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock");
     check(&cargo(&krate, &["build", "--all-targets"]), "cargo build");
