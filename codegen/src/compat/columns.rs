@@ -143,9 +143,10 @@ fn front_end_tab_stop() -> u32 {
                     .find(|l| l.path == [4, 0])?;
                 location.span.get(1).copied()
             });
-        // The message starts after the tab: at the tab stop, or at 1.
+        // The message starts right after the tab, at the first tab stop
+        // (0-based: 8 for protoc's count, 1 where a tab is one column).
         match column {
-            Some(column) if column > 1 => column as u32 + 1,
+            Some(column) if column > 1 => column as u32,
             _ => 1,
         }
     })
