@@ -22,11 +22,14 @@
 //!
 //! What is compiled, on each side: every *changed* file (bytes differ, on
 //! one side only, or importing, directly or not, on either side, one of
-//! those whose surface differs); every file of a package related to a
-//! changed file's package (equal, or one a dotted prefix of the other),
-//! because package rules (`PACKAGE_*_NO_DELETE`) look at whole packages and
-//! because a name can only clash with a name of a related package (so that
-//! a clash a full compilation would refuse is still refused); when a
+//! those whose surface differs); when a file whose bytes differ declares
+//! other names (a type, enum value, service or extension added, deleted or
+//! moved; the file added, deleted or moved to another package), every file
+//! of a package related to its package (equal, or one a dotted prefix of
+//! the other), because package rules (`PACKAGE_*_NO_DELETE`) count what a
+//! package still has and because a name can only clash with a name of a
+//! related package (so that a clash a full compilation would refuse is
+//! still refused); when a
 //! changed file's `extend` blocks differ, every file extending a message of
 //! the same name (extension numbers can clash); and their import closures.
 //! Unchanged files compiled on one side are compiled on the other too, so
@@ -37,8 +40,9 @@
 //! Whenever the plan cannot be sure it would see what a full comparison
 //! sees, it gives up and the caller compiles everything: a file that does
 //! not parse (so the full compilation reports the error), an import that
-//! is neither a source nor a well-known type, a changed package related to
-//! `google.protobuf` (the built-in files, which are not sources here).
+//! is neither a source nor a well-known type, names declared or deleted in
+//! a package related to `google.protobuf` (the built-in files, which are
+//! not sources here).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -220,13 +224,20 @@ pub(crate) fn plan<'s>(
             }
         }
     }
-    // The packages of changed files, and every file of a related package.
-    let packages: BTreeSet<&str> = sides
+    // The packages of the changed files whose declarations differ (a type
+    // deleted, added or moved, the file added, deleted or moved to another
+    // package), and every file of a related package: package rules count
+    // what a package still has, and new names can clash only there.
+    let declarations = |scans: &HashMap<&str, Scan>, name: &str| {
+        scans.get(name).map(|scan| scan.surface.declarations)
+    };
+    let packages: BTreeSet<&str> = dirty
         .iter()
-        .flat_map(|(_, scans)| {
-            changed
+        .filter(|name| declarations(&current_scans, name) != declarations(&previous_scans, name))
+        .flat_map(|name| {
+            sides
                 .iter()
-                .filter_map(|name| scans.get(name).map(|scan| scan.package.as_str()))
+                .filter_map(|(_, scans)| scans.get(name).map(|scan| scan.package.as_str()))
         })
         .collect();
     if packages.iter().any(|p| related(p, "google.protobuf")) {
@@ -412,10 +423,25 @@ mod tests {
         ]);
         let mut current = previous.clone();
         // one.proto no longer imports c.proto: c.proto is still compiled on
-        // both sides, so package c looks the same on both.
+        // both sides, so package c looks the same on both. Its package's
+        // other files are not needed: it declares the same names.
         current.insert(
             "a/one.proto".into(),
             "syntax = \"proto3\"; package a; message One {}".into(),
+        );
+        let same_names = plan(&current, &previous).expect("a plan");
+        let compiled: Vec<&str> = same_names
+            .current
+            .compile
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(compiled, ["a/one.proto", "c.proto"]);
+        // It declares another message: its package's files, and related
+        // ones, are compiled.
+        current.insert(
+            "a/one.proto".into(),
+            "syntax = \"proto3\"; package a; message One {} message Added {}".into(),
         );
         let plan = plan(&current, &previous).expect("a plan");
         for side in [&plan.current, &plan.previous] {

@@ -40,8 +40,8 @@ use std::{
 };
 
 use crate::syntax::{
-    Enum, Extend, ExtendItem, Field, FieldType, File, FileItem, Group, Message, MessageItem,
-    OneofItem, Path, Tok,
+    Enum, EnumItem, Extend, ExtendItem, Field, FieldType, File, FileItem, Group, Message,
+    MessageItem, OneofItem, Path, Tok,
 };
 
 /// The surface of one file, before knowing which messages options reach.
@@ -59,6 +59,10 @@ pub(crate) struct Surface {
     pub extendees: Vec<String>,
     /// Every `extend` block.
     pub extensions: u64,
+    /// The package and every name the file declares (types, enum values,
+    /// services, extensions): what package rules count and what can clash
+    /// with another file's names.
+    pub declarations: u64,
     /// A `/` outside comments: an `Any` written out in an option value
     /// (`[type.googleapis.com/pkg.T] { ... }`), which can name any message.
     any_expansion: bool,
@@ -82,6 +86,8 @@ impl Surface {
             file,
             base: DefaultHasher::new(),
             extensions: DefaultHasher::new(),
+            declarations: DefaultHasher::new(),
+            scope: Vec::new(),
             surface: Surface::default(),
         };
         walk.surface.any_expansion = file
@@ -106,6 +112,7 @@ impl Surface {
         let mut surface = walk.surface;
         surface.base = walk.base.finish();
         surface.extensions = walk.extensions.finish();
+        surface.declarations = walk.declarations.finish();
         surface
     }
 
@@ -170,6 +177,9 @@ struct Walk<'f, 'a> {
     file: &'f File<'a>,
     base: DefaultHasher,
     extensions: DefaultHasher,
+    declarations: DefaultHasher,
+    /// The names of the messages around the walk.
+    scope: Vec<String>,
     surface: Surface,
 }
 
@@ -180,6 +190,12 @@ impl Walk<'_, '_> {
             self.file.text(tok).hash(hasher);
         }
         0u8.hash(hasher);
+    }
+
+    fn declare(&mut self, kind: &str, name: &str) {
+        kind.hash(&mut self.declarations);
+        self.scope.hash(&mut self.declarations);
+        name.hash(&mut self.declarations);
     }
 
     fn base(&mut self, first: Tok, last: Tok) {
@@ -196,7 +212,11 @@ impl Walk<'_, '_> {
         for item in items {
             match item {
                 FileItem::Syntax(syntax) => self.base(syntax.keyword, syntax.semicolon),
-                FileItem::Package(package) => self.base(package.keyword, package.semicolon),
+                FileItem::Package(package) => {
+                    self.base(package.keyword, package.semicolon);
+                    let name = self.file.path_text(package.name);
+                    self.declare("package", &name);
+                }
                 FileItem::Import(import) => self.base(import.keyword, import.semicolon),
                 FileItem::Option(option) => self.base(option.keyword, option.semicolon),
                 FileItem::Message(message) => self.message(message),
@@ -204,6 +224,7 @@ impl Walk<'_, '_> {
                 FileItem::Service(service) => {
                     "service".hash(&mut self.base);
                     self.file.text(service.name).hash(&mut self.base);
+                    self.declare("service", self.file.text(service.name));
                 }
                 FileItem::Extend(extend) => self.extend(extend),
                 FileItem::Empty(_) => {}
@@ -214,6 +235,12 @@ impl Walk<'_, '_> {
     fn enumeration(&mut self, enumeration: &Enum) {
         let first = enumeration.visibility.unwrap_or(enumeration.keyword);
         self.base(first, enumeration.body.close);
+        self.declare("enum", self.file.text(enumeration.name));
+        for item in &enumeration.body.items {
+            if let EnumItem::Value(value) = item {
+                self.declare("value", self.file.text(value.name));
+            }
+        }
     }
 
     fn extend(&mut self, extend: &Extend) {
@@ -227,10 +254,12 @@ impl Walk<'_, '_> {
         for item in &extend.body.items {
             match item {
                 ExtendItem::Field(field) => {
+                    self.declare("extension", self.file.text(field.name));
                     let ty = self.field_type(field);
                     self.surface.option_roots.push(ty);
                 }
                 ExtendItem::Group(group) => {
+                    self.declare("extension", self.file.text(group.name));
                     self.surface
                         .option_roots
                         .push(self.file.text(group.name).to_owned());
@@ -253,14 +282,20 @@ impl Walk<'_, '_> {
         let first = message.visibility.unwrap_or(message.keyword);
         self.base(first, message.name);
         let name = self.file.text(message.name).to_owned();
+        self.declare("message", &name);
+        self.scope.push(name.clone());
         self.body(name, &message.body.items);
+        self.scope.pop();
     }
 
     /// A group's body: a nested message named as the group.
     fn group_body(&mut self, group: &Group) {
         "group".hash(&mut self.base);
         let name = self.file.text(group.name).to_owned();
+        self.declare("message", &name);
+        self.scope.push(name.clone());
         self.body(name, &group.body.items);
+        self.scope.pop();
     }
 
     fn body(&mut self, name: String, items: &[MessageItem]) {
@@ -314,6 +349,7 @@ impl Walk<'_, '_> {
         });
         if matches!(field.ty, FieldType::Map(_)) {
             self.base(first, field.semicolon);
+            self.declare("map", self.file.text(field.name));
         }
         self.tokens(first, field.semicolon, fields);
         types.push(self.field_type(field));
