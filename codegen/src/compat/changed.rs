@@ -11,13 +11,27 @@
 //! modules of a workspace) keeps exactly the files the full comparison
 //! keeps.
 //!
+//! A file whose bytes are the same but that imports a changed file can
+//! still compile differently: a name it uses may now be an enum, an option
+//! it sets may have another number. It can only if what it sees of its
+//! imports changed, their *surface* ([`super::surface`]: names and kinds,
+//! enums, extensions, imports, and the fields of messages option values
+//! reach). A changed file whose surface is the same, say a field deleted
+//! from a message no option reaches or an rpc renamed, leaves its importers
+//! as they were.
+//!
 //! What is compiled, on each side: every *changed* file (bytes differ, on
-//! one side only, or importing one of those, directly or not, on either
-//! side); every file of a package related to a changed file's package
-//! (equal, or one a dotted prefix of the other), because package rules
-//! (`PACKAGE_*_NO_DELETE`) look at whole packages and because a name can
-//! only clash with a name of a related package (so that a clash a full
-//! compilation would refuse is still refused); and their import closures.
+//! one side only, or importing, directly or not, on either side, one of
+//! those whose surface differs); when a file whose bytes differ declares
+//! other names (a type, enum value, service or extension added, deleted or
+//! moved; the file added, deleted or moved to another package), every file
+//! of a package related to its package (equal, or one a dotted prefix of
+//! the other), because package rules (`PACKAGE_*_NO_DELETE`) count what a
+//! package still has and because a name can only clash with a name of a
+//! related package (so that a clash a full compilation would refuse is
+//! still refused); when a
+//! changed file's `extend` blocks differ, every file extending a message of
+//! the same name (extension numbers can clash); and their import closures.
 //! Unchanged files compiled on one side are compiled on the other too, so
 //! a package's compiled part is the same on both sides. Types that move
 //! between files change both files, so both are compiled; a moved type's
@@ -26,13 +40,15 @@
 //! Whenever the plan cannot be sure it would see what a full comparison
 //! sees, it gives up and the caller compiles everything: a file that does
 //! not parse (so the full compilation reports the error), an import that
-//! is neither a source nor a well-known type, a changed package related to
-//! `google.protobuf` (the built-in files, which are not sources here).
+//! is neither a source nor a well-known type, names declared or deleted in
+//! a package related to `google.protobuf` (the built-in files, which are
+//! not sources here).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use prost_types::FileDescriptorProto;
 
+use super::surface::{OptionTypes, Surface};
 use crate::syntax::{self, FileItem};
 
 /// What one side compiles, and the stubs that stand for the rest.
@@ -59,6 +75,8 @@ struct Scan {
     imports: Vec<String>,
     /// The imports a descriptor lists as `dependency` (not `import option`).
     dependency: Vec<String>,
+    /// What its importers can see of it.
+    surface: Surface,
 }
 
 fn scan(text: &str) -> Option<Scan> {
@@ -67,6 +85,7 @@ fn scan(text: &str) -> Option<Scan> {
         package: String::new(),
         imports: Vec::new(),
         dependency: Vec::new(),
+        surface: Surface::of(&file),
     };
     for item in &file.items {
         match item {
@@ -144,7 +163,8 @@ pub(crate) fn plan<'s>(
             }
         }
     }
-    // Changed: dirty, or importing a dirty file on either side.
+    // Changed: dirty, or importing a file whose surface changed, directly
+    // or not, on either side.
     let mut importers: HashMap<&str, Vec<&str>> = HashMap::new();
     for (_, scans) in sides {
         for (name, scan) in scans {
@@ -153,26 +173,77 @@ pub(crate) fn plan<'s>(
             }
         }
     }
-    let mut changed: HashSet<&str> = HashSet::new();
-    let mut todo: Vec<&str> = dirty.iter().copied().collect();
+    let option_types = OptionTypes::of(
+        current_scans
+            .values()
+            .chain(previous_scans.values())
+            .map(|scan| &scan.surface),
+    );
+    let seen = |scans: &HashMap<&str, Scan>, name: &str| {
+        scans.get(name).map(|scan| scan.surface.seen(&option_types))
+    };
+    let mut changed: HashSet<&str> = dirty.clone();
+    let mut todo: Vec<&str> = dirty
+        .iter()
+        .copied()
+        .filter(|name| seen(&current_scans, name) != seen(&previous_scans, name))
+        .flat_map(|name| importers.get(name).into_iter().flatten().copied())
+        .collect();
     while let Some(name) = todo.pop() {
         if changed.insert(name) {
             todo.extend(importers.get(name).into_iter().flatten().copied());
         }
     }
-    // The packages of changed files, and every file of a related package.
-    let packages: BTreeSet<&str> = sides
+    // A changed `extend` block can clash with an extension of another file
+    // extending the same message (by number): those files are compiled too.
+    let extensions = |scans: &HashMap<&str, Scan>, name: &str| {
+        scans.get(name).map(|scan| scan.surface.extensions)
+    };
+    let extendees: HashSet<&str> = dirty
         .iter()
-        .flat_map(|(_, scans)| {
-            changed
+        .filter(|name| extensions(&current_scans, name) != extensions(&previous_scans, name))
+        .flat_map(|name| {
+            [current_scans.get(name), previous_scans.get(name)]
+                .into_iter()
+                .flatten()
+                .flat_map(|scan| scan.surface.extendees.iter().map(String::as_str))
+        })
+        .collect();
+    let mut clashing: HashSet<&str> = HashSet::new();
+    if !extendees.is_empty() {
+        for (_, scans) in sides {
+            for (name, scan) in scans {
+                if scan
+                    .surface
+                    .extendees
+                    .iter()
+                    .any(|extendee| extendees.contains(extendee.as_str()))
+                {
+                    clashing.insert(name);
+                }
+            }
+        }
+    }
+    // The packages of the changed files whose declarations differ (a type
+    // deleted, added or moved, the file added, deleted or moved to another
+    // package), and every file of a related package: package rules count
+    // what a package still has, and new names can clash only there.
+    let declarations = |scans: &HashMap<&str, Scan>, name: &str| {
+        scans.get(name).map(|scan| scan.surface.declarations)
+    };
+    let packages: BTreeSet<&str> = dirty
+        .iter()
+        .filter(|name| declarations(&current_scans, name) != declarations(&previous_scans, name))
+        .flat_map(|name| {
+            sides
                 .iter()
-                .filter_map(|name| scans.get(name).map(|scan| scan.package.as_str()))
+                .filter_map(|(_, scans)| scans.get(name).map(|scan| scan.package.as_str()))
         })
         .collect();
     if packages.iter().any(|p| related(p, "google.protobuf")) {
         return None;
     }
-    let mut seeds: HashSet<&str> = changed.clone();
+    let mut seeds: HashSet<&str> = changed.union(&clashing).copied().collect();
     for (_, scans) in sides {
         for (name, scan) in scans {
             if packages.iter().any(|p| related(p, &scan.package)) {
@@ -278,10 +349,11 @@ mod tests {
             ),
         ];
         let previous = sources(&base);
+        // L becomes an enum: what importers see of leaf.proto changed.
         let mut current = previous.clone();
         current.insert(
             "leaf.proto".into(),
-            "syntax = \"proto3\"; package l; message L { int32 x = 1; }".into(),
+            "syntax = \"proto3\"; package l; enum L { L_ZERO = 0; }".into(),
         );
         let plan = plan(&current, &previous).expect("a plan");
         for side in [&plan.current, &plan.previous] {
@@ -290,6 +362,45 @@ mod tests {
             let stubs: Vec<&str> = side.stubs.iter().map(|s| s.name()).collect();
             assert_eq!(stubs, ["other.proto"]);
         }
+        // A field added to L: importers see nothing new.
+        current.insert(
+            "leaf.proto".into(),
+            "syntax = \"proto3\"; package l; message L { int32 x = 1; }".into(),
+        );
+        let field = super::plan(&current, &previous).expect("a plan");
+        for side in [&field.current, &field.previous] {
+            let compiled: Vec<&str> = side.compile.iter().map(String::as_str).collect();
+            assert_eq!(compiled, ["leaf.proto"]);
+        }
+    }
+
+    #[test]
+    fn a_changed_extension_compiles_the_files_extending_the_same_message() {
+        let extend = |number: u32| {
+            format!(
+                "syntax = \"proto3\"; package {number}; import \"google/protobuf/descriptor.proto\"; \
+                 extend google.protobuf.FieldOptions {{ string tag = {number}; }}"
+            )
+        };
+        let previous = sources(&[
+            (
+                "a.proto",
+                &extend(50001).replace("package 50001", "package a"),
+            ),
+            (
+                "b.proto",
+                &extend(50002).replace("package 50002", "package b"),
+            ),
+            ("c.proto", "syntax = \"proto3\"; package c; message C {}"),
+        ]);
+        let mut current = previous.clone();
+        current.insert(
+            "a.proto".into(),
+            extend(50002).replace("package 50002", "package a"),
+        );
+        let plan = plan(&current, &previous).expect("a plan");
+        let compiled: Vec<&str> = plan.current.compile.iter().map(String::as_str).collect();
+        assert_eq!(compiled, ["a.proto", "b.proto"]);
     }
 
     #[test]
@@ -312,10 +423,25 @@ mod tests {
         ]);
         let mut current = previous.clone();
         // one.proto no longer imports c.proto: c.proto is still compiled on
-        // both sides, so package c looks the same on both.
+        // both sides, so package c looks the same on both. Its package's
+        // other files are not needed: it declares the same names.
         current.insert(
             "a/one.proto".into(),
             "syntax = \"proto3\"; package a; message One {}".into(),
+        );
+        let same_names = plan(&current, &previous).expect("a plan");
+        let compiled: Vec<&str> = same_names
+            .current
+            .compile
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(compiled, ["a/one.proto", "c.proto"]);
+        // It declares another message: its package's files, and related
+        // ones, are compiled.
+        current.insert(
+            "a/one.proto".into(),
+            "syntax = \"proto3\"; package a; message One {} message Added {}".into(),
         );
         let plan = plan(&current, &previous).expect("a plan");
         for side in [&plan.current, &plan.previous] {

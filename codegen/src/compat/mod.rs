@@ -23,6 +23,7 @@ pub mod output;
 mod pairing;
 pub mod rules;
 pub mod schema;
+mod surface;
 
 pub use config::Config;
 pub use finding::{Finding, Span};
