@@ -4,11 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use prost::Message as _;
-
 use super::super::descriptor::{
     DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FieldOptions, FileDescriptorProto,
-    FileDescriptorSet, UninterpretedOption,
+    UninterpretedOption,
     field_descriptor_proto::{Label, Type},
 };
 
@@ -117,9 +115,7 @@ impl Pool {
             pool.add_file(file);
         }
         if !files.iter().any(|f| f.name() == DESCRIPTOR_PROTO) {
-            let set = FileDescriptorSet::decode(super::super::descriptor::DESCRIPTOR_PROTO_SET)
-                .expect("the embedded descriptor.proto decodes");
-            for file in &set.file {
+            for file in &super::super::descriptor::descriptor_proto_set().file {
                 pool.add_file(file);
             }
         }
