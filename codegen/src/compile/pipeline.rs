@@ -14,14 +14,27 @@
 //!    at the `import` statement.
 //! 3. **Link**: every declared name ([`validate::symbols`], which reports
 //!    redefinitions as protoc words them), names resolved
-//!    ([`names::Symbols`]), JSON names filled, then protoc's validations
-//!    ([`validate::file`]).
-//!
-//! 4. **Options**: interpreted ([`options::interpret`]) once every name
+//!    ([`names::Symbols`]) and JSON names filled.
+//! 4. **Options**: interpreted ([`options::OptionTypes`]) once every name
 //!    resolves, their source locations moved where protoc has them
-//!    ([`lower::apply_interpreted_options`]); after the validations, the
-//!    source-retention options protoc leaves out of its output are stripped
-//!    with their locations.
+//!    ([`lower::apply_interpreted_options`]).
+//! 5. **Validate**: protoc's checks ([`validate::file`],
+//!    [`validate::extension_numbers`]); then the source-retention options
+//!    protoc leaves out of its output are stripped with their locations.
+//!
+//! Each step after loading is an index of the whole set, built once (on
+//! one core, or per file on all cores and merged), then a pass over the
+//! files that only reads the index: each file's pass is independent of the
+//! others', so the passes run on all cores ([`parallel::map_with`]). An
+//! index is dropped once its passes are done.
+//!
+//! ```text
+//!              index (whole set)                 pass (per file, all cores)
+//!   link       validate::symbols, names::Symbols  resolve names, JSON names
+//!   options    options::OptionTypes ────────┐     interpret, move locations
+//!   validate   validate::Universe           │     validate::file
+//!   strip                                   └──►  strip source retention
+//! ```
 //!
 //! Errors after loading are located through the file's `SourceCodeInfo` (at
 //! the part protoc points at: a field's number, a type name, an option's
@@ -66,18 +79,42 @@ pub(crate) struct LinkedFile {
 
 impl Linked {
     /// The `FileDescriptorSet` protoc writes: every file or the inputs only,
-    /// with or without source info.
+    /// with or without source info. Clones every file:
+    /// [`Linked::into_descriptor_set`] does not.
     pub fn descriptor_set(
         &self,
         include_imports: bool,
         include_source_info: bool,
     ) -> FileDescriptorSet {
+        Linked {
+            files: self
+                .files
+                .iter()
+                .filter(|file| include_imports || !file.is_import)
+                .map(|file| LinkedFile {
+                    is_import: file.is_import,
+                    descriptor: file.descriptor.clone(),
+                })
+                .collect(),
+            warnings: Vec::new(),
+        }
+        .into_descriptor_set(include_imports, include_source_info)
+    }
+
+    /// The `FileDescriptorSet` protoc writes, made of the linked files
+    /// themselves (no copy): every file or the inputs only, with or
+    /// without source info.
+    pub fn into_descriptor_set(
+        self,
+        include_imports: bool,
+        include_source_info: bool,
+    ) -> FileDescriptorSet {
         let file = self
             .files
-            .iter()
+            .into_iter()
             .filter(|file| include_imports || !file.is_import)
             .map(|file| {
-                let mut descriptor = file.descriptor.clone();
+                let mut descriptor = file.descriptor;
                 if !include_source_info {
                     descriptor.source_code_info = None;
                 }
@@ -312,6 +349,7 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
         json_name::fill_json_names(file);
         problems
     })?;
+    drop(symbols);
     problems.extend(resolved.into_iter().flatten());
     if !problems.is_empty() {
         // Options name types and extensions: they need every name resolved.
@@ -360,6 +398,7 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
         },
     )
     .ok_or_else(worker_failed)?;
+    drop(universe);
     for diagnostic in checked.into_iter().flatten() {
         if diagnostic.severity == super::Severity::Warning {
             warnings.push(diagnostic);
