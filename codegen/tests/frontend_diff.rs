@@ -557,10 +557,7 @@ fn malformed_files_are_refused_as_protoc_35_refuses_them() {
             .find(|l| !l.contains("warning"))
             .unwrap_or("")
             .to_owned();
-        match Compiler::new()
-            .include(dir)
-            .compile(&[file])
-        {
+        match Compiler::new().include(dir).compile(&[file]) {
             Ok(_) => {
                 println!("  {name}: protoc: {protoc_first}\n  {name}: ours accepts it");
                 accepted.push(name.clone());

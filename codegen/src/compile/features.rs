@@ -26,8 +26,8 @@ use prost::{
 };
 
 use super::descriptor::{
-    DESCRIPTOR_PROTO_SET, DescriptorProto, Edition, EnumDescriptorProto, FeatureSet,
-    FeatureSetDefaults, FieldDescriptorProto, FileDescriptorProto, FileDescriptorSet, feature_set,
+    DescriptorProto, Edition, EnumDescriptorProto, FeatureSet, FeatureSetDefaults,
+    FieldDescriptorProto, FileDescriptorProto, descriptor_proto_set, feature_set,
     feature_set_defaults,
     field_descriptor_proto::{Label, Type},
 };
@@ -592,9 +592,7 @@ impl Walk {
 pub fn check_uses(lowered: &Lowered) -> Vec<LowerError> {
     let edition = file_edition(&lowered.descriptor);
     let editions = lowered.descriptor.syntax() == "editions";
-    let descriptor_proto = FileDescriptorSet::decode(DESCRIPTOR_PROTO_SET)
-        .unwrap_or_else(|err| unreachable!("descriptor.binpb is protoc's own output: {err}"));
-    let feature_set = descriptor_proto
+    let feature_set = descriptor_proto_set()
         .file
         .iter()
         .flat_map(|f| &f.message_type)

@@ -1,9 +1,8 @@
-//! The own front end, end to end: sources to linked descriptors of our own
-//! types ([`super::descriptor`]), with no protox.
+//! The front end, end to end: sources to linked descriptors of our own
+//! types ([`super::descriptor`]), what [`super::Compiler::compile`] runs.
 //!
 //! 1. **Load**: the inputs, then the files they import (plain, public, weak
-//!    and `import option`), round by round as [`load`](super::load) does:
-//!    each round's files are read within the [`Limits`](super::Limits),
+//!    and `import option`), round by round: each round's files are read within the [`Limits`](super::Limits),
 //!    parsed ([`crate::syntax`]) and lowered ([`super::lower`]) on all cores,
 //!    and their feature uses checked ([`features::check_uses`]). A file
 //!    found under no include root is looked up among the well-known types
@@ -14,25 +13,36 @@
 //!    at the `import` statement.
 //! 3. **Link**: every declared name ([`validate::symbols`], which reports
 //!    redefinitions as protoc words them), names resolved
-//!    ([`names::Symbols`]), JSON names filled, then protoc's validations
-//!    ([`validate::file`]).
-//!
-//! 4. **Options**: interpreted ([`options::interpret`]) once every name
+//!    ([`names::Symbols`]) and JSON names filled.
+//! 4. **Options**: interpreted ([`options::OptionTypes`]) once every name
 //!    resolves, their source locations moved where protoc has them
-//!    ([`lower::apply_interpreted_options`]); after the validations, the
-//!    source-retention options protoc leaves out of its output are stripped
-//!    with their locations.
+//!    ([`lower::apply_interpreted_options`]).
+//! 5. **Validate**: protoc's checks ([`validate::file`],
+//!    [`validate::extension_numbers`], and those on resolved features,
+//!    language features, naming and declarations in [`checks`], with the
+//!    unused-import warnings); then the source-retention options protoc
+//!    leaves out of its output are stripped with their locations.
+//!
+//! Each step after loading is an index of the whole set, built once (on
+//! one core, or per file on all cores and merged), then a pass over the
+//! files that only reads the index: each file's pass is independent of the
+//! others', so the passes run on all cores ([`parallel::map_with`]). An
+//! index is dropped once its passes are done.
+//!
+//! ```text
+//!              index (whole set)                 pass (per file, all cores)
+//!   link       validate::symbols, names::Symbols  resolve names, JSON names
+//!   options    options::OptionTypes ────────┐     interpret, move locations
+//!   validate   validate::Universe           │     validate::file
+//!   strip                                   └──►  strip source retention
+//! ```
 //!
 //! Errors after loading are located through the file's `SourceCodeInfo` (at
 //! the part protoc points at: a field's number, a type name, an option's
 //! value), which lowering always gives; it is dropped from the output
-//! unless asked for.
-//!
-//! Not here yet: feature resolution on the interpreted options (so the
-//! editions checks that need resolved features, such as `LEGACY_REQUIRED` on
-//! a repeated field, and language-feature checks), and unused-import
-//! warnings. [`super::Compiler::compile`] still runs on protox until this
-//! pipeline matches it (`bench/frontend-diff.sh`).
+//! unless asked for. `bench/frontend-diff.sh` compares the whole with
+//! protoc 35: googleapis, the editions fixtures, protobuf's own sources and
+//! the malformed cases.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -255,6 +265,7 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
     let mut warnings = Vec::new();
     let mut input_imports = HashMap::new();
     let mut files = Vec::with_capacity(names.len());
+    let mut about = Vec::with_capacity(names.len());
     for name in names {
         let ok = done.get(&name).copied().unwrap_or(false);
         let Some(file) = loaded.remove(&name) else {
@@ -279,132 +290,190 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
                 .with_path(&file.shown),
             );
         }
-        files.push((
-            LinkedFile {
-                is_import: !input_names.contains(name.as_str()),
-                descriptor,
-            },
-            file.shown,
-        ));
+        files.push(descriptor);
+        about.push(About {
+            shown: file.shown,
+            is_import: !input_names.contains(name.as_str()),
+        });
     }
 
-    let descriptors: Vec<&FileDescriptorProto> = files.iter().map(|(f, _)| &f.descriptor).collect();
-    for (index, found) in validate::symbols(&descriptors) {
-        problems.push(locate(&files[index].0.descriptor, &files[index].1, found));
+    // Link: names declared once, then resolved file by file.
+    let all: Vec<&FileDescriptorProto> = files.iter().collect();
+    for (index, found) in validate::symbols(&all) {
+        problems.push(locate(&files[index], &about[index].shown, found));
     }
-    let symbols = names::Symbols::of(files.iter().map(|(f, _)| &f.descriptor));
-    for (file, shown) in &mut files {
-        let errors = symbols.resolve_file(&mut file.descriptor);
-        let index = validate::ElementIndex::of(&file.descriptor);
-        for error in errors {
-            let path = index.path(&error.element).map(|mut path| {
-                path.push(error.slot);
-                path
-            });
-            let found = validate::Problem::error(path.unwrap_or_default(), error.message);
-            problems.push(locate(&file.descriptor, shown, found));
+    let symbols = names::Symbols::of(&files);
+    let resolved = each_file(&mut files, &about, |file, about| {
+        let errors = symbols.resolve_file(file);
+        let mut problems = Vec::new();
+        if !errors.is_empty() {
+            let index = validate::ElementIndex::of(file);
+            for error in errors {
+                let path = index.path(&error.element).map(|mut path| {
+                    path.push(error.slot);
+                    path
+                });
+                let found = validate::Problem::error(path.unwrap_or_default(), error.message);
+                problems.push(locate(file, &about.shown, found));
+            }
         }
-        json_name::fill_json_names(&mut file.descriptor);
-    }
+        json_name::fill_json_names(file);
+        problems
+    })?;
+    drop(symbols);
+    problems.extend(resolved.into_iter().flatten());
     if !problems.is_empty() {
         // Options name types and extensions: they need every name resolved.
         return Err(problems);
     }
-    interpret_options(&mut files, &mut problems);
-    let descriptors: Vec<&FileDescriptorProto> = files.iter().map(|(f, _)| &f.descriptor).collect();
-    let universe = validate::Universe::of(&descriptors);
-    for (file, shown) in &files {
-        for found in validate::file(&file.descriptor, &universe) {
-            let warning = found.warning;
-            let diagnostic = locate(&file.descriptor, shown, found);
-            if warning {
-                warnings.push(diagnostic);
-            } else {
-                problems.push(diagnostic);
+
+    // Options, against declarations indexed before any is interpreted.
+    let types = options::OptionTypes::of(&files);
+    let interpreted = each_file(&mut files, &about, |file, about| {
+        let (errors, moves) = types.interpret(file);
+        let problems: Vec<Diagnostic> = errors
+            .into_iter()
+            .map(|error| option_problem(file, &about.shown, error))
+            .collect();
+        (problems, moves)
+    })?;
+    let mut moves = Vec::with_capacity(interpreted.len());
+    for (file_problems, file_moves) in interpreted {
+        problems.extend(file_problems);
+        moves.push(file_moves);
+    }
+    if problems.is_empty() {
+        let mut moves = moves.into_iter();
+        let mut with_moves: Vec<_> = files.iter_mut().zip(moves.by_ref()).collect();
+        parallel_each(&mut with_moves, |(file, moves)| {
+            if let Some(info) = &mut file.source_code_info {
+                lower::apply_interpreted_options(info, &moves.moves);
             }
+        })?;
+    }
+
+    // protoc's validations, file by file, against every file.
+    let all: Vec<&FileDescriptorProto> = files.iter().collect();
+    let universe = validate::Universe::of(&all);
+    let checked = parallel::map_with(
+        all.iter().zip(&about).collect(),
+        || (),
+        |(), (file, about)| {
+            let found = validate::file(file, &universe);
+            Some(
+                found
+                    .into_iter()
+                    .map(|found| locate(file, &about.shown, found))
+                    .collect::<Vec<_>>(),
+            )
+        },
+    )
+    .ok_or_else(worker_failed)?;
+    drop(universe);
+    for diagnostic in checked.into_iter().flatten() {
+        if diagnostic.severity == super::Severity::Warning {
+            warnings.push(diagnostic);
+        } else {
+            problems.push(diagnostic);
         }
     }
-    checks::run(
-        &files,
-        &descriptors,
-        &input_imports,
-        &mut problems,
-        &mut warnings,
-    );
-    for (index, found) in validate::extension_numbers(&descriptors) {
-        problems.push(locate(&files[index].0.descriptor, &files[index].1, found));
+    checks::run(&files, &about, &input_imports, &mut problems, &mut warnings);
+    for (index, found) in validate::extension_numbers(&all) {
+        problems.push(locate(&files[index], &about[index].shown, found));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    strip_source_retention(&mut files);
+
+    // What protoc leaves out of its output, now that the validations have
+    // read it: source-retention options and their locations.
+    each_file(&mut files, &about, |file, _| {
+        let stripped = types.strip_source_retention(file);
+        if let Some(info) = &mut file.source_code_info {
+            lower::strip_locations(info, &stripped.paths);
+        }
+    })?;
     Ok(Linked {
-        files: files.into_iter().map(|(file, _)| file).collect(),
+        files: files
+            .into_iter()
+            .zip(about)
+            .map(|(descriptor, about)| LinkedFile {
+                is_import: about.is_import,
+                descriptor,
+            })
+            .collect(),
         warnings,
     })
 }
 
-/// Interprets every option ([`options::interpret`]) and moves their source
-/// locations where protoc has them.
-fn interpret_options(files: &mut [(LinkedFile, PathBuf)], problems: &mut Vec<Diagnostic>) {
-    let mut descriptors: Vec<FileDescriptorProto> = files
-        .iter_mut()
-        .map(|(file, _)| std::mem::take(&mut file.descriptor))
-        .collect();
-    let interpreted = options::interpret(&mut descriptors);
-    for error in interpreted.errors {
-        let Some(index) = descriptors.iter().position(|d| d.name() == error.file) else {
-            problems.push(Diagnostic::error(error.message));
-            continue;
-        };
-        let descriptor = &descriptors[index];
-        let path = match error.part {
-            options::OptionPart::Name => [error.option.as_slice(), &[2]].concat(),
-            options::OptionPart::Value => descriptor
-                .source_code_info
-                .iter()
-                .flat_map(|info| &info.location)
-                .map(|location| &location.path)
-                .find(|path| {
-                    path.len() == error.option.len() + 1
-                        && path.starts_with(&error.option)
-                        && (3..=8).contains(&path[error.option.len()])
-                })
-                .cloned()
-                .unwrap_or(error.option),
-        };
-        let found = validate::Problem::error(path, error.message);
-        problems.push(locate(descriptor, &files[index].1, found));
-    }
-    if problems.is_empty() {
-        for (descriptor, moves) in descriptors.iter_mut().zip(&interpreted.moves) {
-            if let Some(info) = &mut descriptor.source_code_info {
-                lower::apply_interpreted_options(info, &moves.moves);
-            }
-        }
-    }
-    for ((file, _), descriptor) in files.iter_mut().zip(descriptors) {
-        file.descriptor = descriptor;
-    }
+/// What is reported of a file beside its descriptor.
+struct About {
+    /// Where its problems are reported.
+    shown: PathBuf,
+    is_import: bool,
 }
 
-/// Strips what protoc leaves out of its output (source-retention options,
-/// such as `features.default_symbol_visibility`) and their locations:
-/// after the validations, which read them.
-fn strip_source_retention(files: &mut [(LinkedFile, PathBuf)]) {
-    let mut descriptors: Vec<FileDescriptorProto> = files
-        .iter_mut()
-        .map(|(file, _)| std::mem::take(&mut file.descriptor))
-        .collect();
-    let stripped = options::strip_source_retention(&mut descriptors);
-    for (descriptor, stripped) in descriptors.iter_mut().zip(&stripped) {
-        if let Some(info) = &mut descriptor.source_code_info {
-            lower::strip_locations(info, &stripped.paths);
-        }
-    }
-    for ((file, _), descriptor) in files.iter_mut().zip(descriptors) {
-        file.descriptor = descriptor;
-    }
+/// `work` on every file with what is reported of it, on all cores; the
+/// results in file order.
+fn each_file<R: Send>(
+    files: &mut [FileDescriptorProto],
+    about: &[About],
+    work: impl Fn(&mut FileDescriptorProto, &About) -> R + Sync,
+) -> Result<Vec<R>, Vec<Diagnostic>> {
+    parallel::map_with(
+        files.iter_mut().zip(about).collect(),
+        || (),
+        |(), (file, about)| Some(work(file, about)),
+    )
+    .ok_or_else(worker_failed)
+}
+
+/// `work` on every item, on all cores.
+fn parallel_each<T: Send>(
+    items: &mut [T],
+    work: impl Fn(&mut T) + Sync,
+) -> Result<(), Vec<Diagnostic>> {
+    parallel::map_with(
+        items.iter_mut().collect(),
+        || (),
+        |(), item| {
+            work(item);
+            Some(())
+        },
+    )
+    .map(drop)
+    .ok_or_else(worker_failed)
+}
+
+/// What a panicking worker leaves: a bug, reported rather than hidden.
+fn worker_failed() -> Vec<Diagnostic> {
+    vec![Diagnostic::error(
+        "internal error: a worker thread of the compiler panicked",
+    )]
+}
+
+/// An option protoc refuses, located at its name or value.
+fn option_problem(
+    file: &FileDescriptorProto,
+    shown: &Path,
+    error: options::OptionError,
+) -> Diagnostic {
+    let path = match error.part {
+        options::OptionPart::Name => [error.option.as_slice(), &[2]].concat(),
+        options::OptionPart::Value => file
+            .source_code_info
+            .iter()
+            .flat_map(|info| &info.location)
+            .map(|location| &location.path)
+            .find(|path| {
+                path.len() == error.option.len() + 1
+                    && path.starts_with(&error.option)
+                    && (3..=8).contains(&path[error.option.len()])
+            })
+            .cloned()
+            .unwrap_or(error.option),
+    };
+    locate(file, shown, validate::Problem::error(path, error.message))
 }
 
 /// The walk that puts each file after its imports.

@@ -467,8 +467,7 @@ fn rust_and_protocs_python_agree_on_the_wire() {
 fn normalised(file: &protoforge_codegen::compile::descriptor::FileDescriptorProto) -> Vec<u8> {
     let mut file = file.clone();
     if let Some(info) = &mut file.source_code_info {
-        info.location
-            .sort_by_key(|location| prost::Message::encode_to_vec(location));
+        info.location.sort_by_key(prost::Message::encode_to_vec);
     }
     prost::Message::encode_to_vec(&file)
 }

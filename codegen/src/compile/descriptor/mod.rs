@@ -39,6 +39,16 @@ pub use generated::*;
 /// (no source info), the source of `generated.rs`.
 pub const DESCRIPTOR_PROTO_SET: &[u8] = include_bytes!("descriptor.binpb");
 
+/// [`DESCRIPTOR_PROTO_SET`] decoded, once per process: every file's
+/// feature checks and every option interpretation read it.
+pub fn descriptor_proto_set() -> &'static FileDescriptorSet {
+    static SET: OnceLock<FileDescriptorSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        FileDescriptorSet::decode(DESCRIPTOR_PROTO_SET)
+            .unwrap_or_else(|err| unreachable!("descriptor.binpb is protoc's own output: {err}"))
+    })
+}
+
 /// How deep groups may nest inside unknown fields (prost's own limit for
 /// messages).
 const GROUP_DEPTH_LIMIT: u32 = 100;

@@ -158,7 +158,15 @@ pub fn apply_interpreted_options(info: &mut SourceCodeInfo, interpreted: &[(Vec<
             }
             moved_from = None;
         }
-        if let Some(to) = interpreted.get(location.path.as_slice()) {
+        // Only an `uninterpreted_option[i]` path (`... 999 i`) can move:
+        // the others are not looked up.
+        let path = location.path.as_slice();
+        let to = if path.len() >= 2 && path[path.len() - 2] == 999 {
+            interpreted.get(path)
+        } else {
+            None
+        };
+        if let Some(to) = to {
             moved_from = Some(std::mem::replace(&mut location.path, to.to_vec()));
         }
         true

@@ -111,14 +111,70 @@ pub struct Interpreted {
 /// file they import; `google/protobuf/descriptor.proto` is protoc 35's own
 /// when the set lacks it.
 pub fn interpret(files: &mut [FileDescriptorProto]) -> Interpreted {
-    let pool = pool::Pool::of(files);
+    let types = OptionTypes::of(files);
     let mut out = Interpreted::default();
     for file in files.iter_mut() {
+        let (errors, moves) = types.interpret(file);
+        out.errors.extend(errors);
+        out.moves.push(moves);
+    }
+    out
+}
+
+/// Rewrites every options message of `files` as protoc's
+/// `--descriptor_set_out` has it ([`OptionTypes::strip_source_retention`]),
+/// the declarations indexed from `files` as they are. Run after
+/// [`interpret`], on the same set; gives, per file, where protoc drops
+/// source locations.
+pub fn strip_source_retention(files: &mut [FileDescriptorProto]) -> Vec<StrippedPaths> {
+    let types = OptionTypes::of(files);
+    files
+        .iter_mut()
+        .map(|file| types.strip_source_retention(file))
+        .collect()
+}
+
+/// The declarations option values are written against, indexed once for a
+/// file set ([`pool::Pool`]) and then only read: each file's
+/// interpretation and stripping is independent of the others', so they
+/// may run on all cores.
+///
+/// ```text
+///   files ──(index once)──► OptionTypes ◄──(read)── interpret(file 1), strip(file 1)
+///                                       ◄──(read)── interpret(file 2), strip(file 2)
+///                                       ◄──(read)── ...
+/// ```
+///
+/// Index the files before interpreting them: an element's `features` are
+/// read from its options as written (`uninterpreted_option`), which
+/// interpretation empties.
+pub struct OptionTypes {
+    pool: pool::Pool,
+}
+
+impl std::fmt::Debug for OptionTypes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OptionTypes").finish_non_exhaustive()
+    }
+}
+
+impl OptionTypes {
+    /// Indexes `files`, lowered and name-resolved.
+    pub fn of(files: &[FileDescriptorProto]) -> OptionTypes {
+        OptionTypes {
+            pool: pool::Pool::of(files),
+        }
+    }
+
+    /// Interprets every option of `file` in place: the options refused,
+    /// and where their source locations move.
+    pub fn interpret(&self, file: &mut FileDescriptorProto) -> (Vec<OptionError>, OptionMoves) {
+        let mut errors = Vec::new();
         let mut run = Run {
-            pool: &pool,
+            pool: &self.pool,
             file: file.name().to_owned(),
-            visible: pool.visible_files(file.name()),
-            errors: &mut out.errors,
+            visible: self.pool.visible_files(file.name()),
+            errors: &mut errors,
             moves: Vec::new(),
             counts: HashMap::new(),
         };
@@ -126,33 +182,30 @@ pub fn interpret(files: &mut [FileDescriptorProto]) -> Interpreted {
             run.options(site, options);
             false
         });
-        out.moves.push(OptionMoves {
+        let moves = OptionMoves {
             file: run.file,
             moves: run.moves,
-        });
+        };
+        (errors, moves)
     }
-    out
-}
 
-/// Rewrites every options message of `files` as protoc's
-/// `--descriptor_set_out` has it: without the options declared
-/// `retention = RETENTION_SOURCE` (at any depth), and re-serialized as
-/// protoc re-serializes them on the way (through a message of the pool's
-/// own types): every field and extension in number order, a message set by
-/// several options merged into one, repeated values packed as declared.
-/// An options message stripping leaves empty is dropped. Run after
-/// [`interpret`], on the same set; gives, per file, where protoc drops
-/// source locations.
-pub fn strip_source_retention(files: &mut [FileDescriptorProto]) -> Vec<StrippedPaths> {
-    let pool = pool::Pool::of(files);
-    let mut out = Vec::with_capacity(files.len());
-    for file in files.iter_mut() {
+    /// Rewrites every options message of `file` as protoc's
+    /// `--descriptor_set_out` has it: without the options declared
+    /// `retention = RETENTION_SOURCE` (at any depth), and re-serialized as
+    /// protoc re-serializes them on the way (through a message of the
+    /// pool's own types): every field and extension in number order, a
+    /// message set by several options merged into one, repeated values
+    /// packed as declared. An options message stripping leaves empty is
+    /// dropped. Run after [`OptionTypes::interpret`]; gives where protoc
+    /// drops source locations.
+    pub fn strip_source_retention(&self, file: &mut FileDescriptorProto) -> StrippedPaths {
+        let pool = &self.pool;
         let mut paths = Vec::new();
         walk::walk(file, &mut |site, options| {
             let bytes = options.to_bytes();
             let mut stripped = Vec::new();
             let canonical =
-                canonical::canonical(&pool, options.type_name(), &bytes, true, &mut stripped);
+                canonical::canonical(pool, options.type_name(), &bytes, true, &mut stripped);
             // An options message stripping leaves empty is dropped, as
             // protoc drops it (one written empty, `rpc M(A) returns (B) {}`,
             // stays, and so does an empty `features` inside one).
@@ -166,12 +219,11 @@ pub fn strip_source_retention(files: &mut [FileDescriptorProto]) -> Vec<Stripped
             }
             false
         });
-        out.push(StrippedPaths {
+        StrippedPaths {
             file: file.name().to_owned(),
             paths,
-        });
+        }
     }
-    out
 }
 
 /// Where protoc drops source locations of one file when it strips

@@ -4,13 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use prost::Message as _;
-
 use super::super::descriptor::{
     DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FieldOptions, FileDescriptorProto,
-    FileDescriptorSet, UninterpretedOption,
+    UninterpretedOption,
     field_descriptor_proto::{Label, Type},
 };
+use super::super::parallel;
 
 /// A field or an extension, as option values are written to it.
 #[derive(Clone, Debug)]
@@ -110,16 +109,27 @@ const DESCRIPTOR_PROTO: &str = "google/protobuf/descriptor.proto";
 
 impl Pool {
     /// Indexes `files`; protoc's own `descriptor.proto` stands in when the
-    /// set has none.
+    /// set has none. Each file is indexed on its own, on all cores, and
+    /// the parts merged in file order as adding the files one by one would
+    /// (the first declaration of a name wins, the last of an extension).
     pub fn of(files: &[FileDescriptorProto]) -> Pool {
+        let refs: Vec<&FileDescriptorProto> = files.iter().collect();
+        let parts = parallel::map_with(
+            refs,
+            || (),
+            |(), file| {
+                let mut part = Pool::default();
+                part.add_file(file);
+                Some(part)
+            },
+        );
         let mut pool = Pool::default();
-        for file in files {
-            pool.add_file(file);
+        match parts {
+            Some(parts) => parts.into_iter().for_each(|part| pool.merge(part)),
+            None => files.iter().for_each(|file| pool.add_file(file)),
         }
         if !files.iter().any(|f| f.name() == DESCRIPTOR_PROTO) {
-            let set = FileDescriptorSet::decode(super::super::descriptor::DESCRIPTOR_PROTO_SET)
-                .expect("the embedded descriptor.proto decodes");
-            for file in &set.file {
+            for file in &super::super::descriptor::descriptor_proto_set().file {
                 pool.add_file(file);
             }
         }
@@ -131,6 +141,28 @@ impl Pool {
             }
         }
         pool
+    }
+
+    /// Adds the files `part` indexed, as [`Pool::add_file`] would have.
+    fn merge(&mut self, part: Pool) {
+        if part
+            .dependencies
+            .keys()
+            .any(|file| self.dependencies.contains_key(file))
+        {
+            return;
+        }
+        self.dependencies.extend(part.dependencies);
+        for (full, symbol) in part.symbols {
+            self.symbols.entry(full).or_insert(symbol);
+        }
+        for (full, message) in part.messages {
+            self.messages.entry(full).or_insert(message);
+        }
+        for (full, enumeration) in part.enums {
+            self.enums.entry(full).or_insert(enumeration);
+        }
+        self.extensions.extend(part.extensions);
     }
 
     /// Field `number` of the message `type_name`: its own, or an extension.

@@ -73,118 +73,147 @@ pub(super) type Visit<'v> = dyn FnMut(&Site<'_>, &mut dyn OptionsMessage) -> boo
 
 /// Calls `visit` on every options message of `file` that is present, in
 /// protoc's order of elements, and drops those it says to.
+///
+/// Every element is passed, most without options: one path is kept and
+/// grown and shrunk on the way, and an element's full name is made only
+/// when it has options.
 pub(super) fn walk(file: &mut FileDescriptorProto, visit: &mut Visit<'_>) {
     let package = file.package().to_owned();
     let name = file.name().to_owned();
-    // protoc's "dummy" scope: lookups start in the package itself.
-    let scope = format!("{package}.dummy");
-    visit_one(&mut file.options, &[8], &scope, &name, visit);
+    let mut walk = Walk {
+        path: Vec::with_capacity(16),
+        visit,
+    };
+    if file.options.is_some() {
+        // protoc's "dummy" scope: lookups start in the package itself.
+        let scope = format!("{package}.dummy");
+        walk.one(&mut file.options, &[8], &scope, &name);
+    }
     for (i, message) in file.message_type.iter_mut().enumerate() {
-        walk_message(message, &[4, i as i32], &package, visit);
+        walk.within(&[4, index(i)], |walk| walk.message(message, &package));
     }
     for (i, enumeration) in file.enum_type.iter_mut().enumerate() {
-        walk_enum(enumeration, &[5, i as i32], &package, visit);
+        walk.within(&[5, index(i)], |walk| {
+            walk.enumeration(enumeration, &package)
+        });
     }
     for (i, service) in file.service.iter_mut().enumerate() {
         let full = join(&package, service.name());
-        visit_one(&mut service.options, &[6, i as i32, 3], &full, &full, visit);
-        for (j, method) in service.method.iter_mut().enumerate() {
-            let method_name = join(&full, method.name());
-            let path = [6, i as i32, 2, j as i32, 4];
-            visit_one(
-                &mut method.options,
-                &path,
-                &method_name,
-                &method_name,
-                visit,
-            );
-        }
+        walk.within(&[6, index(i)], |walk| {
+            walk.one(&mut service.options, &[3], &full, &full);
+            for (j, method) in service.method.iter_mut().enumerate() {
+                if method.options.is_some() {
+                    let method_name = join(&full, method.name());
+                    walk.within(&[2, index(j)], |walk| {
+                        walk.one(&mut method.options, &[4], &method_name, &method_name);
+                    });
+                }
+            }
+        });
     }
     for (i, extension) in file.extension.iter_mut().enumerate() {
-        walk_field(extension, &[7, i as i32], &package, visit);
+        walk.within(&[7, index(i)], |walk| walk.field(extension, &package));
     }
 }
 
-fn visit_one<T: OptionsMessage>(
-    options: &mut Option<T>,
-    path: &[i32],
-    scope: &str,
-    element: &str,
-    visit: &mut Visit<'_>,
-) {
-    if let Some(message) = options {
+fn index(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+/// The walk's state: the path of the element being visited.
+struct Walk<'v, 'w> {
+    path: Vec<i32>,
+    visit: &'w mut Visit<'v>,
+}
+
+impl Walk<'_, '_> {
+    /// `inside` with `tail` appended to the path.
+    fn within(&mut self, tail: &[i32], inside: impl FnOnce(&mut Self)) {
+        let len = self.path.len();
+        self.path.extend_from_slice(tail);
+        inside(self);
+        self.path.truncate(len);
+    }
+
+    /// Visits `options` (at `tail` below the current path), if present.
+    fn one<T: OptionsMessage>(
+        &mut self,
+        options: &mut Option<T>,
+        tail: &[i32],
+        scope: &str,
+        element: &str,
+    ) {
+        let Some(message) = options else {
+            return;
+        };
+        let len = self.path.len();
+        self.path.extend_from_slice(tail);
         let site = Site {
-            path,
+            path: &self.path,
             scope,
             element,
         };
-        if visit(&site, message) {
+        let drop = (self.visit)(&site, message);
+        self.path.truncate(len);
+        if drop {
             *options = None;
         }
     }
-}
 
-fn walk_message(message: &mut DescriptorProto, path: &[i32], scope: &str, visit: &mut Visit<'_>) {
-    let full = join(scope, message.name());
-    let at = |tail: &[i32]| [path, tail].concat();
-    visit_one(&mut message.options, &at(&[7]), &full, &full, visit);
-    for (i, field) in message.field.iter_mut().enumerate() {
-        walk_field(field, &at(&[2, i as i32]), &full, visit);
+    fn message(&mut self, message: &mut DescriptorProto, scope: &str) {
+        let full = join(scope, message.name());
+        self.one(&mut message.options, &[7], &full, &full);
+        for (i, field) in message.field.iter_mut().enumerate() {
+            self.within(&[2, index(i)], |walk| walk.field(field, &full));
+        }
+        for (i, nested) in message.nested_type.iter_mut().enumerate() {
+            self.within(&[3, index(i)], |walk| walk.message(nested, &full));
+        }
+        for (i, enumeration) in message.enum_type.iter_mut().enumerate() {
+            self.within(&[4, index(i)], |walk| walk.enumeration(enumeration, &full));
+        }
+        for (i, range) in message.extension_range.iter_mut().enumerate() {
+            self.one(&mut range.options, &[5, index(i), 3], &full, &full);
+        }
+        for (i, extension) in message.extension.iter_mut().enumerate() {
+            self.within(&[6, index(i)], |walk| walk.field(extension, &full));
+        }
+        for (i, oneof) in message.oneof_decl.iter_mut().enumerate() {
+            if oneof.options.is_some() {
+                let oneof_name = join(&full, oneof.name());
+                self.one(
+                    &mut oneof.options,
+                    &[8, index(i), 2],
+                    &oneof_name,
+                    &oneof_name,
+                );
+            }
+        }
     }
-    for (i, nested) in message.nested_type.iter_mut().enumerate() {
-        walk_message(nested, &at(&[3, i as i32]), &full, visit);
-    }
-    for (i, enumeration) in message.enum_type.iter_mut().enumerate() {
-        walk_enum(enumeration, &at(&[4, i as i32]), &full, visit);
-    }
-    for (i, range) in message.extension_range.iter_mut().enumerate() {
-        visit_one(
-            &mut range.options,
-            &at(&[5, i as i32, 3]),
-            &full,
-            &full,
-            visit,
-        );
-    }
-    for (i, extension) in message.extension.iter_mut().enumerate() {
-        walk_field(extension, &at(&[6, i as i32]), &full, visit);
-    }
-    for (i, oneof) in message.oneof_decl.iter_mut().enumerate() {
-        let oneof_name = join(&full, oneof.name());
-        let path = at(&[8, i as i32, 2]);
-        visit_one(&mut oneof.options, &path, &oneof_name, &oneof_name, visit);
-    }
-}
 
-fn walk_field(field: &mut FieldDescriptorProto, path: &[i32], scope: &str, visit: &mut Visit<'_>) {
-    let full = join(scope, field.name());
-    visit_one(
-        &mut field.options,
-        &[path, &[8]].concat(),
-        &full,
-        &full,
-        visit,
-    );
-}
+    fn field(&mut self, field: &mut FieldDescriptorProto, scope: &str) {
+        if field.options.is_some() {
+            let full = join(scope, field.name());
+            self.one(&mut field.options, &[8], &full, &full);
+        }
+    }
 
-fn walk_enum(
-    enumeration: &mut EnumDescriptorProto,
-    path: &[i32],
-    scope: &str,
-    visit: &mut Visit<'_>,
-) {
-    let full = join(scope, enumeration.name());
-    visit_one(
-        &mut enumeration.options,
-        &[path, &[3]].concat(),
-        &full,
-        &full,
-        visit,
-    );
-    for (i, value) in enumeration.value.iter_mut().enumerate() {
-        // Enum values are siblings of their enum (C++ scoping).
-        let value_name = join(scope, value.name());
-        let path = [path, &[2, i as i32, 3]].concat();
-        visit_one(&mut value.options, &path, &value_name, &value_name, visit);
+    fn enumeration(&mut self, enumeration: &mut EnumDescriptorProto, scope: &str) {
+        if enumeration.options.is_some() {
+            let full = join(scope, enumeration.name());
+            self.one(&mut enumeration.options, &[3], &full, &full);
+        }
+        for (i, value) in enumeration.value.iter_mut().enumerate() {
+            if value.options.is_some() {
+                // Enum values are siblings of their enum (C++ scoping).
+                let value_name = join(scope, value.name());
+                self.one(
+                    &mut value.options,
+                    &[2, index(i), 3],
+                    &value_name,
+                    &value_name,
+                );
+            }
+        }
     }
 }

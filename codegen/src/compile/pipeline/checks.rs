@@ -93,27 +93,29 @@ impl<'f> Context<'f> {
 /// The checks of every linked file, each problem located and filed as an
 /// error or a warning; then the unused imports of the inputs.
 pub(super) fn run(
-    files: &[(super::LinkedFile, std::path::PathBuf)],
-    descriptors: &[&FileDescriptorProto],
+    files: &[FileDescriptorProto],
+    about: &[super::About],
     input_imports: &HashMap<String, Vec<(String, Option<super::LineCol>)>>,
     problems: &mut Vec<super::Diagnostic>,
     warnings: &mut Vec<super::Diagnostic>,
 ) {
-    let context = Context::of(descriptors);
-    for (linked, shown) in files {
-        for found in file(&linked.descriptor, &context) {
+    let descriptors: Vec<&FileDescriptorProto> = files.iter().collect();
+    let context = Context::of(&descriptors);
+    for (descriptor, about) in files.iter().zip(about) {
+        let shown = &about.shown;
+        for found in file(descriptor, &context) {
             let warning = found.warning;
-            let diagnostic = super::locate(&linked.descriptor, shown, found);
+            let diagnostic = super::locate(descriptor, shown, found);
             if warning {
                 warnings.push(diagnostic);
             } else {
                 problems.push(diagnostic);
             }
         }
-        let Some(imports) = input_imports.get(linked.descriptor.name()) else {
+        let Some(imports) = input_imports.get(descriptor.name()) else {
             continue;
         };
-        for index in unused_imports::unused(&linked.descriptor, descriptors) {
+        for index in unused_imports::unused(descriptor, &descriptors) {
             let Some((name, at)) = imports.get(index) else {
                 continue;
             };
