@@ -31,6 +31,20 @@ const SCALARS: [&str; 9] = [
     "int32", "int64", "uint32", "string", "bytes", "bool", "sint32", "fixed64", "double",
 ];
 
+/// Editions feature values and what an edit turns each into.
+const FEATURE_SWAPS: [(&str, &str); 10] = [
+    ("IMPLICIT", "EXPLICIT"),
+    ("EXPLICIT", "IMPLICIT"),
+    ("LEGACY_REQUIRED", "EXPLICIT"),
+    ("CLOSED", "OPEN"),
+    ("OPEN", "CLOSED"),
+    ("DELIMITED", "LENGTH_PREFIXED"),
+    ("LENGTH_PREFIXED", "DELIMITED"),
+    ("EXPANDED", "PACKED"),
+    ("PACKED", "EXPANDED"),
+    ("NONE", "VERIFY"),
+];
+
 /// Applies one random edit to one line of `source`; returns a description.
 fn mutate(source: &str, rng: &mut Rng) -> Option<(String, String)> {
     let lines: Vec<&str> = source.lines().collect();
@@ -39,7 +53,13 @@ fn mutate(source: &str, rng: &mut Rng) -> Option<(String, String)> {
     let trimmed = line.trim();
     let indent = &line[..line.len() - line.trim_start().len()];
     let words: Vec<&str> = trimmed.trim_end_matches(';').split_whitespace().collect();
-    let edited: Option<String> = if trimmed.starts_with("rpc ") {
+    let feature = FEATURE_SWAPS
+        .iter()
+        .find(|(from, _)| trimmed.contains("features.") && trimmed.contains(&format!("= {from}")));
+    let edited: Option<String> = if let Some((from, to)) = feature.filter(|_| rng.below(2) == 0) {
+        // An editions feature set to another value.
+        Some(line.replacen(&format!("= {from}"), &format!("= {to}"), 1))
+    } else if trimmed.starts_with("rpc ") {
         match rng.below(3) {
             0 => Some(line.replacen("rpc ", "rpc Renamed", 1)),
             _ if line.contains("returns (stream ") => {
@@ -129,16 +149,22 @@ fn random_edits_agree_with_buf() {
         None => (40, 0x5eed_cafe_f00d_d00d),
     };
     const CONFIG: &str = "version: v2\nbreaking:\n  use: [FILE, PACKAGE, WIRE_JSON, WIRE]\n";
-    let proto = workspace().join("proto");
-    let files: Vec<_> = walk(&proto)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "proto"))
-        .collect();
+    // The workspace's proto3 schemas, and the editions example's 2023 and
+    // 2024 files (whose feature settings are edited too).
+    let schemas = [
+        workspace().join("proto"),
+        workspace().join("examples/editions/proto"),
+    ];
     let mut rng = Rng(seed);
     let mut compared = 0;
     let mut attempts = 0;
     while compared < mutations && attempts < mutations * 20 {
         attempts += 1;
+        let proto = &schemas[rng.below(schemas.len())];
+        let files: Vec<_> = walk(proto)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "proto"))
+            .collect();
         let file = &files[rng.below(files.len())];
         let source = std::fs::read_to_string(file).expect("read");
         let Some((mutated, description)) = mutate(&source, &mut rng) else {
@@ -146,10 +172,10 @@ fn random_edits_agree_with_buf() {
         };
         let dir = tempfile::tempdir().expect("tempdir");
         for side in ["previous", "current"] {
-            copy_dir(&proto, &dir.path().join(side));
+            copy_dir(proto, &dir.path().join(side));
             std::fs::write(dir.path().join(side).join("buf.yaml"), CONFIG).expect("config");
         }
-        let relative = file.strip_prefix(&proto).expect("below");
+        let relative = file.strip_prefix(proto).expect("below");
         std::fs::write(dir.path().join("current").join(relative), &mutated).expect("write");
 
         // Only edits protoc accepts are compared: buf is laxer than protoc

@@ -403,11 +403,14 @@ fn field_same_oneof(pair: &FieldPair<'_>, report: &mut Report<'_>) {
 fn field_same_default(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     let (previous, current) = (pair.previous.proto, pair.current.proto);
     // Compared when either side declares a default, on singular scalar and
-    // enum fields only; an absent default is the type's zero value.
+    // enum fields only; an absent default is the type's zero value, or an
+    // enum's first value (which moves with the enum's first value: only a
+    // closed enum's can be other than zero).
     let has_default = |f: &FieldDescriptorProto| {
         f.label() != Label::Repeated && !matches!(f.r#type(), Type::Message | Type::Group)
     };
-    if previous.default_value.is_none() && current.default_value.is_none()
+    let both_enums = previous.r#type() == Type::Enum && current.r#type() == Type::Enum;
+    if previous.default_value.is_none() && current.default_value.is_none() && !both_enums
         || !has_default(previous)
         || !has_default(current)
     {

@@ -75,11 +75,14 @@ pub(super) fn wire_type(side: &FieldSide<'_>) -> Type {
     }
 }
 
-/// Whether a message field of an editions file is encoded delimited (a map
-/// never is).
+/// Whether a message field of an editions file is encoded delimited (a map,
+/// and the value of a map's entry, never is).
 fn is_delimited(side: &FieldSide<'_>) -> bool {
     side.proto.r#type() == Type::Message
         && !side.is_map()
+        && !side
+            .message
+            .is_some_and(|message| crate::compat::schema::is_map_entry(message.proto))
         && side.features().message_encoding() == MessageEncoding::Delimited
 }
 
