@@ -128,3 +128,21 @@ fn rust_names_are_the_generated_code_names() {
         assert!(tests.contains(needle), "missing {needle}:\n{tests}");
     }
 }
+
+/// An editions service (the editions example's 2023 and 2024 files) is
+/// scaffolded as a proto3 one: a module per service, its test, the server.
+#[test]
+fn an_editions_service_is_scaffolded() {
+    let proto = common::workspace().join("examples/editions/proto");
+    let read = |name: &str| std::fs::read_to_string(proto.join(name)).expect("read");
+    let (echo, wire) = (read("echo.proto"), read("wire.proto"));
+    let (dir, output) = scaffold(&[("echo.proto", &echo), ("wire.proto", &wire)], false);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let module = std::fs::read_to_string(dir.path().join("out/echo_service.rs")).expect("module");
+    assert!(
+        module.contains("EchoService/Echo is not implemented yet"),
+        "{module}"
+    );
+    assert!(dir.path().join("out/echo_service/tests.rs").is_file());
+    assert!(dir.path().join("out/server.rs").is_file());
+}
