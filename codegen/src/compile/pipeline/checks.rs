@@ -454,6 +454,7 @@ fn merged(parent: &Features, own: Option<&FeatureSet>) -> Features {
     parent.merged(own).unwrap_or_else(|_| parent.clone())
 }
 
+/// `scope.name`, or `name` at the top.
 fn join(scope: &str, name: &str) -> String {
     if scope.is_empty() {
         name.to_owned()
@@ -462,6 +463,7 @@ fn join(scope: &str, name: &str) -> String {
     }
 }
 
+/// A descriptor index as source-info paths hold it.
 fn index(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }

@@ -12,6 +12,7 @@
 //! - a custom JSON name in brackets (at the field's name);
 //! - an enum without values (at its name).
 
+use super::index;
 use crate::compile::{
     descriptor::{
         DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
@@ -243,8 +244,4 @@ fn is_map_entry(message: &DescriptorProto, nested: &DescriptorProto) -> bool {
                 .next()
                 .is_some_and(|name| name == nested.name())
     })
-}
-
-fn index(i: usize) -> i32 {
-    i32::try_from(i).unwrap_or(i32::MAX)
 }

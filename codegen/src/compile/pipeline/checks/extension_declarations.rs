@@ -12,6 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::{index, join};
 use crate::compile::{
     descriptor::{
         DescriptorProto, ExtensionRangeOptions, FieldDescriptorProto, FileDescriptorProto,
@@ -232,16 +233,4 @@ fn extension(
             "\"{extendee}\" extension field {number} is expected to be {expected}."
         ));
     }
-}
-
-fn join(scope: &str, name: &str) -> String {
-    if scope.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{scope}.{name}")
-    }
-}
-
-fn index(i: usize) -> i32 {
-    i32::try_from(i).unwrap_or(i32::MAX)
 }
