@@ -251,11 +251,11 @@ fn new_service_then_scaffold_crate_builds_tests_and_rebuilds_exactly() {
     let stderr = text(&broken.stderr);
     assert!(
         stderr.contains("billing/v1/invoice_service.proto:")
-            && stderr.contains(": error: name 'Nope' is not defined"),
+            && stderr.contains(": error: \"Nope\" is not defined."),
         "{stderr}"
     );
     assert_eq!(
-        stderr.matches("name 'Nope' is not defined").count(),
+        stderr.matches("\"Nope\" is not defined.").count(),
         1,
         "the error appears once:\n{stderr}"
     );
