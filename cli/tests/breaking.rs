@@ -621,3 +621,74 @@ fn editions_images_print_what_buf_prints() {
         );
     }
 }
+
+/// FIELD_SAME_DEFAULT as buf reads an absent default: an enum field's
+/// default is its enum's first value, compared when that value's number is
+/// not zero (a closed enum's), against any other type's zero value too.
+#[test]
+fn an_enum_fields_implicit_default_is_compared_as_buf_compares_it() {
+    let cases = [
+        (
+            "enum E { A = 1; B = 2; }",
+            "optional E a = 1;",
+            "enum E { B = 2; }",
+            "optional E a = 1;",
+        ),
+        (
+            "enum E { A = 1; }",
+            "optional E a = 1;",
+            "enum E { A = 1; }",
+            "optional string a = 1;",
+        ),
+        (
+            "enum E { A = 1; }",
+            "optional int32 a = 1;",
+            "enum E { A = 1; }",
+            "optional E a = 1;",
+        ),
+        (
+            "enum E { Z = 0; A = 1; }",
+            "optional E a = 1;",
+            "enum E { Z = 0; A = 1; }",
+            "optional bool a = 1;",
+        ),
+    ];
+    for (before_enum, before, after_enum, after) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (side, body) in [
+            (
+                "previous",
+                format!("{before_enum}\nmessage M {{ {before} }}\n"),
+            ),
+            (
+                "current",
+                format!("{after_enum}\nmessage M {{ {after} }}\n"),
+            ),
+        ] {
+            std::fs::create_dir(dir.path().join(side)).expect("mkdir");
+            std::fs::write(
+                dir.path().join(side).join("a.proto"),
+                format!("syntax = \"proto2\";\npackage a;\n{body}"),
+            )
+            .expect("write");
+            std::fs::write(
+                dir.path().join(side).join("buf.yaml"),
+                "version: v2\nbreaking:\n  use: [FILE]\n",
+            )
+            .expect("write");
+        }
+        let args = ["breaking", "current", "--against", "previous"];
+        let ours = protoforge(dir.path(), &args);
+        let theirs = buf(dir.path(), &args);
+        assert_eq!(
+            text(&ours.stdout),
+            text(&theirs.stdout),
+            "{before} -> {after}"
+        );
+        assert_eq!(
+            ours.status.code(),
+            theirs.status.code(),
+            "{before} -> {after}"
+        );
+    }
+}

@@ -402,15 +402,22 @@ fn field_same_oneof(pair: &FieldPair<'_>, report: &mut Report<'_>) {
 
 fn field_same_default(pair: &FieldPair<'_>, report: &mut Report<'_>) {
     let (previous, current) = (pair.previous.proto, pair.current.proto);
-    // Compared when either side declares a default, on singular scalar and
-    // enum fields only; an absent default is the type's zero value, or an
-    // enum's first value (which moves with the enum's first value: only a
-    // closed enum's can be other than zero).
+    // Compared, on singular scalar and enum fields only, when either side
+    // has a default of its own: a declared one, or an enum field's first
+    // value when its number is not zero (only a closed enum's can be). An
+    // absent default is the type's zero value, or the enum's first value.
     let has_default = |f: &FieldDescriptorProto| {
         f.label() != Label::Repeated && !matches!(f.r#type(), Type::Message | Type::Group)
     };
-    let both_enums = previous.r#type() == Type::Enum && current.r#type() == Type::Enum;
-    if previous.default_value.is_none() && current.default_value.is_none() && !both_enums
+    let own_default = |side: &FieldSide<'_>| {
+        side.proto.default_value.is_some()
+            || side.proto.r#type() == Type::Enum
+                && side
+                    .enumeration()
+                    .and_then(|e| e.proto.value.first())
+                    .is_some_and(|first| first.number() != 0)
+    };
+    if !own_default(&pair.previous) && !own_default(&pair.current)
         || !has_default(previous)
         || !has_default(current)
     {
