@@ -408,6 +408,36 @@ impl FeatureResolver {
     }
 }
 
+/// protoc's errors for `full` (a feature, an enum value, an option) whose
+/// `feature_support` does not allow `edition`: not yet introduced, or
+/// removed.
+pub(crate) fn support_errors(
+    support: &super::descriptor::field_options::FeatureSupport,
+    full: &str,
+    edition: i32,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    if let Some(introduced) = support.edition_introduced.filter(|&e| edition < e) {
+        errors.push(format!(
+            "{full} wasn't introduced until edition {} and can't be used in edition {}",
+            edition_name(introduced),
+            edition_name(edition)
+        ));
+    }
+    if let Some(removed) = support.edition_removed.filter(|&e| edition >= e) {
+        let why = support
+            .removal_error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        errors.push(format!(
+            "{full} has been removed in edition {}{why}",
+            edition_name(removed)
+        ));
+    }
+    errors
+}
+
 /// An edition as protoc prints it: `2023`, `PROTO2`, `99997_TEST_ONLY`.
 pub fn edition_name(edition: i32) -> String {
     match Edition::try_from(edition) {
@@ -637,29 +667,8 @@ pub fn check_uses(lowered: &Lowered) -> Vec<LowerError> {
         }
         let support = options.feature_support.clone().unwrap_or_default();
         let edition = i32::from(edition);
-        if let Some(introduced) = support.edition_introduced.filter(|&e| edition < e) {
-            errors.push(error(
-                format!(
-                    "{full} wasn't introduced until edition {} and can't be used in edition {}",
-                    edition_name(introduced),
-                    edition_name(edition)
-                ),
-                site.element,
-            ));
-        }
-        if let Some(removed) = support.edition_removed.filter(|&e| edition >= e) {
-            let why = support
-                .removal_error
-                .as_deref()
-                .map(|e| format!(": {e}"))
-                .unwrap_or_default();
-            errors.push(error(
-                format!(
-                    "{full} has been removed in edition {}{why}",
-                    edition_name(removed)
-                ),
-                site.element,
-            ));
+        for message in support_errors(&support, &full, edition) {
+            errors.push(error(message, site.element));
         }
         let unknown = site.value.as_deref().and_then(|value| {
             let enumeration = feature_set

@@ -253,30 +253,17 @@ fn supported(
     at: &[i32],
     problems: &mut Vec<Problem>,
 ) {
-    if let Some(introduced) = support.edition_introduced.filter(|&e| edition < e) {
-        problems.push(Problem::error(
-            at.to_vec(),
-            format!(
-                "{full} wasn't introduced until edition {} and can't be used in edition {}",
-                features::edition_name(introduced),
-                features::edition_name(edition)
-            ),
-        ));
-    }
-    if let Some(removed) = support.edition_removed.filter(|&e| edition >= e) {
-        let why = support
-            .removal_error
-            .as_deref()
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
-        problems.push(Problem::error(
-            at.to_vec(),
-            format!(
-                "{full} has been removed in edition {}{why}",
-                features::edition_name(removed)
-            ),
-        ));
-    } else if let Some(deprecated) = support.edition_deprecated.filter(|&e| edition >= e) {
+    problems.extend(
+        features::support_errors(support, full, edition)
+            .into_iter()
+            .map(|message| Problem::error(at.to_vec(), message)),
+    );
+    // Once removed, no deprecation warning beside the error.
+    let removed = support.edition_removed.is_some_and(|e| edition >= e);
+    if let Some(deprecated) = support
+        .edition_deprecated
+        .filter(|&e| edition >= e && !removed)
+    {
         let why = support
             .deprecation_warning
             .as_deref()
