@@ -785,31 +785,12 @@ impl Check<'_, '_> {
         if legacy {
             return;
         }
-        let mut seen: HashMap<String, (&str, bool)> = HashMap::new();
-        for (i, field) in message.field.iter().enumerate() {
-            let default = default_json_name(field.name());
-            let custom = field.json_name.as_deref().filter(|name| *name != default);
-            let (name, is_custom) = match custom {
-                Some(name) => (name.to_owned(), true),
-                None => (default, false),
-            };
-            if let Some(&(other, other_custom)) = seen.get(&name) {
-                let kind = |custom: bool| if custom { "custom" } else { "default" };
-                let text = format!(
-                    "The {} JSON name of field \"{}\" (\"{name}\") conflicts with the {} JSON \
-                     name of field \"{other}\".",
-                    kind(is_custom),
-                    field.name(),
-                    kind(other_custom)
-                );
-                let at = with(path, &[2, index(i), 1]);
-                if self.proto3 || is_custom || other_custom {
-                    self.error(at, text);
-                } else {
-                    self.problems.push(Problem::warning(at, text));
-                }
+        for conflict in json_name_conflicts(message) {
+            let at = with(path, &[2, index(conflict.field), 1]);
+            if self.proto3 || conflict.custom {
+                self.error(at, conflict.message);
             } else {
-                seen.insert(name, (field.name(), is_custom));
+                self.problems.push(Problem::warning(at, conflict.message));
             }
         }
     }
@@ -1125,6 +1106,47 @@ pub(crate) fn extension_numbers(files: &[&FileDescriptorProto]) -> Vec<(usize, P
         }
     }
     problems
+}
+
+/// A field whose JSON name (default or custom) is another's of the same
+/// message, in protoc's words.
+pub(crate) struct JsonNameConflict {
+    /// The later field's index.
+    pub field: usize,
+    /// Whether a custom (`json_name`) name is one of the two.
+    pub custom: bool,
+    pub message: String,
+}
+
+/// The JSON name conflicts among `message`'s fields, each at the later one.
+pub(crate) fn json_name_conflicts(message: &DescriptorProto) -> Vec<JsonNameConflict> {
+    let mut conflicts = Vec::new();
+    let mut seen: HashMap<String, (&str, bool)> = HashMap::new();
+    for (i, field) in message.field.iter().enumerate() {
+        let default = default_json_name(field.name());
+        let custom = field.json_name.as_deref().filter(|name| *name != default);
+        let (name, is_custom) = match custom {
+            Some(name) => (name.to_owned(), true),
+            None => (default, false),
+        };
+        let Some(&(other, other_custom)) = seen.get(&name) else {
+            seen.insert(name, (field.name(), is_custom));
+            continue;
+        };
+        let kind = |custom: bool| if custom { "custom" } else { "default" };
+        conflicts.push(JsonNameConflict {
+            field: i,
+            custom: is_custom || other_custom,
+            message: format!(
+                "The {} JSON name of field \"{}\" (\"{name}\") conflicts with the {} JSON \
+                 name of field \"{other}\".",
+                kind(is_custom),
+                field.name(),
+                kind(other_custom)
+            ),
+        });
+    }
+    conflicts
 }
 
 #[cfg(test)]
