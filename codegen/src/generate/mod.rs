@@ -15,7 +15,6 @@
 //! [`Builder`] takes tonic-prost-build's option names where they mean the same
 //! and passes them through to tonic-prost-build and prost-build.
 
-mod editions;
 mod mock;
 mod modules;
 mod source_tree;
@@ -26,9 +25,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use prost::Message;
 use prost_build::{Module, Service, ServiceGenerator};
 
-use crate::{CompileError, Compiled, Compiler, Diagnostic, output};
+use crate::{CompileError, Compiled, Compiler, Diagnostic, compile::descriptor, output};
 pub use modules::{GeneratedFile, mod_rs};
 pub use source_tree::write_source_tree;
 
@@ -442,8 +442,12 @@ impl Builder {
 /// What prost-build generates code from: each file of the encoded set with
 /// the module of its package, editions files as prost-build reads them.
 fn requests(set: &[u8]) -> Result<Vec<(Module, prost_types::FileDescriptorProto)>, GenerateError> {
-    let set = editions::for_prost(set).map_err(GenerateError::Config)?;
+    let mut set = descriptor::FileDescriptorSet::decode(set)
+        .map_err(|err| GenerateError::Config(format!("cannot read the descriptor set: {err}")))?;
+    descriptor::respell_editions(&mut set, descriptor::OlderSyntax::Proto3)
+        .map_err(GenerateError::Config)?;
     Ok(set
+        .to_prost()
         .file
         .into_iter()
         .map(|file| (Module::from_protobuf_package_name(file.package()), file))

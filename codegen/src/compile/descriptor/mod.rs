@@ -22,6 +22,7 @@
 mod generated;
 #[cfg(test)]
 mod generator;
+mod older_syntax;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +35,7 @@ use prost::{
 };
 
 pub use generated::*;
+pub(crate) use older_syntax::{OlderSyntax, respell_editions};
 
 /// protoc 35's `FileDescriptorSet` of `google/protobuf/descriptor.proto`
 /// (no source info), the source of `generated.rs`.
@@ -188,22 +190,15 @@ pub fn reflect_file_descriptor_set() -> prost_reflect::MessageDescriptor {
 /// A prost-reflect pool of the encoded `FileDescriptorSet` `set`, custom
 /// options kept. prost-reflect 0.16 links proto2 and proto3 only (and
 /// panics on some editions files): an editions file is linked as proto2,
-/// which accepts every construct an editions descriptor has; its features
-/// are not prost-reflect's business.
+/// its wire-changing features spelled the proto2 way (see
+/// [`older_syntax`]), so that a message read or written through the pool
+/// has protoc's bytes.
 pub fn reflect_pool(set: &[u8]) -> Result<prost_reflect::DescriptorPool, String> {
     let mut decoded = FileDescriptorSet::decode(set).map_err(|err| err.to_string())?;
-    let mut relabelled = false;
-    for file in &mut decoded.file {
-        if file.syntax() == "editions" {
-            file.syntax = Some("proto2".to_owned());
-            file.edition = None;
-            relabelled = true;
-        }
+    if !decoded.file.iter().any(|file| file.syntax() == "editions") {
+        return prost_reflect::DescriptorPool::decode(set).map_err(|err| err.to_string());
     }
-    let result = if relabelled {
-        prost_reflect::DescriptorPool::decode(decoded.encode_to_vec().as_slice())
-    } else {
-        prost_reflect::DescriptorPool::decode(set)
-    };
-    result.map_err(|err| err.to_string())
+    respell_editions(&mut decoded, OlderSyntax::Proto2)?;
+    prost_reflect::DescriptorPool::decode(decoded.encode_to_vec().as_slice())
+        .map_err(|err| err.to_string())
 }
