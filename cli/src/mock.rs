@@ -115,7 +115,7 @@ fn schema(inputs: &[String]) -> Result<(DescriptorPool, Vec<u8>), Vec<Diagnostic
     for text in inputs {
         let input = Input::parse(text).map_err(|e| e.diagnostics())?;
         let loaded = input.load().map_err(|e| e.diagnostics())?;
-        for file in loaded.schema.to_file_descriptor_set().file {
+        for file in loaded.schema.to_descriptor_set().file {
             match files.get(file.name()) {
                 Some(seen) if *seen != file => {
                     return Err(vec![Diagnostic::from_message(format!(
@@ -130,8 +130,9 @@ fn schema(inputs: &[String]) -> Result<(DescriptorPool, Vec<u8>), Vec<Diagnostic
             }
         }
     }
-    let set = prost_types::FileDescriptorSet {
+    let set = protoforge_codegen::compile::descriptor::FileDescriptorSet {
         file: files.into_values().collect(),
+        ..Default::default()
     };
     let encoded = set.encode_to_vec();
     let pool = protoforge_codegen::compile::descriptor::reflect_pool(&encoded).map_err(|err| {

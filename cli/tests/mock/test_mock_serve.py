@@ -4,7 +4,9 @@ Generates the Python stubs from proto/ with grpcio-tools at test time,
 starts `protoforge mock serve proto --stubs cli/tests/mock/stubs` on free
 ports, and drives all four kinds of rpc, the admin API (add a stub, read the
 journal, verify, reset), server reflection and health checks, then stops the
-server with SIGTERM.
+server with SIGTERM. A second server serves the editions schema of
+examples/editions: protoc's Python code for it and the mock must read and
+write delimited, packed, expanded and required fields alike.
 
 Usage: python3 cli/tests/mock/test_mock_serve.py
        (PROTOFORGE_BIN defaults to target/debug/protoforge)
@@ -30,10 +32,14 @@ ROOT = HERE.parents[2]
 STUBS = tempfile.mkdtemp(prefix="protoforge-mock-stubs-")
 
 
+EDITIONS = ROOT / "examples/editions/proto"
+
+
 def generate_stubs():
     include = pathlib.Path(protoc.__file__).parent / "_proto"
     protos = sorted(str(p.relative_to(ROOT / "proto")) for p in (ROOT / "proto").rglob("*.proto"))
-    for root, files in ((ROOT / "proto", protos), (HERE, ["reflection.proto", "health.proto"])):
+    roots = ((ROOT / "proto", protos), (HERE, ["reflection.proto", "health.proto"]), (EDITIONS, ["wire.proto", "echo.proto"]))
+    for root, files in roots:
         code = protoc.main(
             ["grpc_tools.protoc", f"-I{root}", f"-I{include}", f"--python_out={STUBS}", f"--grpc_python_out={STUBS}", *files]
         )
@@ -53,32 +59,52 @@ import health_pb2  # noqa: E402
 import health_pb2_grpc  # noqa: E402
 import reflection_pb2  # noqa: E402
 import reflection_pb2_grpc  # noqa: E402
+import echo_pb2  # noqa: E402
+import echo_pb2_grpc  # noqa: E402
+import wire_pb2  # noqa: E402
 
 AUTH = (("authorization", "Bearer test-token"),)
+
+
+def start_server(cls, *inputs):
+    """Starts `protoforge mock serve INPUTS...` on free ports; sets the
+    class's server, address, admin and channel."""
+    binary = os.environ.get("PROTOFORGE_BIN", str(ROOT / "target/debug/protoforge"))
+    cls.server = subprocess.Popen(
+        [binary, "mock", "serve", *inputs, "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    lines = {}
+    while "admin" not in lines:
+        line = cls.server.stdout.readline()
+        if not line:
+            cls.server.kill()
+            raise RuntimeError(f"the server did not start: {lines}")
+        key, _, value = line.strip().partition(" on ")
+        lines[key.split()[-1]] = value
+    cls.address = lines["listening"]
+    cls.admin = lines["admin"]
+    cls.channel = grpc.insecure_channel(cls.address)
+    grpc.channel_ready_future(cls.channel).result(timeout=10)
+
+
+def admin_request(admin, method, path, body=None, content_type="application/json"):
+    data = body.encode() if isinstance(body, str) else body
+    req = urllib.request.Request(admin + path, data=data, method=method, headers={"content-type": content_type})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            text = response.read().decode()
+            return response.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read().decode())
 
 
 class MockServe(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        binary = os.environ.get("PROTOFORGE_BIN", str(ROOT / "target/debug/protoforge"))
-        cls.server = subprocess.Popen(
-            [binary, "mock", "serve", "proto", "--stubs", str(HERE / "stubs"), "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        lines = {}
-        while "admin" not in lines:
-            line = cls.server.stdout.readline()
-            if not line:
-                cls.server.kill()
-                raise RuntimeError(f"the server did not start: {lines}")
-            key, _, value = line.strip().partition(" on ")
-            lines[key.split()[-1]] = value
-        cls.address = lines["listening"]
-        cls.admin = lines["admin"]
-        cls.channel = grpc.insecure_channel(cls.address)
-        grpc.channel_ready_future(cls.channel).result(timeout=10)
+        start_server(cls, "proto", "--stubs", str(HERE / "stubs"))
 
     @classmethod
     def tearDownClass(cls):
@@ -91,14 +117,7 @@ class MockServe(unittest.TestCase):
         self.request("POST", "/reset")
 
     def request(self, method, path, body=None, content_type="application/json"):
-        data = body.encode() if isinstance(body, str) else body
-        req = urllib.request.Request(self.admin + path, data=data, method=method, headers={"content-type": content_type})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as response:
-                text = response.read().decode()
-                return response.status, json.loads(text) if text else None
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read().decode())
+        return admin_request(self.admin, method, path, body, content_type)
 
     # Unary.
     def test_unary_equals_and_fallback_error(self):
@@ -251,6 +270,59 @@ class MockServe(unittest.TestCase):
         self.server.send_signal(signal.SIGTERM)
         self.assertEqual(in_flight.result(timeout=10).user.name, "Late")
         self.assertEqual(self.server.wait(timeout=15), 0)
+
+
+class EditionsMockServe(unittest.TestCase):
+    """An editions schema (2023 and 2024): protoc's Python code and the mock
+    must agree on every feature that changes the wire, in the request the
+    stub matches on and in the response it sends."""
+
+    @classmethod
+    def setUpClass(cls):
+        start_server(cls, "examples/editions/proto")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        cls.server.terminate()
+        cls.server.wait(timeout=15)
+
+    def test_delimited_packed_and_required_fields(self):
+        stub = {
+            "id": "echo",
+            "method": "wire.v1.EchoService/Echo",
+            "match": {"equals": {"defaults": {"inner": {"value": 7}, "values": [1, 2], "packed": [-3]}}},
+            "response": {
+                "message": {
+                    "everything": {
+                        "requiredInt": 3,
+                        "delimited": {"value": 4},
+                        "delimitedList": [{"value": 5}, {"note": "six"}],
+                        "packedInts": [1, 2],
+                        "expandedInts": [3, 4],
+                        "choiceInner": {"value": 8},
+                    },
+                    "defaults": {"count": 2, "inner": {"value": 9}, "packed": [-1, 1]},
+                }
+            },
+        }
+        self.assertEqual(admin_request(self.admin, "POST", "/stubs", json.dumps(stub)), (201, {"ids": ["echo"]}))
+        echo = echo_pb2_grpc.EchoServiceStub(self.channel)
+        request = echo_pb2.EchoRequest(defaults=echo_pb2.Defaults(inner=wire_pb2.Inner(value=7), values=[1, 2], packed=[-3]))
+        answer = echo.Echo(request)
+        expected = echo_pb2.EchoResponse(
+            everything=wire_pb2.Everything(
+                required_int=3,
+                delimited=wire_pb2.Inner(value=4),
+                delimited_list=[wire_pb2.Inner(value=5), wire_pb2.Inner(note="six")],
+                packed_ints=[1, 2],
+                expanded_ints=[3, 4],
+                choice_inner=wire_pb2.Inner(value=8),
+            ),
+            defaults=echo_pb2.Defaults(count=2, inner=wire_pb2.Inner(value=9), packed=[-1, 1]),
+        )
+        self.assertEqual(answer, expected)
+        self.assertEqual(answer.SerializeToString(deterministic=True), expected.SerializeToString(deterministic=True))
 
 
 if __name__ == "__main__":

@@ -187,12 +187,20 @@ impl Schema {
         self
     }
 
-    /// Every file, as a `FileDescriptorSet` (for `mock serve`, which serves
-    /// the schema from it).
-    pub fn to_file_descriptor_set(&self) -> FileDescriptorSet {
-        FileDescriptorSet {
-            file: self.files.clone(),
+    /// Every file as our own descriptor types, editions, features and custom
+    /// options kept (for `mock serve`, which serves the schema from it and
+    /// must read and write each message as protoc's code does).
+    pub fn to_descriptor_set(&self) -> descriptor::FileDescriptorSet {
+        let names: HashSet<&str> = self.files.iter().map(|f| f.name()).collect();
+        if let OptionSource::Encoded(bytes) = &self.options
+            && let Ok(mut set) = descriptor::FileDescriptorSet::decode(&bytes[..])
+        {
+            set.file.retain(|file| names.contains(file.name()));
+            return set;
         }
+        descriptor::FileDescriptorSet::from_prost(&FileDescriptorSet {
+            file: self.files.clone(),
+        })
     }
 
     pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
