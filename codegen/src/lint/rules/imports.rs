@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use prost_types::{DescriptorProto, FileDescriptorProto};
+use crate::compile::descriptor::{DescriptorProto, FileDescriptorProto};
 
 use super::{Categories, Check, Report, Rule};
 use crate::lint::{
@@ -157,7 +157,11 @@ impl<'a> Declarations<'a> {
         self.types.insert(name, file);
     }
 
-    fn add_extension(&mut self, file: &'a str, extension: &prost_types::FieldDescriptorProto) {
+    fn add_extension(
+        &mut self,
+        file: &'a str,
+        extension: &crate::compile::descriptor::FieldDescriptorProto,
+    ) {
         let extendee = extension.extendee().trim_start_matches('.').to_owned();
         self.extensions.insert((extendee, extension.number()), file);
     }
@@ -259,7 +263,7 @@ fn used_files<'a>(file: &FileView<'_>, declarations: &Declarations<'a>) -> HashS
         }
     }
     fn field_types<'a>(
-        field: &prost_types::FieldDescriptorProto,
+        field: &crate::compile::descriptor::FieldDescriptorProto,
         declarations: &Declarations<'a>,
         used: &mut HashSet<&'a str>,
     ) {
