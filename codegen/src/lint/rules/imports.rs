@@ -304,17 +304,31 @@ fn used_files<'a>(file: &FileView<'_>, declarations: &Declarations<'a>) -> HashS
 
 fn import_used(module: &Module<'_>, report: &mut Report<'_>) {
     let declarations = Declarations::new(module);
-    for file in &module.files {
-        let used = used_files(file, &declarations);
-        for (i, import) in file.proto.dependency.iter().enumerate() {
-            // A public import re-exports: buf never calls it unused.
-            if file.proto.public_dependency.contains(&(i as i32)) {
-                continue;
-            }
-            if !reaches_used(module, import, &used, &mut HashSet::new()) {
-                let at = [FILE_DEPENDENCY, i as i32];
-                report.add(file, &at, &at, format!("Import {import:?} is unused."));
-            }
+    // Each file's uses (every type it names, every option it sets) looked
+    // up on every core: the longest of lint's rules on a large module.
+    let unused = crate::compile::parallel::map_with(
+        module.files.iter().collect(),
+        || (),
+        |(), file| {
+            let used = used_files(file, &declarations);
+            let unused: Vec<(usize, &str)> = file
+                .proto
+                .dependency
+                .iter()
+                .enumerate()
+                // A public import re-exports: buf never calls it unused.
+                .filter(|(i, _)| !file.proto.public_dependency.contains(&(*i as i32)))
+                .filter(|(_, import)| !reaches_used(module, import, &used, &mut HashSet::new()))
+                .map(|(i, import)| (i, import.as_str()))
+                .collect();
+            Some((file, unused))
+        },
+    )
+    .unwrap_or_else(|| unreachable!("IMPORT_USED panicked"));
+    for (file, unused) in unused {
+        for (i, import) in unused {
+            let at = [FILE_DEPENDENCY, i as i32];
+            report.add(file, &at, &at, format!("Import {import:?} is unused."));
         }
     }
 }
