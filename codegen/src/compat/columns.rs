@@ -144,11 +144,12 @@ fn front_end_tab_stop() -> u32 {
             .compile_sources(&sources)
             .ok()
             .and_then(|compiled| {
-                let file = compiled.file_descriptor_protos().into_iter().next()?;
+                let file = compiled.files().first()?;
                 let location = file
-                    .source_code_info?
+                    .source_code_info
+                    .as_ref()?
                     .location
-                    .into_iter()
+                    .iter()
                     .find(|l| l.path == [4, 0])?;
                 location.span.get(1).copied()
             });
