@@ -20,7 +20,7 @@ fn schema(model: &Model) -> Schema {
         .include_source_info(true)
         .compile_sources(&model.sources())
         .unwrap_or_else(|err| panic!("a generated schema must compile: {err}\n{model:#?}"));
-    Schema::from_compiled(&compiled)
+    Schema::from_compiled(compiled)
 }
 
 fn model(bytes: &[u8]) -> (Model, Unstructured<'_>) {
@@ -107,7 +107,7 @@ fn a_project_against_itself_reports_nothing() {
                 .include_source_info(true)
                 .compile_sources(&project.sources())
                 .unwrap_or_else(|err| panic!("a generated project must compile: {err}"));
-            Schema::from_compiled(&compiled)
+            Schema::from_compiled(compiled)
         };
         let findings = check(&compile(), &compile(), RULES.iter());
         assert!(

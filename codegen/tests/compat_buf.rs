@@ -23,7 +23,7 @@ fn schema(dir: &Path) -> Schema {
         .include_source_info(true)
         .compile(&[dir])
         .expect("fixture compiles");
-    Schema::from_compiled(&compiled)
+    Schema::from_compiled(compiled)
 }
 
 /// buf's findings as `rule path:line:col-line:col message`, for the rules

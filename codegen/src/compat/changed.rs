@@ -46,7 +46,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use prost_types::FileDescriptorProto;
+use crate::compile::descriptor::FileDescriptorProto;
 
 use super::surface::{OptionTypes, Surface};
 use crate::syntax::{self, FileItem};

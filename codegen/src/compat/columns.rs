@@ -34,22 +34,30 @@ const BUF_TAB_STOP: u32 = 4;
 /// Moves the spans of `findings` to buf's columns, on the files' `texts`
 /// (by the findings' paths; a file without one keeps its spans).
 pub(crate) fn to_buf(findings: &mut [Finding], texts: &HashMap<String, Cow<'_, str>>) {
-    let mut lines: HashMap<&str, Lines<'_>> = HashMap::new();
-    for finding in findings.iter_mut() {
-        let (Some(path), Some(span)) = (&finding.path, &mut finding.span) else {
-            continue;
-        };
-        if *span == Span::FILE {
-            continue;
+    // In runs of findings on every core (lint has tens of thousands), each
+    // thread cutting the files it meets into lines once.
+    let runs: Vec<&mut [Finding]> = findings.chunks_mut(4096).collect();
+    let moved = crate::compile::parallel::map_with(runs, HashMap::new, |lines, run| {
+        for finding in run {
+            let (Some(path), Some(span)) = (&finding.path, &mut finding.span) else {
+                continue;
+            };
+            if *span == Span::FILE {
+                continue;
+            }
+            let Some((name, text)) = texts.get_key_value(path.as_str()) else {
+                continue;
+            };
+            let file: &mut Lines<'_> = lines
+                .entry(name.as_str())
+                .or_insert_with(|| Lines::new(text));
+            span.start_column = file.buf_column(span.start_line, span.start_column);
+            span.end_column = file.buf_column(span.end_line, span.end_column);
         }
-        let Some((name, text)) = texts.get_key_value(path.as_str()) else {
-            continue;
-        };
-        let file = lines
-            .entry(name.as_str())
-            .or_insert_with(|| Lines::new(text));
-        span.start_column = file.buf_column(span.start_line, span.start_column);
-        span.end_column = file.buf_column(span.end_line, span.end_column);
+        Some(())
+    });
+    if moved.is_none() {
+        unreachable!("moving columns panicked");
     }
 }
 
@@ -105,13 +113,14 @@ impl<'t> Lines<'t> {
 /// The byte offset of the compiler's 0-based `column` in `line`, on a char
 /// boundary (the line's end past it).
 fn byte_offset(line: &str, column: u32) -> usize {
-    let tab = front_end_tab_stop();
     let mut at = 0u32;
     for (offset, b) in line.bytes().enumerate() {
         if at >= column && line.is_char_boundary(offset) {
             return offset;
         }
         at = if b == b'\t' {
+            // Asked only on meeting a tab: the probe compiles a file.
+            let tab = front_end_tab_stop();
             at + tab - at % tab
         } else {
             at + 1
@@ -135,11 +144,12 @@ fn front_end_tab_stop() -> u32 {
             .compile_sources(&sources)
             .ok()
             .and_then(|compiled| {
-                let file = compiled.file_descriptor_protos().into_iter().next()?;
+                let file = compiled.files().first()?;
                 let location = file
-                    .source_code_info?
+                    .source_code_info
+                    .as_ref()?
                     .location
-                    .into_iter()
+                    .iter()
                     .find(|l| l.path == [4, 0])?;
                 location.span.get(1).copied()
             });

@@ -14,6 +14,7 @@ use prost::Message;
 use super::{Config, Schema, changed::Selection, config::ConfigError, schema::ImageError};
 use crate::{
     CompileError, Compiler, Diagnostic,
+    compile::descriptor::{DescriptorProto, FileDescriptorProto, FileDescriptorSet},
     read::{ReadError, read_bounded},
     workspace::{self, CONFIG_SIZE_LIMIT, Document, Workspace, contains, normalize_relative},
 };
@@ -373,7 +374,7 @@ impl Sources {
                     .include_source_info(true)
                     .compile_sources(&wanted)
                     .ok()?;
-                Schema::from_compiled(&compiled)
+                Schema::from_compiled(compiled)
             };
             Some(schema.with_stubs(selection.stubs))
         });
@@ -431,7 +432,7 @@ impl Sources {
                 return Err(InputError::Invalid("no sources to compile".to_owned()));
             }
         };
-        Ok(Schema::from_compiled(&compiled))
+        Ok(Schema::from_compiled(compiled))
     }
 }
 
@@ -606,13 +607,18 @@ fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> 
     } else {
         bytes
     };
-    validate_image(&binary)
+    // Decoded once, into the front end's own types, which keep what
+    // prost-types would drop (`edition`, `features`, custom options, the
+    // import flags `buf build` writes).
+    let set = FileDescriptorSet::decode(binary.as_slice()).map_err(|err| {
+        InputError::Invalid(format!(
+            "{shown_path}: invalid image: not a FileDescriptorSet: {err}"
+        ))
+    })?;
+    drop(binary);
+    validate_set(&set)
         .map_err(|err| InputError::Invalid(format!("{shown_path}: invalid image: {err}")))?;
-    // The rules still work on prost-types, which lose `edition` and
-    // `features` (issue 13 moves them to `compile::descriptor`). Decoded from
-    // the image's own bytes, not re-encoded through prost-types, so that the
-    // import flags `buf build` writes (unknown fields to prost-types) are read.
-    let schema = Schema::decode(&binary).map_err(|err| match err {
+    let schema = Schema::from_set(set).map_err(|err| match err {
         ImageError::Features(_) => {
             InputError::Invalid(format!("{shown_path}: invalid image: {err}"))
         }
@@ -645,8 +651,13 @@ fn load_image(path: &Path, options: &LoadOptions) -> Result<Loaded, InputError> 
 /// invented findings. `Err` says what is wrong, naming the file and the
 /// element.
 pub fn validate_image(bytes: &[u8]) -> Result<(), String> {
-    let set = prost_types::FileDescriptorSet::decode(bytes)
+    let set = FileDescriptorSet::decode(bytes)
         .map_err(|err| format!("not a FileDescriptorSet: {err}"))?;
+    validate_set(&set)
+}
+
+/// [`validate_image`], on a set already decoded.
+fn validate_set(set: &FileDescriptorSet) -> Result<(), String> {
     let mut names = HashSet::new();
     for (index, file) in set.file.iter().enumerate() {
         if file.name().is_empty() {
@@ -671,7 +682,7 @@ pub fn validate_image(bytes: &[u8]) -> Result<(), String> {
         } else {
             format!(".{}", file.package())
         };
-        let mut messages: Vec<(String, &prost_types::DescriptorProto)> = file
+        let mut messages: Vec<(String, &DescriptorProto)> = file
             .message_type
             .iter()
             .map(|m| (format!("{prefix}.{}", m.name()), m))
@@ -696,7 +707,7 @@ pub fn validate_image(bytes: &[u8]) -> Result<(), String> {
     // number), and a message or enum where the type says so, through nested
     // messages without recursion.
     for file in &set.file {
-        let mut messages: Vec<(String, &prost_types::DescriptorProto)> = file
+        let mut messages: Vec<(String, &DescriptorProto)> = file
             .message_type
             .iter()
             .map(|m| (format!("{}.{}", file.package(), m.name()), m))
@@ -740,7 +751,7 @@ pub fn validate_image(bytes: &[u8]) -> Result<(), String> {
         }
     }
     // Imports: every one present, and no cycle (depth-first, iterative).
-    let by_name: HashMap<&str, &prost_types::FileDescriptorProto> =
+    let by_name: HashMap<&str, &FileDescriptorProto> =
         set.file.iter().map(|f| (f.name(), f)).collect();
     for file in &set.file {
         for dependency in &file.dependency {
@@ -780,7 +791,8 @@ pub fn validate_image(bytes: &[u8]) -> Result<(), String> {
         }
     }
     // Features are the rules' business, resolved by `Schema::decode`.
-    crate::compile::descriptor::reflect_pool(&prost::Message::encode_to_vec(&set)).map(|_| ())
+    crate::compile::descriptor::reflect_pool(&super::schema::encode_without_source_info(&set.file))
+        .map(|_| ())
 }
 
 fn git(repository: &Path) -> Command {

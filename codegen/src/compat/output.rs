@@ -63,7 +63,14 @@ const NO_PATH: &str = "<input>";
 pub fn render(findings: &[Finding], format: Format) -> String {
     match format {
         Format::Text => lines(findings, |f| f.to_text()),
-        Format::Json => lines(findings, |f| go_json(&f.to_json().to_string())),
+        Format::Json => {
+            let mut out = String::new();
+            for finding in findings {
+                finding.write_json(&mut out);
+                out.push('\n');
+            }
+            out
+        }
         Format::GithubActions => lines(findings, github_action),
         Format::Msvs => lines(findings, msvs),
         Format::Junit => junit(findings),
@@ -74,10 +81,12 @@ pub fn render(findings: &[Finding], format: Format) -> String {
     }
 }
 
-/// JSON as Go's encoding/json writes it (buf's): `<`, `>` and `&` escaped
-/// for HTML, as are the line and paragraph separators.
-fn go_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
+/// `text` as a JSON string the way Go's encoding/json writes it (buf's):
+/// serde_json's escapes, plus `<`, `>` and `&` escaped for HTML, as are
+/// the line and paragraph separators.
+fn push_go_json_string(out: &mut String, text: &str) {
+    let json = serde_json::to_string(text)
+        .unwrap_or_else(|err| unreachable!("a string always serializes: {err}"));
     for c in json.chars() {
         match c {
             '<' => out.push_str("\\u003c"),
@@ -88,7 +97,6 @@ fn go_json(json: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 fn lines(findings: &[Finding], line: impl Fn(&Finding) -> String) -> String {
@@ -114,23 +122,30 @@ impl Finding {
         }
     }
 
-    /// buf's JSON object: `path` (absent for a deleted file or package),
-    /// `start_line`, `start_column`, `end_line`, `end_column`, `type`,
-    /// `message`, in that order.
-    fn to_json(&self) -> Value {
-        let mut object = serde_json::Map::new();
+    /// Appends buf's JSON object: `path` (absent for a deleted file or
+    /// package), `start_line`, `start_column`, `end_line`, `end_column`,
+    /// `type`, `message`, in that order. Written directly rather than
+    /// through a `serde_json::Value`: lint prints tens of thousands.
+    fn write_json(&self, out: &mut String) {
+        use std::fmt::Write;
+        out.push('{');
         if let Some(path) = &self.path {
-            object.insert("path".to_owned(), json!(path));
+            out.push_str("\"path\":");
+            push_go_json_string(out, path);
+            out.push(',');
         }
         if let Some(span) = self.span {
-            object.insert("start_line".to_owned(), json!(span.start_line));
-            object.insert("start_column".to_owned(), json!(span.start_column));
-            object.insert("end_line".to_owned(), json!(span.end_line));
-            object.insert("end_column".to_owned(), json!(span.end_column));
+            let _ = write!(
+                out,
+                "\"start_line\":{},\"start_column\":{},\"end_line\":{},\"end_column\":{},",
+                span.start_line, span.start_column, span.end_line, span.end_column
+            );
         }
-        object.insert("type".to_owned(), json!(self.rule));
-        object.insert("message".to_owned(), json!(self.message));
-        Value::Object(object)
+        out.push_str("\"type\":");
+        push_go_json_string(out, self.rule);
+        out.push_str(",\"message\":");
+        push_go_json_string(out, &self.message);
+        out.push('}');
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use prost_types::{
+use crate::compile::descriptor::{
     EnumValueDescriptorProto, FieldDescriptorProto, FileDescriptorProto, MethodDescriptorProto,
 };
 

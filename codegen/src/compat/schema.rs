@@ -4,85 +4,50 @@
 
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
-    sync::Arc,
+    sync::{Arc, OnceLock},
 };
 
 use prost::Message;
-use prost_types::{
-    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
-    FileDescriptorSet, ServiceDescriptorProto,
-};
 
 use super::finding::Span;
 use crate::{
     Compiled,
     compile::{
-        descriptor,
+        descriptor::{
+            self, DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
+            FileDescriptorSet, ServiceDescriptorProto,
+        },
         features::{Features, protoc_resolver, resolve_file},
     },
 };
 
 /// One side of a check: every file of a schema, with which of them are the
 /// schema's own (the rest are imports).
+///
+/// The files are the front end's own descriptor types, as compiled or as an
+/// image decodes: editions, features and custom options included, so
+/// nothing is converted between the compiler and the rules.
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
     files: Vec<FileDescriptorProto>,
     inputs: HashSet<String>,
     /// The editions features in effect on every element, by the key
-    /// [`resolve_file`] gives it (`field .pkg.M.f`, `enum .pkg.E`): resolved
-    /// from our own descriptor types, before the files become prost-types,
-    /// which lose `edition` and `features`. proto2 and proto3 files resolve
-    /// to what their syntax means, so the rules compare any two files alike.
-    features: Arc<HashMap<String, Features>>,
-    /// Where custom option values can be read back (`prost_types` drops
-    /// them): lint's PROTOVALIDATE reads the `buf.validate` options.
-    options: OptionSource,
-}
-
-/// What holds a schema's custom option values.
-#[derive(Clone, Debug, Default)]
-enum OptionSource {
-    #[default]
-    None,
-    /// An image's bytes, decoded only when asked.
-    Encoded(std::sync::Arc<[u8]>),
+    /// [`resolve_file`] gives it (`field .pkg.M.f`, `enum .pkg.E`). proto2
+    /// and proto3 files resolve to what their syntax means, so the rules
+    /// compare any two files alike. Resolved when first asked (breaking's
+    /// rules read them, lint's do not), or when an image is decoded (whose
+    /// features may not resolve).
+    features: OnceLock<Arc<HashMap<String, Features>>>,
 }
 
 impl Schema {
     /// The files of a compilation; its inputs are the schema's own.
-    pub fn from_compiled(compiled: &Compiled) -> Schema {
+    pub fn from_compiled(compiled: Compiled) -> Schema {
         let inputs = compiled.input_files().into_iter().collect();
-        // A compiled schema's editions and features passed the compiler's
-        // checks, so they resolve.
-        let features = resolve_features(compiled.files()).unwrap_or_default();
-        // Each file once encoded, on every core: decoded as prost-types for
-        // the rules, and kept without its source info (a fraction of it)
-        // for the custom option values prost-types drops.
-        let converted = crate::compile::parallel::map_with(
-            compiled.files().iter().collect(),
-            || (),
-            |(), file| {
-                let bytes = file.encode_to_vec();
-                let prost = FileDescriptorProto::decode(bytes.as_slice()).unwrap_or_else(|err| {
-                    unreachable!("a compiled file does not decode as prost-types: {err}")
-                });
-                Some((prost, without_source_info(&bytes)))
-            },
-        )
-        .unwrap_or_else(|| unreachable!("copying a descriptor panicked"));
-        let mut files = Vec::with_capacity(converted.len());
-        let mut set = Vec::new();
-        for (file, bytes) in converted {
-            files.push(file);
-            prost::encoding::encode_key(1, prost::encoding::WireType::LengthDelimited, &mut set);
-            prost::encoding::encode_varint(bytes.len() as u64, &mut set);
-            set.extend_from_slice(&bytes);
-        }
         Schema {
-            files,
+            files: compiled.into_files(),
             inputs,
-            features: Arc::new(features),
-            options: OptionSource::Encoded(set.into()),
+            features: OnceLock::new(),
         }
     }
 
@@ -94,7 +59,7 @@ impl Schema {
             .include_imports(true)
             .include_source_info(true)
             .compile(inputs)?;
-        Ok(Schema::from_compiled(&compiled))
+        Ok(Schema::from_compiled(compiled))
     }
 
     /// The files of an encoded `FileDescriptorSet` (an image from protoc, buf
@@ -102,23 +67,22 @@ impl Schema {
     /// A buf image marks its imports (`buf build` includes them): those are
     /// not the schema's own.
     pub fn decode(bytes: &[u8]) -> Result<Schema, ImageError> {
-        let set = FileDescriptorSet::decode(bytes)?;
-        let own = descriptor::FileDescriptorSet::decode(bytes)?;
-        let features = resolve_features(&own.file).map_err(ImageError::Features)?;
-        // The set decoded, so its fields are well formed.
-        let imports = buf_image_imports(bytes).unwrap_or_default();
+        Schema::from_set(FileDescriptorSet::decode(bytes)?)
+    }
+
+    /// [`decode`](Self::decode), on a set already decoded.
+    pub fn from_set(set: FileDescriptorSet) -> Result<Schema, ImageError> {
+        let features = resolve_features(&set.file).map_err(ImageError::Features)?;
         let inputs = set
             .file
             .iter()
-            .enumerate()
-            .filter(|(i, _)| !imports.contains(i))
-            .map(|(_, f)| f.name().to_owned())
+            .filter(|file| !is_buf_image_import(file))
+            .map(|file| file.name().to_owned())
             .collect();
         Ok(Schema {
             files: set.file,
             inputs,
-            features: Arc::new(features),
-            options: OptionSource::Encoded(bytes.into()),
+            features: OnceLock::from(Arc::new(features)),
         })
     }
 
@@ -148,6 +112,8 @@ impl Schema {
         self.inputs
             .extend(files.iter().map(|f| f.name().to_owned()));
         self.files.extend(files);
+        // Resolved again with the stubs when asked (they have no elements).
+        self.features = OnceLock::new();
         self
     }
 
@@ -190,30 +156,37 @@ impl Schema {
     /// Every file as our own descriptor types, editions, features and custom
     /// options kept (for `mock serve`, which serves the schema from it and
     /// must read and write each message as protoc's code does).
-    pub fn to_descriptor_set(&self) -> descriptor::FileDescriptorSet {
-        let names: HashSet<&str> = self.files.iter().map(|f| f.name()).collect();
-        if let OptionSource::Encoded(bytes) = &self.options
-            && let Ok(mut set) = descriptor::FileDescriptorSet::decode(&bytes[..])
-        {
-            set.file.retain(|file| names.contains(file.name()));
-            return set;
-        }
-        descriptor::FileDescriptorSet::from_prost(&FileDescriptorSet {
+    pub fn to_descriptor_set(&self) -> FileDescriptorSet {
+        FileDescriptorSet {
             file: self.files.clone(),
-        })
+            ..FileDescriptorSet::default()
+        }
     }
 
     pub(crate) fn files(&self) -> impl Iterator<Item = &FileDescriptorProto> {
         self.files.iter()
     }
 
+    /// The features of every element (see [`Schema`]), resolved on every
+    /// core when first asked. A file whose features do not resolve (never
+    /// a compiled one: the compiler checked them) has none.
+    fn features(&self) -> &HashMap<String, Features> {
+        self.features.get_or_init(|| {
+            let resolved = crate::compile::parallel::map_with(
+                self.files.iter().collect(),
+                || (),
+                |(), file| Some(resolve_file(file, protoc_resolver()).unwrap_or_default()),
+            )
+            .unwrap_or_else(|| unreachable!("resolving features panicked"));
+            Arc::new(resolved.into_iter().flatten().collect())
+        })
+    }
+
     /// Every file with its options whole (custom ones included), when the
-    /// schema came from a compilation or an image that decodes as a pool.
+    /// files link as a pool: encoded without their source info (which
+    /// prost-reflect does not read), when a rule asks.
     pub(crate) fn descriptor_pool(&self) -> Option<prost_reflect::DescriptorPool> {
-        match &self.options {
-            OptionSource::None => None,
-            OptionSource::Encoded(bytes) => descriptor::reflect_pool(bytes).ok(),
-        }
+        descriptor::reflect_pool(&encode_without_source_info(&self.files)).ok()
     }
 }
 
@@ -245,17 +218,45 @@ impl std::fmt::Display for ImageError {
 impl std::error::Error for ImageError {}
 
 /// The features of every element of `files`, by [`resolve_file`]'s keys,
-/// with protoc's defaults and language features; `Err` names the file.
+/// with protoc's defaults and language features, resolved on every core;
+/// `Err` names the first file (in order) whose features do not resolve.
 pub fn resolve_features(
-    files: &[descriptor::FileDescriptorProto],
+    files: &[FileDescriptorProto],
 ) -> Result<HashMap<String, Features>, String> {
+    let resolved = crate::compile::parallel::map_with(
+        files.iter().collect(),
+        || (),
+        |(), file| {
+            Some(
+                resolve_file(file, protoc_resolver())
+                    .map_err(|err| format!("{}: {err}", file.name())),
+            )
+        },
+    )
+    .unwrap_or_else(|| unreachable!("resolving features panicked"));
     let mut features = HashMap::new();
-    for file in files {
-        let resolved = resolve_file(file, protoc_resolver())
-            .map_err(|err| format!("{}: {err}", file.name()))?;
-        features.extend(resolved);
+    for file in resolved {
+        features.extend(file?);
     }
     Ok(features)
+}
+
+/// `files` as an encoded `FileDescriptorSet` without their source info
+/// (which prost-reflect has no use for), each file encoded on a core.
+pub(crate) fn encode_without_source_info(files: &[FileDescriptorProto]) -> Vec<u8> {
+    let encoded = crate::compile::parallel::map_with(
+        files.iter().collect(),
+        || (),
+        |(), file| Some(without_source_info(&file.encode_to_vec())),
+    )
+    .unwrap_or_else(|| unreachable!("encoding a descriptor panicked"));
+    let mut set = Vec::with_capacity(encoded.iter().map(|file| file.len() + 8).sum());
+    for file in encoded {
+        prost::encoding::encode_key(1, prost::encoding::WireType::LengthDelimited, &mut set);
+        prost::encoding::encode_varint(file.len() as u64, &mut set);
+        set.extend_from_slice(&file);
+    }
+    set
 }
 
 /// An encoded `FileDescriptorProto` without its `source_code_info` (field
@@ -278,13 +279,13 @@ fn without_source_info(mut bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The indexes of the files a buf image marks as imports: each `file` of
-/// the set may carry buf's `ImageFileExtension` (field 8042), whose field 1
-/// is `is_import`. prost drops unknown fields, so this reads the raw bytes.
-fn buf_image_imports(bytes: &[u8]) -> Option<HashSet<usize>> {
-    use prost::encoding::{DecodeContext, WireType, decode_key, decode_varint, skip_field};
+/// Whether a buf image marks `file` as an import: buf's
+/// `ImageFileExtension` (field 8042 of the file, kept among its unknown
+/// fields), whose field 1 is `is_import`.
+fn is_buf_image_import(file: &FileDescriptorProto) -> bool {
     /// The length-delimited fields `number` of a message.
     fn fields(mut buf: &[u8], number: u32) -> Option<Vec<&[u8]>> {
+        use prost::encoding::{DecodeContext, WireType, decode_key, decode_varint, skip_field};
         let mut found = Vec::new();
         while !buf.is_empty() {
             let (tag, wire_type) = decode_key(&mut buf).ok()?;
@@ -299,23 +300,24 @@ fn buf_image_imports(bytes: &[u8]) -> Option<HashSet<usize>> {
         }
         Some(found)
     }
-    let mut imports = HashSet::new();
-    for (index, file) in fields(bytes, 1)?.into_iter().enumerate() {
-        for extension in fields(file, 8042)? {
-            let mut rest = extension;
-            while !rest.is_empty() {
-                let (tag, wire_type) = decode_key(&mut rest).ok()?;
-                if tag == 1 && wire_type == WireType::Varint {
-                    if decode_varint(&mut rest).ok()? != 0 {
-                        imports.insert(index);
-                    }
-                } else {
-                    skip_field(wire_type, tag, &mut rest, DecodeContext::default()).ok()?;
-                }
+    let is_import = |extension: &[u8]| -> Option<bool> {
+        use prost::encoding::{DecodeContext, WireType, decode_key, decode_varint, skip_field};
+        let mut rest = extension;
+        let mut is_import = false;
+        while !rest.is_empty() {
+            let (tag, wire_type) = decode_key(&mut rest).ok()?;
+            if tag == 1 && wire_type == WireType::Varint {
+                is_import |= decode_varint(&mut rest).ok()? != 0;
+            } else {
+                skip_field(wire_type, tag, &mut rest, DecodeContext::default()).ok()?;
             }
         }
-    }
-    Some(imports)
+        Some(is_import)
+    };
+    fields(file.unknown_fields.as_bytes(), 8042)
+        .unwrap_or_default()
+        .into_iter()
+        .any(|extension| is_import(extension).unwrap_or(false))
 }
 
 /// Where an element is: its file and its path in the file's descriptor (as
@@ -480,7 +482,7 @@ use number::{
 impl<'a> Index<'a> {
     pub fn new(schema: &'a Schema) -> Index<'a> {
         let mut index = Index {
-            features: Some(&schema.features),
+            features: Some(schema.features()),
             ..Index::default()
         };
         for file in schema.files() {

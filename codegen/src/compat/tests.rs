@@ -18,7 +18,7 @@ fn schema(dir: &str) -> Schema {
         .include_source_info(true)
         .compile(&[path])
         .expect("compiles");
-    Schema::from_compiled(&compiled)
+    Schema::from_compiled(compiled)
 }
 
 /// What buf applies with no buf.yaml: the FILE category of config v1.
@@ -83,7 +83,7 @@ mod wire_structural {
             .include_source_info(true)
             .compile_sources(&sources)
             .expect("compiles");
-        Schema::from_compiled(&compiled)
+        Schema::from_compiled(compiled)
     }
 
     /// The WIRE_STRUCTURAL messages between two versions of `a.proto`.

@@ -237,6 +237,11 @@ impl Compiled {
         &self.files
     }
 
+    /// [`files`](Self::files), taken.
+    pub fn into_files(self) -> Vec<descriptor::FileDescriptorProto> {
+        self.files
+    }
+
     /// [`files`](Self::files) as `prost_types` messages, which have no place
     /// for editions, features and custom options (see
     /// [`descriptor::FileDescriptorSet::to_prost`]).

@@ -131,11 +131,18 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
         findings.extend(part);
     }
     compat::columns::to_buf(&mut findings, &texts);
+    let compat::input::Loaded { schema, shown, .. } = loaded;
+    free_beside(schema);
     compat::finding::normalize(&mut findings);
-    Ok(Linted {
-        findings,
-        shown: loaded.shown,
-    })
+    Ok(Linted { findings, shown })
+}
+
+/// Frees `schema` on a thread of its own: the descriptors of thousands of
+/// files, source info included, take a noticeable part of a lint to free,
+/// and nothing needs to wait for it (a command-line run may even end
+/// first). Where no thread can start, it is freed here.
+fn free_beside(schema: Schema) {
+    let _ = std::thread::Builder::new().spawn(move || drop(schema));
 }
 
 /// Every finding of the configured rules on the own files of `schema`

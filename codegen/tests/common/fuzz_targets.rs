@@ -54,7 +54,7 @@ pub fn compile_proto(data: &[u8]) {
                 "the output must decode"
             );
             let _ = compiled.to_json();
-            let schema = Schema::from_compiled(&compiled);
+            let schema = Schema::from_compiled(compiled);
             assert!(compat::check(&schema, &schema, RULES.iter()).is_empty());
         }
         Err(err) => assert!(!err.diagnostics().is_empty()),
@@ -227,5 +227,5 @@ fn compile(model: &Model) -> protoforge_codegen::Compiled {
 }
 
 fn schema(model: &Model) -> Schema {
-    Schema::from_compiled(&compile(model))
+    Schema::from_compiled(compile(model))
 }

@@ -2,10 +2,10 @@
 //! field or an extension, paired as [`crate::compat::pairing`] says) must
 //! keep: name, JSON name, type, cardinality, oneof, default, options.
 
-use prost_types::{
+use crate::compile::descriptor::{
     FieldDescriptorProto,
     field_descriptor_proto::{Label, Type},
-    field_options::{CType, JsType},
+    field_options::{CType, JSType},
 };
 
 use super::{
@@ -676,7 +676,7 @@ fn field_same_jstype(pair: &FieldPair<'_>, report: &mut Report<'_>) {
         return;
     }
     let jstype =
-        |f: &FieldDescriptorProto| f.options.as_ref().map_or(JsType::JsNormal, |o| o.jstype());
+        |f: &FieldDescriptorProto| f.options.as_ref().map_or(JSType::JsNormal, |o| o.jstype());
     let (previous, current) = (jstype(pair.previous.proto), jstype(pair.current.proto));
     if previous != current {
         report.add(

@@ -1,7 +1,7 @@
 //! Rules on files: deletion, package, syntax and the file options buf
 //! compares.
 
-use prost_types::{FileDescriptorProto, FileOptions};
+use crate::compile::descriptor::{FileDescriptorProto, FileOptions};
 
 use super::{
     Categories, Check, Report, Rule,

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use prost_types::{
+use crate::compile::descriptor::{
     FileDescriptorProto,
     field_descriptor_proto::{Label, Type},
 };

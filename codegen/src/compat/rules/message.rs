@@ -1,7 +1,7 @@
 //! Rules on messages: deletion from a file, JSON format, required fields,
 //! options, oneofs and reserved ranges and names.
 
-use prost_types::{FieldDescriptorProto, field_descriptor_proto::Label};
+use crate::compile::descriptor::{FieldDescriptorProto, field_descriptor_proto::Label};
 
 use super::{
     Categories, Check, Report, Rule,

@@ -1,6 +1,6 @@
 //! Rules on rpcs: deletion from a service, and what an rpc keeps.
 
-use prost_types::{MethodDescriptorProto, method_options::IdempotencyLevel};
+use crate::compile::descriptor::{MethodDescriptorProto, method_options::IdempotencyLevel};
 
 use super::{Categories, Check, Report, Rule};
 use crate::compat::{

@@ -22,7 +22,7 @@
 
 use std::collections::HashSet;
 
-use prost_types::{
+use crate::compile::descriptor::{
     DescriptorProto, EnumDescriptorProto, FieldDescriptorProto,
     field_descriptor_proto::{Label, Type},
 };

@@ -1,7 +1,7 @@
 //! Rules about fields and extensions (a map's key and value, which have no
 //! source, are skipped).
 
-use prost_types::field_descriptor_proto::{Label, Type};
+use crate::compile::descriptor::field_descriptor_proto::{Label, Type};
 
 use super::{Categories, Check, LOWER_SNAKE_CASE, Report, Rule, check_comment, check_name};
 use crate::lint::elements::{FIELD_NAME, FieldView, child};

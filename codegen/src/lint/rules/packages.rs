@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use prost_types::FileOptions;
+use crate::compile::descriptor::FileOptions;
 
 use super::{Categories, Check, Report, Rule};
 use crate::lint::{
