@@ -356,13 +356,15 @@ fn protovalidate_agrees_with_buf() {
 #[test]
 fn protovalidate_refuses_what_it_cannot_check() {
     let cases = [
-        "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() > 1\"}]; }",
-        "message M { string s = 1 [(buf.validate.field).cel_expression = \"this > 1\"]; }",
-        "message M { option (buf.validate.message).cel = {id: \"x\", expression: \"true\"}; string s = 1; }",
+        // A syntax error ANTLR's recovery words, the strings extension's
+        // `format`, message construction, a character CEL does not know.
+        "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() > 1 )\"}]; }",
+        "message M { string s = 1 [(buf.validate.field).cel_expression = \"'%s'.format([this])\"]; }",
+        "message M { option (buf.validate.message).cel = {id: \"x\", expression: \"a.M{} == this\"}; string s = 1; }",
         "message M { int32 s = 1 [(buf.validate.field).int32.example = 3, (buf.validate.field).int32.gt = 5]; }",
         "message M { string s = 1 [(buf.validate.field).string.pattern = \"a(\"]; }",
         "message M { string s = 1 [(buf.validate.field).string.pattern = \"(?x) a\"]; }",
-        "message M { repeated string s = 1 [(buf.validate.field).repeated.items.cel = {id: \"x\", expression: \"true\"}]; }",
+        "message M { repeated string s = 1 [(buf.validate.field).repeated.items.cel = {id: \"x\", expression: \"this # 1\"}]; }",
         // Extending a rules message takes proto2 or editions (protoc allows
         // proto3 extensions of options messages only).
         "extend buf.validate.Int32Rules { optional bool even = 1161 [(buf.validate.predefined).cel = {id: \"even\", expression: \"this % 2 == 0\"}]; }",

@@ -19,6 +19,10 @@ use prost_reflect::{
 };
 
 use super::{Categories, Check, Report, Rule};
+use expressions::Owner;
+
+mod cel;
+mod expressions;
 use crate::compat::Span;
 use crate::lint::elements::{FIELD_OPTIONS, FileView, Module};
 
@@ -38,6 +42,8 @@ const VALIDATE_FILE: &str = "buf/validate/validate.proto";
 /// The number of the `buf.validate.field`, `.message` and `.oneof`
 /// extensions.
 const RULES_EXTENSION: i32 = 1159;
+/// `DescriptorProto.options`.
+const MESSAGE_OPTIONS: i32 = 7;
 // Field numbers of buf.validate.FieldRules.
 const REQUIRED: u32 = 25;
 const IGNORE: u32 = 27;
@@ -67,6 +73,7 @@ fn protovalidate(module: &Module<'_>, report: &mut Report<'_>) -> Result<(), Str
             file,
             report,
             extensions: &extensions,
+            pool: &pool,
         };
         for extension in descriptor.extensions() {
             checker.extension(&extension)?;
@@ -108,6 +115,7 @@ struct Checker<'c, 'r, 'f> {
     file: &'c FileView<'f>,
     report: &'c mut Report<'r>,
     extensions: &'c Extensions,
+    pool: &'c DescriptorPool,
 }
 
 impl Checker<'_, '_, '_> {
@@ -129,15 +137,42 @@ impl Checker<'_, '_, '_> {
         Ok(())
     }
 
+    /// The `(buf.validate.message)` rules of `message`: its expressions and
+    /// its `oneof` entries.
+    fn message_rules(
+        &mut self,
+        message: &MessageDescriptor,
+        rules: &DynamicMessage,
+    ) -> Result<(), String> {
+        const SHOWN: &str = "(buf.validate.message)";
+        let name = message.name();
+        let cannot = |what: String| cannot(self.file, format!("message {name:?} has {what}"));
+        refuse_unknown(rules).map_err(|what| cannot(format!("{SHOWN}{what}")))?;
+        let mut path = message.path().to_vec();
+        path.extend([MESSAGE_OPTIONS, RULES_EXTENSION]);
+        let this = cel::message_type(message).map_err(|cel::Undecided(what)| what);
+        let owner = Owner {
+            what: "message",
+            name,
+        };
+        let mut findings =
+            expressions::check(self.pool, rules, &path, SHOWN, &owner, &this).map_err(cannot)?;
+        findings.extend(oneof_entries(message, rules, &path));
+        for (at, text) in findings {
+            let span = span_at(self.file, &at);
+            self.report.add_at(self.file, message.path(), span, text);
+        }
+        Ok(())
+    }
+
     fn message(&mut self, message: &MessageDescriptor) -> Result<(), String> {
-        if message.options().has_extension(&self.extensions.message) {
-            return Err(cannot(
-                self.file,
-                format!(
-                    "message {:?} has (buf.validate.message) rules",
-                    message.name()
-                ),
-            ));
+        if message.options().has_extension(&self.extensions.message)
+            && let Value::Message(rules) = message
+                .options()
+                .get_extension(&self.extensions.message)
+                .as_ref()
+        {
+            self.message_rules(message, rules)?;
         }
         for oneof in message.oneofs() {
             let options = oneof.options();
@@ -186,6 +221,74 @@ impl Checker<'_, '_, '_> {
         }
         Ok(())
     }
+}
+
+/// The `oneof` entries of `(buf.validate.message)` rules at `path`: each
+/// names fields of the message, at least one, each once, and no field is
+/// in two entries.
+fn oneof_entries(
+    message: &MessageDescriptor,
+    rules: &DynamicMessage,
+    path: &[i32],
+) -> Vec<expressions::Finding> {
+    let name = message.name();
+    let Some(Value::List(entries)) = get(rules, "oneof") else {
+        return Vec::new();
+    };
+    let number = number_of(rules, "oneof");
+    let fields_of = |entry: &Value| -> Vec<String> {
+        match entry {
+            Value::Message(entry) => match get(entry, "fields") {
+                Some(Value::List(fields)) => fields
+                    .iter()
+                    .filter_map(|f| f.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    };
+    let all: Vec<Vec<String>> = entries.iter().map(fields_of).collect();
+    let mut findings = Vec::new();
+    for (index, fields) in all.iter().enumerate() {
+        let at = crate::lint::elements::child(path, &[number, index as i32]);
+        let mut add = |text: String| findings.push((at.clone(), text));
+        if fields.is_empty() {
+            add(format!(
+                "Message {name:?} has a (buf.validate.message).oneof entry with no fields. Each \
+                 oneof entry must specify at least one field."
+            ));
+        }
+        for (position, field) in fields.iter().enumerate() {
+            let first = fields.iter().position(|f| f == field) == Some(position);
+            if !first {
+                if fields.iter().filter(|f| *f == field).count() > 1
+                    && fields.iter().rposition(|f| f == field) == Some(position)
+                {
+                    add(format!(
+                        "Message {name:?} has a (buf.validate.message).oneof entry that \
+                         references field {field:?} more than once. Duplicate field names are \
+                         not permitted."
+                    ));
+                }
+                continue;
+            }
+            if message.get_field_by_name(field).is_none() {
+                add(format!(
+                    "Message {name:?} has a (buf.validate.message).oneof entry that references \
+                     field {field:?}, which is not defined in the message."
+                ));
+            }
+            if all.iter().filter(|other| other.contains(field)).count() > 1 {
+                add(format!(
+                    "Message {name:?} references field {field:?} in more than one \
+                     (buf.validate.message).oneof entry. A field may only appear in one oneof \
+                     entry."
+                ));
+            }
+        }
+    }
+    findings
 }
 
 /// What a set of rules applies to: a field, or the items, keys or values
@@ -241,10 +344,19 @@ impl Place<'_, '_, '_, '_> {
         shown: &str,
     ) -> Result<(), String> {
         refuse_unknown(rules).map_err(|what| self.cannot(format!("{shown}{what}")))?;
-        for expressions in ["cel", "cel_expression"] {
-            if has(rules, expressions) {
-                return Err(self.cannot(format!("{shown}.{expressions} (a CEL expression)")));
-            }
+        let this = match target {
+            Target::Field(field) => cel::field_type(field),
+            Target::Element { kind, .. } => cel::kind_type(kind),
+        }
+        .map_err(|cel::Undecided(what)| what);
+        let owner = Owner {
+            what: "field",
+            name: self.field.name(),
+        };
+        let findings = expressions::check(self.checker.pool, rules, &path, shown, &owner, &this)
+            .map_err(|what| self.cannot(what))?;
+        for (at, message) in findings {
+            self.add(&at, message);
         }
         let ignore = get(rules, "ignore").and_then(|v| v.as_enum_number());
         let required = get(rules, "required").and_then(|v| v.as_bool());

@@ -1,0 +1,422 @@
+//! The type check cel-go runs on a parsed expression, in protovalidate's
+//! environment: `this`, `now`, the functions of `overloads`, the schema's
+//! messages and enums. Errors are worded as cel-go words them; a construct
+//! the checker does not model makes the whole expression undecided rather
+//! than guessing.
+
+use prost_reflect::{DescriptorPool, FieldDescriptor, Kind, MessageDescriptor};
+
+use super::overloads::{overloads, resolve};
+use super::parser::{Expr, Literal};
+use super::types::Type;
+
+/// Something the checker does not model, named for the user.
+pub(crate) struct Undecided(pub String);
+
+pub(super) struct Checker<'p> {
+    pool: &'p DescriptorPool,
+    this: Type,
+    /// Iteration variables of the comprehensions around, innermost last.
+    locals: Vec<(String, Type)>,
+    pub errors: Vec<String>,
+}
+
+impl<'p> Checker<'p> {
+    pub(super) fn new(pool: &'p DescriptorPool, this: Type) -> Self {
+        Checker {
+            pool,
+            this,
+            locals: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn undeclared(&mut self, name: &str) -> Type {
+        self.errors.push(format!(
+            "undeclared reference to '{name}' (in container '')"
+        ));
+        Type::Error
+    }
+
+    pub(super) fn check(&mut self, expr: &Expr) -> Result<Type, Undecided> {
+        match expr {
+            Expr::Literal(literal) => Ok(match literal {
+                Literal::Int => Type::Int,
+                Literal::Uint => Type::Uint,
+                Literal::Double => Type::Double,
+                Literal::String => Type::String,
+                Literal::Bytes => Type::Bytes,
+                Literal::Bool => Type::Bool,
+                Literal::Null => Type::Null,
+            }),
+            Expr::Ident(name) => match self.resolve(name)? {
+                Some(found) => Ok(found),
+                None => Ok(self.undeclared(name)),
+            },
+            Expr::Select { operand, field } => {
+                if let Some(path) = qualified(expr) {
+                    return self.qualified(&path);
+                }
+                let operand = self.check(operand)?;
+                self.select(&operand, field)
+            }
+            Expr::List(items) => {
+                let mut joined: Option<Type> = None;
+                for item in items {
+                    let item = self.check(item)?;
+                    joined = Some(join(joined, item));
+                }
+                Ok(Type::list(joined.unwrap_or(Type::Dyn)))
+            }
+            Expr::Map(entries) => {
+                let (mut keys, mut values) = (None, None);
+                for (key, value) in entries {
+                    let key = self.check(key)?;
+                    let value = self.check(value)?;
+                    keys = Some(join(keys, key));
+                    values = Some(join(values, value));
+                }
+                Ok(Type::map(
+                    keys.unwrap_or(Type::Dyn),
+                    values.unwrap_or(Type::Dyn),
+                ))
+            }
+            Expr::Call {
+                target,
+                function,
+                args,
+            } => self.call(target.as_deref(), function, args),
+        }
+    }
+
+    /// A name that is a variable or names something in the schema.
+    fn resolve(&self, name: &str) -> Result<Option<Type>, Undecided> {
+        if let Some((_, local)) = self.locals.iter().rev().find(|(n, _)| n == name) {
+            return Ok(Some(local.clone()));
+        }
+        Ok(Some(match name {
+            "this" => self.this.clone(),
+            "now" => Type::Timestamp,
+            "int" => Type::Kind(Box::new(Type::Int)),
+            "uint" => Type::Kind(Box::new(Type::Uint)),
+            "double" => Type::Kind(Box::new(Type::Double)),
+            "bool" => Type::Kind(Box::new(Type::Bool)),
+            "string" => Type::Kind(Box::new(Type::String)),
+            "bytes" => Type::Kind(Box::new(Type::Bytes)),
+            "list" | "map" | "type" | "null_type" | "dyn" | "rule" | "rules" => {
+                return Err(Undecided(format!("the name `{name}`")));
+            }
+            _ => {
+                if let Some(message) = self.pool.get_message_by_name(name) {
+                    return Ok(Some(Type::Kind(Box::new(message_type(&message)?))));
+                }
+                // cel-go resolves enum values, not enum types, by name.
+                let (parent, value) = name.rsplit_once('.').unwrap_or(("", name));
+                if let Some(enumeration) = self.pool.get_enum_by_name(parent)
+                    && enumeration.get_value_by_name(value).is_some()
+                {
+                    return Ok(Some(Type::Int));
+                }
+                return Ok(None);
+            }
+        }))
+    }
+
+    /// `a.b.c`: the longest prefix that names something, then field
+    /// selections; or the root, undeclared.
+    fn qualified(&mut self, path: &[&str]) -> Result<Type, Undecided> {
+        for end in (1..=path.len()).rev() {
+            let name = path[..end].join(".");
+            // Local and `this` shadow only as a whole root.
+            if end > 1 && self.locals.iter().any(|(n, _)| *n == path[0]) {
+                continue;
+            }
+            if let Some(found) = self.resolve(&name)? {
+                let mut ty = found;
+                for field in &path[end..] {
+                    ty = self.select(&ty, field)?;
+                }
+                return Ok(ty);
+            }
+        }
+        Ok(self.undeclared(path[0]))
+    }
+
+    fn select(&mut self, operand: &Type, field: &str) -> Result<Type, Undecided> {
+        Ok(match operand {
+            Type::Dyn | Type::Error => operand.clone(),
+            Type::Map(_, value) => (**value).clone(),
+            Type::Message(name) => {
+                let message = self
+                    .pool
+                    .get_message_by_name(name)
+                    .ok_or_else(|| Undecided(format!("the message {name}")))?;
+                match message.get_field_by_name(field) {
+                    Some(field) => field_type(&field)?,
+                    None => {
+                        self.errors.push(format!("undefined field '{field}'"));
+                        Type::Error
+                    }
+                }
+            }
+            other => {
+                self.errors
+                    .push(format!("type '{other}' does not support field selection"));
+                Type::Error
+            }
+        })
+    }
+
+    fn call(
+        &mut self,
+        target: Option<&Expr>,
+        function: &str,
+        args: &[Expr],
+    ) -> Result<Type, Undecided> {
+        match (target, function, args.len()) {
+            (None, "has", 1) => return self.has(&args[0]),
+            (Some(range), "all" | "exists" | "exists_one" | "filter" | "map", 2)
+            | (Some(range), "map", 3) => return self.comprehension(range, function, args),
+            (None, "_&&_" | "_||_", _) => {
+                for arg in args {
+                    let ty = self.check(arg)?;
+                    self.expect_bool(&ty);
+                }
+                return Ok(Type::Bool);
+            }
+            (_, "format", _) => {
+                return Err(Undecided(
+                    "the strings extension's `format` (buf checks its format string)".to_owned(),
+                ));
+            }
+            _ => {}
+        }
+        // A qualified function name (`strings.quote`) is not modelled.
+        if let Some(target) = target
+            && let Some(path) = qualified(target)
+            && self.resolve_root(&path)?.is_none()
+            && NAMESPACED.contains(&format!("{}.{function}", path.join(".")).as_str())
+        {
+            return Err(Undecided(format!(
+                "the function {}.{function}",
+                path.join(".")
+            )));
+        }
+        let mut types = Vec::with_capacity(args.len() + 1);
+        if let Some(target) = target {
+            types.push(self.check(target)?);
+        }
+        for arg in args {
+            types.push(self.check(arg)?);
+        }
+        let Some(overloads) = overloads(function) else {
+            return Ok(self.undeclared(function));
+        };
+        let member = target.is_some();
+        match resolve(overloads, member, &types) {
+            Some(result) => Ok(result),
+            None => {
+                let shown = |types: &[Type]| {
+                    types
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let applied = if member {
+                    format!("{}.({})", types[0], shown(&types[1..]))
+                } else {
+                    format!("({})", shown(&types))
+                };
+                self.errors.push(format!(
+                    "found no matching overload for '{function}' applied to '{applied}'"
+                ));
+                Ok(Type::Error)
+            }
+        }
+    }
+
+    /// Whether the root of a qualified name resolves (a variable or a
+    /// schema name).
+    fn resolve_root(&self, path: &[&str]) -> Result<Option<Type>, Undecided> {
+        for end in (1..=path.len()).rev() {
+            if let Some(found) = self.resolve(&path[..end].join("."))? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    fn expect_bool(&mut self, ty: &Type) {
+        if !matches!(ty, Type::Bool | Type::Dyn | Type::Error) {
+            self.errors
+                .push(format!("expected type 'bool' but found '{ty}'"));
+        }
+    }
+
+    /// The condition of a macro cel-go expands to `cond ? a : b`, with
+    /// `a` and `b` of type `branches`.
+    fn expect_conditional(&mut self, condition: &Type, branches: &Type) {
+        if !matches!(condition, Type::Bool | Type::Dyn | Type::Error) {
+            self.errors.push(format!(
+                "found no matching overload for '_?_:_' applied to '({condition}, {branches}, \
+                 {branches})'"
+            ));
+        }
+    }
+
+    fn has(&mut self, arg: &Expr) -> Result<Type, Undecided> {
+        let Expr::Select { operand, field } = arg else {
+            return Err(Undecided("has() of something not a field".to_owned()));
+        };
+        let operand = self.check(operand)?;
+        match &operand {
+            Type::Message(_) | Type::Map(..) | Type::Dyn | Type::Error => {
+                self.select(&operand, field)?;
+            }
+            other => {
+                return Err(Undecided(format!("has() on a {other}")));
+            }
+        }
+        Ok(Type::Bool)
+    }
+
+    fn comprehension(
+        &mut self,
+        range: &Expr,
+        function: &str,
+        args: &[Expr],
+    ) -> Result<Type, Undecided> {
+        let Expr::Ident(variable) = &args[0] else {
+            return Err(Undecided(format!(
+                "a {function}() whose variable is not a simple name"
+            )));
+        };
+        let range_type = self.check(range)?;
+        let item = match &range_type {
+            Type::List(item) => (**item).clone(),
+            Type::Map(key, _) => (**key).clone(),
+            Type::Dyn | Type::Error => Type::Dyn,
+            other => {
+                self.errors.push(format!(
+                    "expression of type '{other}' cannot be range of a comprehension (must be \
+                     list, map, or dynamic)"
+                ));
+                Type::Error
+            }
+        };
+        self.locals.push((variable.clone(), item.clone()));
+        let result = (|| {
+            let first = self.check(&args[1])?;
+            Ok(match function {
+                "all" | "exists" => {
+                    self.expect_bool(&first);
+                    Type::Bool
+                }
+                "exists_one" => {
+                    self.expect_conditional(&first, &Type::Int);
+                    Type::Bool
+                }
+                "filter" => {
+                    self.expect_conditional(&first, &Type::list(item.clone()));
+                    Type::list(item)
+                }
+                _ if args.len() == 3 => {
+                    let mapped = Type::list(self.check(&args[2])?);
+                    self.expect_conditional(&first, &mapped);
+                    mapped
+                }
+                _ => Type::list(first),
+            })
+        })();
+        self.locals.pop();
+        result
+    }
+}
+
+/// Functions with a qualified name in buf's environment (the strings
+/// extension's): not modelled.
+const NAMESPACED: &[&str] = &["strings.quote"];
+
+/// `a.b.c` as its names, when the expression is only that.
+fn qualified(expr: &Expr) -> Option<Vec<&str>> {
+    match expr {
+        Expr::Ident(name) => Some(vec![name]),
+        Expr::Select { operand, field } => {
+            let mut path = qualified(operand)?;
+            path.push(field);
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+/// The type of a list's items or a map's keys or values: one type, or
+/// `dyn` when they differ.
+fn join(joined: Option<Type>, next: Type) -> Type {
+    match joined {
+        None => next,
+        Some(previous) if previous == next => previous,
+        Some(_) => Type::Dyn,
+    }
+}
+
+/// A message's CEL type: the well-known ones are CEL's own types.
+pub(crate) fn message_type(message: &MessageDescriptor) -> Result<Type, Undecided> {
+    let scalar = |ty: Type| Ok(Type::Wrapper(Box::new(ty)));
+    match message.full_name() {
+        "google.protobuf.Timestamp" => Ok(Type::Timestamp),
+        "google.protobuf.Duration" => Ok(Type::Duration),
+        "google.protobuf.DoubleValue" | "google.protobuf.FloatValue" => scalar(Type::Double),
+        "google.protobuf.Int64Value" | "google.protobuf.Int32Value" => scalar(Type::Int),
+        "google.protobuf.UInt64Value" | "google.protobuf.UInt32Value" => scalar(Type::Uint),
+        "google.protobuf.BoolValue" => scalar(Type::Bool),
+        "google.protobuf.StringValue" => scalar(Type::String),
+        "google.protobuf.BytesValue" => scalar(Type::Bytes),
+        "google.protobuf.Any"
+        | "google.protobuf.Struct"
+        | "google.protobuf.Value"
+        | "google.protobuf.ListValue" => Err(Undecided(format!(
+            "a value of type {}",
+            message.full_name()
+        ))),
+        name => Ok(Type::Message(name.to_owned())),
+    }
+}
+
+/// The CEL type of a value of `kind`.
+pub(crate) fn kind_type(kind: &Kind) -> Result<Type, Undecided> {
+    Ok(match kind {
+        Kind::Int32
+        | Kind::Int64
+        | Kind::Sint32
+        | Kind::Sint64
+        | Kind::Sfixed32
+        | Kind::Sfixed64 => Type::Int,
+        Kind::Uint32 | Kind::Uint64 | Kind::Fixed32 | Kind::Fixed64 => Type::Uint,
+        Kind::Float | Kind::Double => Type::Double,
+        Kind::Bool => Type::Bool,
+        Kind::String => Type::String,
+        Kind::Bytes => Type::Bytes,
+        Kind::Enum(_) => Type::Int,
+        Kind::Message(message) => message_type(message)?,
+    })
+}
+
+/// The CEL type of a field: lists and maps of their items' types.
+pub(crate) fn field_type(field: &FieldDescriptor) -> Result<Type, Undecided> {
+    if field.is_map()
+        && let Kind::Message(entry) = field.kind()
+    {
+        return Ok(Type::map(
+            kind_type(&entry.map_entry_key_field().kind())?,
+            kind_type(&entry.map_entry_value_field().kind())?,
+        ));
+    }
+    let item = kind_type(&field.kind())?;
+    Ok(if field.is_list() {
+        Type::list(item)
+    } else {
+        item
+    })
+}
