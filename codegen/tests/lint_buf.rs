@@ -365,9 +365,10 @@ fn protovalidate_refuses_what_it_cannot_check() {
         "message M { string s = 1 [(buf.validate.field).string.pattern = \"a(\"]; }",
         "message M { string s = 1 [(buf.validate.field).string.pattern = \"(?x) a\"]; }",
         "message M { repeated string s = 1 [(buf.validate.field).repeated.items.cel = {id: \"x\", expression: \"this # 1\"}]; }",
-        // Extending a rules message takes proto2 or editions (protoc allows
-        // proto3 extensions of options messages only).
-        "extend buf.validate.Int32Rules { optional bool even = 1161 [(buf.validate.predefined).cel = {id: \"even\", expression: \"this % 2 == 0\"}]; }",
+        // A predefined rule using `format` (extending a rules message takes
+        // proto2 or editions: protoc allows proto3 extensions of options
+        // messages only).
+        "extend buf.validate.Int32Rules { optional bool shown = 1161 [(buf.validate.predefined).cel = {id: \"shown\", expression: \"'%d'.format([this])\"}]; }",
     ];
     let vendor = fixture("protovalidate").join("vendor/buf/validate/validate.proto");
     for case in cases {

@@ -5,35 +5,43 @@
 
 use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage, Value};
 
-use super::cel::{self, Compiled, Type};
+use super::cel::{self, Compiled, Env, Type};
 
-/// The element whose rules these are, as buf names it ("field", "a1").
+/// The element whose rules these are, as buf names it (`field "a1"`,
+/// `extension field`).
 pub(super) struct Owner<'a> {
     pub what: &'static str,
-    pub name: &'a str,
+    pub name: Option<&'a str>,
 }
 
 impl Owner<'_> {
+    fn named(&self) -> String {
+        match self.name {
+            Some(name) => format!("{} {name:?}", self.what),
+            None => self.what.to_owned(),
+        }
+    }
+
     fn capitalized(&self) -> String {
-        let mut what = self.what.to_owned();
-        what[..1].make_ascii_uppercase();
-        format!("{what} {:?}", self.name)
+        let mut named = self.named();
+        named[..1].make_ascii_uppercase();
+        named
     }
 }
 
 /// A finding at a path under the rules, and its message.
 pub(super) type Finding = (Vec<i32>, String);
 
-/// Checks the expressions of `rules` (at `path`, shown as `shown`) with
-/// `this` of type `this` (or why that type is not modelled). Returns the
-/// findings, or what cannot be decided.
+/// Checks the expressions of `rules` (at `path`, shown as `shown`) in
+/// `env` (or why its types are not modelled). Returns the findings, or
+/// what cannot be decided.
 pub(super) fn check(
     pool: &DescriptorPool,
     rules: &DynamicMessage,
     path: &[i32],
     shown: &str,
     owner: &Owner<'_>,
-    this: &Result<Type, String>,
+    env: &Result<Env, String>,
 ) -> Result<Vec<Finding>, String> {
     let mut findings = Vec::new();
     let list = |name: &str| -> (i32, Vec<Value>) {
@@ -88,7 +96,7 @@ pub(super) fn check(
             &text("expression"),
             &shown_expression,
             owner,
-            this,
+            env,
             &place,
             &mut findings,
         )?;
@@ -102,7 +110,7 @@ pub(super) fn check(
             text,
             &shown_expression,
             owner,
-            this,
+            env,
             &place,
             &mut findings,
         )?;
@@ -112,8 +120,8 @@ pub(super) fn check(
             findings.push((
                 place.clone(),
                 format!(
-                    "{shown}.cel.id ({id:?}) is not unique within {} {:?}.",
-                    owner.what, owner.name
+                    "{shown}.cel.id ({id:?}) is not unique within {}.",
+                    owner.named()
                 ),
             ));
         }
@@ -127,7 +135,7 @@ fn expression(
     text: &str,
     shown: &str,
     owner: &Owner<'_>,
-    this: &Result<Type, String>,
+    env: &Result<Env, String>,
     place: &[i32],
     findings: &mut Vec<Finding>,
 ) -> Result<(), String> {
@@ -141,18 +149,15 @@ fn expression(
         ));
         return Ok(());
     }
-    let this = this.clone()?;
+    let env = env.clone()?;
     let undecided = |what: String| format!("a {shown} {text:?} with {what}");
-    match cel::compile(text, pool, this) {
+    match cel::compile(text, pool, env) {
         Compiled::Undecided(what) => return Err(undecided(what)),
         Compiled::Errors(errors) => {
             for error in errors {
                 findings.push((
                     place.to_vec(),
-                    format!(
-                        "{shown} on {} {:?} fails to compile: {error}",
-                        owner.what, owner.name
-                    ),
+                    format!("{shown} on {} fails to compile: {error}", owner.named()),
                 ));
             }
         }
@@ -163,8 +168,8 @@ fn expression(
         Compiled::Typed(ty) => findings.push((
             place.to_vec(),
             format!(
-                "{shown} on {} {:?} evaluates to a {ty}, only string and boolean are allowed.",
-                owner.what, owner.name
+                "{shown} on {} evaluates to a {ty}, only string and boolean are allowed.",
+                owner.named()
             ),
         )),
     }

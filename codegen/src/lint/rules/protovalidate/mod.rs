@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 
 use prost_reflect::{
     DescriptorPool, DynamicMessage, ExtensionDescriptor, FieldDescriptor, Kind, MessageDescriptor,
-    ReflectMessage, Value,
+    OneofDescriptor, ReflectMessage, Value,
 };
 
 use super::{Categories, Check, Report, Rule};
@@ -42,6 +42,8 @@ const VALIDATE_FILE: &str = "buf/validate/validate.proto";
 /// The number of the `buf.validate.field`, `.message` and `.oneof`
 /// extensions.
 const RULES_EXTENSION: i32 = 1159;
+/// The number of the `buf.validate.predefined` extension.
+const PREDEFINED_EXTENSION: i32 = 1160;
 /// `DescriptorProto.options`.
 const MESSAGE_OPTIONS: i32 = 7;
 // Field numbers of buf.validate.FieldRules.
@@ -85,11 +87,12 @@ fn protovalidate(module: &Module<'_>, report: &mut Report<'_>) -> Result<(), Str
     Ok(())
 }
 
-/// The three `buf.validate` extensions.
+/// The `buf.validate` extensions of options.
 struct Extensions {
     field: ExtensionDescriptor,
     message: ExtensionDescriptor,
     oneof: ExtensionDescriptor,
+    predefined: ExtensionDescriptor,
 }
 
 impl Extensions {
@@ -98,6 +101,7 @@ impl Extensions {
             field: pool.get_extension_by_name("buf.validate.field")?,
             message: pool.get_extension_by_name("buf.validate.message")?,
             oneof: pool.get_extension_by_name("buf.validate.oneof")?,
+            predefined: pool.get_extension_by_name("buf.validate.predefined")?,
         })
     }
 }
@@ -119,20 +123,78 @@ struct Checker<'c, 'r, 'f> {
 }
 
 impl Checker<'_, '_, '_> {
+    /// The `(buf.validate.field)` rules of a field or an extension.
+    fn rules_of(&mut self, field: Subject) -> Result<(), String> {
+        let options = field.options();
+        if !options.has_extension(&self.extensions.field) {
+            return Ok(());
+        }
+        if let Value::Message(rules) = options.get_extension(&self.extensions.field).as_ref() {
+            let mut path = field.path().to_vec();
+            path.extend([FIELD_OPTIONS, RULES_EXTENSION]);
+            let mut at = Place {
+                checker: self,
+                field: &field,
+            };
+            at.field_rules(
+                &Target::Field(field.clone()),
+                rules,
+                path,
+                "(buf.validate.field)",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// An extension: a field with rules, or a predefined rule (its
+    /// expressions are checked with `this`, `rule` and `rules`).
     fn extension(&mut self, extension: &ExtensionDescriptor) -> Result<(), String> {
         let name = extension.full_name();
-        if extension
-            .containing_message()
-            .full_name()
-            .starts_with("buf.validate.")
+        self.rules_of(Subject::Extension(extension.clone()))?;
+        if !extension
+            .options()
+            .has_extension(&self.extensions.predefined)
         {
-            return Err(cannot(
-                self.file,
-                format!("extension {name:?} is a predefined rule"),
-            ));
+            return Ok(());
         }
-        if extension.options().has_extension(&self.extensions.field) {
-            return Err(cannot(self.file, format!("extension {name:?} has rules")));
+        let Value::Message(rules) = extension
+            .options()
+            .get_extension(&self.extensions.predefined)
+            .into_owned()
+        else {
+            return Ok(());
+        };
+        const SHOWN: &str = "(buf.validate.predefined)";
+        let cannot = |what: String| cannot(self.file, format!("extension {name:?} has {what}"));
+        refuse_unknown(&rules).map_err(|what| cannot(format!("{SHOWN}{what}")))?;
+        let extended = extension.containing_message();
+        let env = predefined_this(&extended)
+            .ok_or_else(|| format!("a predefined rule extending {}", extended.full_name()))
+            .and_then(|this| {
+                let rule = cel::kind_type(&extension.kind()).map_err(|cel::Undecided(w)| w)?;
+                Ok(cel::Env {
+                    this,
+                    predefined: Some((
+                        if extension.is_list() {
+                            cel::Type::list(rule)
+                        } else {
+                            rule
+                        },
+                        cel::Type::Message(extended.full_name().to_owned()),
+                    )),
+                })
+            });
+        let mut path = extension.path().to_vec();
+        path.extend([FIELD_OPTIONS, PREDEFINED_EXTENSION]);
+        let owner = Owner {
+            what: "extension field",
+            name: None,
+        };
+        let findings =
+            expressions::check(self.pool, &rules, &path, SHOWN, &owner, &env).map_err(cannot)?;
+        for (at, text) in findings {
+            let span = span_at(self.file, &at);
+            self.report.add_at(self.file, extension.path(), span, text);
         }
         Ok(())
     }
@@ -150,13 +212,18 @@ impl Checker<'_, '_, '_> {
         refuse_unknown(rules).map_err(|what| cannot(format!("{SHOWN}{what}")))?;
         let mut path = message.path().to_vec();
         path.extend([MESSAGE_OPTIONS, RULES_EXTENSION]);
-        let this = cel::message_type(message).map_err(|cel::Undecided(what)| what);
+        let env = cel::message_type(message)
+            .map(|this| cel::Env {
+                this,
+                predefined: None,
+            })
+            .map_err(|cel::Undecided(what)| what);
         let owner = Owner {
             what: "message",
-            name,
+            name: Some(name),
         };
         let mut findings =
-            expressions::check(self.pool, rules, &path, SHOWN, &owner, &this).map_err(cannot)?;
+            expressions::check(self.pool, rules, &path, SHOWN, &owner, &env).map_err(cannot)?;
         findings.extend(oneof_entries(message, rules, &path));
         for (at, text) in findings {
             let span = span_at(self.file, &at);
@@ -192,24 +259,7 @@ impl Checker<'_, '_, '_> {
             }
         }
         for field in message.fields() {
-            let options = field.options();
-            if !options.has_extension(&self.extensions.field) {
-                continue;
-            }
-            if let Value::Message(rules) = options.get_extension(&self.extensions.field).as_ref() {
-                let mut path = field.path().to_vec();
-                path.extend([FIELD_OPTIONS, RULES_EXTENSION]);
-                let mut at = Place {
-                    checker: self,
-                    field: &field,
-                };
-                at.field_rules(
-                    &Target::Field(field.clone()),
-                    rules,
-                    path,
-                    "(buf.validate.field)",
-                )?;
-            }
+            self.rules_of(Subject::Field(field))?;
         }
         for extension in message.extensions() {
             self.extension(&extension)?;
@@ -291,10 +341,76 @@ fn oneof_entries(
     findings
 }
 
+/// What `(buf.validate.field)` rules are on: buf checks a field's and an
+/// extension's alike.
+#[derive(Clone)]
+enum Subject {
+    Field(FieldDescriptor),
+    Extension(ExtensionDescriptor),
+}
+
+impl Subject {
+    fn name(&self) -> &str {
+        match self {
+            Subject::Field(field) => field.name(),
+            Subject::Extension(extension) => extension.name(),
+        }
+    }
+
+    fn path(&self) -> &[i32] {
+        match self {
+            Subject::Field(field) => field.path(),
+            Subject::Extension(extension) => extension.path(),
+        }
+    }
+
+    fn options(&self) -> DynamicMessage {
+        match self {
+            Subject::Field(field) => field.options(),
+            Subject::Extension(extension) => extension.options(),
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        match self {
+            Subject::Field(field) => field.kind(),
+            Subject::Extension(extension) => extension.kind(),
+        }
+    }
+
+    fn is_list(&self) -> bool {
+        match self {
+            Subject::Field(field) => field.is_list(),
+            Subject::Extension(extension) => extension.is_list(),
+        }
+    }
+
+    fn is_map(&self) -> bool {
+        match self {
+            Subject::Field(field) => field.is_map(),
+            Subject::Extension(extension) => extension.is_map(),
+        }
+    }
+
+    fn supports_presence(&self) -> bool {
+        match self {
+            Subject::Field(field) => field.supports_presence(),
+            Subject::Extension(extension) => extension.supports_presence(),
+        }
+    }
+
+    fn containing_oneof(&self) -> Option<OneofDescriptor> {
+        match self {
+            Subject::Field(field) => field.containing_oneof(),
+            Subject::Extension(_) => None,
+        }
+    }
+}
+
 /// What a set of rules applies to: a field, or the items, keys or values
 /// of one.
 enum Target {
-    Field(FieldDescriptor),
+    Field(Subject),
     /// Items of a repeated field, or keys or values of a map: `what` names
     /// them in buf's `required` message ("repeated item", "map value").
     Element {
@@ -310,7 +426,7 @@ enum Target {
 /// The rules of one field being checked.
 struct Place<'p, 'c, 'r, 'f> {
     checker: &'p mut Checker<'c, 'r, 'f>,
-    field: &'p FieldDescriptor,
+    field: &'p Subject,
 }
 
 impl Place<'_, '_, '_, '_> {
@@ -344,16 +460,20 @@ impl Place<'_, '_, '_, '_> {
         shown: &str,
     ) -> Result<(), String> {
         refuse_unknown(rules).map_err(|what| self.cannot(format!("{shown}{what}")))?;
-        let this = match target {
-            Target::Field(field) => cel::field_type(field),
+        let env = match target {
+            Target::Field(field) => cel::field_type(&field.kind(), field.is_list()),
             Target::Element { kind, .. } => cel::kind_type(kind),
         }
+        .map(|this| cel::Env {
+            this,
+            predefined: None,
+        })
         .map_err(|cel::Undecided(what)| what);
         let owner = Owner {
             what: "field",
-            name: self.field.name(),
+            name: Some(self.field.name()),
         };
-        let findings = expressions::check(self.checker.pool, rules, &path, shown, &owner, &this)
+        let findings = expressions::check(self.checker.pool, rules, &path, shown, &owner, &env)
             .map_err(|what| self.cannot(what))?;
         for (at, message) in findings {
             self.add(&at, message);
@@ -374,6 +494,25 @@ impl Place<'_, '_, '_, '_> {
                      in {shown} are not applied and should be removed."
                 ),
             );
+        }
+        if let Subject::Extension(_) = self.field {
+            if required == Some(true) {
+                self.add(
+                    &sub(REQUIRED),
+                    format!(
+                        "Field {name:?} is an extension field and cannot have {shown}.required."
+                    ),
+                );
+            }
+            if ignore == Some(IGNORE_IF_ZERO_VALUE) {
+                self.add(
+                    &sub(IGNORE),
+                    format!(
+                        "Field {name:?} is an extension field and cannot have \
+                         {shown}.ignore=IGNORE_IF_ZERO_VALUE."
+                    ),
+                );
+            }
         }
         if required == Some(true) && ignore == Some(IGNORE_IF_ZERO_VALUE) {
             let message = format!(
@@ -399,7 +538,10 @@ impl Place<'_, '_, '_, '_> {
                         ),
                     );
                 }
-                if ignore == Some(IGNORE_IF_ZERO_VALUE) && tracks_presence(field) {
+                if ignore == Some(IGNORE_IF_ZERO_VALUE)
+                    && tracks_presence(field)
+                    && matches!(field, Subject::Field(_))
+                {
                     self.add(
                         &sub(IGNORE),
                         format!(
@@ -488,7 +630,7 @@ impl Place<'_, '_, '_, '_> {
     /// `repeated` or `map` rules on a field of that shape.
     fn container_rules(
         &mut self,
-        field: &FieldDescriptor,
+        field: &Subject,
         rule: &str,
         typed: &DynamicMessage,
         path: Vec<i32>,
@@ -879,6 +1021,27 @@ fn go_compatible(ast: &regex_syntax::ast::Ast) -> bool {
     }
 }
 
+/// The type of `this` in a predefined rule extending `rules` (the rules
+/// of one type: `Int32Rules` are for ints).
+fn predefined_this(rules: &MessageDescriptor) -> Option<cel::Type> {
+    use cel::Type;
+    Some(match rules.full_name().strip_prefix("buf.validate.")? {
+        "FloatRules" | "DoubleRules" => Type::Double,
+        "Int32Rules" | "Int64Rules" | "SInt32Rules" | "SInt64Rules" | "SFixed32Rules"
+        | "SFixed64Rules" | "EnumRules" => Type::Int,
+        "UInt32Rules" | "UInt64Rules" | "Fixed32Rules" | "Fixed64Rules" => Type::Uint,
+        "BoolRules" => Type::Bool,
+        "StringRules" => Type::String,
+        "BytesRules" => Type::Bytes,
+        "RepeatedRules" => Type::list(Type::Dyn),
+        "MapRules" => Type::map(Type::Dyn, Type::Dyn),
+        "DurationRules" => Type::Duration,
+        "TimestampRules" => Type::Timestamp,
+        "FieldMaskRules" => Type::Message("google.protobuf.FieldMask".to_owned()),
+        _ => return None,
+    })
+}
+
 /// Whether a rule type applies to a field of `kind` (wrappers take their
 /// scalar's rules).
 fn rule_fits(rule: &str, kind: &Kind) -> bool {
@@ -937,7 +1100,7 @@ fn kind_name(kind: &Kind) -> String {
 }
 
 /// A repeated or map field's type as buf names it.
-fn field_type_name(field: &FieldDescriptor) -> String {
+fn field_type_name(field: &Subject) -> String {
     match field.kind() {
         Kind::Message(entry) if field.is_map() => format!(
             "map<{}, {}>",
@@ -949,19 +1112,14 @@ fn field_type_name(field: &FieldDescriptor) -> String {
 }
 
 /// Whether a field tells "not set" from its zero value.
-fn tracks_presence(field: &FieldDescriptor) -> bool {
+fn tracks_presence(field: &Subject) -> bool {
     !field.is_list() && !field.is_map() && field.supports_presence()
 }
 
-/// Refuses rules protoforge would not see: predefined rules (extensions
-/// of the rule messages) and fields unknown to its validate.proto.
+/// Refuses rules protoforge would not see: fields unknown to its
+/// validate.proto. (Predefined rules set on a field are extensions buf
+/// checks where they are defined, not where they are used.)
 fn refuse_unknown(rules: &DynamicMessage) -> Result<(), String> {
-    if let Some((extension, _)) = rules.extensions().next() {
-        return Err(format!(
-            " with the predefined rule ({})",
-            extension.full_name()
-        ));
-    }
     if rules.unknown_fields().next().is_some() {
         return Err(" with a rule unknown to buf/validate/validate.proto".to_owned());
     }

@@ -4,8 +4,9 @@
 //! the checker does not model makes the whole expression undecided rather
 //! than guessing.
 
-use prost_reflect::{DescriptorPool, FieldDescriptor, Kind, MessageDescriptor};
+use prost_reflect::{DescriptorPool, Kind, MessageDescriptor};
 
+use super::Env;
 use super::overloads::{overloads, resolve};
 use super::parser::{Expr, Literal};
 use super::types::Type;
@@ -15,17 +16,17 @@ pub(crate) struct Undecided(pub String);
 
 pub(super) struct Checker<'p> {
     pool: &'p DescriptorPool,
-    this: Type,
+    env: Env,
     /// Iteration variables of the comprehensions around, innermost last.
     locals: Vec<(String, Type)>,
     pub errors: Vec<String>,
 }
 
 impl<'p> Checker<'p> {
-    pub(super) fn new(pool: &'p DescriptorPool, this: Type) -> Self {
+    pub(super) fn new(pool: &'p DescriptorPool, env: Env) -> Self {
         Checker {
             pool,
-            this,
+            env,
             locals: Vec::new(),
             errors: Vec::new(),
         }
@@ -95,7 +96,15 @@ impl<'p> Checker<'p> {
             return Ok(Some(local.clone()));
         }
         Ok(Some(match name {
-            "this" => self.this.clone(),
+            "this" => self.env.this.clone(),
+            "rule" | "rules" if self.env.predefined.is_some() => {
+                let (rule, rules) = self
+                    .env
+                    .predefined
+                    .clone()
+                    .unwrap_or((Type::Dyn, Type::Dyn));
+                if name == "rule" { rule } else { rules }
+            }
             "now" => Type::Timestamp,
             "int" => Type::Kind(Box::new(Type::Int)),
             "uint" => Type::Kind(Box::new(Type::Uint)),
@@ -152,7 +161,7 @@ impl<'p> Checker<'p> {
                     .get_message_by_name(name)
                     .ok_or_else(|| Undecided(format!("the message {name}")))?;
                 match message.get_field_by_name(field) {
-                    Some(field) => field_type(&field)?,
+                    Some(field) => field_type(&field.kind(), field.is_list())?,
                     None => {
                         self.errors.push(format!("undefined field '{field}'"));
                         Type::Error
@@ -403,20 +412,17 @@ pub(crate) fn kind_type(kind: &Kind) -> Result<Type, Undecided> {
     })
 }
 
-/// The CEL type of a field: lists and maps of their items' types.
-pub(crate) fn field_type(field: &FieldDescriptor) -> Result<Type, Undecided> {
-    if field.is_map()
-        && let Kind::Message(entry) = field.kind()
+/// The CEL type of a field of `kind` (a map's is its entry's), a list
+/// when `is_list`.
+pub(crate) fn field_type(kind: &Kind, is_list: bool) -> Result<Type, Undecided> {
+    if let Kind::Message(entry) = kind
+        && entry.is_map_entry()
     {
         return Ok(Type::map(
             kind_type(&entry.map_entry_key_field().kind())?,
             kind_type(&entry.map_entry_value_field().kind())?,
         ));
     }
-    let item = kind_type(&field.kind())?;
-    Ok(if field.is_list() {
-        Type::list(item)
-    } else {
-        item
-    })
+    let item = kind_type(kind)?;
+    Ok(if is_list { Type::list(item) } else { item })
 }

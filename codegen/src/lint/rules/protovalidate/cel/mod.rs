@@ -12,7 +12,8 @@
 //! operand missing at the end (ANTLR's recovery words the rest),
 //! message construction, optional syntax, `google.protobuf.Any`,
 //! `Struct`, `Value` and `ListValue` values, the names `list`, `map`,
-//! `type`, `null_type`, `dyn`, `rule` and `rules`, and enum type names.
+//! `type`, `null_type` and `dyn`, and `rule` and `rules` outside
+//! predefined rules.
 
 mod checker;
 mod lexer;
@@ -25,6 +26,15 @@ use prost_reflect::DescriptorPool;
 pub(crate) use checker::{Undecided, field_type, kind_type, message_type};
 pub(crate) use types::Type;
 
+/// The variables an expression sees: `this`, and for a predefined rule
+/// `rule` (the extension's value) and `rules` (the rules message it
+/// extends).
+#[derive(Debug, Clone)]
+pub(crate) struct Env {
+    pub this: Type,
+    pub predefined: Option<(Type, Type)>,
+}
+
 /// What buf's compilation of an expression gives.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Compiled {
@@ -36,14 +46,14 @@ pub(crate) enum Compiled {
     Undecided(String),
 }
 
-/// Parses and checks `text` with `this` of type `this`.
-pub(crate) fn compile(text: &str, pool: &DescriptorPool, this: Type) -> Compiled {
+/// Parses and checks `text` in `env`.
+pub(crate) fn compile(text: &str, pool: &DescriptorPool, env: Env) -> Compiled {
     let expr = match parser::parse(text) {
         Ok(expr) => expr,
         Err(parser::SyntaxError::Known(message)) => return Compiled::Errors(vec![message]),
         Err(parser::SyntaxError::Undecided(what)) => return Compiled::Undecided(what),
     };
-    let mut checker = checker::Checker::new(pool, this);
+    let mut checker = checker::Checker::new(pool, env);
     match checker.check(&expr) {
         Err(checker::Undecided(what)) => Compiled::Undecided(what),
         Ok(_) if !checker.errors.is_empty() => Compiled::Errors(checker.errors),

@@ -3,10 +3,17 @@
 
 use prost_reflect::DescriptorPool;
 
-use super::{Compiled, Type, compile};
+use super::{Compiled, Env, Type, compile};
 
 fn on_int(text: &str) -> Compiled {
-    compile(text, &DescriptorPool::new(), Type::Int)
+    compile(
+        text,
+        &DescriptorPool::new(),
+        Env {
+            this: Type::Int,
+            predefined: None,
+        },
+    )
 }
 
 fn errors(text: &str) -> Vec<String> {
