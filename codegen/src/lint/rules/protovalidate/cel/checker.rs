@@ -9,7 +9,7 @@ use prost_reflect::{DescriptorPool, Kind, MessageDescriptor};
 use super::Env;
 use super::overloads::{overloads, resolve};
 use super::parser::{Expr, Literal};
-use super::types::Type;
+use super::types::{Type, assignable};
 
 /// Something the checker does not model, named for the user.
 pub(crate) struct Undecided(pub String);
@@ -62,24 +62,24 @@ impl<'p> Checker<'p> {
                 self.select(&operand, field)
             }
             Expr::List(items) => {
-                let mut joined: Option<Type> = None;
+                let mut joined = None;
                 for item in items {
-                    let item = self.check(item)?;
-                    joined = Some(join(joined, item));
+                    let ty = self.check(item)?;
+                    joined = Some(join(joined, ty, empty_literal(item)));
                 }
-                Ok(Type::list(joined.unwrap_or(Type::Dyn)))
+                Ok(Type::list(joined.map_or(Type::Dyn, |(ty, _)| ty)))
             }
             Expr::Map(entries) => {
                 let (mut keys, mut values) = (None, None);
                 for (key, value) in entries {
-                    let key = self.check(key)?;
-                    let value = self.check(value)?;
-                    keys = Some(join(keys, key));
-                    values = Some(join(values, value));
+                    let key_type = self.check(key)?;
+                    let value_type = self.check(value)?;
+                    keys = Some(join(keys, key_type, empty_literal(key)));
+                    values = Some(join(values, value_type, empty_literal(value)));
                 }
                 Ok(Type::map(
-                    keys.unwrap_or(Type::Dyn),
-                    values.unwrap_or(Type::Dyn),
+                    keys.map_or(Type::Dyn, |(ty, _)| ty),
+                    values.map_or(Type::Dyn, |(ty, _)| ty),
                 ))
             }
             Expr::Call {
@@ -360,13 +360,48 @@ fn qualified(expr: &Expr) -> Option<Vec<&str>> {
     }
 }
 
-/// The type of a list's items or a map's keys or values: one type, or
-/// `dyn` when they differ.
-fn join(joined: Option<Type>, next: Type) -> Type {
-    match joined {
-        None => next,
-        Some(previous) if previous == next => previous,
-        Some(_) => Type::Dyn,
+/// The type of a list's items or a map's keys or values, joined one by
+/// one as cel-go joins them: the same type, or the more general of two
+/// that fit each other (`null` gives way, a wrapper and its scalar keep the
+/// first), or `dyn`. An empty literal fits anything of its kind.
+fn join(joined: Option<(Type, bool)>, next: Type, next_empty: bool) -> (Type, bool) {
+    let Some((previous, previous_empty)) = joined else {
+        return (next, next_empty);
+    };
+    let fits = |a: &Type, b: &Type| assignable(a, b) || assignable(b, a);
+    let joined = match (&previous, &next) {
+        _ if next_empty && same_kind(&previous, &next) => previous,
+        _ if previous_empty && same_kind(&previous, &next) => next,
+        (a, b) if a == b => previous,
+        (a, b) if !fits(a, b) => Type::Dyn,
+        (Type::Dyn, _) | (_, Type::Dyn) => Type::Dyn,
+        (Type::Null, _) | (_, Type::Null) => next,
+        (Type::List(a), Type::List(b)) => {
+            Type::list(join(Some(((**a).clone(), false)), (**b).clone(), false).0)
+        }
+        (Type::Map(ak, av), Type::Map(bk, bv)) => Type::map(
+            join(Some(((**ak).clone(), false)), (**bk).clone(), false).0,
+            join(Some(((**av).clone(), false)), (**bv).clone(), false).0,
+        ),
+        _ => previous,
+    };
+    (joined, false)
+}
+
+/// Whether two types are both lists or both maps.
+fn same_kind(a: &Type, b: &Type) -> bool {
+    matches!(
+        (a, b),
+        (Type::List(_), Type::List(_)) | (Type::Map(..), Type::Map(..))
+    )
+}
+
+/// Whether an expression is `[]` or `{}`.
+fn empty_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::List(items) => items.is_empty(),
+        Expr::Map(entries) => entries.is_empty(),
+        _ => false,
     }
 }
 

@@ -68,7 +68,7 @@ impl Type {
 
 /// Whether a value of type `actual` may stand where `formal` is expected:
 /// `dyn` both ways, a wrapper for its scalar and back, `null` for what can
-/// be null, and containers item by item.
+/// be null, containers item by item, and any type for any type.
 pub(crate) fn assignable(actual: &Type, formal: &Type) -> bool {
     if actual.is_dyn_or_error() || formal.is_dyn_or_error() {
         return true;
@@ -81,7 +81,8 @@ pub(crate) fn assignable(actual: &Type, formal: &Type) -> bool {
         (Type::Wrapper(a), b) | (b, Type::Wrapper(a)) if **a == *b => true,
         (Type::List(a), Type::List(b)) => assignable(a, b),
         (Type::Map(ak, av), Type::Map(bk, bv)) => assignable(ak, bk) && assignable(av, bv),
-        (Type::Kind(a), Type::Kind(b)) => assignable(a, b),
+        // cel-go compares types of types whatever they are types of.
+        (Type::Kind(_), Type::Kind(_)) => true,
         (a, b) => a == b,
     }
 }
