@@ -22,6 +22,7 @@ use super::{Categories, Check, Report, Rule};
 use expressions::Owner;
 
 mod cel;
+mod examples;
 mod expressions;
 use crate::compat::Span;
 use crate::lint::elements::{FIELD_OPTIONS, FileView, Module};
@@ -575,11 +576,6 @@ impl Place<'_, '_, '_, '_> {
         let typed_path = sub(rule_field.number());
         let typed_shown = format!("{shown}.{rule}");
         refuse_unknown(typed).map_err(|what| self.cannot(format!("{typed_shown}{what}")))?;
-        if has(typed, "example") {
-            return Err(self.cannot(format!(
-                "{typed_shown}.example (buf evaluates the rules on examples)"
-            )));
-        }
         // The rule type against the field's type.
         match (target, rule.as_str()) {
             (Target::Field(field), "repeated") if !field.is_list() => {
@@ -623,6 +619,19 @@ impl Place<'_, '_, '_, '_> {
                 format!("Field {name:?} is of type {shown_type} but has {typed_shown} rules."),
             );
             return Ok(());
+        }
+        if has(typed, "example") {
+            let context = examples::Context {
+                ignore,
+                custom: has(rules, "cel")
+                    || has(rules, "cel_expression")
+                    || typed.extensions().next().is_some(),
+            };
+            let findings = examples::check(&rule, &kind, typed, &typed_path, &context)
+                .map_err(|what| self.cannot(format!("a {typed_shown}.example {what}")))?;
+            for (at, message) in findings {
+                self.add(&at, message);
+            }
         }
         self.typed_rules(&rule, &kind, typed, &typed_path, &typed_shown)
     }
@@ -702,7 +711,8 @@ impl Place<'_, '_, '_, '_> {
         shown: &str,
     ) -> Result<(), String> {
         let name = self.name().to_owned();
-        if has(typed, "const") && typed.fields().count() > 1 {
+        // BoolRules hold only `const` and `example`: buf says nothing of them.
+        if has(typed, "const") && typed.fields().count() > 1 && rule != "bool" {
             self.add(
                 &child(path, number_of(typed, "const")),
                 format!(
