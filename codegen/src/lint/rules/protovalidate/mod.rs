@@ -1,15 +1,16 @@
 //! PROTOVALIDATE: buf checks the `buf.validate` rules a schema puts on its
-//! fields (rule type against field type, contradicting bounds, `required`
-//! and `ignore` together, rules that cannot hold), with buf 1.75's
+//! fields, extensions and messages (rule type against field type,
+//! contradicting bounds, `required` and `ignore` together, rules that
+//! cannot hold, CEL expressions, `oneof` entries of message rules,
+//! predefined rules, `example` values, patterns), with buf 1.75's
 //! messages, each at the place in the option buf points to.
 //!
 //! The option values are read through the schema's descriptor pool
-//! (`prost_types` drops custom options). What protoforge cannot decide as
-//! buf does stops the lint with an error naming the element, never a
-//! silent pass: CEL expressions (buf compiles and type-checks them),
-//! `example` values (buf evaluates the rules on them), predefined rules,
-//! message-level rules, rules on extensions, and patterns outside the
-//! regular-expression syntax Go and Rust share.
+//! (`prost_types` drops custom options). CEL is parsed and type-checked by
+//! `cel`, examples are evaluated by `examples`, patterns parsed as Go's
+//! regexp parses them by `go_regexp`. What protoforge cannot decide as buf
+//! does stops the lint with an error naming the element and how to except
+//! the rule, never a silent pass (each module says which corners).
 
 use std::cmp::Ordering;
 
@@ -24,6 +25,7 @@ use expressions::Owner;
 mod cel;
 mod examples;
 mod expressions;
+mod go_regexp;
 use crate::compat::Span;
 use crate::lint::elements::{FIELD_OPTIONS, FileView, Module};
 
@@ -941,93 +943,26 @@ impl Place<'_, '_, '_, '_> {
         }
     }
 
-    /// A `pattern` buf's Go would reject is reported in Go's words, which
-    /// protoforge does not have: it stops instead. So does a pattern that
-    /// leaves the syntax both accept.
-    fn pattern(
-        &mut self,
-        typed: &DynamicMessage,
-        _path: &[i32],
-        shown: &str,
-    ) -> Result<(), String> {
+    /// A `pattern` must compile as Go's regexp compiles it; buf prints
+    /// Go's error.
+    fn pattern(&mut self, typed: &DynamicMessage, path: &[i32], shown: &str) -> Result<(), String> {
         let Some(Value::String(pattern)) = get(typed, "pattern") else {
             return Ok(());
         };
-        let ast = regex_syntax::ast::parse::Parser::new()
-            .parse(&pattern)
-            .map_err(|_| {
-                self.cannot(format!(
-                    "a {shown}.pattern that does not compile ({pattern:?}; buf words Go's error)"
-                ))
-            })?;
-        if !go_compatible(&ast) {
-            return Err(self.cannot(format!(
-                "a {shown}.pattern outside the syntax Go and Rust share ({pattern:?})"
-            )));
+        match go_regexp::check(&pattern) {
+            go_regexp::Outcome::Compiles => {}
+            go_regexp::Outcome::Fails(error) => {
+                let name = self.name().to_owned();
+                self.add(
+                    &child(path, number_of(typed, "pattern")),
+                    format!("Field {name:?} has a {shown}.pattern that fails to compile: {error}."),
+                );
+            }
+            go_regexp::Outcome::Undecided(what) => {
+                return Err(self.cannot(format!("a {shown}.pattern {pattern:?} with {what}")));
+            }
         }
-        regex_syntax::hir::translate::Translator::new()
-            .translate(&pattern, &ast)
-            .map_err(|_| {
-                self.cannot(format!(
-                    "a {shown}.pattern that does not compile ({pattern:?}; buf words Go's error)"
-                ))
-            })?;
         Ok(())
-    }
-}
-
-/// Whether `ast` uses only what Go's regexp syntax accepts too (no `x`,
-/// `u` or `R` flags, no `\<`/`\>`-style boundaries, repeats up to 1000).
-fn go_compatible(ast: &regex_syntax::ast::Ast) -> bool {
-    use regex_syntax::ast::{
-        AssertionKind, Ast, Flag, FlagsItemKind, GroupKind, RepetitionKind, RepetitionRange,
-    };
-    let flags_ok = |flags: &regex_syntax::ast::Flags| {
-        flags.items.iter().all(|item| {
-            !matches!(
-                item.kind,
-                FlagsItemKind::Flag(Flag::Unicode | Flag::CRLF | Flag::IgnoreWhitespace)
-            )
-        })
-    };
-    match ast {
-        Ast::Flags(set) => flags_ok(&set.flags),
-        Ast::Assertion(assertion) => matches!(
-            assertion.kind,
-            AssertionKind::StartLine
-                | AssertionKind::EndLine
-                | AssertionKind::StartText
-                | AssertionKind::EndText
-                | AssertionKind::WordBoundary
-                | AssertionKind::NotWordBoundary
-        ),
-        Ast::Repetition(repetition) => {
-            let count_ok = match &repetition.op.kind {
-                RepetitionKind::Range(
-                    RepetitionRange::Exactly(n) | RepetitionRange::AtLeast(n),
-                ) => *n <= 1000,
-                RepetitionKind::Range(RepetitionRange::Bounded(a, b)) => *a <= 1000 && *b <= 1000,
-                _ => true,
-            };
-            count_ok && go_compatible(&repetition.ast)
-        }
-        Ast::Group(group) => {
-            let kind_ok = match &group.kind {
-                GroupKind::NonCapturing(flags) => flags_ok(flags),
-                GroupKind::CaptureName { starts_with_p, .. } => *starts_with_p,
-                GroupKind::CaptureIndex(_) => true,
-            };
-            kind_ok && go_compatible(&group.ast)
-        }
-        Ast::Alternation(alternation) => alternation.asts.iter().all(go_compatible),
-        Ast::Concat(concat) => concat.asts.iter().all(go_compatible),
-        Ast::Empty(_) | Ast::Literal(_) | Ast::Dot(_) | Ast::ClassPerl(_) => true,
-        // Class contents differ between the two in corners (Unicode class
-        // names, nested sets): refuse the rare ones.
-        Ast::ClassUnicode(_) => false,
-        Ast::ClassBracketed(class) => {
-            !matches!(class.kind, regex_syntax::ast::ClassSet::BinaryOp(_))
-        }
     }
 }
 
