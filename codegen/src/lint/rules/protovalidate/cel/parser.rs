@@ -53,6 +53,13 @@ pub(super) fn parse(text: &str) -> Result<Expr, SyntaxError> {
     let tokens = tokens(text).map_err(|at| {
         SyntaxError::Undecided(format!("a character CEL's lexer refuses at offset {at}"))
     })?;
+    // The checker recurses along the tree: a bound on its size bounds the
+    // stack it takes.
+    if tokens.len() > MAX_TOKENS {
+        return Err(SyntaxError::Undecided(format!(
+            "more than {MAX_TOKENS} tokens"
+        )));
+    }
     let mut parser = Parser {
         text,
         tokens,
@@ -75,9 +82,12 @@ struct Parser<'t> {
     depth: usize,
 }
 
+/// Expressions longer than this are left undecided.
+const MAX_TOKENS: usize = 600;
+
 /// Recursion deeper than this is refused rather than risking the stack
 /// (cel-go refuses deep nesting too, with its own words).
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 100;
 
 fn call(function: &str, args: Vec<Expr>) -> Expr {
     Expr::Call {
@@ -148,7 +158,10 @@ impl Parser<'_> {
         }
         let yes = self.operand(Self::or)?;
         self.expect(":")?;
-        let no = self.operand(Self::expr)?;
+        self.depth += 1;
+        let no = self.operand(Self::expr);
+        self.depth -= 1;
+        let no = no?;
         Ok(call("_?_:_", vec![condition, yes, no]))
     }
 

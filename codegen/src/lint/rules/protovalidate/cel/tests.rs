@@ -121,3 +121,17 @@ fn undecided() {
         );
     }
 }
+
+/// Long chains and deep nesting stay within the stack: checked, or left
+/// undecided past the bounds.
+#[test]
+fn long_expressions() {
+    let chain = vec!["this"; 290].join(" + ");
+    assert_eq!(on_int(&format!("{chain} > 1")), Compiled::Typed(Type::Bool));
+    let conditional = vec!["this > 1 ? 1 :"; 120].join(" ") + " 2";
+    assert!(matches!(on_int(&conditional), Compiled::Undecided(_)));
+    let nested = "(".repeat(90) + "this" + &")".repeat(90);
+    assert_eq!(on_int(&nested), Compiled::Typed(Type::Int));
+    let long = vec!["this"; 400].join(" + ");
+    assert!(matches!(on_int(&long), Compiled::Undecided(_)));
+}
