@@ -361,9 +361,9 @@ fn protovalidate_refuses_what_it_cannot_check() {
         "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() > 1 )\"}]; }",
         "message M { string s = 1 [(buf.validate.field).cel_expression = \"'%s'.format([this])\"]; }",
         "message M { option (buf.validate.message).cel = {id: \"x\", expression: \"a.M{} == this\"}; string s = 1; }",
-        // Examples buf words with Go's formatting, or beside rules protoforge
-        // does not evaluate.
-        "message M { double s = 1 [(buf.validate.field).double.example = 3, (buf.validate.field).double.gt = 5]; }",
+        // Examples buf words with formatting protoforge does not model
+        // (infinite bounds, bytes), or beside rules it does not evaluate.
+        "message M { double s = 1 [(buf.validate.field).double.example = 3, (buf.validate.field).double.gt = inf]; }",
         "message M { bytes s = 1 [(buf.validate.field).bytes.example = \"a\", (buf.validate.field).bytes.min_len = 5]; }",
         "message M { string s = 1 [(buf.validate.field).string.example = \"a\", (buf.validate.field).string.email = true]; }",
         "message M { string s = 1 [(buf.validate.field).string.example = \"a\", (buf.validate.field).cel = {id: \"x\", expression: \"this != ''\"}]; }",

@@ -6,14 +6,15 @@
 //!
 //! The rules are evaluated here as validate.proto's expressions define
 //! them, for the rules whose outcome and words are certain: bounds, `const`,
-//! `in`, `not_in` of integers and enums (and `defined_only`), lengths,
-//! affixes, `const`, `in`, `not_in` of strings, `const` of bools. A float
-//! or bytes example is decided when it satisfies its rules (buf then says
-//! nothing); when it breaks one, buf's words hold Go's and CEL's number and
-//! byte formatting, which protoforge does not reproduce, so the lint stops.
-//! So does an example beside a rule not evaluated here (`pattern`,
-//! well-known formats like `email`, durations and timestamps, whose
-//! example buf prints as a Go pointer), beside a CEL expression or a
+//! `in`, `not_in` of integers, floats and enums (and `defined_only`,
+//! `finite`), lengths, affixes, `const`, `in`, `not_in` of strings, `const`
+//! of bools; numbers shown as Go and CEL show them. A bytes example is
+//! decided when it satisfies its rules (buf then says nothing); when it
+//! breaks one, buf's words hold Go's byte formatting, which protoforge does
+//! not reproduce, so the lint stops, as it does for a broken rule with an
+//! infinite bound. So does an example beside a rule not evaluated here
+//! (`pattern`, well-known formats like `email`, durations and timestamps,
+//! whose example buf prints as a Go pointer), beside a CEL expression or a
 //! predefined rule on the field.
 
 use prost_reflect::{DynamicMessage, Kind, ReflectMessage, Value};
@@ -57,7 +58,9 @@ impl std::fmt::Display for Number {
         match self {
             Number::Int(v) => write!(f, "{v}"),
             Number::Uint(v) => write!(f, "{v}"),
-            // Never shown: a float example that breaks a rule is undecided.
+            // CEL's `%s` of a double: the shortest digits that read back,
+            // without an exponent (Go's `'f', -1`), as Rust prints them.
+            // (An infinite bound is refused before it is shown.)
             Number::Float(v) => write!(f, "{v}"),
         }
     }
@@ -143,13 +146,17 @@ pub(super) fn check(
             ("bytes", Value::Bytes(bytes)) => bytes_rules(typed, bytes)?,
             ("bool", Value::Bool(value)) => bool_rules(typed, *value),
             (_, other) => match Number::of(other) {
-                Some(value) => number_rules(rule, kind, typed, value)?,
+                Some(value) => number_rules(kind, typed, value)?,
                 None => return Err(format!("of an unexpected kind ({other:?})")),
             },
         };
         let shown = match example {
             Value::String(text) => text.clone(),
             Value::Bool(value) => value.to_string(),
+            Value::F64(value) => go_float(*value, format!("{value:e}"), value.to_string()),
+            Value::F32(value) => {
+                go_float(f64::from(*value), format!("{value:e}"), value.to_string())
+            }
             other => Number::of(other).map(|n| n.to_string()).unwrap_or_default(),
         };
         let at = child(path, example_field.number() as i32);
@@ -186,7 +193,6 @@ fn shown_list(values: &[Value], item: impl Fn(&Value) -> String) -> String {
 
 /// The rules an integer, enum or float example breaks: (id, message).
 fn number_rules(
-    rule: &str,
     kind: &Kind,
     typed: &DynamicMessage,
     value: Number,
@@ -282,10 +288,42 @@ fn number_rules(
         }
         _ => {}
     }
-    if !broken.is_empty() && matches!(rule, "float" | "double") {
-        return Err("that breaks a float rule (buf words it with Go's float formatting)".into());
+    // An infinite bound would be shown as CEL shows infinities, which is
+    // not modelled.
+    let shown_infinite = ["const", "in", "not_in", "gt", "gte", "lt", "lte"]
+        .iter()
+        .flat_map(|name| match get(typed, name) {
+            Some(Value::List(values)) => values,
+            Some(value) => vec![value],
+            None => Vec::new(),
+        })
+        .any(|value| matches!(Number::of(&value), Some(Number::Float(v)) if v.is_infinite()));
+    if !broken.is_empty() && shown_infinite {
+        return Err("that breaks a rule with an infinite bound".into());
     }
     Ok(broken)
+}
+
+/// A float example as buf shows it (Go's `strconv.FormatFloat(v, 'g', -1,
+/// bits)`): the shortest digits that read back, with an exponent (at
+/// least two digits) below 1e-4 or from 1e6. `scientific` and `plain` are
+/// Rust's shortest forms of the value at its own width (`{:e}`, `{}`).
+fn go_float(value: f64, scientific: String, plain: String) -> String {
+    if value.is_nan() {
+        return "NaN".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    let Some((mantissa, exponent)) = scientific.split_once('e') else {
+        return plain;
+    };
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if value == 0.0 || (-4..6).contains(&exponent) {
+        return plain;
+    }
+    let sign = if exponent < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
 }
 
 /// The rules a string example breaks.

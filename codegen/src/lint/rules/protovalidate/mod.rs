@@ -811,7 +811,7 @@ impl Place<'_, '_, '_, '_> {
             }
             "float" | "double" | "duration" | "int32" | "int64" | "uint32" | "uint64"
             | "sint32" | "sint64" | "fixed32" | "fixed64" | "sfixed32" | "sfixed64" => {
-                for part in ["gt", "gte", "lt", "lte"] {
+                for part in ["const", "gt", "gte", "lt", "lte"] {
                     let nan = match get(typed, part) {
                         Some(Value::F32(v)) => v.is_nan(),
                         Some(Value::F64(v)) => v.is_nan(),
@@ -826,6 +826,31 @@ impl Place<'_, '_, '_, '_> {
                                  satisfied."
                             ),
                         );
+                    }
+                }
+                for (part, effect) in [
+                    ("in", "this entry can never match"),
+                    ("not_in", "this entry has no effect"),
+                ] {
+                    let Some(Value::List(values)) = get(typed, part) else {
+                        continue;
+                    };
+                    for (index, value) in values.iter().enumerate() {
+                        let nan = match value {
+                            Value::F32(v) => v.is_nan(),
+                            Value::F64(v) => v.is_nan(),
+                            _ => false,
+                        };
+                        if nan {
+                            let at = child(path, number_of(typed, part));
+                            self.add(
+                                &child(&at, index as i32),
+                                format!(
+                                    "Field {name:?} has NaN in {shown}.{part}. Comparisons with \
+                                     NaN are always false, so {effect}."
+                                ),
+                            );
+                        }
                     }
                 }
                 self.bounds(typed, path, shown);
