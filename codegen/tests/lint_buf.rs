@@ -364,7 +364,7 @@ fn protovalidate_refuses_what_it_cannot_check() {
         // Examples buf words with formatting protoforge does not model
         // (infinite bounds, bytes), or beside rules it does not evaluate.
         "message M { double s = 1 [(buf.validate.field).double.example = 3, (buf.validate.field).double.gt = inf]; }",
-        "message M { bytes s = 1 [(buf.validate.field).bytes.example = \"a\", (buf.validate.field).bytes.min_len = 5]; }",
+        "message M { bytes s = 1 [(buf.validate.field).bytes.example = \"a\", (buf.validate.field).bytes.in = \"\\xff\"]; }",
         "message M { string s = 1 [(buf.validate.field).string.example = \"a\", (buf.validate.field).string.email = true]; }",
         "message M { string s = 1 [(buf.validate.field).string.example = \"a\", (buf.validate.field).cel = {id: \"x\", expression: \"this != ''\"}]; }",
         // A Unicode class Go may name otherwise than protoforge knows.

@@ -8,11 +8,10 @@
 //! them, for the rules whose outcome and words are certain: bounds, `const`,
 //! `in`, `not_in` of integers, floats and enums (and `defined_only`,
 //! `finite`), lengths, affixes, `const`, `in`, `not_in` of strings, `const`
-//! of bools; numbers shown as Go and CEL show them. A bytes example is
-//! decided when it satisfies its rules (buf then says nothing); when it
-//! breaks one, buf's words hold Go's byte formatting, which protoforge does
-//! not reproduce, so the lint stops, as it does for a broken rule with an
-//! infinite bound. So does an example beside a rule not evaluated here
+//! of bools; lengths, affixes, `const`, `in`, `not_in` of bytes; values
+//! shown as Go and CEL show them. A broken `in` or `not_in` of bytes that
+//! are not UTF-8 (buf fails on them) and a broken rule with an infinite
+//! bound stay undecided: the lint stops. So does an example beside a rule not evaluated here
 //! (`pattern`, well-known formats like `email`, durations and timestamps,
 //! whose example buf prints as a Go pointer), beside a CEL expression or a
 //! predefined rule on the field.
@@ -152,6 +151,11 @@ pub(super) fn check(
         };
         let shown = match example {
             Value::String(text) => text.clone(),
+            // Go's `%v` of a byte slice.
+            Value::Bytes(bytes) => {
+                let items: Vec<String> = bytes.iter().map(u8::to_string).collect();
+                format!("[{}]", items.join(" "))
+            }
             Value::Bool(value) => value.to_string(),
             Value::F64(value) => go_float(*value, format!("{value:e}"), value.to_string()),
             Value::F32(value) => {
@@ -390,31 +394,76 @@ fn string_rules(typed: &DynamicMessage, value: &str) -> Vec<(String, String)> {
     broken
 }
 
-/// The rules a bytes example breaks: decided only when it breaks none.
+/// The rules a bytes example breaks. Rule values are shown in hex (`%x`),
+/// or as text in lists (buf fails on bytes that are not UTF-8 there: those
+/// stay undecided).
 fn bytes_rules(typed: &DynamicMessage, value: &[u8]) -> Result<Vec<(String, String)>, String> {
     let bytes = |name: &str| get(typed, name).and_then(|v| v.as_bytes().map(|b| b.to_vec()));
     let count = |name: &str| get(typed, name).and_then(|v| v.as_u64());
-    let size = value.len() as u64;
-    let mut ok = bytes("const").is_none_or(|c| c == value)
-        && count("len").is_none_or(|n| size == n)
-        && count("min_len").is_none_or(|n| size >= n)
-        && count("max_len").is_none_or(|n| size <= n)
-        && bytes("prefix").is_none_or(|a| value.starts_with(&a))
-        && bytes("suffix").is_none_or(|a| value.ends_with(&a))
-        && bytes("contains").is_none_or(|a| a.is_empty() || value.windows(a.len()).any(|w| w == a));
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let within = list(typed, "in");
-    ok &= within.is_empty()
-        || within
-            .iter()
-            .any(|v| v.as_bytes().map(|b| &b[..]) == Some(value));
-    ok &= !list(typed, "not_in")
-        .iter()
-        .any(|v| v.as_bytes().map(|b| &b[..]) == Some(value));
-    if ok {
-        Ok(Vec::new())
-    } else {
-        Err("that breaks a bytes rule (buf words it with Go's byte formatting)".into())
+    let outside = list(typed, "not_in");
+    let size = value.len() as u64;
+    let mut broken = Vec::new();
+    if let Some(expected) = bytes("const")
+        && expected != value
+    {
+        broken.push(("const".into(), format!("must be {}", hex(&expected))));
     }
+    for (name, words) in [
+        ("len", "must be"),
+        ("min_len", "must be at least"),
+        ("max_len", "must be at most"),
+    ] {
+        let Some(limit) = count(name) else { continue };
+        let ok = match name {
+            "len" => size == limit,
+            "min_len" => size >= limit,
+            _ => size <= limit,
+        };
+        if !ok {
+            broken.push((name.into(), format!("{words} {limit} bytes")));
+        }
+    }
+    type Test = fn(&[u8], &[u8]) -> bool;
+    let affixes: [(&str, Test, &str); 3] = [
+        ("prefix", |v, a| v.starts_with(a), "does not have prefix"),
+        ("suffix", |v, a| v.ends_with(a), "does not have suffix"),
+        (
+            "contains",
+            |v, a| a.is_empty() || v.windows(a.len()).any(|w| w == a),
+            "does not contain",
+        ),
+    ];
+    for (name, ok, words) in affixes {
+        if let Some(affix) = bytes(name)
+            && !ok(value, &affix)
+        {
+            broken.push((name.into(), format!("{words} {}", hex(&affix))));
+        }
+    }
+    // A list is shown as text: buf fails on bytes that are not UTF-8.
+    let shown = |values: &[Value]| -> Result<String, String> {
+        let mut items = Vec::new();
+        for value in values {
+            let bytes = value.as_bytes().map(|b| &b[..]).unwrap_or_default();
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| "with bytes that are not UTF-8 (buf fails on them)".to_owned())?;
+            items.push(text.to_owned());
+        }
+        Ok(format!("[{}]", items.join(", ")))
+    };
+    let is = |v: &Value| v.as_bytes().map(|b| &b[..]) == Some(value);
+    if !within.is_empty() && !within.iter().any(is) {
+        broken.push(("in".into(), format!("must be in list {}", shown(&within)?)));
+    }
+    if outside.iter().any(is) {
+        broken.push((
+            "not_in".into(),
+            format!("must not be in list {}", shown(&outside)?),
+        ));
+    }
+    Ok(broken)
 }
 
 /// The rules a bool example breaks.
