@@ -357,9 +357,10 @@ fn protovalidate_agrees_with_buf() {
 fn protovalidate_refuses_what_it_cannot_check() {
     let cases = [
         // A syntax error ANTLR's recovery words, the strings extension's
-        // `format`, message construction, a character CEL does not know.
+        // `strings.quote`, message construction, a character CEL does not
+        // know.
         "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() > 1 )\"}]; }",
-        "message M { string s = 1 [(buf.validate.field).cel_expression = \"'%s'.format([this])\"]; }",
+        "message M { string s = 1 [(buf.validate.field).cel_expression = \"strings.quote(this) != ''\"]; }",
         "message M { option (buf.validate.message).cel = {id: \"x\", expression: \"a.M{} == this\"}; string s = 1; }",
         // Examples buf words with formatting protoforge does not model
         // (infinite bounds, bytes), or beside rules it does not evaluate.
@@ -370,10 +371,10 @@ fn protovalidate_refuses_what_it_cannot_check() {
         // A Unicode class Go may name otherwise than protoforge knows.
         "message M { string s = 1 [(buf.validate.field).string.pattern = \"\\\\p{Letter}\"]; }",
         "message M { repeated string s = 1 [(buf.validate.field).repeated.items.cel = {id: \"x\", expression: \"this # 1\"}]; }",
-        // A predefined rule using `format` (extending a rules message takes
+        // A predefined rule with optional syntax (extending a rules message takes
         // proto2 or editions: protoc allows proto3 extensions of options
         // messages only).
-        "extend buf.validate.Int32Rules { optional bool shown = 1161 [(buf.validate.predefined).cel = {id: \"shown\", expression: \"'%d'.format([this])\"}]; }",
+        "extend buf.validate.Int32Rules { optional bool shown = 1161 [(buf.validate.predefined).cel = {id: \"shown\", expression: \"this.?x\"}]; }",
     ];
     let vendor = fixture("protovalidate").join("vendor/buf/validate/validate.proto");
     for case in cases {

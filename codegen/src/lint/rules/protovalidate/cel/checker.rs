@@ -45,7 +45,7 @@ impl<'p> Checker<'p> {
                 Literal::Int => Type::Int,
                 Literal::Uint => Type::Uint,
                 Literal::Double => Type::Double,
-                Literal::String => Type::String,
+                Literal::String(_) => Type::String,
                 Literal::Bytes => Type::Bytes,
                 Literal::Bool => Type::Bool,
                 Literal::Null => Type::Null,
@@ -61,14 +61,7 @@ impl<'p> Checker<'p> {
                 let operand = self.check(operand)?;
                 self.select(&operand, field)
             }
-            Expr::List(items) => {
-                let mut joined = None;
-                for item in items {
-                    let ty = self.check(item)?;
-                    joined = Some(join(joined, ty, empty_literal(item)));
-                }
-                Ok(Type::list(joined.map_or(Type::Dyn, |(ty, _)| ty)))
-            }
+            Expr::List(items) => Ok(self.list(items)?.0),
             Expr::Map(entries) => {
                 let (mut keys, mut values) = (None, None);
                 for (key, value) in entries {
@@ -88,6 +81,50 @@ impl<'p> Checker<'p> {
                 args,
             } => self.call(target.as_deref(), function, args),
         }
+    }
+
+    /// A list literal's type, and its items' types.
+    fn list(&mut self, items: &[Expr]) -> Result<(Type, Vec<Type>), Undecided> {
+        let mut joined = None;
+        let mut types = Vec::with_capacity(items.len());
+        for item in items {
+            let ty = self.check(item)?;
+            joined = Some(join(joined, ty.clone(), empty_literal(item)));
+            types.push(ty);
+        }
+        Ok((Type::list(joined.map_or(Type::Dyn, |(ty, _)| ty)), types))
+    }
+
+    /// The strings extension's `format`: a call like any other, and when
+    /// the format is a literal and its arguments a list literal, cel-go
+    /// checks each clause against its argument.
+    fn format(&mut self, target: &Expr, arg: &Expr) -> Result<Type, Undecided> {
+        let target_type = self.check(target)?;
+        let (arg_type, items) = match arg {
+            Expr::List(items) => {
+                let (ty, types) = self.list(items)?;
+                (ty, Some(types))
+            }
+            other => (self.check(other)?, None),
+        };
+        let types = [target_type, arg_type];
+        let Some(result) = resolve(overloads("format").unwrap_or_default(), true, &types) else {
+            self.errors.push(format!(
+                "found no matching overload for 'format' applied to '{}.({})'",
+                types[0], types[1]
+            ));
+            return Ok(Type::Error);
+        };
+        let (Expr::Literal(Literal::String(text)), Some(items)) = (target, items) else {
+            return Ok(result);
+        };
+        let text = text
+            .as_deref()
+            .ok_or_else(|| Undecided("a format string with escapes".to_owned()))?;
+        if let Some(error) = format_error(text, &items)? {
+            self.errors.push(error);
+        }
+        Ok(result)
     }
 
     /// A name that is a variable or names something in the schema.
@@ -193,11 +230,7 @@ impl<'p> Checker<'p> {
                 }
                 return Ok(Type::Bool);
             }
-            (_, "format", _) => {
-                return Err(Undecided(
-                    "the strings extension's `format` (buf checks its format string)".to_owned(),
-                ));
-            }
+            (Some(target), "format", 1) => return self.format(target, &args[0]),
             _ => {}
         }
         // A qualified function name (`strings.quote`) is not modelled.
@@ -341,6 +374,96 @@ impl<'p> Checker<'p> {
         self.locals.pop();
         result
     }
+}
+
+/// cel-go's complaint about a format string and its arguments' types,
+/// if any (the first it finds).
+fn format_error(text: &str, args: &[Type]) -> Result<Option<String>, Undecided> {
+    let undecided = |what: &str| Err(Undecided(format!("a format clause {what}")));
+    let mut chars = text.chars().peekable();
+    let mut index = 0;
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        let Some(mut verb) = chars.next() else {
+            return Ok(Some("unexpected end of string".to_owned()));
+        };
+        if verb == '%' {
+            continue;
+        }
+        if verb == '.' {
+            let mut digits = 0;
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+                digits += 1;
+            }
+            match chars.next() {
+                Some(next) if digits > 0 => verb = next,
+                _ => return undecided("with a bare precision"),
+            }
+        }
+        if !"sdfeboxX".contains(verb) {
+            return Ok(Some(format!(
+                "could not parse formatting clause: unrecognized formatting clause \"{verb}\""
+            )));
+        }
+        let Some(arg) = args.get(index) else {
+            return Ok(Some(format!("index {index} out of range")));
+        };
+        index += 1;
+        let numeric = matches!(
+            arg,
+            Type::Int | Type::Uint | Type::Double | Type::Dyn | Type::Error
+        ) || matches!(arg, Type::Wrapper(inner) if matches!(**inner, Type::Int | Type::Uint | Type::Double));
+        match verb {
+            'd' if numeric => {}
+            'd' => {
+                let given = match arg {
+                    Type::String => "string".to_owned(),
+                    Type::Duration => "google.protobuf.Duration".to_owned(),
+                    _ => return undecided(&format!("%d of a {arg}")),
+                };
+                return Ok(Some(format!(
+                    "error during formatting: decimal clause can only be used on ints, uints, \
+                     and doubles, was given {given}"
+                )));
+            }
+            's' => match arg {
+                Type::Int
+                | Type::Uint
+                | Type::Double
+                | Type::String
+                | Type::Bool
+                | Type::Bytes
+                | Type::List(_)
+                | Type::Map(..)
+                | Type::Kind(_)
+                | Type::Duration
+                | Type::Timestamp
+                | Type::Dyn
+                | Type::Error => {}
+                Type::Message(name) => {
+                    return Ok(Some(format!(
+                        "error during formatting: string clause can only be used on strings, \
+                         bools, bytes, ints, doubles, maps, lists, types, durations, and \
+                         timestamps, was given {name}"
+                    )));
+                }
+                other => return undecided(&format!("%s of a {other}")),
+            },
+            'x' | 'X' if numeric || matches!(arg, Type::String | Type::Bytes) => {}
+            'f' | 'e' | 'b' | 'o' if numeric => {}
+            _ => return undecided(&format!("%{verb} of a {arg}")),
+        }
+    }
+    if index < args.len() {
+        return Ok(Some(format!(
+            "too many arguments supplied to string.format (expected {index}, got {})",
+            args.len()
+        )));
+    }
+    Ok(None)
 }
 
 /// Functions with a qualified name in buf's environment (the strings

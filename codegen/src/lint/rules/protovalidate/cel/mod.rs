@@ -6,7 +6,8 @@
 //!
 //! The checker models cel-go's standard library (with cross-type numeric
 //! comparisons, as protovalidate enables), the strings extension but
-//! `format` and `strings.quote`, protovalidate's functions, the schema's
+//! `strings.quote` (with the check of literal `format` strings),
+//! protovalidate's functions, the schema's
 //! messages and enum values, and the macros `has`, `all`, `exists`,
 //! `exists_one`, `map` and `filter`. Undecided: syntax errors but an
 //! operand missing at the end (ANTLR's recovery words the rest),

@@ -292,6 +292,10 @@ pub(super) fn overloads(function: &str) -> Option<&'static [Overload]> {
             ];
             O
         }
+        "format" => {
+            const O: &[Overload] = &[member(&[String, ListA], String)];
+            O
+        }
         // protovalidate's functions.
         "isNan" => {
             const O: &[Overload] = &[member(&[Double], Bool)];

@@ -25,12 +25,13 @@ pub(super) enum Expr {
     Map(Vec<(Expr, Expr)>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum Literal {
     Int,
     Uint,
     Double,
-    String,
+    /// A string, with its value when it has no escapes but the simple ones.
+    String(Option<String>),
     Bytes,
     Bool,
     Null,
@@ -356,7 +357,7 @@ impl Parser<'_> {
             Tok::Int if int_fits(text, false) => literal(Literal::Int),
             Tok::Uint if uint_fits(text) => literal(Literal::Uint),
             Tok::Double => literal(Literal::Double),
-            Tok::String => literal(Literal::String),
+            Tok::String => literal(Literal::String(string_value(text))),
             Tok::Bytes => literal(Literal::Bytes),
             Tok::True | Tok::False => literal(Literal::Bool),
             Tok::Null => literal(Literal::Null),
@@ -425,4 +426,40 @@ fn uint_fits(text: &str) -> bool {
         Some(hex) => u64::from_str_radix(hex, 16).is_ok(),
         None => text.parse::<u64>().is_ok(),
     }
+}
+
+/// The value of a string literal (`'a'`, `"a"`, `'''a'''`, `r'a'`) whose
+/// escapes are only `\\`, `\'`, `\"`, `\n`, `\t`, `\r`; `None` for others.
+fn string_value(text: &str) -> Option<String> {
+    let (raw, text) = match text.strip_prefix(['r', 'R']) {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let quote = if text.starts_with("\'\'\'") || text.starts_with("\"\"\"") {
+        3
+    } else {
+        1
+    };
+    let inner = text.get(quote..text.len().checked_sub(quote)?)?;
+    if raw {
+        return Some(inner.to_owned());
+    }
+    let mut value = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        value.push(match chars.next()? {
+            '\\' => '\\',
+            '\'' => '\'',
+            '"' => '"',
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            _ => return None,
+        });
+    }
+    Some(value)
 }

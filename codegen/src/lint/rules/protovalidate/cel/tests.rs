@@ -101,7 +101,7 @@ fn undecided() {
         "a.B{x: 1}",
         "this > 1 )",
         "9223372036854775808",
-        "'%d'.format([1])",
+        "'%d'.format([1]) + '\\u00e9%d'.format([1])",
         "strings.quote('a')",
         "has(this)",
         "[1].all(1, true)",
