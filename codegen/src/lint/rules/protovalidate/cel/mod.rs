@@ -7,14 +7,13 @@
 //! The checker models cel-go's standard library (with cross-type numeric
 //! comparisons, as protovalidate enables), the strings extension but
 //! `strings.quote` (with the check of literal `format` strings),
-//! protovalidate's functions, the schema's
-//! messages and enum values, and the macros `has`, `all`, `exists`,
-//! `exists_one`, `map` and `filter`. Undecided: syntax errors but an
-//! operand missing at the end (ANTLR's recovery words the rest),
-//! message construction, optional syntax, `google.protobuf.Any`,
-//! `Struct`, `Value` and `ListValue` values, the names `list`, `map`,
-//! `type`, `null_type` and `dyn`, and `rule` and `rules` outside
-//! predefined rules.
+//! protovalidate's functions, the schema's messages and enum values, and
+//! the macros `has`, `all`, `exists`, `exists_one`, `map` and `filter`.
+//! Undecided: syntax errors but an operand missing at the end (ANTLR's
+//! recovery words the rest), message construction, optional syntax,
+//! `google.protobuf.Any`, `Struct`, `Value` and `ListValue` values, the
+//! names `list`, `map`, `type`, `null_type` and `dyn`, `rule` and `rules`
+//! outside predefined rules, and expressions past the size bounds.
 
 mod checker;
 mod lexer;
