@@ -9,8 +9,8 @@
 //! `strings.quote` (with the check of literal `format` strings),
 //! protovalidate's functions, the schema's messages and enum values, and
 //! the macros `has`, `all`, `exists`, `exists_one`, `map` and `filter`.
-//! Undecided: syntax errors but an operand missing at the end (ANTLR's
-//! recovery words the rest), message construction, optional syntax,
+//! Undecided: syntax errors but those whose words are certain (see
+//! `parser`; ANTLR's recovery words the rest), message construction, optional syntax,
 //! `google.protobuf.Any`, `Struct`, `Value` and `ListValue` values, the
 //! names `list`, `map`, `type`, `null_type` and `dyn`, `rule` and `rules`
 //! outside predefined rules, and expressions past the size bounds.

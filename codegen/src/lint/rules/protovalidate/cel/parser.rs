@@ -2,9 +2,10 @@
 //! calls as cel-go's parser builds it: operators are calls named as
 //! cel-go names them (`_>_`, `@in`, `_[_]`...), macros stay calls the
 //! checker expands. ANTLR's recovery words most syntax errors in ways
-//! that depend on its prediction tables: the parser words only the one
-//! whose text it knows for certain (an operand missing at the end), and
-//! calls every other error undecided.
+//! that depend on its prediction tables: the parser words only those whose
+//! text is certain (an operand, a `:`, a field name missing at the end; a
+//! token after a whole expression; the end inside one bracket after an
+//! item), and calls every other error undecided.
 
 use super::lexer::{RESERVED, Tok, Token, tokens};
 
@@ -66,10 +67,23 @@ pub(super) fn parse(text: &str) -> Result<Expr, SyntaxError> {
         tokens,
         next: 0,
         depth: 0,
+        nesting: 0,
+        pending_colon: 0,
     };
     let expr = parser.expr()?;
     if parser.peek() != &Tok::Eof {
-        return Err(parser.undecided());
+        // A token after a whole expression: ANTLR deletes it when the end
+        // follows, else reports the mismatch.
+        let stray = &parser.tokens[parser.next];
+        let text = &parser.text[stray.at..stray.end];
+        let how = if parser.tokens[parser.next + 1].kind == Tok::Eof {
+            "extraneous"
+        } else {
+            "mismatched"
+        };
+        return Err(SyntaxError::Known(format!(
+            "{how} input '{text}' expecting <EOF>"
+        )));
     }
     Ok(expr)
 }
@@ -81,6 +95,11 @@ struct Parser<'t> {
     /// Open parentheses, brackets and braces: an error inside them is
     /// worded by ANTLR's recovery, which the parser does not follow.
     depth: usize,
+    /// Conditionals nested in their `else` branches.
+    nesting: usize,
+    /// Conditionals whose `:` is still to come: the end cannot follow a
+    /// bracket closed inside their `then` branch.
+    pending_colon: usize,
 }
 
 /// Expressions longer than this are left undecided.
@@ -128,6 +147,22 @@ impl Parser<'_> {
         }
     }
 
+    /// Whether the expression ends here, inside `depth` brackets.
+    fn ends_at(&self, depth: usize) -> bool {
+        self.peek() == &Tok::Eof && self.depth == depth
+    }
+
+    /// The error ANTLR reports when the expression ends inside the one
+    /// bracket opened: `)` is inserted (when the end may follow it), `]`
+    /// and `}` (which a `,` may precede) are mismatched.
+    fn unclosed(&self, close: &str) -> SyntaxError {
+        SyntaxError::Known(match close {
+            ")" if self.pending_colon > 0 => "mismatched input '<EOF>' expecting ')'".to_owned(),
+            ")" => "missing ')' at '<EOF>'".to_owned(),
+            _ => format!("mismatched input '<EOF>' expecting {{'{close}', ','}}"),
+        })
+    }
+
     fn undecided(&self) -> SyntaxError {
         SyntaxError::Undecided(format!(
             "a syntax error at offset {}",
@@ -150,18 +185,26 @@ impl Parser<'_> {
     }
 
     fn expr(&mut self) -> Result<Expr, SyntaxError> {
-        if self.depth > MAX_DEPTH || self.next > 10_000 {
+        if self.depth > MAX_DEPTH || self.nesting > MAX_DEPTH {
             return Err(self.undecided());
         }
         let condition = self.or()?;
         if !self.eat("?") {
             return Ok(condition);
         }
-        let yes = self.operand(Self::or)?;
+        self.pending_colon += 1;
+        let yes = self.operand(Self::or);
+        self.pending_colon -= 1;
+        let yes = yes?;
+        if self.ends_at(0) {
+            return Err(SyntaxError::Known(
+                "mismatched input '<EOF>' expecting ':'".to_owned(),
+            ));
+        }
         self.expect(":")?;
-        self.depth += 1;
+        self.nesting += 1;
         let no = self.operand(Self::expr);
-        self.depth -= 1;
+        self.nesting -= 1;
         let no = no?;
         Ok(call("_?_:_", vec![condition, yes, no]))
     }
@@ -269,6 +312,11 @@ impl Parser<'_> {
         let mut expr = self.primary()?;
         loop {
             if self.eat(".") {
+                if self.ends_at(0) {
+                    return Err(SyntaxError::Known(
+                        "no viable alternative at input '.'".to_owned(),
+                    ));
+                }
                 let Tok::Ident(name) = self.peek().clone() else {
                     return Err(self.undecided());
                 };
@@ -323,6 +371,9 @@ impl Parser<'_> {
                 if self.eat(")") {
                     break;
                 }
+                if self.ends_at(1) {
+                    return Err(self.unclosed(")"));
+                }
                 self.expect(",")?;
             }
         }
@@ -364,6 +415,9 @@ impl Parser<'_> {
             Tok::Punct("(") => {
                 self.depth += 1;
                 let inner = self.expr()?;
+                if self.ends_at(1) {
+                    return Err(self.unclosed(")"));
+                }
                 self.expect(")")?;
                 self.depth -= 1;
                 Ok(inner)
@@ -376,6 +430,9 @@ impl Parser<'_> {
                         return Err(self.undecided());
                     }
                     items.push(self.expr()?);
+                    if self.ends_at(1) {
+                        return Err(self.unclosed("]"));
+                    }
                     if !self.eat(",") {
                         self.expect("]")?;
                         break;
@@ -395,6 +452,9 @@ impl Parser<'_> {
                     self.expect(":")?;
                     let value = self.expr()?;
                     entries.push((key, value));
+                    if self.ends_at(1) {
+                        return Err(self.unclosed("}"));
+                    }
                     if !self.eat(",") {
                         self.expect("}")?;
                         break;

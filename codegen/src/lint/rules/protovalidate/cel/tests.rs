@@ -78,6 +78,19 @@ fn errors_in_cel_go_words() {
         ]
     );
     assert_eq!(
+        errors("this > 1 )"),
+        ["extraneous input ')' expecting <EOF>"]
+    );
+    assert_eq!(
+        errors("this > 1 ))"),
+        ["mismatched input ')' expecting <EOF>"]
+    );
+    assert_eq!(errors("size(this"), ["missing ')' at '<EOF>'"]);
+    assert_eq!(
+        errors("this ? 1"),
+        ["mismatched input '<EOF>' expecting ':'"]
+    );
+    assert_eq!(
         errors("'a'.startsWith(1)"),
         ["found no matching overload for 'startsWith' applied to 'string.(int)'"]
     );
@@ -95,11 +108,12 @@ fn undecided() {
     for text in [
         "this > ",
         "(this > ",
+        "this >> 1",
+        "((1 + 2",
         "this #",
         "'abc",
         "'\\q'",
         "a.B{x: 1}",
-        "this > 1 )",
         "9223372036854775808",
         "'%d'.format([1]) + '\\u00e9%d'.format([1])",
         "strings.quote('a')",
