@@ -149,9 +149,12 @@ impl<'p> Checker<'p> {
             "bool" => Type::Kind(Box::new(Type::Bool)),
             "string" => Type::Kind(Box::new(Type::String)),
             "bytes" => Type::Kind(Box::new(Type::Bytes)),
-            "list" | "map" | "type" | "null_type" | "dyn" | "rule" | "rules" => {
-                return Err(Undecided(format!("the name `{name}`")));
-            }
+            "list" => Type::Kind(Box::new(Type::list(Type::Dyn))),
+            "map" => Type::Kind(Box::new(Type::map(Type::Dyn, Type::Dyn))),
+            "null_type" => Type::Kind(Box::new(Type::Null)),
+            // Outside predefined rules, and `dyn` as a value, undeclared.
+            "rule" | "rules" | "dyn" => return Ok(None),
+            "type" => return Err(Undecided(format!("the name `{name}`"))),
             _ => {
                 if let Some(message) = self.pool.get_message_by_name(name) {
                     return Ok(Some(Type::Kind(Box::new(message_type(&message)?))));

@@ -12,8 +12,7 @@
 //! Undecided: syntax errors but those whose words are certain (see
 //! `parser`; ANTLR's recovery words the rest), message construction, optional syntax,
 //! `google.protobuf.Any`, `Struct`, `Value` and `ListValue` values, the
-//! names `list`, `map`, `type`, `null_type` and `dyn`, `rule` and `rules`
-//! outside predefined rules, and expressions past the size bounds.
+//! name `type` as a value, and expressions past the size bounds.
 
 mod checker;
 mod lexer;

@@ -121,7 +121,7 @@ fn undecided() {
         "[1].all(1, true)",
         "[1].all(x.y, true)",
         "if",
-        "rule > 1",
+        "type == type(1)",
     ] {
         if text == "this > " {
             // A known syntax error, worded as cel-go's.
