@@ -162,7 +162,8 @@ fn expression(
             }
         }
         Compiled::Typed(Type::Bool | Type::String | Type::Dyn) => {}
-        Compiled::Typed(ty @ Type::Wrapper(_)) => {
+        Compiled::Typed(Type::Wrapper(scalar)) if matches!(*scalar, Type::Bool | Type::String) => {}
+        Compiled::Typed(ty @ Type::Any) => {
             return Err(undecided(format!("a result of type {ty}")));
         }
         Compiled::Typed(ty) => findings.push((

@@ -194,6 +194,7 @@ impl<'p> Checker<'p> {
     fn select(&mut self, operand: &Type, field: &str) -> Result<Type, Undecided> {
         Ok(match operand {
             Type::Dyn | Type::Error => operand.clone(),
+            Type::Any => Type::Dyn,
             Type::Map(_, value) => (**value).clone(),
             Type::Message(name) => {
                 let message = self
@@ -293,7 +294,7 @@ impl<'p> Checker<'p> {
     }
 
     fn expect_bool(&mut self, ty: &Type) {
-        if !matches!(ty, Type::Bool | Type::Dyn | Type::Error) {
+        if !matches!(ty, Type::Bool | Type::Dyn | Type::Error | Type::Any) {
             self.errors
                 .push(format!("expected type 'bool' but found '{ty}'"));
         }
@@ -302,7 +303,7 @@ impl<'p> Checker<'p> {
     /// The condition of a macro cel-go expands to `cond ? a : b`, with
     /// `a` and `b` of type `branches`.
     fn expect_conditional(&mut self, condition: &Type, branches: &Type) {
-        if !matches!(condition, Type::Bool | Type::Dyn | Type::Error) {
+        if !matches!(condition, Type::Bool | Type::Dyn | Type::Error | Type::Any) {
             self.errors.push(format!(
                 "found no matching overload for '_?_:_' applied to '({condition}, {branches}, \
                  {branches})'"
@@ -316,7 +317,7 @@ impl<'p> Checker<'p> {
         };
         let operand = self.check(operand)?;
         match &operand {
-            Type::Message(_) | Type::Map(..) | Type::Dyn | Type::Error => {
+            Type::Message(_) | Type::Map(..) | Type::Dyn | Type::Error | Type::Any => {
                 self.select(&operand, field)?;
             }
             other => {
@@ -341,7 +342,7 @@ impl<'p> Checker<'p> {
         let item = match &range_type {
             Type::List(item) => (**item).clone(),
             Type::Map(key, _) => (**key).clone(),
-            Type::Dyn | Type::Error => Type::Dyn,
+            Type::Dyn | Type::Error | Type::Any => Type::Dyn,
             other => {
                 self.errors.push(format!(
                     "expression of type '{other}' cannot be range of a comprehension (must be \
@@ -543,13 +544,10 @@ pub(crate) fn message_type(message: &MessageDescriptor) -> Result<Type, Undecide
         "google.protobuf.BoolValue" => scalar(Type::Bool),
         "google.protobuf.StringValue" => scalar(Type::String),
         "google.protobuf.BytesValue" => scalar(Type::Bytes),
-        "google.protobuf.Any"
-        | "google.protobuf.Struct"
-        | "google.protobuf.Value"
-        | "google.protobuf.ListValue" => Err(Undecided(format!(
-            "a value of type {}",
-            message.full_name()
-        ))),
+        "google.protobuf.Struct" => Ok(Type::map(Type::String, Type::Dyn)),
+        "google.protobuf.Value" => Ok(Type::Dyn),
+        "google.protobuf.ListValue" => Ok(Type::list(Type::Dyn)),
+        "google.protobuf.Any" => Ok(Type::Any),
         name => Ok(Type::Message(name.to_owned())),
     }
 }

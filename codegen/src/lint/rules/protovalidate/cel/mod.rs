@@ -11,8 +11,7 @@
 //! the macros `has`, `all`, `exists`, `exists_one`, `map` and `filter`.
 //! Undecided: syntax errors but those whose words are certain (see
 //! `parser`; ANTLR's recovery words the rest), message construction, optional syntax,
-//! `google.protobuf.Any`, `Struct`, `Value` and `ListValue` values, the
-//! name `type` as a value, and expressions past the size bounds.
+//! the name `type` as a value, and expressions past the size bounds.
 
 mod checker;
 mod lexer;

@@ -16,6 +16,8 @@ pub(crate) enum Type {
     Duration,
     Timestamp,
     Dyn,
+    /// A `google.protobuf.Any`: it stands where anything is expected.
+    Any,
     /// The type of an expression that failed to check: it matches
     /// anything, so one mistake gives one error.
     Error,
@@ -42,6 +44,7 @@ impl fmt::Display for Type {
             Type::Duration => f.write_str("duration"),
             Type::Timestamp => f.write_str("timestamp"),
             Type::Dyn => f.write_str("dyn"),
+            Type::Any => f.write_str("any"),
             Type::Error => f.write_str("!error!"),
             Type::List(item) => write!(f, "list({item})"),
             Type::Map(key, value) => write!(f, "map({key}, {value})"),
@@ -62,7 +65,7 @@ impl Type {
     }
 
     pub(crate) fn is_dyn_or_error(&self) -> bool {
-        matches!(self, Type::Dyn | Type::Error)
+        matches!(self, Type::Dyn | Type::Error | Type::Any)
     }
 }
 
