@@ -356,16 +356,25 @@ fn protovalidate_agrees_with_buf() {
 #[test]
 fn protovalidate_refuses_what_it_cannot_check() {
     let cases = [
-        "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() > 1\"}]; }",
-        "message M { string s = 1 [(buf.validate.field).cel_expression = \"this > 1\"]; }",
-        "message M { option (buf.validate.message).cel = {id: \"x\", expression: \"true\"}; string s = 1; }",
-        "message M { int32 s = 1 [(buf.validate.field).int32.example = 3, (buf.validate.field).int32.gt = 5]; }",
-        "message M { string s = 1 [(buf.validate.field).string.pattern = \"a(\"]; }",
-        "message M { string s = 1 [(buf.validate.field).string.pattern = \"(?x) a\"]; }",
-        "message M { repeated string s = 1 [(buf.validate.field).repeated.items.cel = {id: \"x\", expression: \"true\"}]; }",
-        // Extending a rules message takes proto2 or editions (protoc allows
-        // proto3 extensions of options messages only).
-        "extend buf.validate.Int32Rules { optional bool even = 1161 [(buf.validate.predefined).cel = {id: \"even\", expression: \"this % 2 == 0\"}]; }",
+        // A syntax error ANTLR's recovery words, the strings extension's
+        // `strings.quote`, message construction, a character CEL does not
+        // know.
+        "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() >> 1\"}]; }",
+        "message M { string s = 1 [(buf.validate.field).cel_expression = \"strings.quote(this) != ''\"]; }",
+        "message M { option (buf.validate.message).cel = {id: \"x\", expression: \"a.M{} == this\"}; string s = 1; }",
+        // Examples buf words with formatting protoforge does not model
+        // (infinite bounds, bytes), or beside rules it does not evaluate.
+        "message M { double s = 1 [(buf.validate.field).double.example = 3, (buf.validate.field).double.gt = inf]; }",
+        "message M { bytes s = 1 [(buf.validate.field).bytes.example = \"a\", (buf.validate.field).bytes.in = \"\\xff\"]; }",
+        "message M { string s = 1 [(buf.validate.field).string.example = \"a\", (buf.validate.field).string.email = true]; }",
+        "message M { string s = 1 [(buf.validate.field).string.example = \"a\", (buf.validate.field).cel = {id: \"x\", expression: \"this != ''\"}]; }",
+        // A Unicode class Go may name otherwise than protoforge knows.
+        "message M { string s = 1 [(buf.validate.field).string.pattern = \"\\\\p{Letter}\"]; }",
+        "message M { repeated string s = 1 [(buf.validate.field).repeated.items.cel = {id: \"x\", expression: \"this # 1\"}]; }",
+        // A predefined rule with optional syntax (extending a rules message takes
+        // proto2 or editions: protoc allows proto3 extensions of options
+        // messages only).
+        "extend buf.validate.Int32Rules { optional bool shown = 1161 [(buf.validate.predefined).cel = {id: \"shown\", expression: \"this.?x\"}]; }",
     ];
     let vendor = fixture("protovalidate").join("vendor/buf/validate/validate.proto");
     for case in cases {

@@ -1,24 +1,31 @@
 //! PROTOVALIDATE: buf checks the `buf.validate` rules a schema puts on its
-//! fields (rule type against field type, contradicting bounds, `required`
-//! and `ignore` together, rules that cannot hold), with buf 1.75's
+//! fields, extensions and messages (rule type against field type,
+//! contradicting bounds, `required` and `ignore` together, rules that
+//! cannot hold, CEL expressions, `oneof` entries of message rules,
+//! predefined rules, `example` values, patterns), with buf 1.75's
 //! messages, each at the place in the option buf points to.
 //!
 //! The option values are read through the schema's descriptor pool
-//! (`prost_types` drops custom options). What protoforge cannot decide as
-//! buf does stops the lint with an error naming the element, never a
-//! silent pass: CEL expressions (buf compiles and type-checks them),
-//! `example` values (buf evaluates the rules on them), predefined rules,
-//! message-level rules, rules on extensions, and patterns outside the
-//! regular-expression syntax Go and Rust share.
+//! (`prost_types` drops custom options). CEL is parsed and type-checked by
+//! `cel`, examples are evaluated by `examples`, patterns parsed as Go's
+//! regexp parses them by `go_regexp`. What protoforge cannot decide as buf
+//! does stops the lint with an error naming the element and how to except
+//! the rule, never a silent pass (each module says which corners).
 
 use std::cmp::Ordering;
 
 use prost_reflect::{
     DescriptorPool, DynamicMessage, ExtensionDescriptor, FieldDescriptor, Kind, MessageDescriptor,
-    ReflectMessage, Value,
+    OneofDescriptor, ReflectMessage, Value,
 };
 
 use super::{Categories, Check, Report, Rule};
+use expressions::Owner;
+
+mod cel;
+mod examples;
+mod expressions;
+mod go_regexp;
 use crate::compat::Span;
 use crate::lint::elements::{FIELD_OPTIONS, FileView, Module};
 
@@ -38,6 +45,10 @@ const VALIDATE_FILE: &str = "buf/validate/validate.proto";
 /// The number of the `buf.validate.field`, `.message` and `.oneof`
 /// extensions.
 const RULES_EXTENSION: i32 = 1159;
+/// The number of the `buf.validate.predefined` extension.
+const PREDEFINED_EXTENSION: i32 = 1160;
+/// `DescriptorProto.options`.
+const MESSAGE_OPTIONS: i32 = 7;
 // Field numbers of buf.validate.FieldRules.
 const REQUIRED: u32 = 25;
 const IGNORE: u32 = 27;
@@ -67,6 +78,7 @@ fn protovalidate(module: &Module<'_>, report: &mut Report<'_>) -> Result<(), Str
             file,
             report,
             extensions: &extensions,
+            pool: &pool,
         };
         for extension in descriptor.extensions() {
             checker.extension(&extension)?;
@@ -78,11 +90,12 @@ fn protovalidate(module: &Module<'_>, report: &mut Report<'_>) -> Result<(), Str
     Ok(())
 }
 
-/// The three `buf.validate` extensions.
+/// The `buf.validate` extensions of options.
 struct Extensions {
     field: ExtensionDescriptor,
     message: ExtensionDescriptor,
     oneof: ExtensionDescriptor,
+    predefined: ExtensionDescriptor,
 }
 
 impl Extensions {
@@ -91,6 +104,7 @@ impl Extensions {
             field: pool.get_extension_by_name("buf.validate.field")?,
             message: pool.get_extension_by_name("buf.validate.message")?,
             oneof: pool.get_extension_by_name("buf.validate.oneof")?,
+            predefined: pool.get_extension_by_name("buf.validate.predefined")?,
         })
     }
 }
@@ -108,36 +122,127 @@ struct Checker<'c, 'r, 'f> {
     file: &'c FileView<'f>,
     report: &'c mut Report<'r>,
     extensions: &'c Extensions,
+    pool: &'c DescriptorPool,
 }
 
 impl Checker<'_, '_, '_> {
+    /// The `(buf.validate.field)` rules of a field or an extension.
+    fn rules_of(&mut self, field: Subject) -> Result<(), String> {
+        let options = field.options();
+        if !options.has_extension(&self.extensions.field) {
+            return Ok(());
+        }
+        if let Value::Message(rules) = options.get_extension(&self.extensions.field).as_ref() {
+            let mut path = field.path().to_vec();
+            path.extend([FIELD_OPTIONS, RULES_EXTENSION]);
+            let mut at = Place {
+                checker: self,
+                field: &field,
+            };
+            at.field_rules(
+                &Target::Field(field.clone()),
+                rules,
+                path,
+                "(buf.validate.field)",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// An extension: a field with rules, or a predefined rule (its
+    /// expressions are checked with `this`, `rule` and `rules`).
     fn extension(&mut self, extension: &ExtensionDescriptor) -> Result<(), String> {
         let name = extension.full_name();
-        if extension
-            .containing_message()
-            .full_name()
-            .starts_with("buf.validate.")
+        self.rules_of(Subject::Extension(extension.clone()))?;
+        if !extension
+            .options()
+            .has_extension(&self.extensions.predefined)
         {
-            return Err(cannot(
-                self.file,
-                format!("extension {name:?} is a predefined rule"),
-            ));
+            return Ok(());
         }
-        if extension.options().has_extension(&self.extensions.field) {
-            return Err(cannot(self.file, format!("extension {name:?} has rules")));
+        let Value::Message(rules) = extension
+            .options()
+            .get_extension(&self.extensions.predefined)
+            .into_owned()
+        else {
+            return Ok(());
+        };
+        const SHOWN: &str = "(buf.validate.predefined)";
+        let cannot = |what: String| cannot(self.file, format!("extension {name:?} has {what}"));
+        refuse_unknown(&rules).map_err(|what| cannot(format!("{SHOWN}{what}")))?;
+        let extended = extension.containing_message();
+        let env = predefined_this(&extended)
+            .ok_or_else(|| format!("a predefined rule extending {}", extended.full_name()))
+            .and_then(|this| {
+                let rule = cel::kind_type(&extension.kind()).map_err(|cel::Undecided(w)| w)?;
+                Ok(cel::Env {
+                    this,
+                    predefined: Some((
+                        if extension.is_list() {
+                            cel::Type::list(rule)
+                        } else {
+                            rule
+                        },
+                        cel::Type::Message(extended.full_name().to_owned()),
+                    )),
+                })
+            });
+        let mut path = extension.path().to_vec();
+        path.extend([FIELD_OPTIONS, PREDEFINED_EXTENSION]);
+        let owner = Owner {
+            what: "extension field",
+            name: None,
+        };
+        let findings =
+            expressions::check(self.pool, &rules, &path, SHOWN, &owner, &env).map_err(cannot)?;
+        for (at, text) in findings {
+            let span = span_at(self.file, &at);
+            self.report.add_at(self.file, extension.path(), span, text);
+        }
+        Ok(())
+    }
+
+    /// The `(buf.validate.message)` rules of `message`: its expressions and
+    /// its `oneof` entries.
+    fn message_rules(
+        &mut self,
+        message: &MessageDescriptor,
+        rules: &DynamicMessage,
+    ) -> Result<(), String> {
+        const SHOWN: &str = "(buf.validate.message)";
+        let name = message.name();
+        let cannot = |what: String| cannot(self.file, format!("message {name:?} has {what}"));
+        refuse_unknown(rules).map_err(|what| cannot(format!("{SHOWN}{what}")))?;
+        let mut path = message.path().to_vec();
+        path.extend([MESSAGE_OPTIONS, RULES_EXTENSION]);
+        let env = cel::message_type(message)
+            .map(|this| cel::Env {
+                this,
+                predefined: None,
+            })
+            .map_err(|cel::Undecided(what)| what);
+        let owner = Owner {
+            what: "message",
+            name: Some(name),
+        };
+        let mut findings =
+            expressions::check(self.pool, rules, &path, SHOWN, &owner, &env).map_err(cannot)?;
+        findings.extend(oneof_entries(message, rules, &path));
+        for (at, text) in findings {
+            let span = span_at(self.file, &at);
+            self.report.add_at(self.file, message.path(), span, text);
         }
         Ok(())
     }
 
     fn message(&mut self, message: &MessageDescriptor) -> Result<(), String> {
-        if message.options().has_extension(&self.extensions.message) {
-            return Err(cannot(
-                self.file,
-                format!(
-                    "message {:?} has (buf.validate.message) rules",
-                    message.name()
-                ),
-            ));
+        if message.options().has_extension(&self.extensions.message)
+            && let Value::Message(rules) = message
+                .options()
+                .get_extension(&self.extensions.message)
+                .as_ref()
+        {
+            self.message_rules(message, rules)?;
         }
         for oneof in message.oneofs() {
             let options = oneof.options();
@@ -157,24 +262,7 @@ impl Checker<'_, '_, '_> {
             }
         }
         for field in message.fields() {
-            let options = field.options();
-            if !options.has_extension(&self.extensions.field) {
-                continue;
-            }
-            if let Value::Message(rules) = options.get_extension(&self.extensions.field).as_ref() {
-                let mut path = field.path().to_vec();
-                path.extend([FIELD_OPTIONS, RULES_EXTENSION]);
-                let mut at = Place {
-                    checker: self,
-                    field: &field,
-                };
-                at.field_rules(
-                    &Target::Field(field.clone()),
-                    rules,
-                    path,
-                    "(buf.validate.field)",
-                )?;
-            }
+            self.rules_of(Subject::Field(field))?;
         }
         for extension in message.extensions() {
             self.extension(&extension)?;
@@ -188,10 +276,144 @@ impl Checker<'_, '_, '_> {
     }
 }
 
+/// The `oneof` entries of `(buf.validate.message)` rules at `path`: each
+/// names fields of the message, at least one, each once, and no field is
+/// in two entries.
+fn oneof_entries(
+    message: &MessageDescriptor,
+    rules: &DynamicMessage,
+    path: &[i32],
+) -> Vec<expressions::Finding> {
+    let name = message.name();
+    let Some(Value::List(entries)) = get(rules, "oneof") else {
+        return Vec::new();
+    };
+    let number = number_of(rules, "oneof");
+    let fields_of = |entry: &Value| -> Vec<String> {
+        match entry {
+            Value::Message(entry) => match get(entry, "fields") {
+                Some(Value::List(fields)) => fields
+                    .iter()
+                    .filter_map(|f| f.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    };
+    let all: Vec<Vec<String>> = entries.iter().map(fields_of).collect();
+    let mut findings = Vec::new();
+    for (index, fields) in all.iter().enumerate() {
+        let at = crate::lint::elements::child(path, &[number, index as i32]);
+        let mut add = |text: String| findings.push((at.clone(), text));
+        if fields.is_empty() {
+            add(format!(
+                "Message {name:?} has a (buf.validate.message).oneof entry with no fields. Each \
+                 oneof entry must specify at least one field."
+            ));
+        }
+        for (position, field) in fields.iter().enumerate() {
+            let first = fields.iter().position(|f| f == field) == Some(position);
+            if !first {
+                if fields.iter().filter(|f| *f == field).count() > 1
+                    && fields.iter().rposition(|f| f == field) == Some(position)
+                {
+                    add(format!(
+                        "Message {name:?} has a (buf.validate.message).oneof entry that \
+                         references field {field:?} more than once. Duplicate field names are \
+                         not permitted."
+                    ));
+                }
+                continue;
+            }
+            if message.get_field_by_name(field).is_none() {
+                add(format!(
+                    "Message {name:?} has a (buf.validate.message).oneof entry that references \
+                     field {field:?}, which is not defined in the message."
+                ));
+            }
+            if all.iter().filter(|other| other.contains(field)).count() > 1 {
+                add(format!(
+                    "Message {name:?} references field {field:?} in more than one \
+                     (buf.validate.message).oneof entry. A field may only appear in one oneof \
+                     entry."
+                ));
+            }
+        }
+    }
+    findings
+}
+
+/// What `(buf.validate.field)` rules are on: buf checks a field's and an
+/// extension's alike.
+#[derive(Clone)]
+enum Subject {
+    Field(FieldDescriptor),
+    Extension(ExtensionDescriptor),
+}
+
+impl Subject {
+    fn name(&self) -> &str {
+        match self {
+            Subject::Field(field) => field.name(),
+            Subject::Extension(extension) => extension.name(),
+        }
+    }
+
+    fn path(&self) -> &[i32] {
+        match self {
+            Subject::Field(field) => field.path(),
+            Subject::Extension(extension) => extension.path(),
+        }
+    }
+
+    fn options(&self) -> DynamicMessage {
+        match self {
+            Subject::Field(field) => field.options(),
+            Subject::Extension(extension) => extension.options(),
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        match self {
+            Subject::Field(field) => field.kind(),
+            Subject::Extension(extension) => extension.kind(),
+        }
+    }
+
+    fn is_list(&self) -> bool {
+        match self {
+            Subject::Field(field) => field.is_list(),
+            Subject::Extension(extension) => extension.is_list(),
+        }
+    }
+
+    fn is_map(&self) -> bool {
+        match self {
+            Subject::Field(field) => field.is_map(),
+            Subject::Extension(extension) => extension.is_map(),
+        }
+    }
+
+    fn supports_presence(&self) -> bool {
+        match self {
+            Subject::Field(field) => field.supports_presence(),
+            Subject::Extension(extension) => extension.supports_presence(),
+        }
+    }
+
+    fn containing_oneof(&self) -> Option<OneofDescriptor> {
+        match self {
+            Subject::Field(field) => field.containing_oneof(),
+            Subject::Extension(_) => None,
+        }
+    }
+}
+
 /// What a set of rules applies to: a field, or the items, keys or values
 /// of one.
 enum Target {
-    Field(FieldDescriptor),
+    Field(Subject),
     /// Items of a repeated field, or keys or values of a map: `what` names
     /// them in buf's `required` message ("repeated item", "map value").
     Element {
@@ -207,7 +429,7 @@ enum Target {
 /// The rules of one field being checked.
 struct Place<'p, 'c, 'r, 'f> {
     checker: &'p mut Checker<'c, 'r, 'f>,
-    field: &'p FieldDescriptor,
+    field: &'p Subject,
 }
 
 impl Place<'_, '_, '_, '_> {
@@ -241,10 +463,23 @@ impl Place<'_, '_, '_, '_> {
         shown: &str,
     ) -> Result<(), String> {
         refuse_unknown(rules).map_err(|what| self.cannot(format!("{shown}{what}")))?;
-        for expressions in ["cel", "cel_expression"] {
-            if has(rules, expressions) {
-                return Err(self.cannot(format!("{shown}.{expressions} (a CEL expression)")));
-            }
+        let env = match target {
+            Target::Field(field) => cel::field_type(&field.kind(), field.is_list()),
+            Target::Element { kind, .. } => cel::kind_type(kind),
+        }
+        .map(|this| cel::Env {
+            this,
+            predefined: None,
+        })
+        .map_err(|cel::Undecided(what)| what);
+        let owner = Owner {
+            what: "field",
+            name: Some(self.field.name()),
+        };
+        let findings = expressions::check(self.checker.pool, rules, &path, shown, &owner, &env)
+            .map_err(|what| self.cannot(what))?;
+        for (at, message) in findings {
+            self.add(&at, message);
         }
         let ignore = get(rules, "ignore").and_then(|v| v.as_enum_number());
         let required = get(rules, "required").and_then(|v| v.as_bool());
@@ -262,6 +497,25 @@ impl Place<'_, '_, '_, '_> {
                      in {shown} are not applied and should be removed."
                 ),
             );
+        }
+        if let Subject::Extension(_) = self.field {
+            if required == Some(true) {
+                self.add(
+                    &sub(REQUIRED),
+                    format!(
+                        "Field {name:?} is an extension field and cannot have {shown}.required."
+                    ),
+                );
+            }
+            if ignore == Some(IGNORE_IF_ZERO_VALUE) {
+                self.add(
+                    &sub(IGNORE),
+                    format!(
+                        "Field {name:?} is an extension field and cannot have \
+                         {shown}.ignore=IGNORE_IF_ZERO_VALUE."
+                    ),
+                );
+            }
         }
         if required == Some(true) && ignore == Some(IGNORE_IF_ZERO_VALUE) {
             let message = format!(
@@ -287,7 +541,10 @@ impl Place<'_, '_, '_, '_> {
                         ),
                     );
                 }
-                if ignore == Some(IGNORE_IF_ZERO_VALUE) && tracks_presence(field) {
+                if ignore == Some(IGNORE_IF_ZERO_VALUE)
+                    && tracks_presence(field)
+                    && matches!(field, Subject::Field(_))
+                {
                     self.add(
                         &sub(IGNORE),
                         format!(
@@ -321,11 +578,6 @@ impl Place<'_, '_, '_, '_> {
         let typed_path = sub(rule_field.number());
         let typed_shown = format!("{shown}.{rule}");
         refuse_unknown(typed).map_err(|what| self.cannot(format!("{typed_shown}{what}")))?;
-        if has(typed, "example") {
-            return Err(self.cannot(format!(
-                "{typed_shown}.example (buf evaluates the rules on examples)"
-            )));
-        }
         // The rule type against the field's type.
         match (target, rule.as_str()) {
             (Target::Field(field), "repeated") if !field.is_list() => {
@@ -370,13 +622,26 @@ impl Place<'_, '_, '_, '_> {
             );
             return Ok(());
         }
+        if has(typed, "example") {
+            let context = examples::Context {
+                ignore,
+                custom: has(rules, "cel")
+                    || has(rules, "cel_expression")
+                    || typed.extensions().next().is_some(),
+            };
+            let findings = examples::check(&rule, &kind, typed, &typed_path, &context)
+                .map_err(|what| self.cannot(format!("a {typed_shown}.example {what}")))?;
+            for (at, message) in findings {
+                self.add(&at, message);
+            }
+        }
         self.typed_rules(&rule, &kind, typed, &typed_path, &typed_shown)
     }
 
     /// `repeated` or `map` rules on a field of that shape.
     fn container_rules(
         &mut self,
-        field: &FieldDescriptor,
+        field: &Subject,
         rule: &str,
         typed: &DynamicMessage,
         path: Vec<i32>,
@@ -448,7 +713,8 @@ impl Place<'_, '_, '_, '_> {
         shown: &str,
     ) -> Result<(), String> {
         let name = self.name().to_owned();
-        if has(typed, "const") && typed.fields().count() > 1 {
+        // BoolRules hold only `const` and `example`: buf says nothing of them.
+        if has(typed, "const") && typed.fields().count() > 1 && rule != "bool" {
             self.add(
                 &child(path, number_of(typed, "const")),
                 format!(
@@ -545,7 +811,7 @@ impl Place<'_, '_, '_, '_> {
             }
             "float" | "double" | "duration" | "int32" | "int64" | "uint32" | "uint64"
             | "sint32" | "sint64" | "fixed32" | "fixed64" | "sfixed32" | "sfixed64" => {
-                for part in ["gt", "gte", "lt", "lte"] {
+                for part in ["const", "gt", "gte", "lt", "lte"] {
                     let nan = match get(typed, part) {
                         Some(Value::F32(v)) => v.is_nan(),
                         Some(Value::F64(v)) => v.is_nan(),
@@ -560,6 +826,31 @@ impl Place<'_, '_, '_, '_> {
                                  satisfied."
                             ),
                         );
+                    }
+                }
+                for (part, effect) in [
+                    ("in", "this entry can never match"),
+                    ("not_in", "this entry has no effect"),
+                ] {
+                    let Some(Value::List(values)) = get(typed, part) else {
+                        continue;
+                    };
+                    for (index, value) in values.iter().enumerate() {
+                        let nan = match value {
+                            Value::F32(v) => v.is_nan(),
+                            Value::F64(v) => v.is_nan(),
+                            _ => false,
+                        };
+                        if nan {
+                            let at = child(path, number_of(typed, part));
+                            self.add(
+                                &child(&at, index as i32),
+                                format!(
+                                    "Field {name:?} has NaN in {shown}.{part}. Comparisons with \
+                                     NaN are always false, so {effect}."
+                                ),
+                            );
+                        }
                     }
                 }
                 self.bounds(typed, path, shown);
@@ -677,94 +968,48 @@ impl Place<'_, '_, '_, '_> {
         }
     }
 
-    /// A `pattern` buf's Go would reject is reported in Go's words, which
-    /// protoforge does not have: it stops instead. So does a pattern that
-    /// leaves the syntax both accept.
-    fn pattern(
-        &mut self,
-        typed: &DynamicMessage,
-        _path: &[i32],
-        shown: &str,
-    ) -> Result<(), String> {
+    /// A `pattern` must compile as Go's regexp compiles it; buf prints
+    /// Go's error.
+    fn pattern(&mut self, typed: &DynamicMessage, path: &[i32], shown: &str) -> Result<(), String> {
         let Some(Value::String(pattern)) = get(typed, "pattern") else {
             return Ok(());
         };
-        let ast = regex_syntax::ast::parse::Parser::new()
-            .parse(&pattern)
-            .map_err(|_| {
-                self.cannot(format!(
-                    "a {shown}.pattern that does not compile ({pattern:?}; buf words Go's error)"
-                ))
-            })?;
-        if !go_compatible(&ast) {
-            return Err(self.cannot(format!(
-                "a {shown}.pattern outside the syntax Go and Rust share ({pattern:?})"
-            )));
+        match go_regexp::check(&pattern) {
+            go_regexp::Outcome::Compiles => {}
+            go_regexp::Outcome::Fails(error) => {
+                let name = self.name().to_owned();
+                self.add(
+                    &child(path, number_of(typed, "pattern")),
+                    format!("Field {name:?} has a {shown}.pattern that fails to compile: {error}."),
+                );
+            }
+            go_regexp::Outcome::Undecided(what) => {
+                return Err(self.cannot(format!("a {shown}.pattern {pattern:?} with {what}")));
+            }
         }
-        regex_syntax::hir::translate::Translator::new()
-            .translate(&pattern, &ast)
-            .map_err(|_| {
-                self.cannot(format!(
-                    "a {shown}.pattern that does not compile ({pattern:?}; buf words Go's error)"
-                ))
-            })?;
         Ok(())
     }
 }
 
-/// Whether `ast` uses only what Go's regexp syntax accepts too (no `x`,
-/// `u` or `R` flags, no `\<`/`\>`-style boundaries, repeats up to 1000).
-fn go_compatible(ast: &regex_syntax::ast::Ast) -> bool {
-    use regex_syntax::ast::{
-        AssertionKind, Ast, Flag, FlagsItemKind, GroupKind, RepetitionKind, RepetitionRange,
-    };
-    let flags_ok = |flags: &regex_syntax::ast::Flags| {
-        flags.items.iter().all(|item| {
-            !matches!(
-                item.kind,
-                FlagsItemKind::Flag(Flag::Unicode | Flag::CRLF | Flag::IgnoreWhitespace)
-            )
-        })
-    };
-    match ast {
-        Ast::Flags(set) => flags_ok(&set.flags),
-        Ast::Assertion(assertion) => matches!(
-            assertion.kind,
-            AssertionKind::StartLine
-                | AssertionKind::EndLine
-                | AssertionKind::StartText
-                | AssertionKind::EndText
-                | AssertionKind::WordBoundary
-                | AssertionKind::NotWordBoundary
-        ),
-        Ast::Repetition(repetition) => {
-            let count_ok = match &repetition.op.kind {
-                RepetitionKind::Range(
-                    RepetitionRange::Exactly(n) | RepetitionRange::AtLeast(n),
-                ) => *n <= 1000,
-                RepetitionKind::Range(RepetitionRange::Bounded(a, b)) => *a <= 1000 && *b <= 1000,
-                _ => true,
-            };
-            count_ok && go_compatible(&repetition.ast)
-        }
-        Ast::Group(group) => {
-            let kind_ok = match &group.kind {
-                GroupKind::NonCapturing(flags) => flags_ok(flags),
-                GroupKind::CaptureName { starts_with_p, .. } => *starts_with_p,
-                GroupKind::CaptureIndex(_) => true,
-            };
-            kind_ok && go_compatible(&group.ast)
-        }
-        Ast::Alternation(alternation) => alternation.asts.iter().all(go_compatible),
-        Ast::Concat(concat) => concat.asts.iter().all(go_compatible),
-        Ast::Empty(_) | Ast::Literal(_) | Ast::Dot(_) | Ast::ClassPerl(_) => true,
-        // Class contents differ between the two in corners (Unicode class
-        // names, nested sets): refuse the rare ones.
-        Ast::ClassUnicode(_) => false,
-        Ast::ClassBracketed(class) => {
-            !matches!(class.kind, regex_syntax::ast::ClassSet::BinaryOp(_))
-        }
-    }
+/// The type of `this` in a predefined rule extending `rules` (the rules
+/// of one type: `Int32Rules` are for ints).
+fn predefined_this(rules: &MessageDescriptor) -> Option<cel::Type> {
+    use cel::Type;
+    Some(match rules.full_name().strip_prefix("buf.validate.")? {
+        "FloatRules" | "DoubleRules" => Type::Double,
+        "Int32Rules" | "Int64Rules" | "SInt32Rules" | "SInt64Rules" | "SFixed32Rules"
+        | "SFixed64Rules" | "EnumRules" => Type::Int,
+        "UInt32Rules" | "UInt64Rules" | "Fixed32Rules" | "Fixed64Rules" => Type::Uint,
+        "BoolRules" => Type::Bool,
+        "StringRules" => Type::String,
+        "BytesRules" => Type::Bytes,
+        "RepeatedRules" => Type::list(Type::Dyn),
+        "MapRules" => Type::map(Type::Dyn, Type::Dyn),
+        "DurationRules" => Type::Duration,
+        "TimestampRules" => Type::Timestamp,
+        "FieldMaskRules" => Type::Message("google.protobuf.FieldMask".to_owned()),
+        _ => return None,
+    })
 }
 
 /// Whether a rule type applies to a field of `kind` (wrappers take their
@@ -825,7 +1070,7 @@ fn kind_name(kind: &Kind) -> String {
 }
 
 /// A repeated or map field's type as buf names it.
-fn field_type_name(field: &FieldDescriptor) -> String {
+fn field_type_name(field: &Subject) -> String {
     match field.kind() {
         Kind::Message(entry) if field.is_map() => format!(
             "map<{}, {}>",
@@ -837,19 +1082,14 @@ fn field_type_name(field: &FieldDescriptor) -> String {
 }
 
 /// Whether a field tells "not set" from its zero value.
-fn tracks_presence(field: &FieldDescriptor) -> bool {
+fn tracks_presence(field: &Subject) -> bool {
     !field.is_list() && !field.is_map() && field.supports_presence()
 }
 
-/// Refuses rules protoforge would not see: predefined rules (extensions
-/// of the rule messages) and fields unknown to its validate.proto.
+/// Refuses rules protoforge would not see: fields unknown to its
+/// validate.proto. (Predefined rules set on a field are extensions buf
+/// checks where they are defined, not where they are used.)
 fn refuse_unknown(rules: &DynamicMessage) -> Result<(), String> {
-    if let Some((extension, _)) = rules.extensions().next() {
-        return Err(format!(
-            " with the predefined rule ({})",
-            extension.full_name()
-        ));
-    }
     if rules.unknown_fields().next().is_some() {
         return Err(" with a rule unknown to buf/validate/validate.proto".to_owned());
     }
