@@ -5,8 +5,8 @@
 //! predefined rules, `example` values, patterns), with buf 1.75's
 //! messages, each at the place in the option buf points to.
 //!
-//! The option values are read through the schema's descriptor pool
-//! (`prost_types` drops custom options). CEL is parsed and type-checked by
+//! The option values are read through the schema's prost-reflect pool,
+//! which types them as `buf/validate/validate.proto` declares. CEL is parsed and type-checked by
 //! `cel`, examples are evaluated by `examples`, patterns parsed as Go's
 //! regexp parses them by `go_regexp`. What protoforge cannot decide as buf
 //! does stops the lint with an error naming the element and how to except
