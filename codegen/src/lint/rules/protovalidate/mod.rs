@@ -623,8 +623,11 @@ impl Place<'_, '_, '_, '_> {
             return Ok(());
         }
         if has(typed, "example") {
+            // A field with presence keeps its zero examples: set, they are
+            // not skipped by IGNORE_IF_ZERO_VALUE.
+            let presence = matches!(target, Target::Field(field) if tracks_presence(field));
             let context = examples::Context {
-                ignore,
+                ignore: ignore.filter(|i| !(presence && *i == IGNORE_IF_ZERO_VALUE)),
                 custom: has(rules, "cel")
                     || has(rules, "cel_expression")
                     || typed.extensions().next().is_some(),
