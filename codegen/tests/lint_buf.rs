@@ -359,7 +359,7 @@ fn protovalidate_refuses_what_it_cannot_check() {
         // A syntax error ANTLR's recovery words, the strings extension's
         // `strings.quote`, message construction, a character CEL does not
         // know.
-        "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() >> 1\"}]; }",
+        "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() > * 1 >> 2\"}]; }",
         "message M { string s = 1 [(buf.validate.field).cel_expression = \"strings.quote(this) != ''\"]; }",
         "message M { option (buf.validate.message).cel = {id: \"x\", expression: \"a.M{} == this\"}; string s = 1; }",
         // Examples buf words with formatting protoforge does not model
