@@ -359,7 +359,7 @@ fn protovalidate_refuses_what_it_cannot_check() {
         // A syntax error ANTLR's recovery words, the strings extension's
         // `strings.quote`, message construction, a character CEL does not
         // know.
-        "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() >> 1\"}]; }",
+        "message M { string s = 1 [(buf.validate.field).cel = {id: \"x\", expression: \"this.size() > * 1 >> 2\"}]; }",
         "message M { string s = 1 [(buf.validate.field).cel_expression = \"strings.quote(this) != ''\"]; }",
         "message M { option (buf.validate.message).cel = {id: \"x\", expression: \"a.M{} == this\"}; string s = 1; }",
         // Examples buf words with formatting protoforge does not model
@@ -368,6 +368,8 @@ fn protovalidate_refuses_what_it_cannot_check() {
         "message M { bytes s = 1 [(buf.validate.field).bytes.example = \"a\", (buf.validate.field).bytes.in = \"\\xff\"]; }",
         "message M { string s = 1 [(buf.validate.field).string.example = \"a\", (buf.validate.field).string.email = true]; }",
         "message M { string s = 1 [(buf.validate.field).string.example = \"a\", (buf.validate.field).cel = {id: \"x\", expression: \"this != ''\"}]; }",
+        // An example where buf 1.75 panics.
+        "message M { map<string, E> m = 1 [(buf.validate.field).map.values.enum.example = 1]; } enum E { E_A = 0; E_B = 1; }",
         // A Unicode class Go may name otherwise than protoforge knows.
         "message M { string s = 1 [(buf.validate.field).string.pattern = \"\\\\p{Letter}\"]; }",
         "message M { repeated string s = 1 [(buf.validate.field).repeated.items.cel = {id: \"x\", expression: \"this # 1\"}]; }",

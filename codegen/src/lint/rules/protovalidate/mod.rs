@@ -423,6 +423,9 @@ enum Target {
         /// The type buf names when the rules do not fit: the item's for a
         /// repeated field, the whole map's for a key or value.
         shown_type: String,
+        /// Whether the map entry's key or value field tracks presence
+        /// (proto2 keys and values, message values).
+        presence: bool,
     },
 }
 
@@ -555,7 +558,22 @@ impl Place<'_, '_, '_, '_> {
                     );
                 }
             }
-            Target::Element { what, applies, .. } => {
+            Target::Element {
+                what,
+                applies,
+                presence,
+                ..
+            } => {
+                if ignore == Some(IGNORE_IF_ZERO_VALUE) && *presence {
+                    self.add(
+                        &sub(IGNORE),
+                        format!(
+                            "Field {name:?} has {shown}.ignore=IGNORE_IF_ZERO_VALUE and tracks \
+                             presence. This is the same as the default and the ignore option \
+                             can be removed."
+                        ),
+                    );
+                }
                 if required == Some(true) {
                     self.add(
                         &sub(REQUIRED),
@@ -623,8 +641,28 @@ impl Place<'_, '_, '_, '_> {
             return Ok(());
         }
         if has(typed, "example") {
+            // buf 1.75 panics on examples of extensions and of enum map
+            // values: no answer to match.
+            let buf_panics = matches!(self.field, Subject::Extension(_))
+                || matches!(
+                    target,
+                    Target::Element {
+                        what: "map value",
+                        kind: Kind::Enum(_),
+                        ..
+                    }
+                );
+            if buf_panics {
+                return Err(self.cannot(format!(
+                    "a {typed_shown}.example where buf 1.75 panics (an extension or an enum map \
+                     value)"
+                )));
+            }
+            // A field with presence keeps its zero examples: set, they are
+            // not skipped by IGNORE_IF_ZERO_VALUE.
+            let presence = matches!(target, Target::Field(field) if tracks_presence(field));
             let context = examples::Context {
-                ignore,
+                ignore: ignore.filter(|i| !(presence && *i == IGNORE_IF_ZERO_VALUE)),
                 custom: has(rules, "cel")
                     || has(rules, "cel_expression")
                     || typed.extensions().next().is_some(),
@@ -669,6 +707,7 @@ impl Place<'_, '_, '_, '_> {
                     what: "repeated item",
                     applies: "individual items in a repeated field",
                     shown_type: kind_name(&field.kind()),
+                    presence: false,
                 };
                 let sub = child(&path, number_of(typed, "items"));
                 self.field_rules(&target, &items, sub, &format!("{shown}.items"))?;
@@ -694,6 +733,7 @@ impl Place<'_, '_, '_, '_> {
                     what,
                     applies,
                     shown_type: field_type_name(field),
+                    presence: entry_field.supports_presence(),
                 };
                 let sub = child(&path, number_of(typed, part));
                 self.field_rules(&target, &rules, sub, &format!("{shown}.{part}"))?;

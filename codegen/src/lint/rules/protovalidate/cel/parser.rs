@@ -5,7 +5,8 @@
 //! that depend on its prediction tables: the parser words only those whose
 //! text is certain (an operand, a `:`, a field name missing at the end; a
 //! token after a whole expression; the end inside one bracket after an
-//! item), and calls every other error undecided.
+//! item; one operator where an operand starts), and calls every other
+//! error undecided.
 
 use super::lexer::{RESERVED, Tok, Token, tokens};
 
@@ -69,8 +70,17 @@ pub(super) fn parse(text: &str) -> Result<Expr, SyntaxError> {
         depth: 0,
         nesting: 0,
         pending_colon: 0,
+        recovered: None,
     };
-    let expr = parser.expr()?;
+    let expr = match parser.expr() {
+        // A second error after a recovered one: ANTLR's words for the pair
+        // are not modelled.
+        Err(_) if parser.recovered.is_some() => return Err(parser.undecided()),
+        other => other?,
+    };
+    if parser.peek() != &Tok::Eof && parser.recovered.is_some() {
+        return Err(parser.undecided());
+    }
     if parser.peek() != &Tok::Eof {
         // A token after a whole expression: ANTLR deletes it when the end
         // follows, else reports the mismatch.
@@ -84,6 +94,9 @@ pub(super) fn parse(text: &str) -> Result<Expr, SyntaxError> {
         return Err(SyntaxError::Known(format!(
             "{how} input '{text}' expecting <EOF>"
         )));
+    }
+    if let Some(error) = parser.recovered {
+        return Err(SyntaxError::Known(error));
     }
     Ok(expr)
 }
@@ -100,6 +113,9 @@ struct Parser<'t> {
     /// Conditionals whose `:` is still to come: the end cannot follow a
     /// bracket closed inside their `then` branch.
     pending_colon: usize,
+    /// An operator ANTLR deleted where an operand starts (`a > * 1`): its
+    /// error, the parse going on after it.
+    recovered: Option<String>,
 }
 
 /// Expressions longer than this are left undecided.
@@ -180,6 +196,28 @@ impl Parser<'_> {
             return Err(SyntaxError::Known(format!(
                 "mismatched input '<EOF>' expecting {EXPRESSION_START}"
             )));
+        }
+        // An operator where an operand starts, an operand after it: ANTLR
+        // deletes the operator and goes on.
+        let operator = matches!(
+            self.peek(),
+            Tok::Punct("*" | "/" | "%" | "+" | "<" | "<=" | ">" | ">=" | "==" | "!=" | "&&" | "||")
+        );
+        let starts = |kind: &Tok| match kind {
+            Tok::Punct(p) => ["[", "{", "(", ".", "-", "!"].contains(p),
+            Tok::Eof => false,
+            _ => true,
+        };
+        if operator && self.depth == 0 && starts(&self.tokens[self.next + 1].kind) {
+            if self.recovered.is_some() {
+                return Err(self.undecided());
+            }
+            let token = &self.tokens[self.next];
+            self.recovered = Some(format!(
+                "extraneous input '{}' expecting {EXPRESSION_START}",
+                &self.text[token.at..token.end]
+            ));
+            self.bump();
         }
         parse(self)
     }

@@ -87,6 +87,13 @@ fn errors_in_cel_go_words() {
     );
     assert_eq!(errors("size(this"), ["missing ')' at '<EOF>'"]);
     assert_eq!(
+        errors("this >> 1"),
+        [
+            "extraneous input '>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', \
+          'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}"
+        ]
+    );
+    assert_eq!(
         errors("this ? 1"),
         ["mismatched input '<EOF>' expecting ':'"]
     );
@@ -108,7 +115,7 @@ fn undecided() {
     for text in [
         "this > ",
         "(this > ",
-        "this >> 1",
+        "this > * 1 >> 2",
         "((1 + 2",
         "this #",
         "'abc",
