@@ -22,6 +22,8 @@
 mod generated;
 #[cfg(test)]
 mod generator;
+#[cfg(feature = "json")]
+mod reflect;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +36,8 @@ use prost::{
 };
 
 pub use generated::*;
+#[cfg(feature = "json")]
+pub use reflect::{reflect_file_descriptor_set, reflect_pool};
 
 /// protoc 35's `FileDescriptorSet` of `google/protobuf/descriptor.proto`
 /// (no source info), the source of `generated.rs`.
@@ -170,40 +174,4 @@ impl FileDescriptorSet {
         Self::decode(set.encode_to_vec().as_slice())
             .unwrap_or_else(|err| unreachable!("prost-types wrote an undecodable set: {err}"))
     }
-}
-
-/// The reflection descriptor of protoc 35's `FileDescriptorSet`, for the
-/// JSON form of images (prost-types' own lacks `edition` and `features`, so
-/// a JSON image with them would not parse).
-pub fn reflect_file_descriptor_set() -> prost_reflect::MessageDescriptor {
-    static POOL: OnceLock<prost_reflect::DescriptorPool> = OnceLock::new();
-    POOL.get_or_init(|| {
-        prost_reflect::DescriptorPool::decode(DESCRIPTOR_PROTO_SET)
-            .unwrap_or_else(|err| unreachable!("descriptor.binpb is protoc's own output: {err}"))
-    })
-    .get_message_by_name("google.protobuf.FileDescriptorSet")
-    .unwrap_or_else(|| unreachable!("descriptor.proto declares FileDescriptorSet"))
-}
-
-/// A prost-reflect pool of the encoded `FileDescriptorSet` `set`, custom
-/// options kept. prost-reflect 0.16 links proto2 and proto3 only (and
-/// panics on some editions files): an editions file is linked as proto2,
-/// which accepts every construct an editions descriptor has; its features
-/// are not prost-reflect's business.
-pub fn reflect_pool(set: &[u8]) -> Result<prost_reflect::DescriptorPool, String> {
-    let mut decoded = FileDescriptorSet::decode(set).map_err(|err| err.to_string())?;
-    let mut relabelled = false;
-    for file in &mut decoded.file {
-        if file.syntax() == "editions" {
-            file.syntax = Some("proto2".to_owned());
-            file.edition = None;
-            relabelled = true;
-        }
-    }
-    let result = if relabelled {
-        prost_reflect::DescriptorPool::decode(decoded.encode_to_vec().as_slice())
-    } else {
-        prost_reflect::DescriptorPool::decode(set)
-    };
-    result.map_err(|err| err.to_string())
 }
