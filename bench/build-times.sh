@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Build times of a crate generating proto/ with protoforge_codegen::configure()
-# (no protoc) against the same crate with tonic_prost_build::configure() and
-# protoc, in one scratch workspace sharing dependencies:
+# (no protoc; protoforge-codegen with its default features, as a user adds
+# it) against the same crate with tonic_prost_build::configure() and an
+# installed protoc, in one scratch workspace, default Cargo profiles (no
+# build-override: that is the user's choice):
 # - scratch: everything built from an empty target directory, dependencies
-#   and build dependencies included (one run each: minutes);
+#   and build dependencies included;
 # - cold: the crate's build script and code rebuilt (`cargo clean -p`), with
 #   dependencies already built;
 # - no-op: `cargo build` again with nothing changed;
 # - edit: one .proto touched with new content.
-# Medians of RUNS (default 5) runs, interleaved. Also checks that a no-op
-# build does not run the build script, and that an edit does.
+# Medians of RUNS (default 5; each scratch build takes minutes) runs, the two
+# crates interleaved (their order alternating from run to run); the last
+# line gives protoforge's times over protoc's. Scratch builds also report
+# CPU seconds (user + system), which a shared machine inflates less than
+# wall time. Also checks that a no-op build does not run the build script,
+# and that an edit does.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -54,29 +60,47 @@ TOML
 cp "$root/Cargo.lock" "$out/Cargo.lock"
 cd "$out"
 export CARGO_TARGET_DIR="$out/target"
-seconds() { local s; s=$(date +%s%N); "$@" >/dev/null 2>&1; awk -v ns="$(( $(date +%s%N) - s ))" 'BEGIN {printf "%.3f", ns / 1e9}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-declare -A scratch
-for crate in with-protoforge with-protoc; do
-  rm -rf "$CARGO_TARGET_DIR"
-  scratch[$crate]=$(seconds cargo build -p "$crate")
+crates=(with-protoforge with-protoc)
+
+# Runs a command quietly and prints "wall_s cpu_s"; a failing command stops
+# the script with its output.
+measure() {
+  local TIMEFORMAT='%R %U %S' timing
+  if ! timing=$( { time "$@" >"$out/last.log" 2>&1; } 2>&1 ); then
+    cat "$out/last.log"; echo "FAIL: $*"; exit 1
+  fi
+  awk '{printf "%.3f %.3f", $1, $2 + $3}' <<< "$timing"
+}
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+in_order() { # run: the crates, reversed on even runs
+  if (( $1 % 2 )); then echo "${crates[0]} ${crates[1]}"; else echo "${crates[1]} ${crates[0]}"; fi
+}
+
+declare -A scratch scratch_cpu
+for i in $(seq "$runs"); do
+  for crate in $(in_order "$i"); do
+    rm -rf "$CARGO_TARGET_DIR"
+    read -r wall cpu <<< "$(measure cargo build -p "$crate")"
+    scratch[$crate]+="$wall "; scratch_cpu[$crate]+="$cpu "
+    echo "scratch run $i: $crate ${wall}s wall, ${cpu}s cpu" >&2
+  done
 done
 cargo build --quiet --workspace 2>/dev/null   # dependencies of both, once
 
 declare -A cold noop edit
 for i in $(seq "$runs"); do
-  for crate in with-protoforge with-protoc; do
+  for crate in $(in_order "$i"); do
     cargo clean --quiet -p "$crate"
-    cold[$crate]+="$(seconds cargo build -p "$crate") "
-    noop[$crate]+="$(seconds cargo build -p "$crate") "
+    cold[$crate]+="$(measure cargo build -p "$crate" | cut -d' ' -f1) "
+    noop[$crate]+="$(measure cargo build -p "$crate" | cut -d' ' -f1) "
     echo "// edit $i" >> "$crate/proto/user/v1/user.proto"
-    edit[$crate]+="$(seconds cargo build -p "$crate") "
+    edit[$crate]+="$(measure cargo build -p "$crate" | cut -d' ' -f1) "
   done
 done
 
 # (Whole outputs are captured first: `grep -q` closing the pipe early would
 # fail the pipeline under pipefail.)
-for crate in with-protoforge with-protoc; do
+for crate in "${crates[@]}"; do
   log=$(cargo build -v -p "$crate" 2>&1)
   if grep -q "Running .*build-script-build" <<< "$log"; then
     echo "FAIL: a no-op build of $crate ran its build script"; exit 1
@@ -88,11 +112,14 @@ for crate in with-protoforge with-protoc; do
   fi
 done
 
-printf '%-16s %10s %10s %10s %10s\n' crate scratch_s cold_s noop_s edit_s
-for crate in with-protoforge with-protoc; do
-  printf '%-16s %10.2f %10.2f %10.2f %10.2f\n' "$crate" "${scratch[$crate]}" \
-    "$(echo "${cold[$crate]}" | tr ' ' '\n' | grep . | median)" \
-    "$(echo "${noop[$crate]}" | tr ' ' '\n' | grep . | median)" \
-    "$(echo "${edit[$crate]}" | tr ' ' '\n' | grep . | median)"
+declare -A row
+printf '%-16s %10s %10s %10s %10s %10s\n' crate scratch_s scratch_cpu cold_s noop_s edit_s
+for crate in "${crates[@]}"; do
+  row[$crate]="$(median <<< "${scratch[$crate]}") $(median <<< "${scratch_cpu[$crate]}")"
+  row[$crate]+=" $(median <<< "${cold[$crate]}") $(median <<< "${noop[$crate]}") $(median <<< "${edit[$crate]}")"
+  # shellcheck disable=SC2086 # the row is five numbers
+  printf '%-16s %10.2f %10.2f %10.2f %10.2f %10.2f\n' "$crate" ${row[$crate]}
 done
+paste <(tr ' ' '\n' <<< "${row[with-protoforge]}") <(tr ' ' '\n' <<< "${row[with-protoc]}") |
+  awk 'BEGIN {printf "%-16s", "ratio"} {printf " %10s", sprintf("%.2fx", $1 / $2)} END {print ""}'
 echo "no-op builds ran no build script; edited protos reran it (medians of $runs runs, interleaved)"

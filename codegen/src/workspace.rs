@@ -31,8 +31,6 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::compat::config::{ConfigError, Version};
-
 /// The largest configuration file read (`buf.yaml`, `buf.work.yaml`,
 /// `--config`): real ones are a few hundred bytes.
 pub const CONFIG_SIZE_LIMIT: u64 = 1 << 20;
@@ -44,6 +42,31 @@ pub const CONFIG_NESTING_LIMIT: usize = 64;
 /// The configuration file names buf reads, in its order.
 const BUF_YAML: [&str; 2] = ["buf.yaml", "buf.yml"];
 const BUF_WORK_YAML: [&str; 2] = ["buf.work.yaml", "buf.work.yml"];
+
+/// A configuration version: the rule catalog and categories differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Version {
+    /// `v1beta1`.
+    V1Beta1,
+    /// `v1`, and what buf applies with no `buf.yaml` at all.
+    #[default]
+    V1,
+    /// `v2`.
+    V2,
+}
+
+/// What went wrong reading a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file is not valid YAML for a buf configuration.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The configuration file.
+        path: String,
+        /// What is wrong, with a line when the YAML parser gives one.
+        message: String,
+    },
+}
 
 /// Which kind of configuration governs the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

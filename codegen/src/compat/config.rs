@@ -9,20 +9,10 @@ use super::{
     Finding, Schema,
     rules::{self, DEPRECATED, RULES, Rule},
 };
+pub use crate::workspace::{ConfigError, Version};
 use crate::workspace::{Document, Module, normalize_relative, parse_yaml, read_document};
 
-/// A configuration version: the rule catalog and categories differ.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Version {
-    /// `v1beta1`.
-    V1Beta1,
-    /// `v1`, and what buf applies with no `buf.yaml` at all.
-    #[default]
-    V1,
-    /// `v2`.
-    V2,
-}
-
+/// A version's rule catalogs (breaking's and lint's).
 impl Version {
     /// Whether the version's catalog has `rule`.
     pub fn has(self, rule: &Rule) -> bool {
@@ -90,19 +80,6 @@ impl Categories {
             Version::V2 => self.v2,
         }
     }
-}
-
-/// What went wrong reading a configuration.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file is not valid YAML for a buf configuration.
-    #[error("{path}: {message}")]
-    Invalid {
-        /// The configuration file.
-        path: String,
-        /// What is wrong, with a line when the YAML parser gives one.
-        message: String,
-    },
 }
 
 /// The breaking-change configuration of one module.

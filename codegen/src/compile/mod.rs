@@ -23,6 +23,8 @@ mod errors;
 pub mod features;
 pub mod import_path;
 mod inputs;
+#[cfg(feature = "json")]
+mod json;
 pub mod json_name;
 mod limits;
 pub mod lower;
@@ -43,7 +45,6 @@ use std::{
 };
 
 use prost::Message;
-use prost_reflect::DynamicMessage;
 
 pub use diagnostic::{Diagnostic, LineCol, Severity};
 pub use limits::Limits;
@@ -293,32 +294,6 @@ impl Compiled {
             ..descriptor::FileDescriptorSet::default()
         }
         .encode_to_vec()
-    }
-
-    /// The canonical protobuf JSON of the `FileDescriptorSet` that
-    /// [`encode`](Self::encode) returns, custom options by name
-    /// (`"[pkg.ext]"`) when the compiled files declare them.
-    pub fn to_json(&self) -> String {
-        let encoded = self.encode();
-        let all = descriptor::FileDescriptorSet {
-            file: self.files.clone(),
-            ..descriptor::FileDescriptorSet::default()
-        }
-        .encode_to_vec();
-        let descriptor = descriptor::reflect_pool(&all)
-            .ok()
-            .and_then(|pool| pool.get_message_by_name("google.protobuf.FileDescriptorSet"))
-            .unwrap_or_else(descriptor::reflect_file_descriptor_set);
-        let mut set = DynamicMessage::new(descriptor);
-        if let Err(err) = set.merge(encoded.as_slice()) {
-            // The bytes were just encoded from valid descriptors.
-            unreachable!("re-decoding our own descriptor set failed: {err}");
-        }
-        let mut json = serde_json::to_string(&set).unwrap_or_else(|err| {
-            unreachable!("a descriptor set always serializes to JSON: {err}")
-        });
-        json.push('\n');
-        json
     }
 }
 

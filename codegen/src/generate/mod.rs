@@ -459,7 +459,9 @@ fn requests(set: &[u8]) -> Result<Vec<(Module, prost_types::FileDescriptorProto)
 /// response types relative to the package's module (`GetRequest`,
 /// `super::super::common::v1::Money`, `()`, `::prost_types::Timestamp`).
 /// Whatever names code against the generated code takes them from here,
-/// so it names things exactly as the generated code does.
+/// so it names things exactly as the generated code does (today only
+/// [`crate::scaffold`]).
+#[cfg(feature = "scaffold")]
 pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<Service>, GenerateError> {
     /// Keeps the services, generates nothing.
     struct Collect(std::sync::Arc<std::sync::Mutex<Vec<Service>>>);

@@ -22,7 +22,10 @@
 mod generated;
 #[cfg(test)]
 mod generator;
+#[cfg(any(feature = "generate", feature = "json"))]
 mod older_syntax;
+#[cfg(feature = "json")]
+mod reflect;
 #[cfg(test)]
 mod tests;
 
@@ -35,7 +38,10 @@ use prost::{
 };
 
 pub use generated::*;
+#[cfg(any(feature = "generate", feature = "json"))]
 pub(crate) use older_syntax::{OlderSyntax, respell_editions};
+#[cfg(feature = "json")]
+pub use reflect::{reflect_file_descriptor_set, reflect_pool};
 
 /// protoc 35's `FileDescriptorSet` of `google/protobuf/descriptor.proto`
 /// (no source info), the source of `generated.rs`.
@@ -172,33 +178,4 @@ impl FileDescriptorSet {
         Self::decode(set.encode_to_vec().as_slice())
             .unwrap_or_else(|err| unreachable!("prost-types wrote an undecodable set: {err}"))
     }
-}
-
-/// The reflection descriptor of protoc 35's `FileDescriptorSet`, for the
-/// JSON form of images (prost-types' own lacks `edition` and `features`, so
-/// a JSON image with them would not parse).
-pub fn reflect_file_descriptor_set() -> prost_reflect::MessageDescriptor {
-    static POOL: OnceLock<prost_reflect::DescriptorPool> = OnceLock::new();
-    POOL.get_or_init(|| {
-        prost_reflect::DescriptorPool::decode(DESCRIPTOR_PROTO_SET)
-            .unwrap_or_else(|err| unreachable!("descriptor.binpb is protoc's own output: {err}"))
-    })
-    .get_message_by_name("google.protobuf.FileDescriptorSet")
-    .unwrap_or_else(|| unreachable!("descriptor.proto declares FileDescriptorSet"))
-}
-
-/// A prost-reflect pool of the encoded `FileDescriptorSet` `set`, custom
-/// options kept. prost-reflect 0.16 links proto2 and proto3 only (and
-/// panics on some editions files): an editions file is linked as proto2,
-/// its wire-changing features spelled the proto2 way (see
-/// [`older_syntax`]), so that a message read or written through the pool
-/// has protoc's bytes.
-pub fn reflect_pool(set: &[u8]) -> Result<prost_reflect::DescriptorPool, String> {
-    let mut decoded = FileDescriptorSet::decode(set).map_err(|err| err.to_string())?;
-    if !decoded.file.iter().any(|file| file.syntax() == "editions") {
-        return prost_reflect::DescriptorPool::decode(set).map_err(|err| err.to_string());
-    }
-    respell_editions(&mut decoded, OlderSyntax::Proto2)?;
-    prost_reflect::DescriptorPool::decode(decoded.encode_to_vec().as_slice())
-        .map_err(|err| err.to_string())
 }
