@@ -171,7 +171,7 @@ impl Compiler {
         names: &[String],
         locator: &errors::Locator,
     ) -> Result<Compiled, CompileError> {
-        let linked = pipeline::compile(sources, names)
+        let linked = pipeline::compile(sources, names, self.include_source_info)
             .map_err(|problems| CompileError::new(located(problems, locator)))?;
         let mut files_read: Vec<PathBuf> = sources
             .paths_read()
@@ -184,12 +184,9 @@ impl Compiler {
         let warnings = located(linked.warnings, locator);
         let mut files = Vec::with_capacity(linked.files.len());
         let mut input_names = HashSet::new();
-        for mut file in linked.files {
+        for file in linked.files {
             if !file.is_import {
                 input_names.insert(file.descriptor.name().to_owned());
-            }
-            if !self.include_source_info {
-                file.descriptor.source_code_info = None;
             }
             files.push(file.descriptor);
         }
@@ -278,16 +275,11 @@ impl Compiled {
     /// The binary `FileDescriptorSet`, byte for byte what
     /// `protoc --descriptor_set_out` writes for the same options.
     pub fn encode(&self) -> Vec<u8> {
-        descriptor::FileDescriptorSet {
-            file: self
-                .files
+        encode_set(
+            self.files
                 .iter()
-                .filter(|file| self.include_imports || self.input_names.contains(file.name()))
-                .cloned()
-                .collect(),
-            ..descriptor::FileDescriptorSet::default()
-        }
-        .encode_to_vec()
+                .filter(|file| self.include_imports || self.input_names.contains(file.name())),
+        )
     }
 
     /// The canonical protobuf JSON of the `FileDescriptorSet` that
@@ -295,11 +287,7 @@ impl Compiled {
     /// (`"[pkg.ext]"`) when the compiled files declare them.
     pub fn to_json(&self) -> String {
         let encoded = self.encode();
-        let all = descriptor::FileDescriptorSet {
-            file: self.files.clone(),
-            ..descriptor::FileDescriptorSet::default()
-        }
-        .encode_to_vec();
+        let all = encode_set(self.files.iter());
         let descriptor = descriptor::reflect_pool(&all)
             .ok()
             .and_then(|pool| pool.get_message_by_name("google.protobuf.FileDescriptorSet"))
@@ -315,6 +303,22 @@ impl Compiled {
         json.push('\n');
         json
     }
+}
+
+/// The `FileDescriptorSet` of `files`, encoded from them in place: a set
+/// built first would copy every file, source info included.
+fn encode_set<'a>(
+    files: impl Iterator<Item = &'a descriptor::FileDescriptorProto> + Clone,
+) -> Vec<u8> {
+    let len = files
+        .clone()
+        .map(|file| prost::encoding::message::encoded_len(1, file))
+        .sum();
+    let mut encoded = Vec::with_capacity(len);
+    for file in files {
+        prost::encoding::message::encode(1, file, &mut encoded);
+    }
+    encoded
 }
 
 /// A compilation that failed, with every problem found.
