@@ -275,11 +275,27 @@ impl Compiled {
     /// The binary `FileDescriptorSet`, byte for byte what
     /// `protoc --descriptor_set_out` writes for the same options.
     pub fn encode(&self) -> Vec<u8> {
-        encode_set(
-            self.files
-                .iter()
-                .filter(|file| self.include_imports || self.input_names.contains(file.name())),
-        )
+        encode_set(self.output_files())
+    }
+
+    /// [`encode`](Self::encode) written to `out` file by file, without
+    /// holding the whole set's bytes (tens of megabytes with source info).
+    pub fn encode_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut encoded = Vec::new();
+        for file in self.output_files() {
+            encoded.clear();
+            prost::encoding::message::encode(1, file, &mut encoded);
+            out.write_all(&encoded)?;
+        }
+        Ok(())
+    }
+
+    /// The files the descriptor set holds: the inputs, and their imports
+    /// when asked for.
+    fn output_files(&self) -> impl Iterator<Item = &descriptor::FileDescriptorProto> + Clone {
+        self.files
+            .iter()
+            .filter(|file| self.include_imports || self.input_names.contains(file.name()))
     }
 
     /// The canonical protobuf JSON of the `FileDescriptorSet` that

@@ -355,6 +355,9 @@ fn imports_and_source_info_are_switches() {
             .include(tree.dir.path())
             .compile(&[tree.path("main.proto")])
             .expect("compiles");
+        let mut streamed = Vec::new();
+        compiled.encode_to(&mut streamed).expect("writes");
+        assert_eq!(streamed, compiled.encode(), "written as encoded");
         <prost_types::FileDescriptorSet as prost::Message>::decode(compiled.encode().as_slice())
             .expect("decodes")
     };
