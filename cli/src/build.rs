@@ -84,19 +84,23 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             Format::Binpb
         }
     });
-    let bytes = match format {
-        Format::Binpb => compiled.encode(),
-        Format::Json => compiled.to_json().into_bytes(),
+    // The binary set is encoded as it is written: its bytes are never all
+    // in memory at once.
+    let json = (format == Format::Json).then(|| compiled.to_json());
+    let write = |out: &mut dyn std::io::Write| match &json {
+        Some(json) => out.write_all(json.as_bytes()),
+        None => compiled.encode_to(out),
     };
     let written = if args.output.as_os_str() == "-" {
-        std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes).map_err(|err| {
-            output::OutputError {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut stdout)
+            .and_then(|()| std::io::Write::flush(&mut stdout))
+            .map_err(|err| output::OutputError {
                 path: PathBuf::from("<stdout>"),
                 message: format!("cannot write: {err}"),
-            }
-        })
+            })
     } else {
-        output::write_atomic(&args.output, &bytes)
+        output::write_atomic_with(&args.output, write)
     };
     if let Err(err) = written {
         report::print(&[Diagnostic::from(err)]);

@@ -39,6 +39,15 @@ impl From<OutputError> for crate::Diagnostic {
 /// Writes `contents` to `path` atomically: a temporary file beside it, then a
 /// rename. The parent directory must exist.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
+    write_atomic_with(path, |out| out.write_all(contents))
+}
+
+/// [`write_atomic`] of what `write` writes, as it writes it: a large output
+/// need not be held in memory whole first.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), OutputError> {
     let error = |message: String| OutputError {
         path: path.to_owned(),
         message,
@@ -50,7 +59,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
         // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written to,
         // never replaced: there is no half-written file to protect.
         Ok(meta) if !meta.is_file() => {
-            return fs::write(path, contents).map_err(|err| error(format!("cannot write: {err}")));
+            return fs::File::create(path)
+                .and_then(|file| {
+                    let mut out = io::BufWriter::new(file);
+                    write(&mut out)?;
+                    out.flush()
+                })
+                .map_err(|err| error(format!("cannot write: {err}")));
         }
         _ => {}
     }
@@ -83,8 +98,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
     let mut temp = builder
         .tempfile_in(parent)
         .map_err(|err| error(format!("cannot create a temporary file: {err}")))?;
-    temp.write_all(contents)
-        .and_then(|()| temp.as_file().sync_all())
+    let mut out = io::BufWriter::new(temp.as_file_mut());
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|err| error(format!("cannot write: {err}")))?;
+    drop(out);
+    temp.as_file()
+        .sync_all()
         .map_err(|err| error(format!("cannot write: {err}")))?;
     temp.persist(path).map_err(|err| {
         error(format!(

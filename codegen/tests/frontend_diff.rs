@@ -15,7 +15,8 @@
 //! - malformed files ([`MALFORMED`] and the files of
 //!   `codegen/tests/frontend_diff/malformed/`, one per protoc error): refused
 //!   by both, ours with protoc's first message at protoc's line:col (the
-//!   cases located elsewhere are printed).
+//!   cases located elsewhere are printed), and with the same errors whether
+//!   it records source info or not.
 //!
 //! Descriptors are compared byte for byte, options included, with source
 //! locations order-normalised; source info is compared when asked for.
@@ -544,6 +545,7 @@ fn malformed_files_are_refused_as_protoc_35_refuses_them() {
     let (mut refused, mut located, mut same_message, mut same_place) = (0, 0, 0, 0);
     let mut accepted = Vec::new();
     let mut misplaced = Vec::new();
+    let mut otherwise_with_source_info = Vec::new();
     for (name, dir, file) in &cases {
         let output = Command::new(python())
             .args(["-m", "grpc_tools.protoc", "-o", "/dev/null"])
@@ -557,7 +559,24 @@ fn malformed_files_are_refused_as_protoc_35_refuses_them() {
             .find(|l| !l.contains("warning"))
             .unwrap_or("")
             .to_owned();
-        match Compiler::new().include(dir).compile(&[file]) {
+        let ours = Compiler::new().include(dir).compile(&[file]);
+        // Without source info, a problem's file has it built again to
+        // locate the problem: the same text and places as with it.
+        let with_source_info = Compiler::new()
+            .include(dir)
+            .include_source_info(true)
+            .compile(&[file]);
+        if ours.as_ref().err().map(ToString::to_string)
+            != with_source_info.as_ref().err().map(ToString::to_string)
+        {
+            println!(
+                "  {name}: without source info: {:?}\n  {name}: with it:             {:?}",
+                ours.as_ref().err().map(ToString::to_string),
+                with_source_info.as_ref().err().map(ToString::to_string)
+            );
+            otherwise_with_source_info.push(name.clone());
+        }
+        match ours {
             Ok(_) => {
                 println!("  {name}: protoc: {protoc_first}\n  {name}: ours accepts it");
                 accepted.push(name.clone());
@@ -597,5 +616,9 @@ fn malformed_files_are_refused_as_protoc_35_refuses_them() {
     assert!(
         accepted.is_empty(),
         "the own front end accepts what protoc 35 refuses"
+    );
+    assert!(
+        otherwise_with_source_info.is_empty(),
+        "refused otherwise with source info: {otherwise_with_source_info:?}"
     );
 }

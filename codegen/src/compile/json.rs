@@ -13,11 +13,7 @@ impl Compiled {
     /// (`"[pkg.ext]"`) when the compiled files declare them.
     pub fn to_json(&self) -> String {
         let encoded = self.encode();
-        let all = descriptor::FileDescriptorSet {
-            file: self.files.clone(),
-            ..descriptor::FileDescriptorSet::default()
-        }
-        .encode_to_vec();
+        let all = super::encode_set(self.files.iter());
         let descriptor = descriptor::reflect_pool(&all)
             .ok()
             .and_then(|pool| pool.get_message_by_name("google.protobuf.FileDescriptorSet"))

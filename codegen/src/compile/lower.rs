@@ -57,7 +57,8 @@ enum Syntax {
 #[derive(Clone, Debug)]
 pub struct Lowered {
     /// The descriptor, as protoc's parser writes it, source info included
-    /// (options still uninterpreted: see [`apply_interpreted_options`]).
+    /// unless left out (options still uninterpreted: see
+    /// [`apply_interpreted_options`]).
     pub descriptor: FileDescriptorProto,
     /// Every `features.*` option, in source order.
     pub feature_uses: Vec<FeatureUse>,
@@ -97,16 +98,25 @@ impl Site {
     }
 }
 
-/// The unlinked descriptor of `file`, named `name` (its import path).
+/// The unlinked descriptor of `file`, named `name` (its import path), with
+/// its source info.
 pub fn lower(file: &File<'_>, name: &str) -> Result<Lowered> {
+    let mut lowered = lower_without_source_info(file, name)?;
+    lowered.descriptor.source_code_info = Some(source_code_info(file));
+    Ok(lowered)
+}
+
+/// [`lower`] without the source info, which is most of the work and of the
+/// memory: for a compilation whose output leaves it out (a problem is
+/// located from the source info of its file alone, built again then).
+pub fn lower_without_source_info(file: &File<'_>, name: &str) -> Result<Lowered> {
     let mut lowering = Lowering {
         file,
         syntax: Syntax::Proto2,
         feature_uses: Vec::new(),
         message_depth: 0,
     };
-    let mut descriptor = lowering.file(name)?;
-    descriptor.source_code_info = Some(source_code_info(file));
+    let descriptor = lowering.file(name)?;
     Ok(Lowered {
         descriptor,
         feature_uses: lowering.feature_uses,

@@ -172,7 +172,7 @@ impl Compiler {
         names: &[String],
         locator: &errors::Locator,
     ) -> Result<Compiled, CompileError> {
-        let linked = pipeline::compile(sources, names)
+        let linked = pipeline::compile(sources, names, self.include_source_info)
             .map_err(|problems| CompileError::new(located(problems, locator)))?;
         let mut files_read: Vec<PathBuf> = sources
             .paths_read()
@@ -185,12 +185,9 @@ impl Compiler {
         let warnings = located(linked.warnings, locator);
         let mut files = Vec::with_capacity(linked.files.len());
         let mut input_names = HashSet::new();
-        for mut file in linked.files {
+        for file in linked.files {
             if !file.is_import {
                 input_names.insert(file.descriptor.name().to_owned());
-            }
-            if !self.include_source_info {
-                file.descriptor.source_code_info = None;
             }
             files.push(file.descriptor);
         }
@@ -284,17 +281,44 @@ impl Compiled {
     /// The binary `FileDescriptorSet`, byte for byte what
     /// `protoc --descriptor_set_out` writes for the same options.
     pub fn encode(&self) -> Vec<u8> {
-        descriptor::FileDescriptorSet {
-            file: self
-                .files
-                .iter()
-                .filter(|file| self.include_imports || self.input_names.contains(file.name()))
-                .cloned()
-                .collect(),
-            ..descriptor::FileDescriptorSet::default()
-        }
-        .encode_to_vec()
+        encode_set(self.output_files())
     }
+
+    /// [`encode`](Self::encode) written to `out` file by file, without
+    /// holding the whole set's bytes (tens of megabytes with source info).
+    pub fn encode_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut encoded = Vec::new();
+        for file in self.output_files() {
+            encoded.clear();
+            prost::encoding::message::encode(1, file, &mut encoded);
+            out.write_all(&encoded)?;
+        }
+        Ok(())
+    }
+
+    /// The files the descriptor set holds: the inputs, and their imports
+    /// when asked for.
+    fn output_files(&self) -> impl Iterator<Item = &descriptor::FileDescriptorProto> + Clone {
+        self.files
+            .iter()
+            .filter(|file| self.include_imports || self.input_names.contains(file.name()))
+    }
+}
+
+/// The `FileDescriptorSet` of `files`, encoded from them in place: a set
+/// built first would copy every file, source info included.
+pub(crate) fn encode_set<'a>(
+    files: impl Iterator<Item = &'a descriptor::FileDescriptorProto> + Clone,
+) -> Vec<u8> {
+    let len = files
+        .clone()
+        .map(|file| prost::encoding::message::encoded_len(1, file))
+        .sum();
+    let mut encoded = Vec::with_capacity(len);
+    for file in files {
+        prost::encoding::message::encode(1, file, &mut encoded);
+    }
+    encoded
 }
 
 /// A compilation that failed, with every problem found.

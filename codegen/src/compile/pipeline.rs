@@ -37,16 +37,15 @@
 //!   strip                                   └──►  strip source retention
 //! ```
 //!
-//! Errors after loading are located through the file's `SourceCodeInfo` (at
-//! the part protoc points at: a field's number, a type name, an option's
-//! value), which lowering always gives; it is dropped from the output
-//! unless asked for. `bench/frontend-diff.sh` compares the whole with
-//! protoc 35: googleapis, the editions fixtures, protobuf's own sources and
-//! the malformed cases.
+//! Source info is recorded only when asked for. Errors after loading are
+//! located through the file's `SourceCodeInfo` ([`places`]): its own, or,
+//! without, one built again for the few files with a problem.
+//! `bench/frontend-diff.sh` compares the whole with protoc 35: googleapis,
+//! the editions fixtures, protobuf's own sources and the malformed cases.
 
 use std::{
     collections::{HashMap, HashSet},
-    path::{Path, PathBuf},
+    path::PathBuf,
 };
 
 use super::{
@@ -63,6 +62,9 @@ use super::{
 use crate::syntax;
 
 mod checks;
+mod places;
+
+use places::{About, Places};
 
 /// The files of a compilation, linked, each after its imports.
 pub(crate) struct Linked {
@@ -88,10 +90,15 @@ struct Loaded {
     problems: Vec<Diagnostic>,
 }
 
-/// Compiles the files named `inputs` and everything they import. `Err`
-/// holds every problem found, or the limit that stopped the compilation.
-pub(crate) fn compile(sources: &Sources, inputs: &[String]) -> Result<Linked, Vec<Diagnostic>> {
-    let loaded = load_all(sources, inputs).map_err(|stop| match stop {
+/// Compiles the files named `inputs` and everything they import, with
+/// their source info when `source_info`. `Err` holds every problem found,
+/// or the limit that stopped the compilation.
+pub(crate) fn compile(
+    sources: &Sources,
+    inputs: &[String],
+    source_info: bool,
+) -> Result<Linked, Vec<Diagnostic>> {
+    let loaded = load_all(sources, inputs, source_info).map_err(|stop| match stop {
         Stop::Limit(diagnostics) => diagnostics,
         Stop::NotUtf8(diagnostic) => vec![*diagnostic],
     })?;
@@ -103,11 +110,15 @@ pub(crate) fn compile(sources: &Sources, inputs: &[String]) -> Result<Linked, Ve
     if let Some(diagnostic) = sources.budget().check_messages(messages) {
         return Err(vec![diagnostic]);
     }
-    link(loaded, inputs)
+    link(loaded, inputs, Places::new(sources))
 }
 
 /// Loads `roots` and every file they import, round by round.
-fn load_all(sources: &Sources, roots: &[String]) -> Result<HashMap<String, Loaded>, Stop> {
+fn load_all(
+    sources: &Sources,
+    roots: &[String],
+    source_info: bool,
+) -> Result<HashMap<String, Loaded>, Stop> {
     let mut loaded: HashMap<String, Loaded> = HashMap::new();
     let mut round: Vec<String> = Vec::new();
     for root in roots {
@@ -119,13 +130,16 @@ fn load_all(sources: &Sources, roots: &[String]) -> Result<HashMap<String, Loade
         if let Some(diagnostic) = sources.budget().check_files(loaded.len() + round.len()) {
             return Err(Stop::Limit(vec![diagnostic]));
         }
-        let parsed =
-            parallel::map_with(round.clone(), || (), |(), name| Some(load(sources, &name)))
-                .ok_or_else(|| {
-                    Stop::Limit(vec![Diagnostic::error(
-                        "internal error: a thread reading the files panicked",
-                    )])
-                })?;
+        let parsed = parallel::map_with(
+            round.clone(),
+            || (),
+            |(), name| Some(load(sources, &name, source_info)),
+        )
+        .ok_or_else(|| {
+            Stop::Limit(vec![Diagnostic::error(
+                "internal error: a thread reading the files panicked",
+            )])
+        })?;
         let mut next = Vec::new();
         for (name, file) in round.into_iter().zip(parsed) {
             let file = file?;
@@ -140,8 +154,9 @@ fn load_all(sources: &Sources, roots: &[String]) -> Result<HashMap<String, Loade
     Ok(loaded)
 }
 
-/// Reads, parses and lowers one file.
-fn load(sources: &Sources, name: &str) -> Result<Loaded, Stop> {
+/// Reads, parses and lowers one file, with its source info when
+/// `source_info`.
+fn load(sources: &Sources, name: &str, source_info: bool) -> Result<Loaded, Stop> {
     if let Err(why) = import_path::check(name) {
         // protoc looks no further; our reason says what to write instead.
         // (The name is no path on disk: said in the message.)
@@ -185,7 +200,12 @@ fn load(sources: &Sources, name: &str) -> Result<Loaded, Stop> {
         }
     };
     let has_syntax = parsed.syntax().is_some();
-    let lowered = match lower::lower(&parsed, name) {
+    let lowered = if source_info {
+        lower::lower(&parsed, name)
+    } else {
+        lower::lower_without_source_info(&parsed, name)
+    };
+    let lowered = match lowered {
         Ok(lowered) => lowered,
         Err(LowerError { message, span }) => {
             return Ok(Loaded {
@@ -236,7 +256,11 @@ fn failed(name: &str, path: Option<PathBuf>, message: &str) -> Loaded {
 }
 
 /// Orders, links and validates the loaded files.
-fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked, Vec<Diagnostic>> {
+fn link(
+    mut loaded: HashMap<String, Loaded>,
+    inputs: &[String],
+    mut places: Places<'_>,
+) -> Result<Linked, Vec<Diagnostic>> {
     let mut order = Order {
         loaded: &loaded,
         done: HashMap::new(),
@@ -291,16 +315,13 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
             );
         }
         files.push(descriptor);
-        about.push(About {
-            shown: file.shown,
-            is_import: !input_names.contains(name.as_str()),
-        });
+        about.push(About::new(file.shown, !input_names.contains(name.as_str())));
     }
 
     // Link: names declared once, then resolved file by file.
     let all: Vec<&FileDescriptorProto> = files.iter().collect();
     for (index, found) in validate::symbols(&all) {
-        problems.push(locate(&files[index], &about[index].shown, found));
+        problems.push(places.locate(&files[index], &about[index], found));
     }
     let symbols = names::Symbols::of(&files);
     let resolved = each_file(&mut files, &about, |file, about| {
@@ -314,14 +335,18 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
                     path
                 });
                 let found = validate::Problem::error(path.unwrap_or_default(), error.message);
-                problems.push(locate(file, &about.shown, found));
+                problems.push(places.locate(file, about, found));
             }
         }
+        let written = checks::written_json_names(file);
         json_name::fill_json_names(file);
-        problems
+        (problems, written)
     })?;
     drop(symbols);
-    problems.extend(resolved.into_iter().flatten());
+    for ((file_problems, written), about) in resolved.into_iter().zip(&mut about) {
+        problems.extend(file_problems);
+        about.written_json_names = written;
+    }
     if !problems.is_empty() {
         // Options name types and extensions: they need every name resolved.
         return Err(problems);
@@ -333,23 +358,16 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
         let (errors, moves) = types.interpret(file);
         let problems: Vec<Diagnostic> = errors
             .into_iter()
-            .map(|error| option_problem(file, &about.shown, error))
+            .map(|error| places.option_problem(file, about, error))
             .collect();
         (problems, moves)
     })?;
-    let mut moves = Vec::with_capacity(interpreted.len());
-    for (file_problems, file_moves) in interpreted {
+    for ((file_problems, file_moves), about) in interpreted.into_iter().zip(&mut about) {
         problems.extend(file_problems);
-        moves.push(file_moves);
+        about.moves = file_moves.moves;
     }
     if problems.is_empty() {
-        let mut moves = moves.into_iter();
-        let mut with_moves: Vec<_> = files.iter_mut().zip(moves.by_ref()).collect();
-        parallel_each(&mut with_moves, |(file, moves)| {
-            if let Some(info) = &mut file.source_code_info {
-                lower::apply_interpreted_options(info, &moves.moves);
-            }
-        })?;
+        places.move_options(&mut files, &mut about)?;
     }
 
     // protoc's validations, file by file, against every file.
@@ -363,7 +381,7 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
             Some(
                 found
                     .into_iter()
-                    .map(|found| locate(file, &about.shown, found))
+                    .map(|found| places.locate(file, about, found))
                     .collect::<Vec<_>>(),
             )
         },
@@ -377,9 +395,16 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
             problems.push(diagnostic);
         }
     }
-    checks::run(&files, &about, &input_imports, &mut problems, &mut warnings);
+    checks::run(
+        &files,
+        &about,
+        &input_imports,
+        &places,
+        &mut problems,
+        &mut warnings,
+    );
     for (index, found) in validate::extension_numbers(&all) {
-        problems.push(locate(&files[index], &about[index].shown, found));
+        problems.push(places.locate(&files[index], &about[index], found));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -404,13 +429,6 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
             .collect(),
         warnings,
     })
-}
-
-/// What is reported of a file beside its descriptor.
-struct About {
-    /// Where its problems are reported.
-    shown: PathBuf,
-    is_import: bool,
 }
 
 /// `work` on every file with what is reported of it, on all cores; the
@@ -450,30 +468,6 @@ fn worker_failed() -> Vec<Diagnostic> {
     vec![Diagnostic::error(
         "internal error: a worker thread of the compiler panicked",
     )]
-}
-
-/// An option protoc refuses, located at its name or value.
-fn option_problem(
-    file: &FileDescriptorProto,
-    shown: &Path,
-    error: options::OptionError,
-) -> Diagnostic {
-    let path = match error.part {
-        options::OptionPart::Name => [error.option.as_slice(), &[2]].concat(),
-        options::OptionPart::Value => file
-            .source_code_info
-            .iter()
-            .flat_map(|info| &info.location)
-            .map(|location| &location.path)
-            .find(|path| {
-                path.len() == error.option.len() + 1
-                    && path.starts_with(&error.option)
-                    && (3..=8).contains(&path[error.option.len()])
-            })
-            .cloned()
-            .unwrap_or(error.option),
-    };
-    locate(file, shown, validate::Problem::error(path, error.message))
 }
 
 /// The walk that puts each file after its imports.
@@ -545,35 +539,6 @@ impl<'a> Order<'a> {
 
 fn at_line_col(mut diagnostic: Diagnostic, at: Option<LineCol>) -> Diagnostic {
     diagnostic.start = at;
-    diagnostic
-}
-
-/// `found` located through the file's source info, when it has one.
-fn locate(file: &FileDescriptorProto, shown: &Path, found: validate::Problem) -> Diagnostic {
-    let mut diagnostic = Diagnostic::error(found.message).with_path(shown);
-    if found.warning {
-        diagnostic.severity = super::Severity::Warning;
-    }
-    // An empty path: protoc gives the problem no location.
-    let span = file
-        .source_code_info
-        .as_ref()
-        .filter(|_| !found.path.is_empty())
-        .and_then(|info| {
-            info.location
-                .iter()
-                .find(|location| location.path == found.path)
-                .map(|location| location.span.clone())
-        });
-    if let Some(span) = span {
-        let (line, column) = (span.first().copied(), span.get(1).copied());
-        if let (Some(line), Some(column)) = (line, column) {
-            diagnostic.start = Some(LineCol {
-                line: usize::try_from(line).unwrap_or(0) + 1,
-                column: usize::try_from(column).unwrap_or(0) + 1,
-            });
-        }
-    }
     diagnostic
 }
 

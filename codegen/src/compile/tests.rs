@@ -355,6 +355,9 @@ fn imports_and_source_info_are_switches() {
             .include(tree.dir.path())
             .compile(&[tree.path("main.proto")])
             .expect("compiles");
+        let mut streamed = Vec::new();
+        compiled.encode_to(&mut streamed).expect("writes");
+        assert_eq!(streamed, compiled.encode(), "written as encoded");
         <prost_types::FileDescriptorSet as prost::Message>::decode(compiled.encode().as_slice())
             .expect("decodes")
     };
@@ -481,4 +484,73 @@ message M { string name = 1 [(behavior) = REQUIRED]; }
         !bytes.windows(5).any(|w| w == packed),
         "packed form present"
     );
+}
+
+/// A compilation without source info records none while loading, and
+/// builds it again for the files with a problem: each problem is located
+/// where protoc 35 puts it, as with source info. One case per step that
+/// locates: options, names, validation once options are interpreted (their
+/// locations moved), and the unused imports (at their statement).
+#[test]
+fn problems_are_located_as_protoc_locates_them_without_source_info() {
+    type Files<'a> = &'a [(&'a str, &'a [u8])];
+    let cases: [(Files<'_>, &[&str]); 4] = [
+        (
+            &[(
+                "a.proto",
+                b"syntax = \"proto3\";\npackage t;\n\nmessage A {\n  string name = 1 [deprecated = \"yes\"];\n  int32 id = 2 [(nope) = 1];\n}\n",
+            )],
+            &[
+                "a.proto:5:33: error: Value must be identifier for boolean option \"google.protobuf.FieldOptions.deprecated\".",
+                "a.proto:6:17: error: Option \"(nope)\" unknown. Ensure that your proto definition file imports the proto which defines the option (i.e. via import option after edition 2024).",
+            ],
+        ),
+        (
+            &[(
+                "b.proto",
+                b"syntax = \"proto3\";\npackage t;\n\nmessage B {\n  message Inner {}\n  Outer.Inner x = 1;\n}\n",
+            )],
+            &["b.proto:6:3: error: \"Outer.Inner\" is not defined."],
+        ),
+        (
+            &[(
+                "c.proto",
+                b"edition = \"2024\";\npackage t;\n\nmessage C {\n  int32 x = 1 [ctype = CORD];\n}\n",
+            )],
+            &[
+                "c.proto:5:3: error: ctype option is not allowed under edition 2024 and beyond. Use the feature string_type = VIEW|CORD|STRING|... instead.",
+            ],
+        ),
+        (
+            &[
+                (
+                    "d.proto",
+                    b"syntax = \"proto3\";\npackage t;\n\nimport \"e.proto\";\nimport \"google/protobuf/empty.proto\";\n\nmessage D {\n  google.protobuf.Empty nothing = 1;\n}\n",
+                ),
+                ("e.proto", b"syntax = \"proto3\";\npackage t;\nmessage E {}\n"),
+            ],
+            &["d.proto:4:1: warning: Import e.proto is unused."],
+        ),
+    ];
+    for (files, expected) in cases {
+        let tree = Tree::new(files);
+        for source_info in [false, true] {
+            let compiler = Compiler::new()
+                .include(tree.dir.path())
+                .include_source_info(source_info);
+            let found: Vec<String> = match compiler.compile(&[tree.path(files[0].0)]) {
+                Ok(compiled) => compiled
+                    .warnings()
+                    .iter()
+                    .map(|w| tree.strip(&w.to_string()))
+                    .collect(),
+                Err(err) => err
+                    .diagnostics()
+                    .iter()
+                    .map(|d| tree.strip(&d.to_string()))
+                    .collect(),
+            };
+            assert_eq!(found, expected, "source info: {source_info}");
+        }
+    }
 }

@@ -1171,7 +1171,7 @@ mod tests {
             Origin::Memory(Arc::new(texts)),
             Budget::start(Limits::default()),
         );
-        match pipeline::compile(&sources, &[files[0].0.to_owned()]) {
+        match pipeline::compile(&sources, &[files[0].0.to_owned()], false) {
             Ok(linked) => linked.warnings.iter().map(|w| w.message.clone()).collect(),
             Err(problems) => problems.into_iter().map(|p| p.message).collect(),
         }

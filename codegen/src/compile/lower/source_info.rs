@@ -123,6 +123,9 @@ pub fn source_code_info(file: &File<'_>) -> SourceCodeInfo {
         upcoming_detached: Vec::new(),
     };
     recorder.file();
+    // Kept to the end of the compilation, millions on a large schema: not
+    // with the room left by the vector's growth.
+    recorder.locations.shrink_to_fit();
     SourceCodeInfo {
         location: recorder.locations,
         ..Default::default()
@@ -237,9 +240,12 @@ impl<'a> Recorder<'_, 'a> {
         let mut path = Vec::with_capacity(self.path.len() + tail.len());
         path.extend_from_slice(&self.path);
         path.extend_from_slice(tail);
+        // Room for the end (three numbers, or four on another line).
+        let mut span = Vec::with_capacity(4);
+        span.extend([position.line as i32, position.column as i32]);
         self.locations.push(Location {
             path,
-            span: vec![position.line as i32, position.column as i32],
+            span,
             ..Default::default()
         });
         self.locations.len() - 1

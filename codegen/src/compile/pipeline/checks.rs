@@ -34,6 +34,8 @@ mod tests;
 mod unused_imports;
 mod visibility;
 
+pub(super) use element_rules::written_json_names;
+
 use std::collections::HashMap;
 
 use super::super::{
@@ -96,6 +98,7 @@ pub(super) fn run(
     files: &[FileDescriptorProto],
     about: &[super::About],
     input_imports: &HashMap<String, Vec<(String, Option<super::LineCol>)>>,
+    places: &super::Places<'_>,
     problems: &mut Vec<super::Diagnostic>,
     warnings: &mut Vec<super::Diagnostic>,
 ) {
@@ -103,9 +106,9 @@ pub(super) fn run(
     let context = Context::of(&descriptors);
     for (descriptor, about) in files.iter().zip(about) {
         let shown = &about.shown;
-        for found in file(descriptor, &context) {
+        for found in file(descriptor, &about.written_json_names, &context) {
             let warning = found.warning;
-            let diagnostic = super::locate(descriptor, shown, found);
+            let diagnostic = places.locate(descriptor, about, found);
             if warning {
                 warnings.push(diagnostic);
             } else {
@@ -128,10 +131,15 @@ pub(super) fn run(
     }
 }
 
-/// The checks of one linked file.
-fn file(file: &FileDescriptorProto, context: &Context<'_>) -> Vec<Problem> {
+/// The checks of one linked file, whose extensions' `json_name`s written
+/// are at `written_json_names`.
+fn file(
+    file: &FileDescriptorProto,
+    written_json_names: &[Vec<i32>],
+    context: &Context<'_>,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
-    element_rules::check(file, context.files, &mut problems);
+    element_rules::check(file, context.files, written_json_names, &mut problems);
     extension_declarations::check(file, &context.declared, &mut problems);
     if file.syntax() != "editions" {
         // Only custom options' targets concern these files here.

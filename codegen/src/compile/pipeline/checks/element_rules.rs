@@ -21,15 +21,18 @@ use crate::compile::{
     validate::Problem,
 };
 
+/// The rules on `file`'s elements; `written_json_names` are its
+/// extensions' `json_name`s as written ([`written_json_names`]).
 pub(super) fn check(
     file: &FileDescriptorProto,
     files: &[&FileDescriptorProto],
+    written_json_names: &[Vec<i32>],
     problems: &mut Vec<Problem>,
 ) {
     let mut rules = Rules {
         files,
         proto3: file.syntax() == "proto3",
-        file,
+        written_json_names,
         problems,
     };
     let mut path = Vec::new();
@@ -49,7 +52,7 @@ pub(super) fn check(
 struct Rules<'p> {
     files: &'p [&'p FileDescriptorProto],
     proto3: bool,
-    file: &'p FileDescriptorProto,
+    written_json_names: &'p [Vec<i32>],
     problems: &'p mut Vec<Problem>,
 }
 
@@ -122,10 +125,10 @@ impl Rules<'_> {
                 ),
             );
         }
-        // Every extension has a JSON name once linked: the written one has
-        // a location.
+        // Every extension has a JSON name once linked: the written ones
+        // were noted before.
         let json_name = [path, &[10]].concat();
-        if extension && field.json_name.is_some() && self.written(&json_name) {
+        if extension && self.written_json_names.contains(&json_name) {
             self.error(
                 json_name,
                 "option json_name is not allowed on extension fields.",
@@ -185,14 +188,6 @@ impl Rules<'_> {
         (!range.contains(&value)).then(|| "Integer out of range.".to_owned())
     }
 
-    fn written(&self, path: &[i32]) -> bool {
-        self.file
-            .source_code_info
-            .iter()
-            .flat_map(|info| &info.location)
-            .any(|location| location.path == path)
-    }
-
     fn enumeration(&mut self, enumeration: &EnumDescriptorProto, path: &[i32]) {
         if enumeration.value.is_empty() {
             self.error(
@@ -201,6 +196,38 @@ impl Rules<'_> {
             );
         }
     }
+}
+
+/// The paths of the `json_name`s `file`'s extensions have, read before
+/// linking gives every field one: those are written, which protoc refuses
+/// on an extension.
+pub(crate) fn written_json_names(file: &FileDescriptorProto) -> Vec<Vec<i32>> {
+    fn in_message(message: &DescriptorProto, path: &mut Vec<i32>, found: &mut Vec<Vec<i32>>) {
+        let depth = path.len();
+        for (i, extension) in message.extension.iter().enumerate() {
+            if extension.json_name.is_some() {
+                found.push([path.as_slice(), &[6, index(i), 10]].concat());
+            }
+        }
+        for (i, nested) in message.nested_type.iter().enumerate() {
+            path.extend([3, index(i)]);
+            in_message(nested, path, found);
+            path.truncate(depth);
+        }
+    }
+    let mut found = Vec::new();
+    for (i, extension) in file.extension.iter().enumerate() {
+        if extension.json_name.is_some() {
+            found.push(vec![7, index(i), 10]);
+        }
+    }
+    let mut path = Vec::new();
+    for (i, message) in file.message_type.iter().enumerate() {
+        path.clear();
+        path.extend([4, index(i)]);
+        in_message(message, &mut path, &mut found);
+    }
+    found
 }
 
 /// The enum named `full` (with the leading dot) among `files`.

@@ -11,8 +11,19 @@ use crate::compile::{
 };
 
 /// The errors, else the warnings (as `line:col: message`), the own front
-/// end gives on `files` (name, source), the first file being the input.
+/// end gives on `files` (name, source), the first file being the input:
+/// the same whether it records source info or builds it again for them.
 fn messages(files: &[(&str, &str)]) -> Vec<String> {
+    let without = messages_in_mode(files, false);
+    assert_eq!(
+        messages_in_mode(files, true),
+        without,
+        "located otherwise without source info"
+    );
+    without
+}
+
+fn messages_in_mode(files: &[(&str, &str)], source_info: bool) -> Vec<String> {
     let texts: BTreeMap<String, String> = files
         .iter()
         .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
@@ -25,7 +36,7 @@ fn messages(files: &[(&str, &str)]) -> Vec<String> {
         Some(at) => format!("{}:{}: {}", at.line, at.column, d.message),
         None => d.message.clone(),
     };
-    match pipeline::compile(&sources, &[files[0].0.to_owned()]) {
+    match pipeline::compile(&sources, &[files[0].0.to_owned()], source_info) {
         Ok(linked) => linked
             .warnings
             .iter()
