@@ -320,15 +320,15 @@ fn link(mut loaded: HashMap<String, Loaded>, inputs: &[String]) -> Result<Linked
         json_name::fill_json_names(file);
         problems
     })?;
-    drop(symbols);
     problems.extend(resolved.into_iter().flatten());
     if !problems.is_empty() {
         // Options name types and extensions: they need every name resolved.
         return Err(problems);
     }
 
-    // Options, against declarations indexed before any is interpreted.
-    let types = options::OptionTypes::of(&files);
+    // Options, against declarations indexed before any is interpreted
+    // (the names resolution indexed, kept).
+    let types = options::OptionTypes::with_symbols(&files, symbols);
     let interpreted = each_file(&mut files, &about, |file, about| {
         let (errors, moves) = types.interpret(file);
         let problems: Vec<Diagnostic> = errors

@@ -146,7 +146,8 @@ enum Kind {
 /// Every name `files` declare, in order; each redefinition is a problem of
 /// the file (by index) redefining it.
 pub(crate) fn symbols(files: &[&FileDescriptorProto]) -> Vec<(usize, Problem)> {
-    let mut declared: HashMap<String, (usize, Kind)> = HashMap::new();
+    let mut declared: foldhash::HashMap<String, (usize, Kind)> = foldhash::HashMap::default();
+    declared.reserve(files.iter().map(|file| declarations(file)).sum());
     let mut problems = Vec::new();
     for (file_index, file) in files.iter().enumerate() {
         let mut walk = SymbolWalk {
@@ -154,7 +155,7 @@ pub(crate) fn symbols(files: &[&FileDescriptorProto]) -> Vec<(usize, Problem)> {
             file_index,
             declared: &mut declared,
             problems: &mut problems,
-            enum_name: String::new(),
+            enum_name: "",
         };
         let package = file.package();
         if !package.is_empty() {
@@ -191,22 +192,16 @@ pub(crate) fn symbols(files: &[&FileDescriptorProto]) -> Vec<(usize, Problem)> {
             walk.enumeration(package, enumeration, vec![5, index(i)]);
         }
         for (i, extension) in file.extension.iter().enumerate() {
-            walk.add(
-                package,
-                extension.name(),
-                with(&[7, index(i)], &[1]),
-                Kind::Other,
-            );
+            walk.add(package, extension.name(), &[7, index(i), 1], Kind::Other);
         }
         for (i, service) in file.service.iter().enumerate() {
-            let path = vec![6, index(i)];
-            walk.add(package, service.name(), with(&path, &[1]), Kind::Other);
+            walk.add(package, service.name(), &[6, index(i), 1], Kind::Other);
             let full = join(package, service.name());
             for (m, method) in service.method.iter().enumerate() {
                 walk.add(
                     &full,
                     method.name(),
-                    with(&path, &[2, index(m), 1]),
+                    &[6, index(i), 2, index(m), 1],
                     Kind::Other,
                 );
             }
@@ -215,26 +210,70 @@ pub(crate) fn symbols(files: &[&FileDescriptorProto]) -> Vec<(usize, Problem)> {
     problems
 }
 
+/// About how many names `file` declares (to size the index once).
+fn declarations(file: &FileDescriptorProto) -> usize {
+    fn in_message(message: &DescriptorProto) -> usize {
+        1 + message.field.len()
+            + message.extension.len()
+            + message.oneof_decl.len()
+            + message.nested_type.iter().map(in_message).sum::<usize>()
+            + message
+                .enum_type
+                .iter()
+                .map(|e| 1 + e.value.len())
+                .sum::<usize>()
+    }
+    file.message_type.iter().map(in_message).sum::<usize>()
+        + file
+            .enum_type
+            .iter()
+            .map(|e| 1 + e.value.len())
+            .sum::<usize>()
+        + file.extension.len()
+        + file
+            .service
+            .iter()
+            .map(|s| 1 + s.method.len())
+            .sum::<usize>()
+}
+
 struct SymbolWalk<'a, 'f> {
     files: &'a [&'f FileDescriptorProto],
     file_index: usize,
-    declared: &'a mut HashMap<String, (usize, Kind)>,
+    declared: &'a mut foldhash::HashMap<String, (usize, Kind)>,
     problems: &'a mut Vec<(usize, Problem)>,
     /// The enum whose values are being declared.
-    enum_name: String,
+    enum_name: &'f str,
 }
 
-impl SymbolWalk<'_, '_> {
-    /// Declares `scope.name`, whose name is at `path`; whether it was new.
-    fn add(&mut self, scope: &str, name: &str, path: Vec<i32>, kind: Kind) -> bool {
+impl<'f> SymbolWalk<'_, 'f> {
+    /// Declares `scope.name`, whose name is at `path`, then `tail` (the
+    /// path is made only for a redefinition); whether it was new.
+    fn add(&mut self, scope: &str, name: &str, path: &[i32], kind: Kind) -> bool {
+        self.add_at(scope, name, (&[], path), kind)
+    }
+
+    /// [`SymbolWalk::add`] with the path in two parts, `base` then `tail`.
+    fn add_at(
+        &mut self,
+        scope: &str,
+        name: &str,
+        (base, tail): (&[i32], &[i32]),
+        kind: Kind,
+    ) -> bool {
         let full = join(scope, name);
-        let Some(&(other, other_kind)) = self.declared.get(&full) else {
-            self.declared.insert(full, (self.file_index, kind));
-            return true;
+        let (other, other_kind) = match self.declared.entry(full) {
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert((self.file_index, kind));
+                return true;
+            }
+            std::collections::hash_map::Entry::Occupied(occupied) => *occupied.get(),
         };
+        let path = with(base, tail);
         let message = if other != self.file_index {
             format!(
-                "\"{full}\" is already defined in file \"{}\".",
+                "\"{}\" is already defined in file \"{}\".",
+                join(scope, name),
                 self.files[other].name()
             )
         } else if scope.is_empty() {
@@ -266,24 +305,14 @@ impl SymbolWalk<'_, '_> {
         false
     }
 
-    fn message(&mut self, scope: &str, message: &DescriptorProto, path: Vec<i32>) {
-        self.add(scope, message.name(), with(&path, &[1]), Kind::Other);
+    fn message(&mut self, scope: &str, message: &'f DescriptorProto, path: Vec<i32>) {
+        self.add_at(scope, message.name(), (&path, &[1]), Kind::Other);
         let full = join(scope, message.name());
         for (i, field) in message.field.iter().enumerate() {
-            self.add(
-                &full,
-                field.name(),
-                with(&path, &[2, index(i), 1]),
-                Kind::Other,
-            );
+            self.add_at(&full, field.name(), (&path, &[2, index(i), 1]), Kind::Other);
         }
         for (i, field) in message.extension.iter().enumerate() {
-            self.add(
-                &full,
-                field.name(),
-                with(&path, &[6, index(i), 1]),
-                Kind::Other,
-            );
+            self.add_at(&full, field.name(), (&path, &[6, index(i), 1]), Kind::Other);
         }
         for (i, oneof) in message.oneof_decl.iter().enumerate() {
             let synthetic = message
@@ -291,12 +320,7 @@ impl SymbolWalk<'_, '_> {
                 .iter()
                 .any(|f| f.oneof_index == Some(index(i)) && f.proto3_optional == Some(true));
             if !synthetic {
-                self.add(
-                    &full,
-                    oneof.name(),
-                    with(&path, &[8, index(i), 1]),
-                    Kind::Other,
-                );
+                self.add_at(&full, oneof.name(), (&path, &[8, index(i), 1]), Kind::Other);
             }
         }
         for (i, nested) in message.nested_type.iter().enumerate() {
@@ -307,15 +331,15 @@ impl SymbolWalk<'_, '_> {
         }
     }
 
-    fn enumeration(&mut self, scope: &str, enumeration: &EnumDescriptorProto, path: Vec<i32>) {
-        self.add(scope, enumeration.name(), with(&path, &[1]), Kind::Other);
+    fn enumeration(&mut self, scope: &str, enumeration: &'f EnumDescriptorProto, path: Vec<i32>) {
+        self.add_at(scope, enumeration.name(), (&path, &[1]), Kind::Other);
         for (i, value) in enumeration.value.iter().enumerate() {
             // C++ scoping: values are siblings of their enum.
-            self.enum_name = enumeration.name().to_owned();
-            self.add(
+            self.enum_name = enumeration.name();
+            self.add_at(
                 scope,
                 value.name(),
-                with(&path, &[2, index(i), 1]),
+                (&path, &[2, index(i), 1]),
                 Kind::EnumValue,
             );
         }
@@ -324,16 +348,16 @@ impl SymbolWalk<'_, '_> {
 
 /// What the checks need to know about messages and enums of every file.
 pub(crate) struct Universe<'f> {
-    messages: HashMap<String, &'f DescriptorProto>,
+    messages: foldhash::HashMap<String, &'f DescriptorProto>,
     /// Per enum (full name), whether it is closed.
-    closed_enums: HashMap<String, bool>,
+    closed_enums: foldhash::HashMap<String, bool>,
 }
 
 impl<'f> Universe<'f> {
     pub fn of(files: &[&'f FileDescriptorProto]) -> Universe<'f> {
         let mut universe = Universe {
-            messages: HashMap::new(),
-            closed_enums: HashMap::new(),
+            messages: foldhash::HashMap::default(),
+            closed_enums: foldhash::HashMap::default(),
         };
         for file in files {
             let closed_file = file_enums_closed(file);
