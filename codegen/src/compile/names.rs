@@ -23,8 +23,6 @@
 //! rules on nested `export` among them); the protox pipeline stays the one
 //! in use until the linker does all of it.
 
-use std::collections::{HashMap, HashSet};
-
 use super::descriptor::{
     DescriptorProto, Edition, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
     SymbolVisibility, field_descriptor_proto::Type,
@@ -66,28 +64,63 @@ impl SymbolKind {
     }
 }
 
-/// A declared name: what it is and the file (by name) declaring it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A declared name: what it is and the file (by id) declaring it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Symbol {
     /// What the name denotes.
     pub kind: SymbolKind,
-    /// The declaring file's name.
-    pub file: String,
+    /// The declaring file: its id in the set ([`Symbols::file_name`]).
+    pub file: FileId,
 }
+
+/// A file of a set, by its place among the files [`Symbols`] indexed.
+pub type FileId = u32;
 
 /// Every name declared by a set of files, by full name without the leading
 /// dot (`pkg.Msg.field`).
+///
+/// The one index of full names of a compilation: name resolution reads it,
+/// then option interpretation ([`super::options::OptionTypes`]). Each name
+/// is allocated once; files are ids, not names.
 #[derive(Clone, Debug, Default)]
 pub struct Symbols {
-    symbols: HashMap<String, Symbol>,
-    /// Per file, its direct dependencies (names).
-    dependencies: HashMap<String, Vec<String>>,
-    /// Per file, the dependencies it re-exports (`import public`).
-    public: HashMap<String, Vec<String>>,
+    symbols: foldhash::HashMap<String, Symbol>,
+    /// The files, by id.
+    files: Vec<IndexedFile>,
+    ids: foldhash::HashMap<String, FileId>,
     /// Messages and enums other files may not use (2024's `local`), and why.
-    local: HashMap<String, Local>,
-    /// The default symbol visibility of the file being added.
-    default_visibility: &'static str,
+    local: foldhash::HashMap<String, Local>,
+}
+
+/// What [`Symbols`] keeps of a file besides its names.
+#[derive(Clone, Debug, Default)]
+struct IndexedFile {
+    name: String,
+    /// Its direct dependencies (names).
+    dependencies: Vec<String>,
+    /// Its `import option` dependencies (names).
+    option_dependencies: Vec<String>,
+    /// The dependencies it re-exports (`import public`).
+    public: Vec<String>,
+}
+
+/// The names one file declares, in order, collected on its own (on all
+/// cores) before they go into the one index.
+struct Declared {
+    file: IndexedFile,
+    names: Vec<(String, SymbolKind)>,
+    local: Vec<(String, Local)>,
+}
+
+/// The files a file may use names of: ids, sorted.
+#[derive(Clone, Debug, Default)]
+pub struct Visible(Vec<FileId>);
+
+impl Visible {
+    /// Whether names of `file` may be used.
+    pub fn contains(&self, file: FileId) -> bool {
+        self.0.binary_search(&file).is_ok()
+    }
 }
 
 /// Why a message or enum is local to its file.
@@ -124,61 +157,307 @@ enum Mode {
 
 impl Symbols {
     /// The names declared by `files`; the first declaration of a name wins
-    /// (redefinitions are the linker's error).
+    /// (redefinitions are the linker's error). Each file's names are made
+    /// on all cores, then indexed in file order.
     pub fn of<'a>(files: impl IntoIterator<Item = &'a FileDescriptorProto>) -> Self {
+        let files: Vec<&FileDescriptorProto> = files.into_iter().collect();
+        let declared =
+            super::parallel::map_with(files.clone(), || (), |(), file| Some(declared(file)))
+                .unwrap_or_else(|| files.iter().map(|file| declared(file)).collect());
         let mut symbols = Symbols::default();
-        for file in files {
-            symbols.add_file(file);
+        let names = declared.iter().map(|d| d.names.len()).sum();
+        symbols.symbols.reserve(names);
+        for file in declared {
+            symbols.add(file);
         }
         symbols
     }
 
-    fn add_file(&mut self, file: &FileDescriptorProto) {
-        let name = file.name().to_owned();
-        self.dependencies
-            .insert(name.clone(), file.dependency.clone());
-        self.public.insert(
-            name.clone(),
-            file.public_dependency
-                .iter()
-                .filter_map(|&i| file.dependency.get(usize::try_from(i).ok()?).cloned())
-                .collect(),
-        );
-        self.default_visibility = default_visibility(file);
-        let package = file.package();
-        if !package.is_empty() {
-            let mut prefix = String::new();
-            for part in package.split('.') {
-                if !prefix.is_empty() {
-                    prefix.push('.');
-                }
-                prefix.push_str(part);
-                self.add(&prefix, SymbolKind::Package, &name);
+    /// Adds the names of `file` after those already indexed (the first
+    /// declaration of a name still wins).
+    pub fn add_file(&mut self, file: &FileDescriptorProto) {
+        self.add(declared(file));
+    }
+
+    fn add(&mut self, declared: Declared) {
+        let id = match self.ids.get(&declared.file.name) {
+            // The same file again: its imports as given last.
+            Some(&id) => {
+                self.files[id as usize] = declared.file;
+                id
+            }
+            None => {
+                let id = FileId::try_from(self.files.len()).unwrap_or(FileId::MAX);
+                self.ids.insert(declared.file.name.clone(), id);
+                self.files.push(declared.file);
+                id
+            }
+        };
+        for (full, kind) in declared.names {
+            self.symbols
+                .entry(full)
+                .or_insert(Symbol { kind, file: id });
+        }
+        for (full, local) in declared.local {
+            self.local.entry(full).or_insert(local);
+        }
+    }
+
+    /// The name of the file `id`.
+    pub fn file_name(&self, id: FileId) -> &str {
+        self.files.get(id as usize).map_or("", |file| &file.name)
+    }
+
+    /// The symbol named `full` (no leading dot).
+    pub fn get(&self, full: &str) -> Option<&Symbol> {
+        self.symbols.get(full)
+    }
+
+    /// The files whose names `file` may use: itself, its dependencies (and
+    /// its `import option` ones when `with_option_imports`), and what they
+    /// re-export with `import public`, transitively.
+    pub fn visible_files(&self, file: &str, with_option_imports: bool) -> Visible {
+        let mut visible = Vec::new();
+        let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
+        seen.insert(file);
+        if let Some(&id) = self.ids.get(file) {
+            visible.push(id);
+        }
+        let mut stack: Vec<&str> = Vec::new();
+        if let Some(&id) = self.ids.get(file) {
+            let indexed = &self.files[id as usize];
+            stack.extend(indexed.dependencies.iter().map(String::as_str));
+            if with_option_imports {
+                stack.extend(indexed.option_dependencies.iter().map(String::as_str));
             }
         }
-        for message in &file.message_type {
-            self.add_message(package, message, &name, false);
+        while let Some(next) = stack.pop() {
+            if seen.insert(next)
+                && let Some(&id) = self.ids.get(next)
+            {
+                visible.push(id);
+                stack.extend(self.files[id as usize].public.iter().map(String::as_str));
+            }
         }
-        for enumeration in &file.enum_type {
-            self.add_enum(package, enumeration, &name, false);
+        visible.sort_unstable();
+        visible.dedup();
+        Visible(visible)
+    }
+
+    /// protoc's lookup of `name` used by the element `relative_to`: the
+    /// full name found and its symbol, or else the full name tried last when
+    /// the first part of a compound name was found but not the rest.
+    ///
+    /// A name starting with a dot is full. Otherwise its first component is
+    /// looked up in each scope enclosing `relative_to` outwards; a single
+    /// name is taken when `takes` accepts its kind, a compound one only
+    /// inside a first match of a kind `aggregate` accepts.
+    pub fn lookup_with(
+        &self,
+        name: &str,
+        relative_to: &str,
+        takes: impl Fn(SymbolKind) -> bool,
+        aggregate: impl Fn(SymbolKind) -> bool,
+    ) -> Result<(&str, &Symbol), Option<String>> {
+        let found = |full: &str| {
+            self.symbols
+                .get_key_value(full)
+                .map(|(k, v)| (k.as_str(), v))
+        };
+        if let Some(full) = name.strip_prefix('.') {
+            return found(full).ok_or(None);
         }
-        for extension in &file.extension {
-            self.add(&join(package, extension.name()), SymbolKind::Field, &name);
-        }
-        for service in &file.service {
-            let full = join(package, service.name());
-            self.add(&full, SymbolKind::Service, &name);
-            for method in &service.method {
-                self.add(&join(&full, method.name()), SymbolKind::Method, &name);
+        let first = name.split('.').next().unwrap_or(name);
+        let mut scope = relative_to;
+        // One buffer for every candidate tried.
+        let mut candidate = String::with_capacity(relative_to.len() + name.len() + 1);
+        loop {
+            match scope.rfind('.') {
+                None => return found(name).ok_or(None),
+                Some(dot) => scope = &scope[..dot],
+            }
+            candidate.clear();
+            if !scope.is_empty() {
+                candidate.push_str(scope);
+                candidate.push('.');
+            }
+            candidate.push_str(first);
+            if let Some((key, symbol)) = self.symbols.get_key_value(candidate.as_str()) {
+                if first.len() < name.len() {
+                    if aggregate(symbol.kind) {
+                        candidate.push_str(&name[first.len()..]);
+                        return found(&candidate).ok_or(Some(candidate));
+                    }
+                } else if takes(symbol.kind) {
+                    return Ok((key.as_str(), symbol));
+                }
             }
         }
     }
 
-    fn add(&mut self, full: &str, kind: SymbolKind, file: &str) {
-        self.symbols.entry(full.to_owned()).or_insert(Symbol {
-            kind,
-            file: file.to_owned(),
-        });
+    fn lookup(
+        &self,
+        name: &str,
+        relative_to: &str,
+        mode: Mode,
+    ) -> Result<(&str, &Symbol), Option<String>> {
+        self.lookup_with(
+            name,
+            relative_to,
+            |kind| mode == Mode::All || kind.is_type(),
+            SymbolKind::is_aggregate,
+        )
+    }
+
+    /// The full name `name` stands for in `relative_to` in the file `file`
+    /// (named `file_name`), checked against what the file imports.
+    fn resolve(
+        &self,
+        name: &str,
+        relative_to: &str,
+        mode: Mode,
+        (file, file_name): (FileId, &str),
+        visible: &Visible,
+    ) -> Result<(&str, SymbolKind), String> {
+        match self.lookup(name, relative_to, mode) {
+            Ok((full, symbol)) if symbol.file != file && self.local.contains_key(full) => {
+                let why = match self.local[full] {
+                    Local::Explicit => "It is explicitly marked 'local'".to_owned(),
+                    Local::Default(default) => format!(
+                        "It defaulted to local from file-level 'option \
+                         features.default_symbol_visibility = '{default}';"
+                    ),
+                };
+                // (protoc's two spaces before "is".)
+                Err(format!(
+                    "Symbol \"{full}\", defined in \"{}\"  is not visible from \"{file_name}\". \
+                     {why} and cannot be accessed outside its own file",
+                    self.file_name(symbol.file)
+                ))
+            }
+            Ok((full, symbol)) if visible.contains(symbol.file) => Ok((full, symbol.kind)),
+            Ok((full, symbol)) => Err(format!(
+                "\"{full}\" seems to be defined in \"{}\", which is not imported by \
+                 \"{file_name}\".  To use it here, please add the necessary import.",
+                self.file_name(symbol.file)
+            )),
+            Err(Some(tried)) => Err(format!(
+                "\"{name}\" is resolved to \"{tried}\", which is not defined. The innermost \
+                 scope is searched first in name resolution. Consider using a leading '.'(i.e., \
+                 \".{name}\") to start from the outermost scope."
+            )),
+            Err(None) => Err(format!("\"{name}\" is not defined.")),
+        }
+    }
+
+    /// Rewrites the names `file` uses to full names, as linked descriptors
+    /// have them; every name that does not resolve is an error.
+    pub fn resolve_file(&self, file: &mut FileDescriptorProto) -> Vec<NameError> {
+        let name = file.name().to_owned();
+        let visible = self.visible_files(&name, false);
+        let id = self.ids.get(&name).copied().unwrap_or(FileId::MAX);
+        let package = file.package().to_owned();
+        let mut context = Context {
+            symbols: self,
+            file: (id, &name),
+            visible: &visible,
+            errors: Vec::new(),
+        };
+        for message in &mut file.message_type {
+            context.message(&package, message);
+        }
+        for extension in &mut file.extension {
+            context.field(&package, extension);
+        }
+        for service in &mut file.service {
+            let full = join(&package, service.name());
+            for method in &mut service.method {
+                let element = join(&full, method.name());
+                let slots = [(2, &mut method.input_type), (3, &mut method.output_type)];
+                for (number, slot) in slots {
+                    let Some(written) = slot.as_deref() else {
+                        continue;
+                    };
+                    match context.resolve(written, &element, number, Mode::All) {
+                        Some((full, SymbolKind::Message)) => *slot = Some(format!(".{full}")),
+                        Some(_) => {
+                            let message = format!("\"{written}\" is not a message type.");
+                            context.error(&element, number, message);
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        context.errors
+    }
+}
+
+/// The names `file` declares, in the order protoc adds them.
+fn declared(file: &FileDescriptorProto) -> Declared {
+    let name = file.name().to_owned();
+    let public = file
+        .public_dependency
+        .iter()
+        .filter_map(|&i| file.dependency.get(usize::try_from(i).ok()?).cloned())
+        .collect();
+    let mut walk = Declaring {
+        file: name,
+        default_visibility: default_visibility(file),
+        names: Vec::new(),
+        local: Vec::new(),
+    };
+    let package = file.package();
+    if !package.is_empty() {
+        let mut prefix = String::new();
+        for part in package.split('.') {
+            if !prefix.is_empty() {
+                prefix.push('.');
+            }
+            prefix.push_str(part);
+            walk.add(prefix.clone(), SymbolKind::Package);
+        }
+    }
+    for message in &file.message_type {
+        walk.message(package, message, false);
+    }
+    for enumeration in &file.enum_type {
+        walk.enumeration(package, enumeration, false);
+    }
+    for extension in &file.extension {
+        walk.add(join(package, extension.name()), SymbolKind::Field);
+    }
+    for service in &file.service {
+        let full = join(package, service.name());
+        walk.add(full.clone(), SymbolKind::Service);
+        for method in &service.method {
+            walk.add(join(&full, method.name()), SymbolKind::Method);
+        }
+    }
+    Declared {
+        file: IndexedFile {
+            name: walk.file,
+            dependencies: file.dependency.clone(),
+            option_dependencies: file.option_dependency.clone(),
+            public,
+        },
+        names: walk.names,
+        local: walk.local,
+    }
+}
+
+/// The walk of [`declared`].
+struct Declaring {
+    file: String,
+    /// The file's default symbol visibility.
+    default_visibility: &'static str,
+    names: Vec<(String, SymbolKind)>,
+    local: Vec<(String, Local)>,
+}
+
+impl Declaring {
+    fn add(&mut self, full: String, kind: SymbolKind) {
+        self.names.push((full, kind));
     }
 
     /// Notes `full` as local when its visibility (`visibility`, else the
@@ -196,187 +475,48 @@ impl Symbols {
             },
         };
         if let Some(local) = local {
-            self.local.entry(full.to_owned()).or_insert(local);
+            self.local.push((full.to_owned(), local));
         }
     }
 
-    fn add_message(&mut self, scope: &str, message: &DescriptorProto, file: &str, nested: bool) {
+    fn message(&mut self, scope: &str, message: &DescriptorProto, nested: bool) {
         let full = join(scope, message.name());
-        self.add(&full, SymbolKind::Message, file);
+        self.add(full.clone(), SymbolKind::Message);
         self.note_visibility(&full, message.visibility, nested);
         for field in message.field.iter().chain(&message.extension) {
-            self.add(&join(&full, field.name()), SymbolKind::Field, file);
+            self.add(join(&full, field.name()), SymbolKind::Field);
         }
         for oneof in &message.oneof_decl {
-            self.add(&join(&full, oneof.name()), SymbolKind::Oneof, file);
+            self.add(join(&full, oneof.name()), SymbolKind::Oneof);
         }
         for nested in &message.nested_type {
-            self.add_message(&full, nested, file, true);
+            self.message(&full, nested, true);
         }
         for enumeration in &message.enum_type {
-            self.add_enum(&full, enumeration, file, true);
+            self.enumeration(&full, enumeration, true);
         }
     }
 
-    fn add_enum(
-        &mut self,
-        scope: &str,
-        enumeration: &EnumDescriptorProto,
-        file: &str,
-        nested: bool,
-    ) {
+    fn enumeration(&mut self, scope: &str, enumeration: &EnumDescriptorProto, nested: bool) {
         let full = join(scope, enumeration.name());
-        self.add(&full, SymbolKind::Enum, file);
+        self.add(full.clone(), SymbolKind::Enum);
         self.note_visibility(&full, enumeration.visibility, nested);
         for value in &enumeration.value {
-            self.add(&join(scope, value.name()), SymbolKind::EnumValue, file);
+            self.add(join(scope, value.name()), SymbolKind::EnumValue);
         }
-    }
-
-    /// The files whose names `file` may use: itself, its dependencies, and
-    /// what they re-export with `import public`, transitively.
-    fn visible_files(&self, file: &str) -> HashSet<String> {
-        let mut visible = HashSet::from([file.to_owned()]);
-        let mut stack: Vec<String> = self.dependencies.get(file).cloned().unwrap_or_default();
-        while let Some(next) = stack.pop() {
-            if visible.insert(next.clone()) {
-                stack.extend(self.public.get(&next).cloned().unwrap_or_default());
-            }
-        }
-        visible
-    }
-
-    /// protoc's lookup of `name` used by the element `relative_to`: the
-    /// symbol, or else the full name tried last when the first part of a
-    /// compound name was found but not the rest.
-    fn lookup(
-        &self,
-        name: &str,
-        relative_to: &str,
-        mode: Mode,
-    ) -> Result<(String, &Symbol), Option<String>> {
-        let found = |full: &str| {
-            self.symbols
-                .get_key_value(full)
-                .map(|(k, v)| (k.clone(), v))
-        };
-        if let Some(full) = name.strip_prefix('.') {
-            return found(full).ok_or(None);
-        }
-        let first = name.split('.').next().unwrap_or(name);
-        let mut scope = relative_to.to_owned();
-        loop {
-            match scope.rfind('.') {
-                None => return found(name).ok_or(None),
-                Some(dot) => scope.truncate(dot),
-            }
-            let candidate = join(&scope, first);
-            if let Some(symbol) = self.symbols.get(&candidate) {
-                if first.len() < name.len() {
-                    if symbol.kind.is_aggregate() {
-                        let full = join(&scope, name);
-                        return found(&full).ok_or(Some(full));
-                    }
-                } else if mode == Mode::All || symbol.kind.is_type() {
-                    return Ok((candidate, symbol));
-                }
-            }
-        }
-    }
-
-    /// The full name `name` stands for in `relative_to` in `file`, checked
-    /// against what `file` imports.
-    fn resolve(
-        &self,
-        name: &str,
-        relative_to: &str,
-        mode: Mode,
-        file: &str,
-        visible: &HashSet<String>,
-    ) -> Result<(String, SymbolKind), String> {
-        match self.lookup(name, relative_to, mode) {
-            Ok((full, symbol)) if symbol.file != file && self.local.contains_key(&full) => {
-                let why = match self.local[&full] {
-                    Local::Explicit => "It is explicitly marked 'local'".to_owned(),
-                    Local::Default(default) => format!(
-                        "It defaulted to local from file-level 'option \
-                         features.default_symbol_visibility = '{default}';"
-                    ),
-                };
-                // (protoc's two spaces before "is".)
-                Err(format!(
-                    "Symbol \"{full}\", defined in \"{}\"  is not visible from \"{file}\". \
-                     {why} and cannot be accessed outside its own file",
-                    symbol.file
-                ))
-            }
-            Ok((full, symbol)) if visible.contains(&symbol.file) => Ok((full, symbol.kind)),
-            Ok((full, symbol)) => Err(format!(
-                "\"{full}\" seems to be defined in \"{}\", which is not imported by \"{file}\".  \
-                 To use it here, please add the necessary import.",
-                symbol.file
-            )),
-            Err(Some(tried)) => Err(format!(
-                "\"{name}\" is resolved to \"{tried}\", which is not defined. The innermost \
-                 scope is searched first in name resolution. Consider using a leading '.'(i.e., \
-                 \".{name}\") to start from the outermost scope."
-            )),
-            Err(None) => Err(format!("\"{name}\" is not defined.")),
-        }
-    }
-
-    /// Rewrites the names `file` uses to full names, as linked descriptors
-    /// have them; every name that does not resolve is an error.
-    pub fn resolve_file(&self, file: &mut FileDescriptorProto) -> Vec<NameError> {
-        let name = file.name().to_owned();
-        let visible = self.visible_files(&name);
-        let package = file.package().to_owned();
-        let mut context = Context {
-            symbols: self,
-            file: &name,
-            visible: &visible,
-            errors: Vec::new(),
-        };
-        for message in &mut file.message_type {
-            context.message(&package, message);
-        }
-        for extension in &mut file.extension {
-            context.field(&package, extension);
-        }
-        for service in &mut file.service {
-            let full = join(&package, service.name());
-            for method in &mut service.method {
-                let element = join(&full, method.name());
-                let slots = [(2, &mut method.input_type), (3, &mut method.output_type)];
-                for (number, slot) in slots {
-                    let Some(written) = slot.clone() else {
-                        continue;
-                    };
-                    match context.resolve(&written, &element, number, Mode::All) {
-                        Some((full, SymbolKind::Message)) => *slot = Some(format!(".{full}")),
-                        Some(_) => context.error(
-                            &element,
-                            number,
-                            format!("\"{written}\" is not a message type."),
-                        ),
-                        None => {}
-                    }
-                }
-            }
-        }
-        context.errors
     }
 }
 
 /// The walk of [`Symbols::resolve_file`].
 struct Context<'a> {
     symbols: &'a Symbols,
-    file: &'a str,
-    visible: &'a HashSet<String>,
+    /// The file: its id and name.
+    file: (FileId, &'a str),
+    visible: &'a Visible,
     errors: Vec<NameError>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
     fn error(&mut self, element: &str, slot: i32, message: String) {
         self.errors.push(NameError {
             element: element.to_owned(),
@@ -391,11 +531,9 @@ impl Context<'_> {
         element: &str,
         slot: i32,
         mode: Mode,
-    ) -> Option<(String, SymbolKind)> {
-        match self
-            .symbols
-            .resolve(name, element, mode, self.file, self.visible)
-        {
+    ) -> Option<(&'a str, SymbolKind)> {
+        let symbols = self.symbols;
+        match symbols.resolve(name, element, mode, self.file, self.visible) {
             Ok(found) => Some(found),
             Err(message) => {
                 self.error(element, slot, message);
@@ -417,8 +555,8 @@ impl Context<'_> {
     fn field(&mut self, scope: &str, field: &mut FieldDescriptorProto) {
         let element = join(scope, field.name());
         if let Some(extendee) = field.extendee.clone() {
-            let resolved = self
-                .symbols
+            let symbols = self.symbols;
+            let resolved = symbols
                 .resolve(&extendee, &element, Mode::All, self.file, self.visible)
                 // protoc says what the invisible symbol is to the file.
                 .map_err(|message| {

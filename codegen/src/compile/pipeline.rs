@@ -342,7 +342,6 @@ fn link(
         json_name::fill_json_names(file);
         (problems, written)
     })?;
-    drop(symbols);
     for ((file_problems, written), about) in resolved.into_iter().zip(&mut about) {
         problems.extend(file_problems);
         about.written_json_names = written;
@@ -352,8 +351,9 @@ fn link(
         return Err(problems);
     }
 
-    // Options, against declarations indexed before any is interpreted.
-    let types = options::OptionTypes::of(&files);
+    // Options, against declarations indexed before any is interpreted
+    // (the names resolution indexed, kept).
+    let types = options::OptionTypes::with_symbols(&files, symbols);
     let interpreted = each_file(&mut files, &about, |file, about| {
         let (errors, moves) = types.interpret(file);
         let problems: Vec<Diagnostic> = errors

@@ -145,27 +145,27 @@ enum Kind {
 
 /// Every name `files` declare, in order; each redefinition is a problem of
 /// the file (by index) redefining it.
+///
+/// Each file's names are made on all cores; they are then declared one by
+/// one in file order. A redefinition, rare, walks its file again to find
+/// where the name is.
 pub(crate) fn symbols(files: &[&FileDescriptorProto]) -> Vec<(usize, Problem)> {
-    let mut declared: HashMap<String, (usize, Kind)> = HashMap::new();
+    let named = super::parallel::map_with(files.to_vec(), || (), |(), file| Some(names(file)))
+        .unwrap_or_else(|| files.iter().map(|file| names(file)).collect());
+    let mut declared: foldhash::HashMap<String, (usize, Kind)> = foldhash::HashMap::default();
+    declared.reserve(named.iter().map(Vec::len).sum());
     let mut problems = Vec::new();
-    for (file_index, file) in files.iter().enumerate() {
-        let mut walk = SymbolWalk {
-            files,
-            file_index,
-            declared: &mut declared,
-            problems: &mut problems,
-            enum_name: String::new(),
-        };
+    for (file_index, (file, names)) in files.iter().zip(named).enumerate() {
         let package = file.package();
         if !package.is_empty() {
             let mut prefix = String::new();
             for part in package.split('.') {
                 prefix = join(&prefix, part);
-                match walk.declared.get(&prefix) {
+                match declared.get(&prefix) {
                     Some((_, Kind::Package)) => {}
                     Some((other, _)) => {
                         let other = files[*other].name();
-                        walk.problems.push((
+                        problems.push((
                             file_index,
                             Problem::error(
                                 vec![2],
@@ -178,176 +178,252 @@ pub(crate) fn symbols(files: &[&FileDescriptorProto]) -> Vec<(usize, Problem)> {
                         break;
                     }
                     None => {
-                        walk.declared
-                            .insert(prefix.clone(), (file_index, Kind::Package));
+                        declared.insert(prefix.clone(), (file_index, Kind::Package));
                     }
                 }
             }
         }
-        for (i, message) in file.message_type.iter().enumerate() {
-            walk.message(package, message, vec![4, index(i)]);
-        }
-        for (i, enumeration) in file.enum_type.iter().enumerate() {
-            walk.enumeration(package, enumeration, vec![5, index(i)]);
-        }
-        for (i, extension) in file.extension.iter().enumerate() {
-            walk.add(
-                package,
-                extension.name(),
-                with(&[7, index(i)], &[1]),
-                Kind::Other,
-            );
-        }
-        for (i, service) in file.service.iter().enumerate() {
-            let path = vec![6, index(i)];
-            walk.add(package, service.name(), with(&path, &[1]), Kind::Other);
-            let full = join(package, service.name());
-            for (m, method) in service.method.iter().enumerate() {
-                walk.add(
-                    &full,
-                    method.name(),
-                    with(&path, &[2, index(m), 1]),
-                    Kind::Other,
-                );
-            }
+        for (nth, (full, kind)) in names.into_iter().enumerate() {
+            let other = match declared.entry(full) {
+                std::collections::hash_map::Entry::Vacant(vacant) => {
+                    vacant.insert((file_index, kind));
+                    continue;
+                }
+                std::collections::hash_map::Entry::Occupied(occupied) => *occupied.get(),
+            };
+            let mut seen = 0;
+            each_declaration(file, &mut |declaration| {
+                if seen == nth {
+                    let found = redefinition(files, file_index, other, declaration);
+                    problems.extend(found.into_iter().map(|problem| (file_index, problem)));
+                }
+                seen += 1;
+            });
         }
     }
     problems
 }
 
-struct SymbolWalk<'a, 'f> {
-    files: &'a [&'f FileDescriptorProto],
-    file_index: usize,
-    declared: &'a mut HashMap<String, (usize, Kind)>,
-    problems: &'a mut Vec<(usize, Problem)>,
-    /// The enum whose values are being declared.
-    enum_name: String,
+/// The full names `file` declares besides its package, in order, and what
+/// each is.
+fn names(file: &FileDescriptorProto) -> Vec<(String, Kind)> {
+    let mut names = Vec::new();
+    each_declaration(file, &mut |declaration| {
+        names.push((join(declaration.scope, declaration.name), declaration.kind));
+    });
+    names
 }
 
-impl SymbolWalk<'_, '_> {
-    /// Declares `scope.name`, whose name is at `path`; whether it was new.
-    fn add(&mut self, scope: &str, name: &str, path: Vec<i32>, kind: Kind) -> bool {
-        let full = join(scope, name);
-        let Some(&(other, other_kind)) = self.declared.get(&full) else {
-            self.declared.insert(full, (self.file_index, kind));
-            return true;
-        };
-        let message = if other != self.file_index {
+/// A name a file declares, for redefinitions.
+struct Declaration<'a> {
+    scope: &'a str,
+    name: &'a str,
+    /// Where the name is: `base` then `tail`.
+    path: (&'a [i32], &'a [i32]),
+    kind: Kind,
+    /// The enum of an enum value.
+    enum_name: &'a str,
+}
+
+/// The problems of redefining, in the file `file_index` of `files`, a name
+/// first declared in the file `other` (as `other_kind`).
+fn redefinition(
+    files: &[&FileDescriptorProto],
+    file_index: usize,
+    (other, other_kind): (usize, Kind),
+    declaration: &Declaration<'_>,
+) -> Vec<Problem> {
+    let Declaration {
+        scope,
+        name,
+        path: (base, tail),
+        kind,
+        enum_name,
+    } = *declaration;
+    let path = with(base, tail);
+    let message = if other != file_index {
+        format!(
+            "\"{}\" is already defined in file \"{}\".",
+            join(scope, name),
+            files[other].name()
+        )
+    } else if scope.is_empty() {
+        format!("\"{name}\" is already defined.")
+    } else {
+        format!("\"{name}\" is already defined in \"{scope}\".")
+    };
+    let mut problems = vec![Problem::error(path.clone(), message)];
+    if kind == Kind::EnumValue && other_kind == Kind::EnumValue {
+        problems.push(Problem::error(
+            path,
             format!(
-                "\"{full}\" is already defined in file \"{}\".",
-                self.files[other].name()
-            )
-        } else if scope.is_empty() {
-            format!("\"{name}\" is already defined.")
-        } else {
-            format!("\"{name}\" is already defined in \"{scope}\".")
-        };
-        self.problems
-            .push((self.file_index, Problem::error(path.clone(), message)));
-        if kind == Kind::EnumValue && other_kind == Kind::EnumValue {
-            self.problems.push((
-                self.file_index,
-                Problem::error(
-                    path,
-                    format!(
-                        "Note that enum values use C++ scoping rules, meaning that enum values \
-                         are siblings of their type, not children of it.  Therefore, \"{name}\" \
-                         must be unique within {}, not just within \"{}\".",
-                        if scope.is_empty() {
-                            "the global scope".to_owned()
-                        } else {
-                            format!("\"{scope}\"")
-                        },
-                        self.enum_name
-                    ),
-                ),
-            ));
-        }
-        false
+                "Note that enum values use C++ scoping rules, meaning that enum values are \
+                 siblings of their type, not children of it.  Therefore, \"{name}\" must be \
+                 unique within {}, not just within \"{enum_name}\".",
+                if scope.is_empty() {
+                    "the global scope".to_owned()
+                } else {
+                    format!("\"{scope}\"")
+                },
+            ),
+        ));
     }
+    problems
+}
 
-    fn message(&mut self, scope: &str, message: &DescriptorProto, path: Vec<i32>) {
-        self.add(scope, message.name(), with(&path, &[1]), Kind::Other);
-        let full = join(scope, message.name());
-        for (i, field) in message.field.iter().enumerate() {
-            self.add(
-                &full,
-                field.name(),
-                with(&path, &[2, index(i), 1]),
-                Kind::Other,
-            );
-        }
-        for (i, field) in message.extension.iter().enumerate() {
-            self.add(
-                &full,
-                field.name(),
-                with(&path, &[6, index(i), 1]),
-                Kind::Other,
-            );
-        }
-        for (i, oneof) in message.oneof_decl.iter().enumerate() {
-            let synthetic = message
-                .field
-                .iter()
-                .any(|f| f.oneof_index == Some(index(i)) && f.proto3_optional == Some(true));
-            if !synthetic {
-                self.add(
-                    &full,
-                    oneof.name(),
-                    with(&path, &[8, index(i), 1]),
-                    Kind::Other,
-                );
-            }
-        }
-        for (i, nested) in message.nested_type.iter().enumerate() {
-            self.message(&full, nested, with(&path, &[3, index(i)]));
-        }
-        for (i, enumeration) in message.enum_type.iter().enumerate() {
-            self.enumeration(&full, enumeration, with(&path, &[4, index(i)]));
+/// Calls `visit` on every name `file` declares besides its package, in
+/// protoc's order.
+fn each_declaration(file: &FileDescriptorProto, visit: &mut dyn FnMut(&Declaration<'_>)) {
+    let package = file.package();
+    for (i, message) in file.message_type.iter().enumerate() {
+        declare_message(package, message, &[4, index(i)], visit);
+    }
+    for (i, enumeration) in file.enum_type.iter().enumerate() {
+        declare_enum(package, enumeration, &[5, index(i)], visit);
+    }
+    for (i, extension) in file.extension.iter().enumerate() {
+        visit(&Declaration {
+            scope: package,
+            name: extension.name(),
+            path: (&[], &[7, index(i), 1]),
+            kind: Kind::Other,
+            enum_name: "",
+        });
+    }
+    for (i, service) in file.service.iter().enumerate() {
+        visit(&Declaration {
+            scope: package,
+            name: service.name(),
+            path: (&[], &[6, index(i), 1]),
+            kind: Kind::Other,
+            enum_name: "",
+        });
+        let full = join(package, service.name());
+        for (m, method) in service.method.iter().enumerate() {
+            visit(&Declaration {
+                scope: &full,
+                name: method.name(),
+                path: (&[], &[6, index(i), 2, index(m), 1]),
+                kind: Kind::Other,
+                enum_name: "",
+            });
         }
     }
+}
 
-    fn enumeration(&mut self, scope: &str, enumeration: &EnumDescriptorProto, path: Vec<i32>) {
-        self.add(scope, enumeration.name(), with(&path, &[1]), Kind::Other);
-        for (i, value) in enumeration.value.iter().enumerate() {
-            // C++ scoping: values are siblings of their enum.
-            self.enum_name = enumeration.name().to_owned();
-            self.add(
-                scope,
-                value.name(),
-                with(&path, &[2, index(i), 1]),
-                Kind::EnumValue,
-            );
+fn declare_message(
+    scope: &str,
+    message: &DescriptorProto,
+    path: &[i32],
+    visit: &mut dyn FnMut(&Declaration<'_>),
+) {
+    fn other<'a>(scope: &'a str, name: &'a str, path: (&'a [i32], &'a [i32])) -> Declaration<'a> {
+        Declaration {
+            scope,
+            name,
+            path,
+            kind: Kind::Other,
+            enum_name: "",
         }
+    }
+    visit(&other(scope, message.name(), (path, &[1])));
+    let full = join(scope, message.name());
+    for (i, field) in message.field.iter().enumerate() {
+        visit(&other(&full, field.name(), (path, &[2, index(i), 1])));
+    }
+    for (i, field) in message.extension.iter().enumerate() {
+        visit(&other(&full, field.name(), (path, &[6, index(i), 1])));
+    }
+    for (i, oneof) in message.oneof_decl.iter().enumerate() {
+        let synthetic = message
+            .field
+            .iter()
+            .any(|f| f.oneof_index == Some(index(i)) && f.proto3_optional == Some(true));
+        if !synthetic {
+            visit(&other(&full, oneof.name(), (path, &[8, index(i), 1])));
+        }
+    }
+    for (i, nested) in message.nested_type.iter().enumerate() {
+        declare_message(&full, nested, &with(path, &[3, index(i)]), visit);
+    }
+    for (i, enumeration) in message.enum_type.iter().enumerate() {
+        declare_enum(&full, enumeration, &with(path, &[4, index(i)]), visit);
+    }
+}
+
+fn declare_enum(
+    scope: &str,
+    enumeration: &EnumDescriptorProto,
+    path: &[i32],
+    visit: &mut dyn FnMut(&Declaration<'_>),
+) {
+    visit(&Declaration {
+        scope,
+        name: enumeration.name(),
+        path: (path, &[1]),
+        kind: Kind::Other,
+        enum_name: "",
+    });
+    for (i, value) in enumeration.value.iter().enumerate() {
+        // C++ scoping: values are siblings of their enum.
+        visit(&Declaration {
+            scope,
+            name: value.name(),
+            path: (path, &[2, index(i), 1]),
+            kind: Kind::EnumValue,
+            enum_name: enumeration.name(),
+        });
     }
 }
 
 /// What the checks need to know about messages and enums of every file.
 pub(crate) struct Universe<'f> {
-    messages: HashMap<String, &'f DescriptorProto>,
+    messages: foldhash::HashMap<String, &'f DescriptorProto>,
     /// Per enum (full name), whether it is closed.
-    closed_enums: HashMap<String, bool>,
+    closed_enums: foldhash::HashMap<String, bool>,
 }
 
 impl<'f> Universe<'f> {
+    /// Indexes `files`: each file's part on all cores, then all of them
+    /// in file order (the last declaration of a name wins).
     pub fn of(files: &[&'f FileDescriptorProto]) -> Universe<'f> {
-        let mut universe = Universe {
-            messages: HashMap::new(),
-            closed_enums: HashMap::new(),
-        };
-        for file in files {
+        let part = |file: &'f FileDescriptorProto| {
+            let mut part = UniversePart::default();
             let closed_file = file_enums_closed(file);
             let scope = file.package();
             for message in &file.message_type {
-                universe.message(scope, message, closed_file);
+                part.message(scope, message, closed_file);
             }
             for enumeration in &file.enum_type {
-                universe.enumeration(scope, enumeration, closed_file);
+                part.enumeration(scope, enumeration, closed_file);
             }
+            part
+        };
+        let parts = super::parallel::map_with(files.to_vec(), || (), |(), file| Some(part(file)))
+            .unwrap_or_else(|| files.iter().map(|file| part(file)).collect());
+        let mut universe = Universe {
+            messages: foldhash::HashMap::default(),
+            closed_enums: foldhash::HashMap::default(),
+        };
+        universe
+            .messages
+            .reserve(parts.iter().map(|p| p.messages.len()).sum());
+        for part in parts {
+            universe.messages.extend(part.messages);
+            universe.closed_enums.extend(part.closed_enums);
         }
         universe
     }
+}
 
+/// What one file adds to the [`Universe`], in order.
+#[derive(Default)]
+struct UniversePart<'f> {
+    messages: Vec<(String, &'f DescriptorProto)>,
+    closed_enums: Vec<(String, bool)>,
+}
+
+impl<'f> UniversePart<'f> {
     fn message(&mut self, scope: &str, message: &'f DescriptorProto, closed_file: bool) {
         let full = join(scope, message.name());
         for nested in &message.nested_type {
@@ -356,7 +432,7 @@ impl<'f> Universe<'f> {
         for enumeration in &message.enum_type {
             self.enumeration(&full, enumeration, closed_file);
         }
-        self.messages.insert(full, message);
+        self.messages.push((full, message));
     }
 
     fn enumeration(&mut self, scope: &str, enumeration: &EnumDescriptorProto, closed_file: bool) {
@@ -366,7 +442,7 @@ impl<'f> Universe<'f> {
             .and_then(enum_type_closed)
             .unwrap_or(closed_file);
         self.closed_enums
-            .insert(join(scope, enumeration.name()), closed);
+            .push((join(scope, enumeration.name()), closed));
     }
 }
 

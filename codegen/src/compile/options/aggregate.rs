@@ -10,7 +10,7 @@
 //! protoc looks up option names; `[type.googleapis.com/pkg.Msg] { ... }`
 //! expands a `google.protobuf.Any`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use prost::encoding::encode_varint;
 
@@ -18,7 +18,9 @@ use super::{
     pool::{Field, Kind, Pool},
     wire,
 };
-use crate::compile::{descriptor::field_descriptor_proto::Type, lower::literal::unescape};
+use crate::compile::{
+    descriptor::field_descriptor_proto::Type, lower::literal::unescape, names::Visible,
+};
 
 /// The serialized message of type `type_name` (full name) that `text`
 /// describes, or the text-format parser's message.
@@ -27,7 +29,7 @@ pub(super) fn parse(
     type_name: &str,
     text: &str,
     scope: &str,
-    visible: &HashSet<String>,
+    visible: &Visible,
 ) -> Result<Vec<u8>> {
     let tokens = tokenize(text)?;
     let mut parser = Parser {
@@ -252,7 +254,7 @@ struct Parser<'a> {
     tokens: Vec<Token>,
     at: usize,
     scope: &'a str,
-    visible: &'a HashSet<String>,
+    visible: &'a Visible,
     depth: usize,
 }
 

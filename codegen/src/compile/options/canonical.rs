@@ -72,7 +72,7 @@ impl Walk<'_> {
         }
         let pool = self.pool;
         let records = wire::records(bytes)?;
-        let mut known: BTreeMap<u32, (Field, Vec<Value<'_>>)> = BTreeMap::new();
+        let mut known: BTreeMap<u32, (&Field, Vec<Value<'_>>)> = BTreeMap::new();
         let mut unknown = Vec::new();
         for record in &records {
             let Some(field) = pool.field_by_number(type_name, record.number) else {
@@ -88,7 +88,7 @@ impl Walk<'_> {
             }
             let entry = known
                 .entry(record.number)
-                .or_insert_with(|| (field.clone(), Vec::new()));
+                .or_insert_with(|| (field, Vec::new()));
             let is_message = matches!(field.kind, Type::Message | Type::Group);
             if field.repeated
                 && !is_message

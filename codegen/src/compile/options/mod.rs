@@ -46,9 +46,12 @@ mod value;
 mod walk;
 mod wire;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use super::descriptor::FileDescriptorProto;
+use super::{
+    descriptor::FileDescriptorProto,
+    names::{Symbols, Visible},
+};
 
 /// An option protoc refuses: its message, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,8 +164,14 @@ impl std::fmt::Debug for OptionTypes {
 impl OptionTypes {
     /// Indexes `files`, lowered and name-resolved.
     pub fn of(files: &[FileDescriptorProto]) -> OptionTypes {
+        OptionTypes::with_symbols(files, Symbols::of(files))
+    }
+
+    /// Indexes `files`, lowered and name-resolved with `symbols` (their
+    /// names, which the index keeps rather than making its own).
+    pub fn with_symbols(files: &[FileDescriptorProto], symbols: Symbols) -> OptionTypes {
         OptionTypes {
-            pool: pool::Pool::of(files),
+            pool: pool::Pool::of(files, symbols),
         }
     }
 
@@ -250,7 +259,7 @@ struct Run<'a> {
     pool: &'a pool::Pool,
     file: String,
     /// The files whose declarations it may use.
-    visible: HashSet<String>,
+    visible: Visible,
     errors: &'a mut Vec<OptionError>,
     moves: Vec<(Vec<i32>, Vec<i32>)>,
     /// Values set so far per repeated destination path: the next index.

@@ -2,18 +2,19 @@
 //! `InterpretSingleOption` resolves it, with protoc's messages; and the
 //! value's record wrapped in one record per intermediate message.
 
-use std::collections::HashSet;
-
 use super::{
     OptionPart,
     pool::{Field, Kind, Pool},
     value, wire,
 };
-use crate::compile::descriptor::{UninterpretedOption, field_descriptor_proto::Type};
+use crate::compile::{
+    descriptor::{UninterpretedOption, field_descriptor_proto::Type},
+    names::Visible,
+};
 
 /// The fields an option name walks through: `(a).b.c` gives `a`, `b`, `c`.
-pub(super) struct Resolved {
-    fields: Vec<Field>,
+pub(super) struct Resolved<'p> {
+    fields: Vec<&'p Field>,
     /// Each field's number.
     pub numbers: Vec<u32>,
     /// The last field is repeated: each option adds one value.
@@ -27,13 +28,13 @@ pub(super) type Error = (OptionPart, String);
 /// Resolves `option`'s name on the options message `options` (full name)
 /// of an element whose names are looked up from `scope`, among the files
 /// `visible` from the element's file.
-pub(super) fn resolve(
-    pool: &Pool,
+pub(super) fn resolve<'p>(
+    pool: &'p Pool,
     options: &str,
     option: &UninterpretedOption,
     scope: &str,
-    visible: &HashSet<String>,
-) -> Result<Resolved, Error> {
+    visible: &Visible,
+) -> Result<Resolved<'p>, Error> {
     let name_error = |message: String| (OptionPart::Name, message);
     if option
         .name
@@ -44,23 +45,34 @@ pub(super) fn resolve(
             "Option must not use reserved name \"uninterpreted_option\".".to_owned(),
         ));
     }
-    let mut message = options.to_owned();
+    let mut message: &str = options;
     let mut written = String::new();
-    let mut fields: Vec<Field> = Vec::new();
+    let mut fields: Vec<&Field> = Vec::new();
     for (i, part) in option.name.iter().enumerate() {
         if !written.is_empty() {
             written.push('.');
         }
         let name = part.name_part();
         let field = if part.is_extension() {
-            written.push_str(&format!("({name})"));
+            written.push('(');
+            written.push_str(name);
+            written.push(')');
             match pool.lookup(name, scope) {
                 Ok(full) => match pool.kind(&full) {
                     Some((Kind::Extension, declared_in)) if visible.contains(declared_in) => {
-                        pool.extensions.get(&full).cloned()
+                        pool.extensions.get(&full)
                     }
                     Some((Kind::Field, declared_in)) if visible.contains(declared_in) => {
-                        plain_field(pool, &full)
+                        match full.rsplit_once('.') {
+                            // A field of a message no option value reaches
+                            // (the pool indexes only those): not `message`'s.
+                            Some((parent, _))
+                                if parent != message && !pool.messages.contains_key(parent) =>
+                            {
+                                return Err(not_a_field(&written, message));
+                            }
+                            _ => plain_field(pool, &full),
+                        }
                     }
                     _ => None,
                 },
@@ -76,10 +88,7 @@ pub(super) fn resolve(
             }
         } else {
             written.push_str(name);
-            pool.messages
-                .get(&message)
-                .and_then(|m| m.field_named(name))
-                .cloned()
+            pool.messages.get(message).and_then(|m| m.field_named(name))
         };
         let Some(field) = field else {
             return Err(name_error(format!(
@@ -87,17 +96,12 @@ pub(super) fn resolve(
                  the proto which defines the option (i.e. via import option after edition 2024)."
             )));
         };
-        let containing = field.extendee.clone().unwrap_or_else(|| {
-            field
-                .full_name
-                .rsplit_once('.')
-                .map_or(String::new(), |(m, _)| m.to_owned())
-        });
+        let containing = field
+            .extendee
+            .as_deref()
+            .unwrap_or_else(|| field.full_name.rsplit_once('.').map_or("", |(m, _)| m));
         if containing != message {
-            let short = message.rsplit('.').next().unwrap_or(&message);
-            return Err(name_error(format!(
-                "Option field \"{written}\" is not a field or extension of message \"{short}\"."
-            )));
+            return Err(not_a_field(&written, message));
         }
         if i + 1 < option.name.len() {
             if !matches!(field.kind, Type::Message | Type::Group) {
@@ -111,7 +115,7 @@ pub(super) fn resolve(
                      must be initialized using an aggregate value."
                 )));
             }
-            message = field.type_name.clone();
+            message = &field.type_name;
         }
         fields.push(field);
     }
@@ -124,13 +128,23 @@ pub(super) fn resolve(
     })
 }
 
-/// A plain field named in parentheses (`(google.protobuf.FileOptions.x)`).
-fn plain_field(pool: &Pool, full: &str) -> Option<Field> {
-    let (message, name) = full.rsplit_once('.')?;
-    pool.messages.get(message)?.field_named(name).cloned()
+/// protoc's error for an option name part `written` that is no field of
+/// the message `message` (full name) reached so far.
+fn not_a_field(written: &str, message: &str) -> Error {
+    let short = message.rsplit('.').next().unwrap_or(message);
+    (
+        OptionPart::Name,
+        format!("Option field \"{written}\" is not a field or extension of message \"{short}\"."),
+    )
 }
 
-impl Resolved {
+/// A plain field named in parentheses (`(google.protobuf.FileOptions.x)`).
+fn plain_field<'p>(pool: &'p Pool, full: &str) -> Option<&'p Field> {
+    let (message, name) = full.rsplit_once('.')?;
+    pool.messages.get(message)?.field_named(name)
+}
+
+impl Resolved<'_> {
     /// Appends the option's record to `records` (what earlier options of
     /// the element wrote), after protoc's check that a singular field is
     /// not set twice.
@@ -139,7 +153,7 @@ impl Resolved {
         pool: &Pool,
         option: &UninterpretedOption,
         scope: &str,
-        visible: &HashSet<String>,
+        visible: &Visible,
         records: &mut Vec<u8>,
     ) -> Result<(), Error> {
         if !self.repeated && wire::is_set(records, &self.numbers) {

@@ -2,14 +2,15 @@
 //! the files declare, with what the wire format needs to know of each field
 //! (packed, implicit presence), and protoc's scoped lookup of names.
 
-use std::collections::{HashMap, HashSet};
-
 use super::super::descriptor::{
     DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FieldOptions, FileDescriptorProto,
     UninterpretedOption,
     field_descriptor_proto::{Label, Type},
 };
-use super::super::parallel;
+use super::super::{
+    names::{FileId, SymbolKind, Symbols, Visible},
+    parallel,
+};
 
 /// A field or an extension, as option values are written to it.
 #[derive(Clone, Debug)]
@@ -73,27 +74,17 @@ pub(super) enum Kind {
     Other,
 }
 
-impl Kind {
-    fn is_aggregate(self) -> bool {
-        matches!(
-            self,
-            Kind::Package | Kind::Message | Kind::Enum | Kind::Other
-        )
-    }
-}
-
 /// Every declaration of a file set, by full name (no leading dot).
 #[derive(Default)]
 pub(super) struct Pool {
-    pub messages: HashMap<String, Message>,
-    pub enums: HashMap<String, Enum>,
-    pub extensions: HashMap<String, Field>,
+    pub messages: foldhash::HashMap<String, Message>,
+    pub enums: foldhash::HashMap<String, Enum>,
+    pub extensions: foldhash::HashMap<String, Field>,
     /// Extensions by extended message and number (full names).
-    extensions_by_number: HashMap<(String, u32), String>,
-    /// Every name, what it is and the file declaring it (the first wins).
-    symbols: HashMap<String, (Kind, String)>,
-    /// Per file, its dependencies (option imports included) and public ones.
-    dependencies: HashMap<String, (Vec<String>, Vec<String>)>,
+    extensions_by_number: foldhash::HashMap<(String, u32), String>,
+    /// Every name, what it is and the file declaring it (the first wins):
+    /// the index name resolution built, shared.
+    symbols: Symbols,
 }
 
 /// The features that decide how a repeated or singular scalar is written,
@@ -108,30 +99,69 @@ struct Encoding {
 const DESCRIPTOR_PROTO: &str = "google/protobuf/descriptor.proto";
 
 impl Pool {
-    /// Indexes `files`; protoc's own `descriptor.proto` stands in when the
-    /// set has none. Each file is indexed on its own, on all cores, and
-    /// the parts merged in file order as adding the files one by one would
-    /// (the first declaration of a name wins, the last of an extension).
-    pub fn of(files: &[FileDescriptorProto]) -> Pool {
-        let refs: Vec<&FileDescriptorProto> = files.iter().collect();
+    /// Indexes `files`, named in `symbols`; protoc's own `descriptor.proto`
+    /// stands in when the set has none.
+    ///
+    /// Every extension is indexed, each file on its own on all cores, the
+    /// parts merged in file order (the last declaration of an extension
+    /// wins, as adding the files one by one would). Messages and enums are
+    /// indexed only where an option value can reach them: the options
+    /// messages of descriptor.proto and every extension's type, and the
+    /// types of their fields, transitively (on googleapis, a few hundred of
+    /// some 40,000). A file with an aggregate value that may name a type in
+    /// `[type.googleapis.com/...]` (an `Any`) makes it index every message
+    /// and enum instead.
+    pub fn of(files: &[FileDescriptorProto], symbols: Symbols) -> Pool {
+        let mut pool = Pool {
+            symbols,
+            ..Pool::default()
+        };
+        let mut set: Vec<&FileDescriptorProto> = Vec::with_capacity(files.len() + 1);
+        let mut seen = foldhash::HashSet::default();
+        // A file named twice counts once, as its first time.
+        set.extend(files.iter().filter(|file| seen.insert(file.name())));
+        if !seen.contains(DESCRIPTOR_PROTO) {
+            for file in &super::super::descriptor::descriptor_proto_set().file {
+                pool.symbols.add_file(file);
+                set.push(file);
+            }
+        }
         let parts = parallel::map_with(
-            refs,
+            set.clone(),
             || (),
             |(), file| {
                 let mut part = Pool::default();
-                part.add_file(file);
-                Some(part)
+                part.add_file(file, false);
+                Some((part, names_any_type(file)))
             },
-        );
-        let mut pool = Pool::default();
-        match parts {
-            Some(parts) => parts.into_iter().for_each(|part| pool.merge(part)),
-            None => files.iter().for_each(|file| pool.add_file(file)),
+        )
+        .unwrap_or_else(|| {
+            set.iter()
+                .map(|file| {
+                    let mut part = Pool::default();
+                    part.add_file(file, false);
+                    (part, names_any_type(file))
+                })
+                .collect()
+        });
+        let mut every_type = false;
+        for (part, any) in parts {
+            pool.extensions.extend(part.extensions);
+            every_type |= any;
         }
-        if !files.iter().any(|f| f.name() == DESCRIPTOR_PROTO) {
-            for file in &super::super::descriptor::descriptor_proto_set().file {
-                pool.add_file(file);
+        if every_type {
+            for file in &set {
+                let mut part = Pool::default();
+                part.add_file(file, true);
+                for (full, message) in part.messages {
+                    pool.messages.entry(full).or_insert(message);
+                }
+                for (full, enumeration) in part.enums {
+                    pool.enums.entry(full).or_insert(enumeration);
+                }
             }
+        } else {
+            pool.add_reachable(&set);
         }
         for (full, extension) in &pool.extensions {
             if let Some(extendee) = &extension.extendee {
@@ -143,26 +173,85 @@ impl Pool {
         pool
     }
 
-    /// Adds the files `part` indexed, as [`Pool::add_file`] would have.
-    fn merge(&mut self, part: Pool) {
-        if part
-            .dependencies
-            .keys()
-            .any(|file| self.dependencies.contains_key(file))
-        {
+    /// Indexes the messages and enums reachable from the options messages
+    /// and the extensions' types, each from the file declaring it.
+    fn add_reachable(&mut self, set: &[&FileDescriptorProto]) {
+        let mut by_name: foldhash::HashMap<&str, &FileDescriptorProto> =
+            foldhash::HashMap::default();
+        for file in set {
+            by_name.entry(file.name()).or_insert(file);
+        }
+        let mut queue: Vec<String> = OPTIONS_MESSAGES.iter().map(|&m| m.to_owned()).collect();
+        queue.extend(
+            self.extensions
+                .values()
+                .filter(|field| !field.type_name.is_empty())
+                .map(|field| field.type_name.clone()),
+        );
+        while let Some(full) = queue.pop() {
+            if self.messages.contains_key(&full) || self.enums.contains_key(&full) {
+                continue;
+            }
+            let Some(symbol) = self.symbols.get(&full) else {
+                continue;
+            };
+            if !matches!(symbol.kind, SymbolKind::Message | SymbolKind::Enum) {
+                continue;
+            }
+            let Some(file) = by_name.get(self.symbols.file_name(symbol.file)) else {
+                continue;
+            };
+            self.add_type(file, &full, &mut queue);
+        }
+    }
+
+    /// Indexes the message or enum `full` of `file`, found by its name's
+    /// parts below the package; queues the types its fields name.
+    fn add_type(&mut self, file: &FileDescriptorProto, full: &str, queue: &mut Vec<String>) {
+        let package = file.package();
+        let rest = if package.is_empty() {
+            Some(full)
+        } else {
+            full.strip_prefix(package)
+                .and_then(|rest| rest.strip_prefix('.'))
+        };
+        let Some(rest) = rest else {
             return;
+        };
+        let context = Context::of(file);
+        let mut encoding = file_encoding(file);
+        let mut scope = package.to_owned();
+        let mut messages = &file.message_type;
+        let mut enums = &file.enum_type;
+        let mut parts = rest.split('.').peekable();
+        while let Some(part) = parts.next() {
+            let message = messages.iter().find(|m| m.name() == part);
+            if parts.peek().is_some() {
+                let Some(message) = message else {
+                    return;
+                };
+                encoding = inherit(encoding, features(uninterpreted(message.options.as_ref())));
+                scope = join(&scope, part);
+                messages = &message.nested_type;
+                enums = &message.enum_type;
+                continue;
+            }
+            if let Some(message) = message {
+                let encoding = inherit(encoding, features(uninterpreted(message.options.as_ref())));
+                let indexed = message_index(&scope, message, encoding, &context);
+                queue.extend(
+                    indexed
+                        .fields
+                        .iter()
+                        .filter(|field| !field.type_name.is_empty())
+                        .map(|field| field.type_name.clone()),
+                );
+                self.messages.insert(full.to_owned(), indexed);
+            } else if let Some(enumeration) = enums.iter().find(|e| e.name() == part) {
+                self.enums
+                    .insert(full.to_owned(), enum_index(enumeration, encoding));
+            }
         }
-        self.dependencies.extend(part.dependencies);
-        for (full, symbol) in part.symbols {
-            self.symbols.entry(full).or_insert(symbol);
-        }
-        for (full, message) in part.messages {
-            self.messages.entry(full).or_insert(message);
-        }
-        for (full, enumeration) in part.enums {
-            self.enums.entry(full).or_insert(enumeration);
-        }
-        self.extensions.extend(part.extensions);
     }
 
     /// Field `number` of the message `type_name`: its own, or an extension.
@@ -181,86 +270,26 @@ impl Pool {
         })
     }
 
-    fn add_file(&mut self, file: &FileDescriptorProto) {
-        let name = file.name().to_owned();
-        if self.dependencies.contains_key(&name) {
-            return;
-        }
-        let mut dependencies = file.dependency.clone();
-        dependencies.extend(file.option_dependency.iter().cloned());
-        let public = file
-            .public_dependency
-            .iter()
-            .filter_map(|&i| file.dependency.get(usize::try_from(i).ok()?).cloned())
-            .collect();
-        self.dependencies
-            .insert(name.clone(), (dependencies, public));
+    /// Indexes the extensions of `file`, and its messages and enums when
+    /// `types` (its names are in [`Symbols`]).
+    fn add_file(&mut self, file: &FileDescriptorProto, types: bool) {
         let package = file.package();
-        if !package.is_empty() {
-            let mut prefix = String::new();
-            for part in package.split('.') {
-                if !prefix.is_empty() {
-                    prefix.push('.');
-                }
-                prefix.push_str(part);
-                self.symbol(&prefix, Kind::Package, &name);
-            }
-        }
-        let base = match file.syntax() {
-            "proto3" => Encoding {
-                packed: Some(true),
-                implicit: Some(true),
-                closed: Some(false),
-            },
-            "editions" => Encoding {
-                packed: Some(true),
-                implicit: Some(false),
-                closed: Some(false),
-            },
-            _ => Encoding {
-                packed: Some(false),
-                implicit: Some(false),
-                closed: Some(true),
-            },
-        };
-        let editions = file.syntax() == "editions";
-        let file_encoding = inherit(
-            base,
-            features(
-                file.options
-                    .as_ref()
-                    .map_or(&[][..], |o| &o.uninterpreted_option),
-            ),
-        );
-        let context = Context {
-            file: &name,
-            editions,
-            proto3: file.syntax() == "proto3",
-        };
+        let file_encoding = file_encoding(file);
+        let context = Context::of(file);
         for message in &file.message_type {
-            self.add_message(package, message, file_encoding, &context);
+            self.add_message(package, message, file_encoding, &context, types);
         }
-        for enumeration in &file.enum_type {
-            self.add_enum(package, enumeration, &name, file_encoding);
+        if types {
+            for enumeration in &file.enum_type {
+                let full = join(package, enumeration.name());
+                let indexed = enum_index(enumeration, file_encoding);
+                self.enums.entry(full).or_insert(indexed);
+            }
         }
         for extension in &file.extension {
             let field = context.field(package, extension, file_encoding);
-            self.symbol(&field.full_name, Kind::Extension, &name);
             self.extensions.insert(field.full_name.clone(), field);
         }
-        for service in &file.service {
-            let full = join(package, service.name());
-            self.symbol(&full, Kind::Other, &name);
-            for method in &service.method {
-                self.symbol(&join(&full, method.name()), Kind::Other, &name);
-            }
-        }
-    }
-
-    fn symbol(&mut self, full: &str, kind: Kind, file: &str) {
-        self.symbols
-            .entry(full.to_owned())
-            .or_insert_with(|| (kind, file.to_owned()));
     }
 
     fn add_message(
@@ -268,100 +297,50 @@ impl Pool {
         scope: &str,
         message: &DescriptorProto,
         outer: Encoding,
-        context: &Context<'_>,
+        context: &Context,
+        types: bool,
     ) {
         let full = join(scope, message.name());
-        let options = message.options.as_ref();
-        let encoding = inherit(
-            outer,
-            features(options.map_or(&[][..], |o| &o.uninterpreted_option)),
-        );
-        self.symbol(&full, Kind::Message, context.file);
-        let mut indexed = Message {
-            full_name: full.clone(),
-            oneofs: message
-                .oneof_decl
-                .iter()
-                .map(|o| o.name().to_owned())
-                .collect(),
-            fields: Vec::new(),
-        };
-        for field in &message.field {
-            let field = context.field(&full, field, encoding);
-            self.symbol(&field.full_name, Kind::Field, context.file);
-            indexed.fields.push(field);
-        }
-        for oneof in &message.oneof_decl {
-            self.symbol(&join(&full, oneof.name()), Kind::Other, context.file);
-        }
+        let encoding = inherit(outer, features(uninterpreted(message.options.as_ref())));
         for extension in &message.extension {
             let field = context.field(&full, extension, encoding);
-            self.symbol(&field.full_name, Kind::Extension, context.file);
             self.extensions.insert(field.full_name.clone(), field);
         }
         for nested in &message.nested_type {
-            self.add_message(&full, nested, encoding, context);
+            self.add_message(&full, nested, encoding, context, types);
         }
-        for enumeration in &message.enum_type {
-            self.add_enum(&full, enumeration, context.file, encoding);
+        if types {
+            for enumeration in &message.enum_type {
+                let indexed = enum_index(enumeration, encoding);
+                self.enums
+                    .entry(join(&full, enumeration.name()))
+                    .or_insert(indexed);
+            }
+            let indexed = message_index(scope, message, encoding, context);
+            self.messages.entry(full).or_insert(indexed);
         }
-        self.messages.entry(full).or_insert(indexed);
-    }
-
-    fn add_enum(
-        &mut self,
-        scope: &str,
-        enumeration: &EnumDescriptorProto,
-        file: &str,
-        outer: Encoding,
-    ) {
-        let full = join(scope, enumeration.name());
-        let encoding = inherit(
-            outer,
-            features(
-                enumeration
-                    .options
-                    .as_ref()
-                    .map_or(&[][..], |o| &o.uninterpreted_option),
-            ),
-        );
-        self.symbol(&full, Kind::Enum, file);
-        for value in &enumeration.value {
-            self.symbol(&join(scope, value.name()), Kind::EnumValue, file);
-        }
-        self.enums.entry(full).or_insert_with(|| Enum {
-            values: enumeration
-                .value
-                .iter()
-                .map(|v| (v.name().to_owned(), v.number()))
-                .collect(),
-            closed: encoding.closed.unwrap_or(false),
-        });
     }
 
     /// The files whose declarations `file` may use: itself, its
     /// dependencies (`import option` ones too), and what they re-export with
     /// `import public`, transitively.
-    pub fn visible_files(&self, file: &str) -> HashSet<String> {
-        let mut visible = HashSet::from([file.to_owned()]);
-        let mut stack: Vec<String> = self
-            .dependencies
-            .get(file)
-            .map(|(deps, _)| deps.clone())
-            .unwrap_or_default();
-        while let Some(next) = stack.pop() {
-            if visible.insert(next.clone())
-                && let Some((_, public)) = self.dependencies.get(&next)
-            {
-                stack.extend(public.iter().cloned());
-            }
-        }
-        visible
+    pub fn visible_files(&self, file: &str) -> Visible {
+        self.symbols.visible_files(file, true)
     }
 
     /// What `full` denotes, and the file declaring it.
-    pub fn kind(&self, full: &str) -> Option<(Kind, &str)> {
-        self.symbols.get(full).map(|(k, f)| (*k, f.as_str()))
+    pub fn kind(&self, full: &str) -> Option<(Kind, FileId)> {
+        let symbol = self.symbols.get(full)?;
+        let kind = match symbol.kind {
+            SymbolKind::Package => Kind::Package,
+            SymbolKind::Message => Kind::Message,
+            SymbolKind::Enum => Kind::Enum,
+            SymbolKind::EnumValue => Kind::EnumValue,
+            SymbolKind::Field if self.extensions.contains_key(full) => Kind::Extension,
+            SymbolKind::Field => Kind::Field,
+            SymbolKind::Oneof | SymbolKind::Service | SymbolKind::Method => Kind::Other,
+        };
+        Some((kind, symbol.file))
     }
 
     /// protoc's lookup of `name` from the element named `relative_to`: a
@@ -370,52 +349,149 @@ impl Pool {
     /// and the rest inside the first match only. `Err(Some(full))` when the
     /// first component matched but the whole name is not defined there.
     pub fn lookup(&self, name: &str, relative_to: &str) -> Result<String, Option<String>> {
-        if let Some(full) = name.strip_prefix('.') {
-            return self
-                .symbols
-                .contains_key(full)
-                .then(|| full.to_owned())
-                .ok_or(None);
-        }
-        let first = name.split('.').next().unwrap_or(name);
-        let mut scope = relative_to.to_owned();
-        loop {
-            match scope.rfind('.') {
-                None => {
-                    return self
-                        .symbols
-                        .contains_key(name)
-                        .then(|| name.to_owned())
-                        .ok_or(None);
-                }
-                Some(dot) => scope.truncate(dot),
-            }
-            let candidate = join(&scope, first);
-            if let Some((kind, _)) = self.symbols.get(&candidate) {
-                if first.len() == name.len() {
-                    return Ok(candidate);
-                }
-                if kind.is_aggregate() {
-                    let full = join(&scope, name);
-                    return if self.symbols.contains_key(&full) {
-                        Ok(full)
-                    } else {
-                        Err(Some(full))
-                    };
-                }
-            }
-        }
+        // Inside anything but a field or an enum value (protoc's
+        // `IsAggregate`; oneofs and methods too, as protoc's option lookup
+        // has them).
+        self.symbols
+            .lookup_with(
+                name,
+                relative_to,
+                |_| true,
+                |kind| !matches!(kind, SymbolKind::Field | SymbolKind::EnumValue),
+            )
+            .map(|(full, _)| full.to_owned())
     }
 }
 
-/// The file a field is declared in, and how it reads presence and packing.
-struct Context<'a> {
-    file: &'a str,
+/// The options messages of descriptor.proto, where option values start.
+const OPTIONS_MESSAGES: [&str; 9] = [
+    "google.protobuf.FileOptions",
+    "google.protobuf.MessageOptions",
+    "google.protobuf.FieldOptions",
+    "google.protobuf.OneofOptions",
+    "google.protobuf.ExtensionRangeOptions",
+    "google.protobuf.EnumOptions",
+    "google.protobuf.EnumValueOptions",
+    "google.protobuf.ServiceOptions",
+    "google.protobuf.MethodOptions",
+];
+
+/// The message `message` in `scope`, whose features give `encoding`.
+fn message_index(
+    scope: &str,
+    message: &DescriptorProto,
+    encoding: Encoding,
+    context: &Context,
+) -> Message {
+    let full = join(scope, message.name());
+    Message {
+        fields: message
+            .field
+            .iter()
+            .map(|field| context.field(&full, field, encoding))
+            .collect(),
+        oneofs: message
+            .oneof_decl
+            .iter()
+            .map(|o| o.name().to_owned())
+            .collect(),
+        full_name: full,
+    }
+}
+
+/// The enum `enumeration` inside an element whose features give `outer`.
+fn enum_index(enumeration: &EnumDescriptorProto, outer: Encoding) -> Enum {
+    let encoding = inherit(outer, features(uninterpreted(enumeration.options.as_ref())));
+    Enum {
+        values: enumeration
+            .value
+            .iter()
+            .map(|v| (v.name().to_owned(), v.number()))
+            .collect(),
+        closed: encoding.closed.unwrap_or(false),
+    }
+}
+
+/// The options as written of an element.
+fn uninterpreted<T: super::walk::OptionsMessage>(options: Option<&T>) -> &[UninterpretedOption] {
+    options.map_or(&[][..], |o| o.written())
+}
+
+/// How `file`'s syntax and its own `features` write fields.
+fn file_encoding(file: &FileDescriptorProto) -> Encoding {
+    let base = match file.syntax() {
+        "proto3" => Encoding {
+            packed: Some(true),
+            implicit: Some(true),
+            closed: Some(false),
+        },
+        "editions" => Encoding {
+            packed: Some(true),
+            implicit: Some(false),
+            closed: Some(false),
+        },
+        _ => Encoding {
+            packed: Some(false),
+            implicit: Some(false),
+            closed: Some(true),
+        },
+    };
+    inherit(base, features(uninterpreted(file.options.as_ref())))
+}
+
+/// Whether an aggregate value of `file` may name a type in an `Any`
+/// (`[type.googleapis.com/pkg.Type] { ... }`): a `/` outside its strings
+/// and comments.
+fn names_any_type(file: &FileDescriptorProto) -> bool {
+    let mut found = false;
+    super::walk::each_written(file, &mut |options| {
+        found |= options
+            .iter()
+            .filter_map(|option| option.aggregate_value.as_deref())
+            .any(slash_outside_strings);
+    });
+    found
+}
+
+/// Whether text-format `text` has a `/` outside its quoted strings and `#`
+/// comments (or a string that does not end: counted as one).
+fn slash_outside_strings(text: &str) -> bool {
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' => return true,
+            // A comment to the end of its line (the last line: the end).
+            '#' if !chars.any(|c| c == '\n') => return false,
+            '"' | '\'' => loop {
+                match chars.next() {
+                    None => return true,
+                    Some('\\') => {
+                        chars.next();
+                    }
+                    Some(end) if end == c => break,
+                    Some(_) => {}
+                }
+            },
+            _ => {}
+        }
+    }
+    false
+}
+
+/// How the fields of a file read presence and packing.
+struct Context {
     editions: bool,
     proto3: bool,
 }
 
-impl Context<'_> {
+impl Context {
+    fn of(file: &FileDescriptorProto) -> Context {
+        Context {
+            editions: file.syntax() == "editions",
+            proto3: file.syntax() == "proto3",
+        }
+    }
+
     fn field(&self, scope: &str, field: &FieldDescriptorProto, outer: Encoding) -> Field {
         let options: Option<&FieldOptions> = field.options.as_ref();
         let uninterpreted = options.map_or(&[][..], |o| &o.uninterpreted_option);

@@ -1,14 +1,15 @@
 //! One option's value written as protoc's `SetOptionValue` writes it: the
 //! checks of each type, with protoc's messages, and the record.
 
-use std::collections::HashSet;
-
 use super::{
     aggregate,
     pool::{Field, Pool},
     wire,
 };
-use crate::compile::descriptor::{UninterpretedOption, field_descriptor_proto::Type};
+use crate::compile::{
+    descriptor::{UninterpretedOption, field_descriptor_proto::Type},
+    names::Visible,
+};
 
 /// Appends the record of `option`'s value for `field` to `out`, or gives
 /// protoc's message (located at the value). `scope` is where names inside
@@ -18,7 +19,7 @@ pub(super) fn write(
     field: &Field,
     option: &UninterpretedOption,
     scope: &str,
-    visible: &HashSet<String>,
+    visible: &Visible,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
     let name = &field.full_name;

@@ -15,6 +15,8 @@ pub(super) trait OptionsMessage {
     /// Its full name (`google.protobuf.FieldOptions`).
     fn type_name(&self) -> &'static str;
     fn uninterpreted(&mut self) -> &mut Vec<UninterpretedOption>;
+    /// Its options as written, not yet interpreted.
+    fn written(&self) -> &[UninterpretedOption];
     fn to_bytes(&self) -> Vec<u8>;
     /// Replaces the message with `bytes` decoded; false if they do not
     /// decode (the message is then unchanged).
@@ -29,6 +31,9 @@ macro_rules! options {
             }
             fn uninterpreted(&mut self) -> &mut Vec<UninterpretedOption> {
                 &mut self.uninterpreted_option
+            }
+            fn written(&self) -> &[UninterpretedOption] {
+                &self.uninterpreted_option
             }
             fn to_bytes(&self) -> Vec<u8> {
                 self.encode_to_vec()
@@ -113,6 +118,63 @@ pub(super) fn walk(file: &mut FileDescriptorProto, visit: &mut Visit<'_>) {
     }
     for (i, extension) in file.extension.iter_mut().enumerate() {
         walk.within(&[7, index(i)], |walk| walk.field(extension, &package));
+    }
+}
+
+/// Calls `visit` with the options as written of every element of `file`
+/// that has options (in no particular order).
+pub(super) fn each_written(
+    file: &FileDescriptorProto,
+    visit: &mut dyn FnMut(&[UninterpretedOption]),
+) {
+    fn written<T: OptionsMessage>(
+        options: Option<&T>,
+        visit: &mut dyn FnMut(&[UninterpretedOption]),
+    ) {
+        if let Some(options) = options {
+            visit(options.written());
+        }
+    }
+    fn field(field: &FieldDescriptorProto, visit: &mut dyn FnMut(&[UninterpretedOption])) {
+        written(field.options.as_ref(), visit);
+    }
+    fn enumeration(
+        enumeration: &EnumDescriptorProto,
+        visit: &mut dyn FnMut(&[UninterpretedOption]),
+    ) {
+        written(enumeration.options.as_ref(), visit);
+        for value in &enumeration.value {
+            written(value.options.as_ref(), visit);
+        }
+    }
+    fn in_message(message: &DescriptorProto, visit: &mut dyn FnMut(&[UninterpretedOption])) {
+        written(message.options.as_ref(), visit);
+        message
+            .field
+            .iter()
+            .chain(&message.extension)
+            .for_each(|f| field(f, visit));
+        message
+            .nested_type
+            .iter()
+            .for_each(|m| in_message(m, visit));
+        message.enum_type.iter().for_each(|e| enumeration(e, visit));
+        for range in &message.extension_range {
+            written(range.options.as_ref(), visit);
+        }
+        for oneof in &message.oneof_decl {
+            written(oneof.options.as_ref(), visit);
+        }
+    }
+    written(file.options.as_ref(), visit);
+    file.message_type.iter().for_each(|m| in_message(m, visit));
+    file.enum_type.iter().for_each(|e| enumeration(e, visit));
+    file.extension.iter().for_each(|f| field(f, visit));
+    for service in &file.service {
+        written(service.options.as_ref(), visit);
+        for method in &service.method {
+            written(method.options.as_ref(), visit);
+        }
     }
 }
 
