@@ -118,17 +118,12 @@ fn a_comment_is_never_dropped() {
 }
 
 /// `-d` prints what `diff -u` prints (buf runs GNU diff): the same hunks,
-/// the same pairing of lines (headers aside). Not yet on
-/// `header_and_layout`, where GNU's search keeps other lines than
-/// protoforge's Myers (both diffs are as short): see `diff.rs`.
+/// the same pairing of lines (headers aside).
 #[test]
 fn diffs_pair_lines_as_gnu_diff() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut compared = 0;
     for (name, source, golden) in fixtures() {
-        if name.starts_with("header_and_layout") {
-            continue;
-        }
         let (before, after) = (dir.path().join("before"), dir.path().join("after"));
         std::fs::write(&before, &source).expect("write");
         std::fs::write(&after, &golden).expect("write");
