@@ -201,11 +201,48 @@ fn walkdir(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The diff `buf format -d` prints: `diff -u` of `NAME.orig` and `NAME`.
+/// The diff `buf format -d` prints: `diff -u` of `NAME.orig` and `NAME`,
+/// the file named as buf names it.
 fn unified_diff(name: &Path, before: &str, after: &str) -> String {
-    let name = name.display().to_string();
+    let name = shown_name(name).display().to_string();
     let orig = format!("{name}.orig");
     let header = format!("diff -u {orig} {name}\n");
     let diff = format::unified_diff(before, after, &orig, &name);
     header + &diff
+}
+
+/// A file's name as buf prints it in a diff: an absolute path cleaned, a
+/// relative one cleaned and taken from the current directory (`./a.proto`
+/// is `a.proto`; `../dir/a.proto`, run inside `dir`, is `a.proto` too).
+fn shown_name(path: &Path) -> PathBuf {
+    use std::path::Component;
+    fn clean(path: &Path) -> Vec<Component<'_>> {
+        let mut parts: Vec<Component<'_>> = Vec::new();
+        for part in path.components() {
+            match part {
+                Component::CurDir => {}
+                Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                    parts.pop();
+                }
+                Component::ParentDir if matches!(parts.last(), Some(Component::RootDir)) => {}
+                part => parts.push(part),
+            }
+        }
+        parts
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return path.to_owned();
+    };
+    if path.is_absolute() || path == Path::new("-") {
+        return clean(path).iter().collect();
+    }
+    let joined = cwd.join(path);
+    let (file, here) = (clean(&joined), clean(&cwd));
+    let common = file.iter().zip(&here).take_while(|(a, b)| a == b).count();
+    let mut shown: PathBuf = here[common..]
+        .iter()
+        .map(|_| Component::ParentDir)
+        .collect();
+    shown.extend(&file[common..]);
+    shown
 }

@@ -29,7 +29,13 @@ fn the_article_demo_prints_what_buf_prints() {
     let root = workspace();
     // Byte for byte, JSON key order included: scripts written for buf keep
     // working.
-    for format in ["text", "json", "github-actions", "msvs"] {
+    for format in [
+        "text",
+        "json",
+        "github-actions",
+        "msvs",
+        "gitlab-code-quality",
+    ] {
         let mut args = DEMO.to_vec();
         args.extend(["--error-format", format]);
         let ours = protoforge(&root, &args);
@@ -50,6 +56,50 @@ fn text_and_json_snapshots() {
         insta::with_settings!({ snapshot_path => root.join("snapshots"), prepend_module_to_snapshot => false, omit_expression => true }, {
             insta::assert_snapshot!(format!("breaking_demo_{}", format.replace('-', "_")), text(&output.stdout));
         });
+    }
+}
+
+/// GitLab's report byte for byte, fingerprints included (buf hashes each
+/// issue's JSON), on findings without a file (a deleted file), names that
+/// Go's JSON escapes, non-ASCII; and nothing at all when nothing breaks.
+#[test]
+fn gitlab_reports_are_bufs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(
+        "old/a.proto",
+        "syntax = \"proto3\";\npackage a;\nmessage M {}\n",
+    );
+    let kept =
+        "syntax = \"proto3\";\npackage b;\nmessage M { int32 x = 1; map<string, int32> m = 2; }\n";
+    write("old/x<&>\u{e9}/b.proto", kept);
+    write(
+        "new/x<&>\u{e9}/b.proto",
+        "syntax = \"proto3\";\npackage b;\nmessage M { string x = 1; }\n",
+    );
+    for (current, against, code) in [("new", "old", 100), ("old", "old", 0)] {
+        for format in ["gitlab-code-quality", "junit"] {
+            let args = [
+                "breaking",
+                current,
+                "--against",
+                against,
+                "--error-format",
+                format,
+            ];
+            let ours = protoforge(dir.path(), &args);
+            let theirs = buf(dir.path(), &args);
+            assert_eq!(ours.status.code(), Some(code), "{}", text(&ours.stderr));
+            assert_eq!(
+                text(&ours.stdout),
+                text(&theirs.stdout),
+                "{current} {format}"
+            );
+        }
     }
 }
 

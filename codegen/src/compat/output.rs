@@ -5,7 +5,8 @@
 use std::fmt::Write;
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha512};
+use sha3::Shake256;
+use sha3::digest::{ExtendableOutput, Update, XofReader};
 
 use super::{Finding, rules::RULES};
 
@@ -58,9 +59,12 @@ impl Format {
 /// What buf prints where a finding has no file: a deleted file or package.
 const NO_PATH: &str = "<input>";
 
-/// Renders the findings; every format but JUnit, GitLab and SARIF prints
-/// nothing when there are none.
+/// Renders the findings; every format but SARIF prints nothing when there
+/// are none (buf prints no empty JUnit suite or GitLab array either).
 pub fn render(findings: &[Finding], format: Format) -> String {
+    if findings.is_empty() && format != Format::Sarif {
+        return String::new();
+    }
     match format {
         Format::Text => lines(findings, |f| f.to_text()),
         Format::Json => {
@@ -75,7 +79,10 @@ pub fn render(findings: &[Finding], format: Format) -> String {
         Format::Msvs => lines(findings, msvs),
         Format::Junit => junit(findings),
         Format::GitlabCodeQuality => {
-            format!("{}\n", Value::Array(findings.iter().map(gitlab).collect()))
+            format!(
+                "[{}]\n",
+                findings.iter().map(gitlab).collect::<Vec<_>>().join(",")
+            )
         }
         Format::Sarif => format!("{}\n", sarif(findings)),
     }
@@ -87,6 +94,18 @@ pub fn render(findings: &[Finding], format: Format) -> String {
 fn push_go_json_string(out: &mut String, text: &str) {
     let json = serde_json::to_string(text)
         .unwrap_or_else(|err| unreachable!("a string always serializes: {err}"));
+    push_go_escaped(out, &json);
+}
+
+/// Serialized JSON as Go's encoder escapes it: `<`, `>`, `&` and the two
+/// line separators as `\u` escapes (serde_json writes them as they are).
+fn go_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    push_go_escaped(&mut out, json);
+    out
+}
+
+fn push_go_escaped(out: &mut String, json: &str) {
     for c in json.chars() {
         match c {
             '<' => out.push_str("\\u003c"),
@@ -229,7 +248,11 @@ fn junit(findings: &[Finding]) -> String {
     out
 }
 
-fn gitlab(finding: &Finding) -> Value {
+/// One GitLab issue, as buf writes it: Go's JSON, and for a fingerprint
+/// the 64-byte SHAKE256 of the issue's own JSON without it (what buf 1.75
+/// hashes, found by matching its output), so GitLab tracks a finding across
+/// both tools.
+fn gitlab(finding: &Finding) -> String {
     let mut location = serde_json::Map::new();
     if let Some(path) = &finding.path {
         location.insert("path".to_owned(), json!(path));
@@ -242,15 +265,25 @@ fn gitlab(finding: &Finding) -> Value {
         _ => json!({"begin": {}, "end": {}}),
     };
     location.insert("positions".to_owned(), positions);
-    // A stable identity for GitLab to track the finding across runs.
-    let fingerprint = Sha512::digest(format!("{}:{}", finding.rule, finding.to_text()).as_bytes());
-    json!({
+    let location = Value::Object(location);
+    let unprinted = json!({
         "description": finding.message,
         "check_name": finding.rule,
-        "fingerprint": fingerprint.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-        "location": Value::Object(location),
+        "location": location,
         "severity": "minor",
-    })
+    });
+    let mut digest = [0u8; 64];
+    let mut shake = Shake256::default();
+    shake.update(go_json(&unprinted.to_string()).as_bytes());
+    shake.finalize_xof().read(&mut digest);
+    let printed = json!({
+        "description": finding.message,
+        "check_name": finding.rule,
+        "fingerprint": digest.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "location": location,
+        "severity": "minor",
+    });
+    go_json(&printed.to_string())
 }
 
 fn sarif(findings: &[Finding]) -> Value {

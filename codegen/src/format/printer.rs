@@ -9,6 +9,9 @@ pub(super) fn print(file: &File<'_>) -> String {
         out: String::with_capacity(file.source.len() + file.source.len() / 8),
         indent: 0,
         written: vec![false; file.tokens.len()],
+        after: vec![After::Unknown; file.tokens.len()],
+        mode: After::Keep,
+        empty: vec![false; file.tokens.len()],
     };
     printer.file();
     printer.out
@@ -21,6 +24,29 @@ struct Printer<'f, 'a> {
     /// Comments already written (by token index), so that each is written
     /// once whatever the order elements are written in.
     written: Vec<bool>,
+    /// Per token written inside a statement, what buf does with a `//`
+    /// comment after it on its line (see [`After`]).
+    after: Vec<After>,
+    /// The [`After`] given to the tokens written now.
+    mode: After,
+    /// The `;` of empty statements, which are dropped.
+    empty: Vec<bool>,
+}
+
+/// What buf writes for a `//` comment that ends the line after a token in
+/// the middle of a statement (found by running buf on each place).
+#[derive(Clone, Copy, PartialEq)]
+enum After {
+    /// The comment stays a line comment; the statement goes on on the next
+    /// line at the statement's indent (after keywords, `=` before a field
+    /// number, numbers, `(`...`)` of rpc types, `<`, `,`, `>` of maps).
+    Keep,
+    /// The comment becomes `/* ... */` on the line (after names, types,
+    /// option names and values, inside `[...]`).
+    Convert,
+    /// Not known: the comment is left unwritten, and [`super::format`]
+    /// refuses the file rather than drop it.
+    Unknown,
 }
 
 /// What comes before an element's first line.
@@ -63,6 +89,19 @@ impl Printer<'_, '_> {
         if !self.out.is_empty() && !self.out.ends_with("\n\n") {
             self.out.push('\n');
         }
+    }
+
+    /// Runs `write` with the tokens it writes given `mode`.
+    fn in_mode(&mut self, mode: After, write: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.mode, mode);
+        write(self);
+        self.mode = outer;
+    }
+
+    /// Writes a name (of an element, a type, a field), after which buf turns
+    /// a line comment into a block comment.
+    fn name(&mut self, tok: Tok) {
+        self.in_mode(After::Convert, |p| p.inline(tok));
     }
 
     fn text(&self, tok: Tok) -> &str {
@@ -126,7 +165,29 @@ impl Printer<'_, '_> {
         let mut from = range.start;
         // Comments on the line of the previous token are its trailing ones
         // when a newline follows them.
+        let after_empty = range.start > 0 && self.empty[range.start - 1];
+        // The comments on the line of a dropped `;` take the place of the
+        // `;`, blank line before it included.
+        let comment_on_its_line = (range.start..self.file.tokens.len())
+            .map(|i| self.file.tokens[i])
+            .take_while(|t| {
+                t.kind.is_trivia()
+                    && !(t.kind == TokenKind::Whitespace && self.file.slice(t.span).contains('\n'))
+            })
+            .any(|t| t.kind.is_comment());
+        let mut before_empty = if after_empty && comment_on_its_line {
+            let empty = self.file.trivia_before(Tok(range.start as u32 - 1));
+            let after_comments = empty
+                .clone()
+                .rev()
+                .find(|&i| self.file.tokens[i].kind.is_comment())
+                .map_or(empty.start, |i| i + 1);
+            self.newlines(after_comments, empty.end)
+        } else {
+            0
+        };
         let mut same_line = range.start > 0
+            && !after_empty
             && range.clone().any(|i| {
                 let token = self.file.tokens[i];
                 token.kind == TokenKind::Whitespace && self.file.slice(token.span).contains('\n')
@@ -141,12 +202,14 @@ impl Printer<'_, '_> {
             }
             if self.written[i] || same_line {
                 from = i + 1;
+                before_empty = 0;
                 continue;
             }
-            comments.push((i, self.newlines(from, i)));
+            comments.push((i, self.newlines(from, i) + before_empty));
+            before_empty = 0;
             from = i + 1;
         }
-        (comments, self.newlines(from, range.end))
+        (comments, self.newlines(from, range.end) + before_empty)
     }
 
     /// Writes the comments before an element and the element's indentation.
@@ -196,7 +259,7 @@ impl Printer<'_, '_> {
         };
         self.indent += 1;
         for (n, (i, newlines)) in comments.into_iter().enumerate() {
-            if n == group_start && !after_open && newlines > 1 {
+            if n == group_start && (!after_open || n > 0) && newlines > 1 {
                 self.blank();
             }
             self.written[i] = true;
@@ -210,20 +273,83 @@ impl Printer<'_, '_> {
 
     /// Writes `tok` inside a line, after the comments before it.
     fn inline(&mut self, tok: Tok) {
+        self.after[tok.index()] = self.mode;
+        let range = self.file.trivia_before(tok);
+        let previous = range.start.checked_sub(1).map(|i| self.after[i]);
+        if let Some(previous @ (After::Keep | After::Convert)) = previous
+            && self.mode != After::Unknown
+        {
+            self.comments_in_statement(range, previous);
+            self.out.push_str(self.file.text(tok));
+            return;
+        }
         let (comments, _) = self.leading(tok);
         for (i, _) in comments {
+            // Where buf puts a line comment here is not known: left
+            // unwritten, the file is refused.
+            if self.file.tokens[i].kind == TokenKind::LineComment {
+                continue;
+            }
             self.written[i] = true;
             self.comment(i);
-            if self.file.tokens[i].kind == TokenKind::LineComment {
-                self.newline();
-                self.indent();
-            } else {
-                self.space();
-            }
+            self.space();
         }
-        // Comments on the previous token's line, when it did not end a line.
         let text = self.file.text(tok);
         self.out.push_str(text);
+    }
+
+    /// The comments between two tokens of a statement, as buf writes them:
+    /// those on the first token's line after it as `previous` says, those
+    /// on lines of their own as `/* ... */` before the second token.
+    fn comments_in_statement(&mut self, range: std::ops::Range<usize>, previous: After) {
+        let spaced = self.out.ends_with(' ');
+        let mut same_line = true;
+        let mut wrote = false;
+        for i in range {
+            let token = self.file.tokens[i];
+            if token.kind == TokenKind::Whitespace {
+                same_line &= !self.file.slice(token.span).contains('\n');
+                continue;
+            }
+            if self.written[i] {
+                continue;
+            }
+            self.written[i] = true;
+            if !self.out.ends_with([' ', '\n']) {
+                self.space();
+            }
+            let text = self.file.slice(token.span);
+            if token.kind == TokenKind::BlockComment {
+                self.comment(i);
+                wrote = true;
+            } else if same_line && previous == After::Keep {
+                self.push(text.trim_end());
+                self.newline();
+                self.indent();
+                wrote = false;
+            } else {
+                self.converted_comment(i);
+                wrote = true;
+            }
+        }
+        if wrote && spaced {
+            self.space();
+        }
+    }
+
+    /// A comment written as a block comment: `// text` as `/* text */`
+    /// (with `*/` inside broken apart), as buf writes line comments inside
+    /// a line.
+    fn converted_comment(&mut self, i: usize) {
+        let token = self.file.tokens[i];
+        if token.kind == TokenKind::LineComment {
+            let text = self.file.slice(token.span)[2..]
+                .trim_end()
+                .replace("*/", "* /");
+            self.push(&format!("/*{text} */"));
+        } else {
+            self.comment(i);
+        }
     }
 
     /// Writes `tok`, its trailing comments and a newline.
@@ -301,7 +427,9 @@ impl Printer<'_, '_> {
                 FileItem::Package(p) => package = Some(p),
                 FileItem::Import(i) => imports.push(i),
                 FileItem::Option(o) => options.push(o),
-                FileItem::Empty(_) => {}
+                // Its comments stay among the types, even in the header (so
+                // it is marked empty only there).
+                FileItem::Empty(_) => types.push(item),
                 other => types.push(other),
             }
         }
@@ -335,7 +463,7 @@ impl Printer<'_, '_> {
             self.inline(import.keyword);
             if let Some(modifier) = import.modifier {
                 self.space();
-                self.inline(modifier);
+                self.in_mode(After::Unknown, |p| p.inline(modifier));
             }
             self.space();
             self.strings_inline(import.path);
@@ -370,6 +498,7 @@ impl Printer<'_, '_> {
                 FileItem::Enum(e) => self.enum_(e, before),
                 FileItem::Service(s) => self.service(s, before),
                 FileItem::Extend(e) => self.extend(e, before),
+                FileItem::Empty(t) => self.empty_statement(*t, before),
                 _ => {}
             }
         }
@@ -399,13 +528,49 @@ impl Printer<'_, '_> {
         }
     }
 
+    /// The comments on the line of a dropped `;`, each on its own line
+    /// where the `;` was (at the file's level: among the types, after the
+    /// header).
+    fn empty_statement(&mut self, tok: Tok, mut before: Before) {
+        let trivia = self.file.trivia_after(tok);
+        self.empty[tok.index()] = true;
+        // Comments still unwritten before it (after another dropped `;`).
+        if !self.leading(tok).0.is_empty() {
+            self.start(tok, before);
+            self.out.truncate(self.out.trim_end_matches(' ').len());
+            before = Before::Source;
+        }
+        let Some(first) = trivia
+            .clone()
+            .find(|&i| self.file.tokens[i].kind.is_comment())
+        else {
+            return;
+        };
+        if self.written[first] {
+            return;
+        }
+        if trivia
+            .clone()
+            .take_while(|&i| i < first)
+            .any(|i| self.file.slice(self.file.tokens[i].span).contains('\n'))
+        {
+            return;
+        }
+        self.start(Tok(first as u32), before);
+        self.written[first] = true;
+        self.comment(first);
+        self.newline();
+    }
+
     // ---- names and literals ----
 
     fn path(&mut self, path: Path) {
         let toks: Vec<Tok> = self.file.significant(path.first, path.last).collect();
-        for tok in toks {
-            self.inline(tok);
-        }
+        self.in_mode(After::Convert, |p| {
+            for tok in toks {
+                p.inline(tok);
+            }
+        });
     }
 
     /// The concatenated literals' source text without quotes (for sorting).
@@ -438,6 +603,7 @@ impl Printer<'_, '_> {
     /// the caller writes what follows the last.
     fn strings_block(&mut self, strings: Strings) {
         let toks: Vec<Tok> = self.file.significant(strings.first, strings.last).collect();
+        let outer = std::mem::replace(&mut self.mode, After::Unknown);
         self.indent += 1;
         for (n, tok) in toks.iter().enumerate() {
             if n > 0 {
@@ -448,6 +614,7 @@ impl Printer<'_, '_> {
             self.inline(*tok);
         }
         self.indent -= 1;
+        self.mode = outer;
     }
 
     fn option_name_text(&self, name: &OptionName) -> String {
@@ -469,6 +636,7 @@ impl Printer<'_, '_> {
     }
 
     fn option_name(&mut self, name: &OptionName) {
+        let outer = std::mem::replace(&mut self.mode, After::Convert);
         for part in &name.parts {
             if let Some(dot) = part.dot {
                 self.inline(dot);
@@ -482,6 +650,7 @@ impl Printer<'_, '_> {
                 }
             }
         }
+        self.mode = outer;
     }
 
     // ---- values ----
@@ -496,18 +665,20 @@ impl Printer<'_, '_> {
     /// A value after `=` or `:` (the caller wrote the space when the value
     /// starts on the same line).
     fn value(&mut self, value: &Value) {
+        let outer = std::mem::replace(&mut self.mode, After::Convert);
         match value {
             Value::Ident(t) => self.inline(*t),
             Value::Number { sign, value } => {
                 if let Some(sign) = sign {
-                    self.inline(*sign);
+                    self.in_mode(After::Unknown, |p| p.inline(*sign));
                 }
                 self.inline(*value);
             }
             Value::String(s) => self.strings_inline(*s),
-            Value::Aggregate(a) => self.aggregate(a),
-            Value::List(l) => self.list(l),
+            Value::Aggregate(a) => self.in_mode(After::Unknown, |p| p.aggregate(a)),
+            Value::List(l) => self.in_mode(After::Unknown, |p| p.list(l)),
         }
+        self.mode = outer;
     }
 
     fn is_scalar(value: &Value) -> bool {
@@ -570,7 +741,17 @@ impl Printer<'_, '_> {
             if let Some(sep) = field.separator {
                 self.mark_comments_before(sep);
             }
-            self.write_trailing(last);
+            if field.separator.is_none() && !Self::is_scalar(&field.value) {
+                // After a `{...}` or `[...]` value, buf writes a line comment
+                // as a block comment.
+                for i in self.trailing(last) {
+                    self.written[i] = true;
+                    self.space();
+                    self.converted_comment(i);
+                }
+            } else {
+                self.write_trailing(last);
+            }
             self.newline();
         }
         self.indent -= 1;
@@ -705,11 +886,17 @@ impl Printer<'_, '_> {
         self.end(o.semicolon);
     }
 
+    /// `[...]` after a field or value: inside, buf turns line comments after
+    /// tokens into block comments.
     fn compact_options(&mut self, options: &Option<CompactOptions>) {
         let Some(options) = options else {
             return;
         };
         self.space();
+        self.in_mode(After::Convert, |p| p.compact_options_in(options));
+    }
+
+    fn compact_options_in(&mut self, options: &CompactOptions) {
         if options.options.len() == 1 {
             let option = &options.options[0].item;
             let first = option.name.parts[0].first();
@@ -787,13 +974,24 @@ impl Printer<'_, '_> {
     ) {
         self.space();
         self.inline(body.open);
-        let has_items = body.items.iter().any(|item| !item.is_empty());
+        for element in &body.items {
+            if let Some(tok) = element.empty() {
+                self.empty[tok.index()] = true;
+            }
+        }
+        let has_items = body.items.iter().any(|item| item.empty().is_none());
         let has_comments = self.has_comments(body.open, body.close);
         if !has_items && !has_comments {
             self.end(body.close);
             return;
         }
-        self.write_trailing(body.open);
+        if has_items {
+            self.write_trailing(body.open);
+        } else {
+            // buf writes the comments of an empty body inside it, each on
+            // its own line, even one on the line of `{`.
+            self.empty[body.open.index()] = true;
+        }
         self.newline();
         self.indent += 1;
         let mut first = true;
@@ -803,7 +1001,9 @@ impl Printer<'_, '_> {
             } else {
                 Before::Source
             };
-            if item(self, element, before) {
+            if let Some(tok) = element.empty() {
+                self.empty_statement(tok, before);
+            } else if item(self, element, before) {
                 first = false;
             }
         }
@@ -818,12 +1018,12 @@ impl Printer<'_, '_> {
         let first = m.visibility.unwrap_or(m.keyword);
         self.start(first, before);
         if let Some(v) = m.visibility {
-            self.inline(v);
+            self.in_mode(After::Unknown, |p| p.inline(v));
             self.space();
         }
         self.inline(m.keyword);
         self.space();
-        self.inline(m.name);
+        self.name(m.name);
         self.message_body(&m.body);
     }
 
@@ -836,7 +1036,7 @@ impl Printer<'_, '_> {
                     p.start(o.keyword, before);
                     p.inline(o.keyword);
                     p.space();
-                    p.inline(o.name);
+                    p.name(o.name);
                     p.body(&o.body, |p, item, before| {
                         match item {
                             OneofItem::Field(f) => p.field(f, before),
@@ -879,7 +1079,7 @@ impl Printer<'_, '_> {
         match &f.ty {
             FieldType::Named(p) => self.path(*p),
             FieldType::Map(m) => {
-                self.inline(m.keyword);
+                self.name(m.keyword);
                 self.inline(m.open);
                 self.path(m.key);
                 self.inline(m.comma);
@@ -889,7 +1089,7 @@ impl Printer<'_, '_> {
             }
         }
         self.space();
-        self.inline(f.name);
+        self.name(f.name);
         self.space();
         self.inline(f.equals);
         self.space();
@@ -904,13 +1104,15 @@ impl Printer<'_, '_> {
             self.inline(label);
             self.space();
         }
-        self.inline(g.keyword);
-        self.space();
-        self.inline(g.name);
-        self.space();
-        self.inline(g.equals);
-        self.space();
-        self.inline(g.number);
+        self.in_mode(After::Unknown, |p| {
+            p.inline(g.keyword);
+            p.space();
+            p.inline(g.name);
+            p.space();
+            p.inline(g.equals);
+            p.space();
+            p.inline(g.number);
+        });
         self.compact_options(&g.options);
         self.message_body(&g.body);
     }
@@ -921,7 +1123,7 @@ impl Printer<'_, '_> {
                 self.space();
             }
             if let Some(sign) = range.item.start_sign {
-                self.inline(sign);
+                self.in_mode(After::Unknown, |p| p.inline(sign));
             }
             self.inline(range.item.start);
             if let Some(end) = &range.item.end {
@@ -929,9 +1131,13 @@ impl Printer<'_, '_> {
                 self.inline(end.to);
                 self.space();
                 if let Some(sign) = end.sign {
-                    self.inline(sign);
+                    self.in_mode(After::Unknown, |p| p.inline(sign));
                 }
-                self.inline(end.end);
+                if self.text(end.end) == "max" {
+                    self.name(end.end);
+                } else {
+                    self.inline(end.end);
+                }
             }
             if let Some(comma) = range.comma {
                 self.inline(comma);
@@ -952,7 +1158,7 @@ impl Printer<'_, '_> {
                     }
                     match name.item {
                         ReservedName::String(s) => self.strings_inline(s),
-                        ReservedName::Ident(t) => self.inline(t),
+                        ReservedName::Ident(t) => self.in_mode(After::Unknown, |p| p.inline(t)),
                     }
                     if let Some(comma) = name.comma {
                         self.inline(comma);
@@ -967,22 +1173,22 @@ impl Printer<'_, '_> {
         let first = e.visibility.unwrap_or(e.keyword);
         self.start(first, before);
         if let Some(v) = e.visibility {
-            self.inline(v);
+            self.in_mode(After::Unknown, |p| p.inline(v));
             self.space();
         }
         self.inline(e.keyword);
         self.space();
-        self.inline(e.name);
+        self.name(e.name);
         self.body(&e.body, |p, item, before| {
             match item {
                 EnumItem::Value(v) => {
                     p.start(v.name, before);
-                    p.inline(v.name);
+                    p.name(v.name);
                     p.space();
                     p.inline(v.equals);
                     p.space();
                     if let Some(sign) = v.sign {
-                        p.inline(sign);
+                        p.in_mode(After::Unknown, |p| p.inline(sign));
                     }
                     p.inline(v.number);
                     p.compact_options(&v.options);
@@ -1015,7 +1221,7 @@ impl Printer<'_, '_> {
         self.start(s.keyword, before);
         self.inline(s.keyword);
         self.space();
-        self.inline(s.name);
+        self.name(s.name);
         self.body(&s.body, |p, item, before| {
             match item {
                 ServiceItem::Rpc(r) => p.rpc(r, before),
@@ -1030,7 +1236,7 @@ impl Printer<'_, '_> {
         self.start(r.keyword, before);
         self.inline(r.keyword);
         self.space();
-        self.inline(r.name);
+        self.name(r.name);
         self.rpc_type(&r.input);
         self.space();
         self.inline(r.returns);
@@ -1049,11 +1255,13 @@ impl Printer<'_, '_> {
     }
 
     fn rpc_type(&mut self, t: &RpcType) {
-        self.inline(t.open);
-        if let Some(stream) = t.stream {
-            self.inline(stream);
-            self.space();
-        }
+        self.in_mode(After::Unknown, |p| {
+            p.inline(t.open);
+            if let Some(stream) = t.stream {
+                p.inline(stream);
+                p.space();
+            }
+        });
         self.path(t.ty);
         self.inline(t.close);
     }
@@ -1061,14 +1269,18 @@ impl Printer<'_, '_> {
 
 /// A statement in a body; empty statements (`;`) are dropped.
 trait Statement {
-    fn is_empty(&self) -> bool;
+    /// The `;` of an empty statement.
+    fn empty(&self) -> Option<Tok>;
 }
 
 macro_rules! statement {
     ($($item:ident),*) => {$(
         impl Statement for $item {
-            fn is_empty(&self) -> bool {
-                matches!(self, $item::Empty(_))
+            fn empty(&self) -> Option<Tok> {
+                match self {
+                    $item::Empty(tok) => Some(*tok),
+                    _ => None,
+                }
             }
         }
     )*};
