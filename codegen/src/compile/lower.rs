@@ -345,6 +345,11 @@ impl<'a> Lowering<'_, 'a> {
                 syntax::MessageItem::Oneof(oneof) => {
                     let index = out.oneof_decl.len() as i32;
                     let mut oneof_options = Vec::new();
+                    // protoc's parser reads a field before it looks for
+                    // the `}`: an empty oneof is refused at the `}`.
+                    if oneof.body.items.is_empty() {
+                        return Err(self.error("Expected type name.", oneof.body.close));
+                    }
                     for item in &oneof.body.items {
                         match item {
                             syntax::OneofItem::Field(field) => {
@@ -701,25 +706,32 @@ impl<'a> Lowering<'_, 'a> {
         nested: &mut Vec<DescriptorProto>,
     ) -> Result<()> {
         let extendee = self.file.path_text(extend.extendee).into_owned();
+        if extend.body.items.is_empty() {
+            return Err(self.expected_extension(extend.body.close));
+        }
         for item in &extend.body.items {
             let mut field = match item {
                 syntax::ExtendItem::Field(field) => self.field(field, None, nested)?,
                 syntax::ExtendItem::Group(group) => self.group(group, None, nested)?,
                 // protoc's parser reads a field there, label first.
-                syntax::ExtendItem::Empty(tok) => {
-                    return Err(match self.syntax {
-                        Syntax::Proto2 => self.error(
-                            "Expected \"required\", \"optional\", or \"repeated\".",
-                            *tok,
-                        ),
-                        _ => self.error("Expected type name.", *tok),
-                    });
-                }
+                syntax::ExtendItem::Empty(tok) => return Err(self.expected_extension(*tok)),
             };
             field.extendee = Some(extendee.clone());
             extensions.push(field);
         }
         Ok(())
+    }
+
+    /// protoc's error where an `extend` block needs a field: its parser
+    /// reads one (label first in proto2) before it looks for the `}`, so an
+    /// empty block is refused at the `}`, as a lone `;` is at the `;`.
+    fn expected_extension(&self, tok: Tok) -> LowerError {
+        match self.syntax {
+            Syntax::Proto2 => {
+                self.error("Expected \"required\", \"optional\", or \"repeated\".", tok)
+            }
+            _ => self.error("Expected type name.", tok),
+        }
     }
 
     fn enumeration(&mut self, enumeration: &syntax::Enum) -> Result<EnumDescriptorProto> {

@@ -264,8 +264,9 @@ fn map_entries_get_the_fields_features_as_protoc_gives_them() {
     }
 }
 
-/// A lone `;` in a oneof or an `extend` block is an error to protoc 35,
-/// which reads a field there (its messages, at the `;`).
+/// A lone `;` in a oneof or an `extend` block, or an empty one, is an error
+/// to protoc 35, which reads a field there (its messages, at the `;` or the
+/// `}`).
 #[test]
 fn empty_statements_in_oneofs_and_extends_are_refused_as_protoc_refuses_them() {
     for (source, message, column) in [
@@ -283,6 +284,22 @@ fn empty_statements_in_oneofs_and_extends_are_refused_as_protoc_refuses_them() {
             "syntax = \"proto3\";\nextend M { ; }\n",
             "Expected type name.",
             11,
+        ),
+        // Empty blocks: protoc reads a field first, so it stops at the `}`.
+        (
+            "syntax = \"proto2\";\nmessage Foo { extensions 1 to 10; } extend Foo {}\n",
+            "Expected \"required\", \"optional\", or \"repeated\".",
+            48,
+        ),
+        (
+            "edition = \"2023\";\nmessage Foo { extensions 1 to 10; } extend Foo {}\n",
+            "Expected type name.",
+            48,
+        ),
+        (
+            "syntax = \"proto3\";\nmessage M { oneof o {} }\n",
+            "Expected type name.",
+            21,
         ),
     ] {
         let parsed = syntax::parse(source).expect("parses");
