@@ -352,54 +352,44 @@ enum Subject {
     Extension(ExtensionDescriptor),
 }
 
+/// The same call on a field's and an extension's descriptor (their types
+/// share the methods but no trait).
+macro_rules! both {
+    ($subject:expr, $bound:ident => $call:expr) => {
+        match $subject {
+            Subject::Field($bound) => $call,
+            Subject::Extension($bound) => $call,
+        }
+    };
+}
+
 impl Subject {
     fn name(&self) -> &str {
-        match self {
-            Subject::Field(field) => field.name(),
-            Subject::Extension(extension) => extension.name(),
-        }
+        both!(self, subject => subject.name())
     }
 
     fn path(&self) -> &[i32] {
-        match self {
-            Subject::Field(field) => field.path(),
-            Subject::Extension(extension) => extension.path(),
-        }
+        both!(self, subject => subject.path())
     }
 
     fn options(&self) -> DynamicMessage {
-        match self {
-            Subject::Field(field) => field.options(),
-            Subject::Extension(extension) => extension.options(),
-        }
+        both!(self, subject => subject.options())
     }
 
     fn kind(&self) -> Kind {
-        match self {
-            Subject::Field(field) => field.kind(),
-            Subject::Extension(extension) => extension.kind(),
-        }
+        both!(self, subject => subject.kind())
     }
 
     fn is_list(&self) -> bool {
-        match self {
-            Subject::Field(field) => field.is_list(),
-            Subject::Extension(extension) => extension.is_list(),
-        }
+        both!(self, subject => subject.is_list())
     }
 
     fn is_map(&self) -> bool {
-        match self {
-            Subject::Field(field) => field.is_map(),
-            Subject::Extension(extension) => extension.is_map(),
-        }
+        both!(self, subject => subject.is_map())
     }
 
     fn supports_presence(&self) -> bool {
-        match self {
-            Subject::Field(field) => field.supports_presence(),
-            Subject::Extension(extension) => extension.supports_presence(),
-        }
+        both!(self, subject => subject.supports_presence())
     }
 
     fn containing_oneof(&self) -> Option<OneofDescriptor> {
