@@ -215,12 +215,7 @@ impl Checker<'_, '_, '_> {
         refuse_unknown(rules).map_err(|what| cannot(format!("{SHOWN}{what}")))?;
         let mut path = message.path().to_vec();
         path.extend([MESSAGE_OPTIONS, RULES_EXTENSION]);
-        let env = cel::message_type(message)
-            .map(|this| cel::Env {
-                this,
-                predefined: None,
-            })
-            .map_err(|cel::Undecided(what)| what);
+        let env = cel::Env::of_this(cel::message_type(message));
         let owner = Owner {
             what: "message",
             name: Some(name),
@@ -456,15 +451,10 @@ impl Place<'_, '_, '_, '_> {
         shown: &str,
     ) -> Result<(), String> {
         refuse_unknown(rules).map_err(|what| self.cannot(format!("{shown}{what}")))?;
-        let env = match target {
+        let env = cel::Env::of_this(match target {
             Target::Field(field) => cel::field_type(&field.kind(), field.is_list()),
             Target::Element { kind, .. } => cel::kind_type(kind),
-        }
-        .map(|this| cel::Env {
-            this,
-            predefined: None,
-        })
-        .map_err(|cel::Undecided(what)| what);
+        });
         let owner = Owner {
             what: "field",
             name: Some(self.field.name()),

@@ -33,6 +33,19 @@ pub(crate) struct Env {
     pub predefined: Option<(Type, Type)>,
 }
 
+impl Env {
+    /// The variables of a field's or message's own rules: `this` only, its
+    /// type as [`field_type`], [`kind_type`] or [`message_type`] gave it
+    /// (`Err` says what protoforge cannot type).
+    pub fn of_this(this: Result<Type, Undecided>) -> Result<Env, String> {
+        this.map(|this| Env {
+            this,
+            predefined: None,
+        })
+        .map_err(|Undecided(what)| what)
+    }
+}
+
 /// What buf's compilation of an expression gives.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Compiled {
