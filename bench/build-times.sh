@@ -3,7 +3,18 @@
 # (no protoc; protoforge-codegen with its default features, as a user adds
 # it) against the same crate with tonic_prost_build::configure() and an
 # installed protoc, in one scratch workspace, default Cargo profiles (no
-# build-override: that is the user's choice):
+# build-override: that is the user's choice).
+#
+# protoforge-codegen comes in as a user gets it: a registry crate, packaged
+# here with `cargo package`, and served with every other dependency of both
+# crates from one vendored directory that replaces crates.io (`cargo
+# vendor`). A path dependency would be compiled as a workspace member is,
+# incrementally and with every lint, which a crate from crates.io never is
+# (about a third more CPU for protoforge-codegen alone); tonic-prost-build
+# and its dependencies come from the registry either way. The runtime crate,
+# which both use, stays a path dependency of both.
+#
+# The times:
 # - scratch: everything built from an empty target directory, dependencies
 #   and build dependencies included;
 # - cold: the crate's build script and code rebuilt (`cargo clean -p`), with
@@ -60,6 +71,24 @@ TOML
 cp "$root/Cargo.lock" "$out/Cargo.lock"
 cd "$out"
 export CARGO_TARGET_DIR="$out/target"
+
+# protoforge-codegen as a registry crate (see the top). First the vendored
+# dependencies of both crates, with protoforge-codegen still a path (which
+# `cargo vendor` leaves out), then the packaged crate beside them and the
+# dependency turned into a version.
+(cd "$root" && cargo package --quiet -p protoforge-codegen --no-verify --allow-dirty \
+  --target-dir "$out/package")
+crate=$(find "$out/package/package" -maxdepth 1 -name 'protoforge-codegen-*.crate')
+cargo vendor --quiet --versioned-dirs vendor >/dev/null
+tar -xzf "$crate" -C vendor
+printf '{"files":{},"package":"%s"}\n' "$(sha256sum "$crate" | cut -d' ' -f1)" \
+  > "vendor/$(basename "$crate" .crate)/.cargo-checksum.json"
+version=$(basename "$crate" .crate); version=${version#protoforge-codegen-}
+sed -i "s|^protoforge-codegen = .*|protoforge-codegen = \"=$version\"|" with-protoforge/Cargo.toml
+mkdir -p .cargo
+printf '[source.crates-io]\nreplace-with = "vendored"\n\n[source.vendored]\ndirectory = "vendor"\n' \
+  > .cargo/config.toml
+cargo generate-lockfile --quiet --offline
 crates=(with-protoforge with-protoc)
 
 # Runs a command quietly and prints "wall_s cpu_s"; a failing command stops
