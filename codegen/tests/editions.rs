@@ -347,10 +347,14 @@ fn feature_errors_are_protocs() {
         let parsed = syntax::parse(source).expect("parses");
         let ours = match lower::lower(&parsed, "bad.proto") {
             Err(err) => err,
-            Ok(lowered) => features::check_uses(&lowered)
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| panic!("no error for:\n{source}\nprotoc: {first}")),
+            Ok(lowered) => {
+                let found = features::check_uses(&lowered);
+                (found.errors.into_iter())
+                    .chain(found.lifetimes)
+                    .chain(found.targets)
+                    .next()
+                    .unwrap_or_else(|| panic!("no error for:\n{source}\nprotoc: {first}"))
+            }
         };
         assert_eq!(ours.message, message, "for:\n{source}");
         if let Some((line, column)) = place {
@@ -361,6 +365,79 @@ fn feature_errors_are_protocs() {
                 "for:\n{source}"
             );
         }
+    }
+}
+
+/// A file with several problems reports those protoc 35 reports: protoc
+/// checks in stages and stops at the first stage that finds an error
+/// (options, then the checks on resolved features, then naming style, then
+/// `feature_support` lifetimes, then `targets`). Every error line is
+/// compared, in order, with its line and column.
+#[test]
+fn a_files_errors_are_protocs_stage_by_stage() {
+    let ctype = "message Z {\n  string s = 1 [ctype = CORD];\n}\n";
+    let custom = "import \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FileOptions { int32 fo = 50000 [targets = TARGET_TYPE_MESSAGE]; }\noption (fo) = 3;\n";
+    let cases = [
+        // An option removed in 2024 after a field's problem: only the field's.
+        format!("edition = \"2024\";\npackage a;\noption java_multiple_files = true;\n{ctype}"),
+        "edition = \"2024\";\npackage a;\noption java_multiple_files = true;\nmessage M {\n  repeated int32 s = 1 [packed = true];\n}\n".to_owned(),
+        "edition = \"2024\";\npackage a;\noption java_multiple_files = true;\nmessage M {\n  int32 s = 1 [default = 3, features.field_presence = IMPLICIT];\n}\n".to_owned(),
+        // Alone, it is reported at the package statement.
+        "edition = \"2024\";\npackage a;\noption java_multiple_files = true;\nmessage M {}\n".to_owned(),
+        // A language feature's removed value, and its target, after a field's problem.
+        format!("edition = \"2024\";\npackage a;\nimport \"google/protobuf/java_features.proto\";\noption features.(pb.java).nest_in_file_class = LEGACY;\n{ctype}"),
+        // The removed value, not the target.
+        "edition = \"2024\";\npackage a;\nimport \"google/protobuf/java_features.proto\";\noption features.(pb.java).nest_in_file_class = LEGACY;\n".to_owned(),
+        // Options that cannot be interpreted stop the checks.
+        format!("edition = \"2024\";\npackage a;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.MessageOptions {{ int32 mo = 50000; }}\noption (mo) = 3;\n{ctype}"),
+        // Validation's errors stop the later stages.
+        "edition = \"2024\";\npackage a;\noption java_multiple_files = true;\nmessage M {\n  int32 s = 1;\n  int32 t = 1;\n}\n".to_owned(),
+        // Naming before lifetimes, lifetimes before targets.
+        "edition = \"2024\";\npackage a;\noption java_multiple_files = true;\nmessage bad_name { int32 a = 1; }\n".to_owned(),
+        format!("edition = \"2024\";\npackage a;\n{custom}{ctype}"),
+        format!("edition = \"2024\";\npackage a;\n{custom}"),
+        format!("edition = \"2024\";\npackage a;\n{custom}option java_multiple_files = true;\n"),
+        format!("edition = \"2024\";\npackage a;\n{custom}message bad_name {{}}\n"),
+        "edition = \"2024\";\npackage a;\nmessage M { option features.field_presence = IMPLICIT; }\nmessage bad_name {}\n".to_owned(),
+        format!("edition = \"2024\";\npackage a;\nmessage M {{ option features.field_presence = IMPLICIT; int32 a = 1; }}\n{ctype}"),
+        // Problems of the same stage, all reported.
+        format!("edition = \"2024\";\npackage a;\nmessage M {{ int32 foo_bar = 1; int32 fooBar = 2; }}\n{ctype}"),
+        format!("edition = \"2024\";\npackage a;\nmessage M {{ string s = 1 [jstype = JS_STRING]; }}\n{ctype}"),
+        format!("edition = \"2024\";\npackage a;\nmessage M {{ repeated int32 a = 1 [features.field_presence = EXPLICIT]; }}\n{ctype}"),
+        format!("edition = \"2024\";\npackage a;\nmessage bad_name {{ int32 a = 1; }}\n{ctype}"),
+        "edition = \"2024\";\npackage a;\nmessage M {\n  string s = 1 [ctype = CORD, features.field_presence = IMPLICIT, default = \"x\"];\n  repeated int32 t = 2 [packed = true];\n}\n".to_owned(),
+    ];
+    let include = protoc_include();
+    for source in &cases {
+        let scratch = tempfile::tempdir().expect("tempdir");
+        std::fs::write(scratch.path().join("bad.proto"), source).expect("write");
+        let output = Command::new(python())
+            .args(["-m", "grpc_tools.protoc", "-I.", "-o/dev/null"])
+            .arg(format!("-I{}", include.display()))
+            .arg("bad.proto")
+            .current_dir(scratch.path())
+            .output()
+            .expect("protoc runs");
+        assert!(!output.status.success(), "protoc accepts:\n{source}");
+        let theirs: Vec<String> = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .filter(|line| !line.contains("warning"))
+            .map(|line| line.strip_prefix("bad.proto").unwrap_or(line).to_owned())
+            .collect();
+        let err = protoforge_codegen::Compiler::new()
+            .include(scratch.path())
+            .include(&include)
+            .compile(&[scratch.path().join("bad.proto")])
+            .expect_err("refused");
+        let ours: Vec<String> = err
+            .diagnostics()
+            .iter()
+            .map(|d| match d.start {
+                Some(at) => format!(":{}:{}: {}", at.line, at.column, d.message),
+                None => format!(": {}", d.message),
+            })
+            .collect();
+        assert_eq!(ours, theirs, "for:\n{source}");
     }
 }
 

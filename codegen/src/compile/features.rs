@@ -614,12 +614,27 @@ impl Walk {
     }
 }
 
+/// What [`check_uses`] finds, in the order protoc reports it.
+#[derive(Debug, Default)]
+pub struct FeatureUseErrors {
+    /// Found as the file is read: features outside editions, unknown core
+    /// features, values that stand for no setting.
+    pub errors: Vec<LowerError>,
+    /// Core features used in editions they do not exist in: protoc reports
+    /// them after every other check of the file, and only when those found
+    /// nothing (see [`crate::compile::pipeline`]'s checks).
+    pub lifetimes: Vec<LowerError>,
+    /// Core features on elements they do not target: after the lifetimes,
+    /// and only when there are none.
+    pub targets: Vec<LowerError>,
+}
+
 /// protoc's checks of `features.*` options that need no linking, located:
 /// features outside editions, unknown core features, core features on
 /// elements they do not target or in editions they do not exist in, and
 /// values that stand for no setting (`FIELD_PRESENCE_UNKNOWN`). Language
 /// and user features (`features.(pb.cpp).x`) are the linker's.
-pub fn check_uses(lowered: &Lowered) -> Vec<LowerError> {
+pub fn check_uses(lowered: &Lowered) -> FeatureUseErrors {
     let edition = file_edition(&lowered.descriptor);
     let editions = lowered.descriptor.syntax() == "editions";
     let feature_set = descriptor_proto_set()
@@ -627,7 +642,8 @@ pub fn check_uses(lowered: &Lowered) -> Vec<LowerError> {
         .iter()
         .flat_map(|f| &f.message_type)
         .find(|m| m.name() == "FeatureSet");
-    let mut errors = Vec::new();
+    let mut found = FeatureUseErrors::default();
+    let errors = &mut found.errors;
     let error = |message: String, span: Span| LowerError { message, span };
     let mut outside_editions = std::collections::HashSet::new();
     for site in &lowered.feature_uses {
@@ -657,7 +673,7 @@ pub fn check_uses(lowered: &Lowered) -> Vec<LowerError> {
         let full = format!("google.protobuf.FeatureSet.{name}");
         let options = field.options.clone().unwrap_or_default();
         if !options.targets.contains(&site.target) {
-            errors.push(error(
+            found.targets.push(error(
                 format!(
                     "Option {full} cannot be set on an entity of type `{}`.",
                     target_name(site.target)
@@ -668,7 +684,7 @@ pub fn check_uses(lowered: &Lowered) -> Vec<LowerError> {
         let support = options.feature_support.clone().unwrap_or_default();
         let edition = i32::from(edition);
         for message in support_errors(&support, &full, edition) {
-            errors.push(error(message, site.element));
+            found.lifetimes.push(error(message, site.element));
         }
         let unknown = site.value.as_deref().and_then(|value| {
             let enumeration = feature_set
@@ -694,7 +710,7 @@ pub fn check_uses(lowered: &Lowered) -> Vec<LowerError> {
             ));
         }
     }
-    errors
+    found
 }
 
 /// An element kind as protoc's messages name it.

@@ -20,8 +20,11 @@
 //! 5. **Validate**: protoc's checks ([`validate::file`],
 //!    [`validate::extension_numbers`], and those on resolved features,
 //!    language features, naming and declarations in [`checks`], with the
-//!    unused-import warnings); then the source-retention options protoc
-//!    leaves out of its output are stripped with their locations.
+//!    unused-import warnings), each file reporting the problems of the
+//!    first of protoc's stages that finds any ([`checks::run`]: a core
+//!    feature's lifetime or target found at loading waits for its stage);
+//!    then the source-retention options protoc leaves out of its output
+//!    are stripped with their locations.
 //!
 //! Each step after loading is an index of the whole set, built once (on
 //! one core, or per file on all cores and merged), then a pass over the
@@ -88,6 +91,9 @@ struct Loaded {
     /// Each import, with where its statement starts.
     imports: Vec<(String, Option<LineCol>)>,
     problems: Vec<Diagnostic>,
+    /// Problems protoc reports only when every other check of the file
+    /// finds none ([`checks::run`]).
+    later: checks::Later,
 }
 
 /// Compiles the files named `inputs` and everything they import, with
@@ -215,10 +221,18 @@ fn load(sources: &Sources, name: &str, source_info: bool) -> Result<Loaded, Stop
             });
         }
     };
-    let problems: Vec<Diagnostic> = features::check_uses(&lowered)
-        .into_iter()
-        .map(|err| located(&err.message, err.span))
-        .collect();
+    let uses = features::check_uses(&lowered);
+    let located_all = |errors: Vec<LowerError>| -> Vec<Diagnostic> {
+        errors
+            .into_iter()
+            .map(|err| located(&err.message, err.span))
+            .collect()
+    };
+    let problems = located_all(uses.errors);
+    let later = checks::Later {
+        lifetimes: located_all(uses.lifetimes),
+        targets: located_all(uses.targets),
+    };
     let descriptor = lowered.descriptor;
     let imports = descriptor
         .dependency
@@ -235,6 +249,7 @@ fn load(sources: &Sources, name: &str, source_info: bool) -> Result<Loaded, Stop
         has_syntax,
         imports,
         problems,
+        later,
     })
 }
 
@@ -252,6 +267,7 @@ fn failed(name: &str, path: Option<PathBuf>, message: &str) -> Loaded {
         has_syntax: true,
         imports: Vec::new(),
         problems,
+        later: checks::Later::default(),
     }
 }
 
@@ -290,6 +306,7 @@ fn link(
     let mut input_imports = HashMap::new();
     let mut files = Vec::with_capacity(names.len());
     let mut about = Vec::with_capacity(names.len());
+    let mut later = Vec::with_capacity(names.len());
     for name in names {
         let ok = done.get(&name).copied().unwrap_or(false);
         let Some(file) = loaded.remove(&name) else {
@@ -316,6 +333,7 @@ fn link(
         }
         files.push(descriptor);
         about.push(About::new(file.shown, !input_names.contains(name.as_str())));
+        later.push(file.later);
     }
 
     // Link: names declared once, then resolved file by file.
@@ -362,7 +380,15 @@ fn link(
             .collect();
         (problems, moves)
     })?;
+    // protoc checks no further a file whose options it could not
+    // interpret, and adds the later problems only to a file with no other.
+    let mut failed = Vec::with_capacity(files.len());
     for ((file_problems, file_moves), about) in interpreted.into_iter().zip(&mut about) {
+        failed.push(if file_problems.is_empty() {
+            checks::Failed::No
+        } else {
+            checks::Failed::Options
+        });
         problems.extend(file_problems);
         about.moves = file_moves.moves;
     }
@@ -388,24 +414,29 @@ fn link(
     )
     .ok_or_else(worker_failed)?;
     drop(universe);
-    for diagnostic in checked.into_iter().flatten() {
-        if diagnostic.severity == super::Severity::Warning {
-            warnings.push(diagnostic);
-        } else {
-            problems.push(diagnostic);
+    for (diagnostics, failed) in checked.into_iter().zip(&mut failed) {
+        for diagnostic in diagnostics {
+            if diagnostic.severity == super::Severity::Warning {
+                warnings.push(diagnostic);
+            } else {
+                *failed = (*failed).max(checks::Failed::Validation);
+                problems.push(diagnostic);
+            }
         }
+    }
+    for (index, found) in validate::extension_numbers(&all) {
+        failed[index] = failed[index].max(checks::Failed::Validation);
+        problems.push(places.locate(&files[index], &about[index], found));
     }
     checks::run(
         &files,
         &about,
+        checks::Before { failed, later },
         &input_imports,
         &places,
         &mut problems,
         &mut warnings,
     );
-    for (index, found) in validate::extension_numbers(&all) {
-        problems.push(places.locate(&files[index], &about[index], found));
-    }
     if !problems.is_empty() {
         return Err(problems);
     }

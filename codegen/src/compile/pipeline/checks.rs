@@ -92,11 +92,44 @@ impl<'f> Context<'f> {
     }
 }
 
+/// How far a file got before these checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Failed {
+    No,
+    /// [`super::validate`] found errors: protoc then reports none of the
+    /// later problems.
+    Validation,
+    /// Its options could not be interpreted: protoc checks no further.
+    Options,
+}
+
+/// Problems found before the checks that protoc reports after them (core
+/// features' [`features::check_uses`]), located.
+#[derive(Debug, Default)]
+pub(crate) struct Later {
+    pub lifetimes: Vec<super::Diagnostic>,
+    pub targets: Vec<super::Diagnostic>,
+}
+
+/// What the steps before the checks found, per file.
+pub(super) struct Before {
+    pub failed: Vec<Failed>,
+    pub later: Vec<Later>,
+}
+
 /// The checks of every linked file, each problem located and filed as an
 /// error or a warning; then the unused imports of the inputs.
+///
+/// protoc 35 checks a file in stages and stops at the first that finds an
+/// error: the checks here that read resolved features and options (field
+/// features, JSON names, element rules, declarations, visibility), then
+/// naming style, then `feature_support` lifetimes (introduced, removed,
+/// deprecated), then `targets`. So a file reports the problems of its
+/// first stage with one, and none at all after failed options.
 pub(super) fn run(
     files: &[FileDescriptorProto],
     about: &[super::About],
+    before: Before,
     input_imports: &HashMap<String, Vec<(String, Option<super::LineCol>)>>,
     places: &super::Places<'_>,
     problems: &mut Vec<super::Diagnostic>,
@@ -104,15 +137,44 @@ pub(super) fn run(
 ) {
     let descriptors: Vec<&FileDescriptorProto> = files.iter().collect();
     let context = Context::of(&descriptors);
-    for (descriptor, about) in files.iter().zip(about) {
+    let stages = files.iter().zip(about).zip(before.failed).zip(before.later);
+    for (((descriptor, about), failed), later) in stages {
         let shown = &about.shown;
-        for found in file(descriptor, &about.written_json_names, &context) {
-            let warning = found.warning;
-            let diagnostic = places.locate(descriptor, about, found);
-            if warning {
-                warnings.push(diagnostic);
-            } else {
-                problems.push(diagnostic);
+        let found = if failed == Failed::Options {
+            Found::default()
+        } else {
+            file(descriptor, &about.written_json_names, &context)
+        };
+        // A stage's problems, unless an earlier one failed; `true` when it
+        // fails.
+        let mut stage = |found: Vec<Problem>, located: Vec<super::Diagnostic>| {
+            let mut stage_failed = !located.is_empty();
+            for found in found {
+                let warning = found.warning;
+                let diagnostic = places.locate(descriptor, about, found);
+                if warning {
+                    warnings.push(diagnostic);
+                } else {
+                    stage_failed = true;
+                    problems.push(diagnostic);
+                }
+            }
+            problems.extend(located);
+            stage_failed
+        };
+        // The first stage runs after validation's errors too (as protoc
+        // does for most of them), the others only after no error at all.
+        let checks_failed = stage(found.checks, Vec::new());
+        if failed == Failed::No && !checks_failed {
+            let later_stages = [
+                (found.naming, Vec::new()),
+                (found.lifetimes, later.lifetimes),
+                (found.targets, later.targets),
+            ];
+            for (found, located) in later_stages {
+                if stage(found, located) {
+                    break;
+                }
             }
         }
         let Some(imports) = input_imports.get(descriptor.name()) else {
@@ -131,34 +193,50 @@ pub(super) fn run(
     }
 }
 
+/// What the checks of a file find, by the stage protoc reports it in (see
+/// [`run`]).
+#[derive(Default)]
+struct Found {
+    checks: Vec<Problem>,
+    naming: Vec<Problem>,
+    lifetimes: Vec<Problem>,
+    targets: Vec<Problem>,
+}
+
 /// The checks of one linked file, whose extensions' `json_name`s written
 /// are at `written_json_names`.
 fn file(
     file: &FileDescriptorProto,
     written_json_names: &[Vec<i32>],
     context: &Context<'_>,
-) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    element_rules::check(file, context.files, written_json_names, &mut problems);
-    extension_declarations::check(file, &context.declared, &mut problems);
+) -> Found {
+    let mut found = Found::default();
+    element_rules::check(file, context.files, written_json_names, &mut found.checks);
+    extension_declarations::check(file, &context.declared, &mut found.checks);
     if file.syntax() != "editions" {
         // Only custom options' targets concern these files here.
         if context.catalog.targets_options() {
             walk(file, &mut |site| {
-                feature_support::custom_option_targets(&site, &context.catalog, &mut problems);
+                feature_support::custom_option_targets(&site, &context.catalog, &mut found.targets);
             });
         }
-        return problems;
+        return found;
     }
-    naming_style::package(file, &mut problems);
+    naming_style::package(file, &mut found.naming);
     walk(file, &mut |site| {
-        field_features::check(&site, file, context, &mut problems);
-        naming_style::check(&site, &mut problems);
-        json_conflicts::check(&site, &mut problems);
-        feature_support::check(&site, file, context, &mut problems);
-        visibility::check(&site, file, &mut problems);
+        field_features::check(&site, file, context, &mut found.checks);
+        naming_style::check(&site, &mut found.naming);
+        json_conflicts::check(&site, &mut found.checks);
+        feature_support::check(
+            &site,
+            file,
+            context,
+            &mut found.lifetimes,
+            &mut found.targets,
+        );
+        visibility::check(&site, file, &mut found.checks);
     });
-    problems
+    found
 }
 
 /// An element of a file, as [`walk`] visits it.

@@ -2,14 +2,15 @@
 //! `pb.java`, `pb.go`, or a user's) and options, set where their
 //! declaration forbids, as protoc 35 reports them:
 //!
-//! - a feature on an element its `targets` leave out: "Option
-//!   pb.CppFeatures.string_type cannot be set on an entity of type
-//!   `message`." (protoc gives no location);
 //! - a feature, or the enum value it is set to, or an option (such as
 //!   `java_multiple_files`), used in an edition before its
 //!   `feature_support.edition_introduced` or from its `edition_removed` on:
-//!   errors at the element's name; from its `edition_deprecated` on: a
-//!   warning with its `deprecation_warning`.
+//!   errors at the element's name (a file's: its `package` statement);
+//!   from its `edition_deprecated` on: a warning with its
+//!   `deprecation_warning`;
+//! - then, when there are none of those, a feature on an element its
+//!   `targets` leave out: "Option pb.CppFeatures.string_type cannot be set
+//!   on an entity of type `message`." (protoc gives no location).
 //!
 //! The core features (`features.field_presence`, ...) are checked the same
 //! way at lowering ([`crate::compile::features::check_uses`]).
@@ -171,20 +172,26 @@ fn index_types<'f>(
     }
 }
 
+/// The element's problems, each in its stage (see [`super::run`]): its
+/// `feature_support` lifetimes and its `targets`.
 pub(super) fn check(
     site: &Site<'_>,
     file: &FileDescriptorProto,
     context: &super::Context<'_>,
-    problems: &mut Vec<Problem>,
+    lifetimes: &mut Vec<Problem>,
+    targets: &mut Vec<Problem>,
 ) {
     let edition = i32::from(features::file_edition(file));
     let at = match site.element {
+        // protoc points at a file by its `package` statement, when it has
+        // one.
+        Element::File(file) if file.package.is_some() => vec![2],
         Element::File(_) => Vec::new(),
         _ => site.name_path(),
     };
-    options_support(site, edition, &at, problems);
+    options_support(site, edition, &at, lifetimes);
     let catalog = &context.catalog;
-    custom_option_targets(site, catalog, problems);
+    custom_option_targets(site, catalog, targets);
     let Some(own) = site.own.filter(|_| !catalog.extensions.is_empty()) else {
         return;
     };
@@ -206,7 +213,7 @@ pub(super) fn check(
             let options = field.options.as_ref();
             let target = target(&site.element);
             if options.is_some_and(|o| !o.targets.is_empty() && !o.targets.contains(&target.0)) {
-                problems.push(Problem::error(
+                targets.push(Problem::error(
                     Vec::new(),
                     format!(
                         "Option {full} cannot be set on an entity of type `{}`.",
@@ -215,7 +222,7 @@ pub(super) fn check(
                 ));
             }
             if let Some(support) = options.and_then(|o| o.feature_support.as_ref()) {
-                supported(support, &full, edition, &at, problems);
+                supported(support, &full, edition, &at, lifetimes);
             }
             if let (Value::Varint(value), Some(values)) =
                 (value, catalog.enums.get(field.type_name()))
@@ -236,7 +243,7 @@ pub(super) fn check(
                         .and_then(|o| o.feature_support.as_ref());
                     if let Some(support) = support {
                         let full = format!("{scope}.{}", chosen.name());
-                        supported(support, &full, edition, &at, problems);
+                        supported(support, &full, edition, &at, lifetimes);
                     }
                 }
             }
