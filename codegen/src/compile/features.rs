@@ -622,7 +622,7 @@ pub struct FeatureUseErrors {
     pub errors: Vec<LowerError>,
     /// Core features used in editions they do not exist in: protoc reports
     /// them after every other check of the file, and only when those found
-    /// nothing (see [`crate::compile::pipeline`]'s checks).
+    /// nothing (the pipeline's checks hold them back until then).
     pub lifetimes: Vec<LowerError>,
     /// Core features on elements they do not target: after the lifetimes,
     /// and only when there are none.
