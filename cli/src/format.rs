@@ -8,7 +8,7 @@ use std::{
 };
 
 use clap::Args;
-use protoforge_codegen::{Diagnostic, format, output};
+use protoforge_codegen::{Diagnostic, format, output, walk};
 
 /// Format .proto files as `buf format` does, byte for byte.
 ///
@@ -73,12 +73,18 @@ pub fn run(args: &FormatArgs) -> ExitCode {
                 relative: PathBuf::from("stdin.proto"),
             });
         } else if path.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir(path);
-            found.sort();
-            inputs.extend(found.into_iter().map(|file| Input {
-                relative: file.strip_prefix(path).unwrap_or(&file).to_owned(),
-                path: Some(file),
-            }));
+            // A directory that cannot be walked whole is an error, not a
+            // silently shorter list.
+            match walk::protos_below(path) {
+                Ok(found) => inputs.extend(found.into_iter().map(|(_, file)| Input {
+                    relative: file.strip_prefix(path).unwrap_or(&file).to_owned(),
+                    path: Some(file),
+                })),
+                Err(err) => {
+                    eprintln!("{}", Diagnostic::from_message(err.to_string()));
+                    failed = true;
+                }
+            }
         } else if path.is_file() {
             inputs.push(Input {
                 relative: PathBuf::from(path.file_name().unwrap_or_default()),
@@ -179,26 +185,6 @@ fn read(path: Option<&Path>) -> Result<String, String> {
         }
     }
     String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_owned())
-}
-
-/// Every `.proto` file below `dir`.
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "proto") {
-                files.push(path);
-            }
-        }
-    }
-    files
 }
 
 /// The diff `buf format -d` prints: `diff -u` of `NAME.orig` and `NAME`,

@@ -330,3 +330,30 @@ fn a_file_that_does_not_parse_is_left_untouched_with_a_located_error() {
         "the other files are still formatted"
     );
 }
+
+/// A directory that cannot be walked whole (here a link back to an
+/// ancestor, which would be walked forever) is an error naming the link,
+/// not a silently shorter list; the other paths are still formatted.
+#[test]
+fn a_directory_that_cannot_be_walked_is_an_error_naming_the_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("tree/sub")).expect("mkdir");
+    std::fs::write(dir.path().join("tree/a.proto"), "syntax=\"proto3\";\n").expect("write");
+    std::os::unix::fs::symlink("..", dir.path().join("tree/sub/up")).expect("symlink");
+    std::fs::write(dir.path().join("good.proto"), "syntax=\"proto3\";\n").expect("write");
+    let ours = protoforge(dir.path(), &["format", "-w", "tree", "good.proto"]);
+    assert_eq!(ours.status.code(), Some(1));
+    let stderr = text(&ours.stderr);
+    assert!(
+        stderr.contains(
+            "cannot read 'tree/sub/up': File system loop found: tree/sub/up points to an \
+             ancestor tree"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("good.proto")).expect("good"),
+        "syntax = \"proto3\";\n",
+        "the other paths are still formatted"
+    );
+}

@@ -28,6 +28,7 @@ pub mod read;
 #[cfg(feature = "scaffold")]
 pub mod scaffold;
 pub mod syntax;
+pub mod walk;
 pub mod workspace;
 
 pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Limits, Severity};

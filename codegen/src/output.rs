@@ -21,14 +21,21 @@ use std::{
 };
 
 /// Why an output file could not be written.
-#[derive(Clone, Debug, thiserror::Error)]
-#[error("{}: {message}", path.display())]
+#[derive(Clone, Debug)]
 pub struct OutputError {
     /// The file that could not be written.
     pub path: PathBuf,
     /// What went wrong.
     pub message: String,
 }
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for OutputError {}
 
 impl From<OutputError> for crate::Diagnostic {
     fn from(err: OutputError) -> Self {

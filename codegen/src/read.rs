@@ -16,16 +16,13 @@ use std::{
 };
 
 /// Why a file was not read.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ReadError {
     /// Nothing at that path.
-    #[error("no such file or directory")]
     NotFound,
     /// A directory, FIFO, socket or device.
-    #[error("not a regular file (it is {0})")]
     NotRegular(&'static str),
     /// Larger than the limit.
-    #[error("file is {len} bytes, more than the limit of {limit} bytes")]
     TooLarge {
         /// Its size (at least; it may have grown).
         len: u64,
@@ -33,12 +30,29 @@ pub enum ReadError {
         limit: u64,
     },
     /// Any other failure (permissions, I/O).
-    #[error("{0}")]
     Io(String),
 }
 
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotFound => f.write_str("no such file or directory"),
+            ReadError::NotRegular(kind) => write!(f, "not a regular file (it is {kind})"),
+            ReadError::TooLarge { len, limit } => {
+                write!(
+                    f,
+                    "file is {len} bytes, more than the limit of {limit} bytes"
+                )
+            }
+            ReadError::Io(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
 impl ReadError {
-    fn from_io(err: &io::Error) -> ReadError {
+    pub(crate) fn from_io(err: &io::Error) -> ReadError {
         match err.kind() {
             io::ErrorKind::NotFound => ReadError::NotFound,
             io::ErrorKind::PermissionDenied => ReadError::Io("permission denied".to_owned()),

@@ -56,10 +56,9 @@ pub enum Version {
 }
 
 /// What went wrong reading a configuration.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ConfigError {
     /// The file is not valid YAML for a buf configuration.
-    #[error("{path}: {message}")]
     Invalid {
         /// The configuration file.
         path: String,
@@ -67,6 +66,16 @@ pub enum ConfigError {
         message: String,
     },
 }
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Invalid { path, message } => write!(f, "{path}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// Which kind of configuration governs the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,7 +292,7 @@ pub struct Listing {
 impl Workspace {
     /// Every `.proto` file of the selected modules (sorted by name within
     /// each root, excludes left out), and every module's roots.
-    pub fn list(&self) -> Result<Listing, walkdir::Error> {
+    pub fn list(&self) -> Result<Listing, crate::walk::WalkError> {
         let mut listing = Listing::default();
         for (index, module) in self.modules.iter().enumerate() {
             for root in &module.roots {
@@ -293,7 +302,7 @@ impl Workspace {
                     module.dir.join(root)
                 };
                 if self.targets.contains(&index) {
-                    for (name, path) in protos_below(&root_dir)? {
+                    for (name, path) in crate::walk::protos_below(&root_dir)? {
                         let in_module = if root == "." {
                             name.clone()
                         } else {
@@ -309,33 +318,6 @@ impl Workspace {
         }
         Ok(listing)
     }
-}
-
-/// Every `.proto` file below `dir` with its `/`-separated name relative to
-/// `dir`, sorted by name (as buf sorts). Symbolic links are followed, to
-/// directories too (a tree of links is a common way to assemble a module);
-/// a dangling one is reported, not skipped. Anything named `.proto` that
-/// is not a directory is listed, FIFOs and devices included: reading it is
-/// refused later, with its name.
-pub(crate) fn protos_below(dir: &Path) -> Result<Vec<(String, PathBuf)>, walkdir::Error> {
-    let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
-        let entry = entry?;
-        let path = entry.path();
-        let is_proto = path.extension().is_some_and(|ext| ext == "proto");
-        if is_proto && !entry.file_type().is_dir() {
-            let name = path
-                .strip_prefix(dir)
-                .unwrap_or(path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            found.push((name, path.to_owned()));
-        }
-    }
-    found.sort();
-    Ok(found)
 }
 
 /// The workspace of the directory whose path from the tree's root is

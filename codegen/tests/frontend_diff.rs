@@ -180,15 +180,11 @@ fn protoc(
 }
 
 fn protos_below(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .follow_links(true)
+    protoforge_codegen::walk::protos_below(dir)
+        .expect("a readable tree")
         .into_iter()
-        .filter_map(Result::ok)
-        .map(|entry| entry.into_path())
-        .filter(|path| path.extension().is_some_and(|e| e == "proto"))
-        .collect();
-    found.sort();
-    found
+        .map(|(_, path)| path)
+        .collect()
 }
 
 #[test]

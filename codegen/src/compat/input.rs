@@ -42,25 +42,51 @@ pub enum Input {
 }
 
 /// Why an input could not be read.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum InputError {
     /// The input string is not one of the accepted forms.
-    #[error("{0}")]
     Invalid(String),
     /// The schema does not compile.
-    #[error("{0}")]
     Compile(CompileError),
     /// Its `buf.yaml` is invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(ConfigError),
     /// The input compared against failed: which one it is, and why.
-    #[error("the against input {input} failed: {source}")]
     Against {
         /// The against input, as given.
         input: String,
         /// Why.
         source: Box<InputError>,
     },
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Invalid(message) => f.write_str(message),
+            InputError::Compile(err) => err.fmt(f),
+            InputError::Config(err) => err.fmt(f),
+            InputError::Against { input, source } => {
+                write!(f, "the against input {input} failed: {source}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for InputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            InputError::Against { source, .. } => Some(source.as_ref()),
+            // Shown as it is: its causes are this one's.
+            InputError::Config(err) => err.source(),
+            InputError::Invalid(_) | InputError::Compile(_) => None,
+        }
+    }
+}
+
+impl From<ConfigError> for InputError {
+    fn from(err: ConfigError) -> Self {
+        InputError::Config(err)
+    }
 }
 
 impl InputError {
@@ -509,10 +535,9 @@ fn prepare_dir(dir: &Path, options: &LoadOptions) -> Result<Prepared, InputError
         }
         None => Workspace::find_dir(dir)?,
     };
-    let listing = workspace.list().map_err(|err| {
-        let path = err.path().unwrap_or(dir).display().to_string();
-        InputError::Invalid(format!("cannot read '{path}': {err}"))
-    })?;
+    let listing = workspace
+        .list()
+        .map_err(|err| InputError::Invalid(err.to_string()))?;
     let cwd = std::env::current_dir().unwrap_or_default();
     let base = workspace::clean(&cwd.join(dir));
     let relative_to_input = |path: &Path| -> Option<String> {

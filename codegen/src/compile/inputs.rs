@@ -103,17 +103,9 @@ fn under_includes(input: &Path, includes: &[PathBuf]) -> Option<PathBuf> {
 fn directory(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Box<Diagnostic>> {
     let workspace =
         Workspace::find_dir(dir).map_err(|err| Box::new(Diagnostic::error(err.to_string())))?;
-    let listing = workspace.list().map_err(|err| {
-        let path = err.path().unwrap_or(dir).to_owned();
-        Box::new(
-            Diagnostic::error(format!(
-                "cannot read '{}': {}",
-                path.display(),
-                walk_reason(&err)
-            ))
-            .with_path(path),
-        )
-    })?;
+    let listing = workspace
+        .list()
+        .map_err(|err| Box::new(Diagnostic::error(err.to_string()).with_path(err.path())))?;
     Ok((
         listing.roots,
         listing.files.into_iter().map(|(_, path, _)| path).collect(),
@@ -130,12 +122,5 @@ fn io_reason(err: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => err.to_string(),
-    }
-}
-
-fn walk_reason(err: &walkdir::Error) -> String {
-    match err.io_error() {
-        Some(io) => io_reason(io),
-        None => err.to_string(),
     }
 }

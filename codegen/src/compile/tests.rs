@@ -259,6 +259,19 @@ fn unreadable_file() {
 }
 
 #[test]
+fn a_link_loop_in_an_input_directory_is_an_error_not_an_endless_walk() {
+    let tree = Tree::new(&[("sub/a.proto", b"syntax = \"proto3\";\n")]);
+    std::os::unix::fs::symlink("..", tree.path("sub/up")).expect("symlink");
+    assert_eq!(
+        tree.errors(),
+        [
+            "sub/up: error: cannot read 'sub/up': File system loop found: sub/up points to an \
+             ancestor <dir>"
+        ]
+    );
+}
+
+#[test]
 fn missing_input() {
     let err = Compiler::new()
         .compile(&["does/not/exist.proto"])

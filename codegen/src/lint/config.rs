@@ -88,14 +88,21 @@ struct RawLint {
 }
 
 /// A `lint:` block that is not valid.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
+#[derive(Debug)]
 pub struct LintConfigError {
     /// The configuration file.
     pub path: String,
     /// What is wrong.
     pub message: String,
 }
+
+impl std::fmt::Display for LintConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for LintConfigError {}
 
 impl LintConfig {
     /// Reads the `lint:` block `block` (absent: every default) of a

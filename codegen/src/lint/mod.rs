@@ -28,17 +28,48 @@ use crate::{
 };
 
 /// What stops a lint before it has findings.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum LintError {
     /// The input cannot be read or does not compile.
-    #[error(transparent)]
-    Input(#[from] InputError),
+    Input(InputError),
     /// The `lint:` block is invalid.
-    #[error(transparent)]
-    Config(#[from] LintConfigError),
+    Config(LintConfigError),
     /// A configured rule protoforge cannot check on this schema.
-    #[error("{0}")]
     Unsupported(String),
+}
+
+impl std::fmt::Display for LintError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LintError::Input(err) => err.fmt(f),
+            LintError::Config(err) => err.fmt(f),
+            LintError::Unsupported(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for LintError {
+    // The wrapped errors are shown as they are, so their causes are this
+    // one's.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LintError::Input(err) => err.source(),
+            LintError::Config(err) => err.source(),
+            LintError::Unsupported(_) => None,
+        }
+    }
+}
+
+impl From<InputError> for LintError {
+    fn from(err: InputError) -> Self {
+        LintError::Input(err)
+    }
+}
+
+impl From<LintConfigError> for LintError {
+    fn from(err: LintConfigError) -> Self {
+        LintError::Config(err)
+    }
 }
 
 impl LintError {

@@ -27,21 +27,36 @@ pub struct FileToWrite {
 }
 
 /// Why scaffolding failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ScaffoldError {
     /// A name the user gave is not acceptable.
-    #[error("{0}")]
     Name(String),
     /// Two services, or a service and the scaffold's own files, would take
     /// the same Rust name or file; nothing was written.
-    #[error("{0}")]
     Collision(String),
     /// A scaffold to update cannot be read as one; nothing was written.
-    #[error("{0}")]
     Update(String),
     /// A file could not be written.
-    #[error(transparent)]
-    Output(#[from] output::OutputError),
+    Output(output::OutputError),
+}
+
+impl std::fmt::Display for ScaffoldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScaffoldError::Name(message)
+            | ScaffoldError::Collision(message)
+            | ScaffoldError::Update(message) => f.write_str(message),
+            ScaffoldError::Output(err) => err.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ScaffoldError {}
+
+impl From<output::OutputError> for ScaffoldError {
+    fn from(err: output::OutputError) -> Self {
+        ScaffoldError::Output(err)
+    }
 }
 
 /// Writes `files`, which are below `root`, creating their directories: all

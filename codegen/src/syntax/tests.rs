@@ -192,23 +192,17 @@ fn googleapis_prints_back_exactly() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../bench/node_modules/google-proto-files");
     let mut count = 0;
-    for entry in walkdir::WalkDir::new(&root) {
-        let entry = entry.expect("readable corpus");
-        if entry.path().extension().is_none_or(|e| e != "proto") {
-            continue;
-        }
-        let source = std::fs::read_to_string(entry.path()).expect("utf-8 source");
+    for (_, path) in crate::walk::protos_below(&root).expect("readable corpus") {
+        let source = std::fs::read_to_string(&path).expect("utf-8 source");
         match parse(&source) {
             Ok(file) => assert!(
                 file.print() == source,
                 "{} does not print back",
-                entry.path().display()
+                path.display()
             ),
             Err(error) => panic!(
                 "{}",
-                error
-                    .to_diagnostic(entry.path(), &source)
-                    .render_with_frame()
+                error.to_diagnostic(&path, &source).render_with_frame()
             ),
         }
         count += 1;

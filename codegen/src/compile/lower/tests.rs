@@ -130,18 +130,8 @@ fn googleapis_as_protoc_parses_it() {
         .join("../bench/node_modules/google-proto-files");
     let (mut same, mut total, mut editions, mut later_editions) = (0, 0, 0, 0);
     let mut differ = Vec::new();
-    for entry in walkdir::WalkDir::new(&corpus).sort_by_file_name() {
-        let entry = entry.expect("walk");
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "proto") {
-            continue;
-        }
-        let name = path
-            .strip_prefix(&corpus)
-            .expect("below")
-            .to_string_lossy()
-            .into_owned();
-        let Ok(source) = std::fs::read_to_string(path) else {
+    for (name, path) in crate::walk::protos_below(&corpus).expect("walk") {
+        let Ok(source) = std::fs::read_to_string(&path) else {
             continue;
         };
         if source.contains("edition = ") && !source.contains("syntax = ") {
