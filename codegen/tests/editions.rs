@@ -407,38 +407,87 @@ fn a_files_errors_are_protocs_stage_by_stage() {
         format!("edition = \"2024\";\npackage a;\nmessage bad_name {{ int32 a = 1; }}\n{ctype}"),
         "edition = \"2024\";\npackage a;\nmessage M {\n  string s = 1 [ctype = CORD, features.field_presence = IMPLICIT, default = \"x\"];\n  repeated int32 t = 2 [packed = true];\n}\n".to_owned(),
     ];
-    let include = protoc_include();
     for source in &cases {
-        let scratch = tempfile::tempdir().expect("tempdir");
-        std::fs::write(scratch.path().join("bad.proto"), source).expect("write");
-        let output = Command::new(python())
-            .args(["-m", "grpc_tools.protoc", "-I.", "-o/dev/null"])
-            .arg(format!("-I{}", include.display()))
-            .arg("bad.proto")
-            .current_dir(scratch.path())
-            .output()
-            .expect("protoc runs");
-        assert!(!output.status.success(), "protoc accepts:\n{source}");
-        let theirs: Vec<String> = String::from_utf8_lossy(&output.stderr)
-            .lines()
-            .filter(|line| !line.contains("warning"))
-            .map(|line| line.strip_prefix("bad.proto").unwrap_or(line).to_owned())
-            .collect();
-        let err = protoforge_codegen::Compiler::new()
-            .include(scratch.path())
-            .include(&include)
-            .compile(&[scratch.path().join("bad.proto")])
-            .expect_err("refused");
-        let ours: Vec<String> = err
-            .diagnostics()
-            .iter()
-            .map(|d| match d.start {
-                Some(at) => format!(":{}:{}: {}", at.line, at.column, d.message),
-                None => format!(": {}", d.message),
-            })
-            .collect();
-        assert_eq!(ours, theirs, "for:\n{source}");
+        assert_errors_as_protoc(source);
     }
+}
+
+/// Which of two declarations of a name is the redefinition, where it is
+/// reported and whether the note on enum values' C++ scoping follows: as
+/// protoc 35 (which declares a message's oneofs, fields, enums with their
+/// values before the enum's own name, extensions, then nested messages).
+/// Also ranges that overlap, reported at the earlier one, pair by pair.
+#[test]
+fn redefinitions_and_overlaps_are_reported_where_protoc_reports_them() {
+    let elements = [
+        "optional int32 x = 1;",
+        "extend A { optional int32 x = 100; }",
+        "oneof x { int32 y = 2; }",
+        "message x {}",
+        "enum x { Z0 = 0; }",
+        "enum E { x = 0; }",
+    ];
+    let mut cases = Vec::new();
+    for first in elements {
+        for second in elements.iter().filter(|e| **e != first) {
+            cases.push(format!(
+                "syntax = \"proto2\";\nmessage A {{\n  extensions 100 to 200;\n  {first}\n  {second}\n}}\n"
+            ));
+        }
+    }
+    cases.extend(
+        [
+            "syntax = \"proto2\";\npackage p;\nenum E { E = 0; }\n",
+            "syntax = \"proto2\";\nmessage A { enum E { E = 0; F = 1; F = 2; } }\n",
+            "syntax = \"proto2\";\nmessage A {}\nenum E { A = 0; A = 1; }\n",
+            "syntax = \"proto2\";\nenum X { Y = 0; }\nenum E { X = 0; }\n",
+            "syntax = \"proto2\";\nmessage M {}\nenum E { M = 0; }\n",
+            "syntax = \"proto2\";\nmessage A {\n  reserved 10 to 20;\n  reserved 15, 12 to 13;\n  reserved 30 to 40, 35;\n  extensions 100 to 200;\n  extensions 150 to 160, 110;\n}\nenum E {\n  EA = 0;\n  reserved 1 to 5, 3, 2 to 4;\n}\n",
+            "syntax = \"proto2\";\nmessage A { extensions 1 to 10; }\nextend A {\n  required int32 y = 1;\n  required A z = 2;\n}\n",
+            "edition = \"2024\";\nimport weak \"google/protobuf/empty.proto\";\n",
+        ]
+        .map(str::to_owned),
+    );
+    for source in &cases {
+        assert_errors_as_protoc(source);
+    }
+}
+
+/// Compiles `source` as `bad.proto` with protoc 35 and with protoforge
+/// (protoc's own include directory beside it) and asserts the same error
+/// lines, in order, with their lines and columns.
+fn assert_errors_as_protoc(source: &str) {
+    let include = protoc_include();
+    let scratch = tempfile::tempdir().expect("tempdir");
+    std::fs::write(scratch.path().join("bad.proto"), source).expect("write");
+    let output = Command::new(python())
+        .args(["-m", "grpc_tools.protoc", "-I.", "-o/dev/null"])
+        .arg(format!("-I{}", include.display()))
+        .arg("bad.proto")
+        .current_dir(scratch.path())
+        .output()
+        .expect("protoc runs");
+    assert!(!output.status.success(), "protoc accepts:\n{source}");
+    let theirs: Vec<String> = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|line| !line.contains("warning"))
+        .map(|line| line.strip_prefix("bad.proto").unwrap_or(line).to_owned())
+        .collect();
+    let err = protoforge_codegen::Compiler::new()
+        .include(scratch.path())
+        .include(&include)
+        .compile(&[scratch.path().join("bad.proto")])
+        .expect_err("refused");
+    let ours: Vec<String> = err
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity != protoforge_codegen::compile::Severity::Warning)
+        .map(|d| match d.start {
+            Some(at) => format!(":{}:{}: {}", at.line, at.column, d.message),
+            None => format!(": {}", d.message),
+        })
+        .collect();
+    assert_eq!(ours, theirs, "for:\n{source}");
 }
 
 /// The names each field, extension and method uses, as (element, type,

@@ -223,6 +223,8 @@ struct Declaration<'a> {
     kind: Kind,
     /// The enum of an enum value.
     enum_name: &'a str,
+    /// An enum value named as an earlier value of its own enum.
+    repeats_in_enum: bool,
 }
 
 /// The problems of redefining, in the file `file_index` of `files`, a name
@@ -230,7 +232,7 @@ struct Declaration<'a> {
 fn redefinition(
     files: &[&FileDescriptorProto],
     file_index: usize,
-    (other, other_kind): (usize, Kind),
+    (other, _): (usize, Kind),
     declaration: &Declaration<'_>,
 ) -> Vec<Problem> {
     let Declaration {
@@ -239,6 +241,7 @@ fn redefinition(
         path: (base, tail),
         kind,
         enum_name,
+        repeats_in_enum,
     } = *declaration;
     let path = with(base, tail);
     let message = if other != file_index {
@@ -253,7 +256,8 @@ fn redefinition(
         format!("\"{name}\" is already defined in \"{scope}\".")
     };
     let mut problems = vec![Problem::error(path.clone(), message)];
-    if kind == Kind::EnumValue && other_kind == Kind::EnumValue {
+    // protoc explains a value that clashes outside its enum only.
+    if kind == Kind::EnumValue && !repeats_in_enum {
         problems.push(Problem::error(
             path,
             format!(
@@ -288,6 +292,7 @@ fn each_declaration(file: &FileDescriptorProto, visit: &mut dyn FnMut(&Declarati
             path: (&[], &[7, index(i), 1]),
             kind: Kind::Other,
             enum_name: "",
+            repeats_in_enum: false,
         });
     }
     for (i, service) in file.service.iter().enumerate() {
@@ -297,6 +302,7 @@ fn each_declaration(file: &FileDescriptorProto, visit: &mut dyn FnMut(&Declarati
             path: (&[], &[6, index(i), 1]),
             kind: Kind::Other,
             enum_name: "",
+            repeats_in_enum: false,
         });
         let full = join(package, service.name());
         for (m, method) in service.method.iter().enumerate() {
@@ -306,6 +312,7 @@ fn each_declaration(file: &FileDescriptorProto, visit: &mut dyn FnMut(&Declarati
                 path: (&[], &[6, index(i), 2, index(m), 1]),
                 kind: Kind::Other,
                 enum_name: "",
+                repeats_in_enum: false,
             });
         }
     }
@@ -324,16 +331,14 @@ fn declare_message(
             path,
             kind: Kind::Other,
             enum_name: "",
+            repeats_in_enum: false,
         }
     }
     visit(&other(scope, message.name(), (path, &[1])));
+    // protoc's order within a message (which of two same names is the
+    // redefinition): oneofs, fields, enums with their values, extensions,
+    // nested messages.
     let full = join(scope, message.name());
-    for (i, field) in message.field.iter().enumerate() {
-        visit(&other(&full, field.name(), (path, &[2, index(i), 1])));
-    }
-    for (i, field) in message.extension.iter().enumerate() {
-        visit(&other(&full, field.name(), (path, &[6, index(i), 1])));
-    }
     for (i, oneof) in message.oneof_decl.iter().enumerate() {
         let synthetic = message
             .field
@@ -343,11 +348,17 @@ fn declare_message(
             visit(&other(&full, oneof.name(), (path, &[8, index(i), 1])));
         }
     }
-    for (i, nested) in message.nested_type.iter().enumerate() {
-        declare_message(&full, nested, &with(path, &[3, index(i)]), visit);
+    for (i, field) in message.field.iter().enumerate() {
+        visit(&other(&full, field.name(), (path, &[2, index(i), 1])));
     }
     for (i, enumeration) in message.enum_type.iter().enumerate() {
         declare_enum(&full, enumeration, &with(path, &[4, index(i)]), visit);
+    }
+    for (i, field) in message.extension.iter().enumerate() {
+        visit(&other(&full, field.name(), (path, &[6, index(i), 1])));
+    }
+    for (i, nested) in message.nested_type.iter().enumerate() {
+        declare_message(&full, nested, &with(path, &[3, index(i)]), visit);
     }
 }
 
@@ -357,13 +368,6 @@ fn declare_enum(
     path: &[i32],
     visit: &mut dyn FnMut(&Declaration<'_>),
 ) {
-    visit(&Declaration {
-        scope,
-        name: enumeration.name(),
-        path: (path, &[1]),
-        kind: Kind::Other,
-        enum_name: "",
-    });
     for (i, value) in enumeration.value.iter().enumerate() {
         // C++ scoping: values are siblings of their enum.
         visit(&Declaration {
@@ -372,8 +376,20 @@ fn declare_enum(
             path: (path, &[2, index(i), 1]),
             kind: Kind::EnumValue,
             enum_name: enumeration.name(),
+            repeats_in_enum: enumeration.value[..i]
+                .iter()
+                .any(|v| v.name() == value.name()),
         });
     }
+    // After its values, as protoc (`enum E { E = 0; }` redefines at `E`).
+    visit(&Declaration {
+        scope,
+        name: enumeration.name(),
+        path: (path, &[1]),
+        kind: Kind::Other,
+        enum_name: "",
+        repeats_in_enum: false,
+    });
 }
 
 /// What the checks need to know about messages and enums of every file.
@@ -543,9 +559,10 @@ impl Check<'_, '_> {
         let edition_2024 = self.file.syntax() == "editions"
             && self.file.edition.unwrap_or(0) >= super::descriptor::Edition::Edition2024 as i32;
         if edition_2024 {
-            for &weak in &self.file.weak_dependency {
+            for (i, _) in self.file.weak_dependency.iter().enumerate() {
+                // At the `weak` keyword, as protoc points.
                 self.error(
-                    vec![3, weak],
+                    vec![11, index(i)],
                     "weak import is not supported in edition 2024 and above. Consider using \
                      option import instead.",
                 );
@@ -640,31 +657,31 @@ impl Check<'_, '_> {
             .map(|r| (r.start(), r.end()))
             .collect();
         let mut suggestions = 0;
-        // Reserved ranges against each other.
-        for (i, &(start, end)) in reserved.iter().enumerate() {
-            if let Some(&(s, e)) = reserved[..i].iter().find(|(s, e)| start < *e && *s < end) {
-                self.error(
-                    with(path, &[9, index(i)]),
-                    format!(
-                        "Reserved range {start} to {} overlaps with already-defined range {s} to {}.",
-                        end - 1,
-                        e - 1
-                    ),
-                );
-            }
+        // Ranges against each other: every overlapping pair, at the earlier
+        // range (as protoc points), naming the later one first.
+        for (i, later) in overlapping_pairs(&reserved, |(s, e), (s2, e2)| s < e2 && s2 < e) {
+            let ((start, end), (s, e)) = (reserved[later], reserved[i]);
+            self.error(
+                with(path, &[9, index(i)]),
+                format!(
+                    "Reserved range {start} to {} overlaps with already-defined range {s} to {}.",
+                    end - 1,
+                    e - 1
+                ),
+            );
+        }
+        for (i, later) in overlapping_pairs(&ranges, |(s, e), (s2, e2)| s < e2 && s2 < e) {
+            let ((start, end), (s, e)) = (ranges[later], ranges[i]);
+            self.error(
+                with(path, &[5, index(i)]),
+                format!(
+                    "Extension range {start} to {} overlaps with already-defined range {s} to {}.",
+                    end - 1,
+                    e - 1
+                ),
+            );
         }
         for (i, &(start, end)) in ranges.iter().enumerate() {
-            if let Some(&(s, e)) = ranges[..i].iter().find(|(s, e)| start < *e && *s < end) {
-                self.error(
-                    with(path, &[5, index(i)]),
-                    format!(
-                        "Extension range {start} to {} overlaps with already-defined range {s} \
-                         to {}.",
-                        end - 1,
-                        e - 1
-                    ),
-                );
-            }
             if let Some(&(s, e)) = reserved.iter().find(|(s, e)| start < *e && *s < end) {
                 self.error(
                     with(path, &[5, index(i)]),
@@ -953,22 +970,20 @@ impl Check<'_, '_> {
                 ),
             );
         }
-        for (i, range) in enumeration.reserved_range.iter().enumerate() {
-            if let Some(other) = enumeration.reserved_range[..i]
-                .iter()
-                .find(|o| range.start() <= o.end() && o.start() <= range.end())
-            {
-                self.error(
-                    with(path, &[4, index(i)]),
-                    format!(
-                        "Reserved range {} to {} overlaps with already-defined range {} to {}.",
-                        range.start(),
-                        range.end(),
-                        other.start(),
-                        other.end()
-                    ),
-                );
-            }
+        // Inclusive ranges; at the earlier one, as for messages.
+        let reserved: Vec<(i32, i32)> = enumeration
+            .reserved_range
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect();
+        for (i, later) in overlapping_pairs(&reserved, |(s, e), (s2, e2)| s <= e2 && s2 <= e) {
+            let ((start, end), (s, e)) = (reserved[later], reserved[i]);
+            self.error(
+                with(path, &[4, index(i)]),
+                format!(
+                    "Reserved range {start} to {end} overlaps with already-defined range {s} to {e}."
+                ),
+            );
         }
         // In every syntax; only a proto2 enum keeping the legacy JSON
         // handling gets a warning (protoc 35).
@@ -1020,8 +1035,10 @@ impl Check<'_, '_> {
     fn extension(&mut self, scope: &str, extension: &FieldDescriptorProto, path: &[i32]) {
         let full = join(scope, extension.name());
         if extension.label == Some(Label::Required as i32) {
+            // At the type, as protoc points.
+            let type_slot = if extension.type_name.is_some() { 6 } else { 5 };
             self.error(
-                with(path, &[4]),
+                with(path, &[type_slot]),
                 format!("The extension {full} cannot be required."),
             );
         }
@@ -1071,6 +1088,23 @@ impl Check<'_, '_> {
 /// when something is left), then in PascalCase by its `_`-separated words
 /// (`FOO_BAR_BAZ` in `FooBar` → `Baz`; `CHECK_BOX` → `CheckBox`, which
 /// differs from `CHECKBOX` → `Checkbox`).
+/// The pairs `(i, j)`, `i < j`, of `ranges` that `overlap`, in protoc's
+/// order (by `i`, then `j`).
+fn overlapping_pairs(
+    ranges: &[(i32, i32)],
+    overlap: impl Fn((i32, i32), (i32, i32)) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for (i, &first) in ranges.iter().enumerate() {
+        for (j, &second) in ranges.iter().enumerate().skip(i + 1) {
+            if overlap(first, second) {
+                pairs.push((i, j));
+            }
+        }
+    }
+    pairs
+}
+
 fn strip_enum_prefix(name: &str, prefix: &str) -> String {
     let mut rest = name;
     let mut matched = 0;
