@@ -29,6 +29,7 @@ pub mod read;
 pub mod scaffold;
 pub mod syntax;
 pub mod workspace;
+pub mod yaml;
 
 pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Limits, Severity};
 #[cfg(feature = "generate")]
