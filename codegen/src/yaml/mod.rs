@@ -182,17 +182,16 @@ impl Node {
         }
     }
 
-    /// A list of strings (`[]string`): null is empty, a null item is `""`.
+    /// A list of strings (`[]string`): null is empty, and a null item is
+    /// left out (`yaml.v3` skips it: buf 1.75 reads `ignore: [~]` as no
+    /// path, `ignore: [""]` as the path `""`).
     pub fn as_strings(&self, what: &str) -> Result<Vec<String>, YamlError> {
         match &self.value {
             Value::Null => Ok(Vec::new()),
             Value::Sequence(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| {
-                    item.as_string(&format!("{what}[{i}]"))
-                        .map(Option::unwrap_or_default)
-                })
+                .filter_map(|(i, item)| item.as_string(&format!("{what}[{i}]")).transpose())
                 .collect(),
             _ => Err(self.expected(what, "a list of strings")),
         }
@@ -217,6 +216,16 @@ impl Node {
                 }
             }
             _ => Err(self.expected(what, "a boolean")),
+        }
+    }
+
+    /// The mapping under `key`, if any: absent and null are `None`, any
+    /// other value is refused; `what` names `key` in errors.
+    pub fn mapping_at(&self, key: &str, what: &str) -> Result<Option<&Node>, YamlError> {
+        match self.get(key) {
+            Some(node) if matches!(node.value, Value::Mapping(_)) => Ok(Some(node)),
+            Some(node) if !node.is_null() => Err(node.expected(what, "a mapping")),
+            _ => Ok(None),
         }
     }
 

@@ -327,15 +327,15 @@ fn scalars_decode_as_buf_decodes_them() {
     ] {
         assert_eq!(bool_of(value), expected, "{value}");
     }
-    // A string field takes any scalar's text (`use: [1]` is the ID "1"); a
-    // null item is "" (buf then drops empty IDs); a scalar is not a list.
+    // A string field takes any scalar's text (buf: `use: [1]` is the ID
+    // "1"); a null item is left out (buf: `ignore: [~]` ignores nothing,
+    // `ignore: [""]` everything); a scalar is not a list.
     let list = parse("use: [1, true, ~, '', x]\n", 64).expect("yaml");
     assert_eq!(
         list.get("use").map(|u| u.as_strings("use")),
         Some(Ok(vec![
             "1".into(),
             "true".into(),
-            String::new(),
             String::new(),
             "x".into()
         ]))
