@@ -457,3 +457,48 @@ fn generated_documents_read_as_serde_yaml_reads_them() {
     // Most are valid YAML: the generator writes what the reader supports.
     assert!(read > 500, "only {read} of 600 read");
 }
+
+/// Configurations with a few characters inserted, removed or replaced:
+/// where both read one, they read the same tree. (Where only one reads it,
+/// it is the reader refusing what libyaml takes, as explicit keys, or
+/// taking a line of blanks with a tab that libyaml refuses.)
+#[test]
+fn mutated_configurations_read_alike_where_both_read_them() {
+    let seeds = [
+        "version: v2\nmodules:\n  - path: proto\n    excludes: [proto/x]\n    lint:\n      use: [STANDARD]\nbreaking:\n  use:\n  - FILE\n  ignore_only:\n    FIELD_NO_DELETE: [a.proto]\n",
+        "{\"version\": \"v1\", \"lint\": {\"use\": [\"BASIC\"], \"except\": [\"ENUM_NO_ALLOW_ALIAS\"]}}",
+        "version: v1beta1\nbuild:\n  roots: &r\n    - proto\n    - vendor\nlint: {ignore: *r, service_suffix: 'API', enum_zero_value_suffix: \"_NONE\\x41\"}\ntext: |+\n  a\n  b\n\n",
+        "a: >-\n  x\n   y\n\n  z\nb: 'p\n  q'\nc: \"r\\\n  s\"\n- x\n",
+        "- a\n- b: c\n  d: [e, {f: g}]\n- - h\n  - i\nj: k\n",
+    ];
+    let alphabet: Vec<char> = " \n\t-:[]{},#&*!|>'\"\\?.ab1~".chars().collect();
+    let mut rng = Rng(777);
+    let mut both = 0;
+    for _ in 0..2_000 {
+        let mut chars: Vec<char> = seeds[rng.below(seeds.len())].chars().collect();
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(chars.len() + 1);
+            let c = alphabet[rng.below(alphabet.len())];
+            match rng.below(3) {
+                0 => chars.insert(at, c),
+                1 if at < chars.len() => {
+                    chars.remove(at);
+                }
+                _ if at < chars.len() => chars[at] = c,
+                _ => {}
+            }
+        }
+        let text: String = chars.into_iter().collect();
+        if let (Ok(ours), Ok(theirs)) = (
+            yaml::parse(&text, 64),
+            serde_yaml::from_str::<serde_yaml::Value>(&text),
+        ) {
+            assert!(
+                same(&ours, &theirs),
+                "{text:?}\nours:   {ours:?}\ntheirs: {theirs:?}"
+            );
+            both += 1;
+        }
+    }
+    assert!(both > 400, "only {both} read by both");
+}

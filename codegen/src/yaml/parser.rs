@@ -292,6 +292,9 @@ impl Parser {
             let content = self.peek().is_some() && self.marker_at(self.pos).is_none();
             let node = if content && i > n {
                 // `key: &a` above `  x: 1`: the properties are the mapping's.
+                if properties.start.is_some() {
+                    self.refuse_second_properties()?;
+                }
                 self.block_at(n)?
             } else if content
                 && i == n
@@ -350,6 +353,7 @@ impl Parser {
             if self.at_line_end() {
                 // The node is on the lines below.
                 self.skip_to_content(false)?;
+                self.refuse_second_properties()?;
                 let i = self.column(self.pos) as isize;
                 let node = if self.peek().is_some() && self.marker_at(self.pos).is_none() && i > n {
                     self.block_at(n)?
@@ -373,6 +377,16 @@ impl Parser {
         self.inline_node(n)
     }
 
+    /// Refuses an anchor or tag on the line below another one: they would
+    /// be the same node's twice (and a document of such lines would recurse
+    /// once per line).
+    fn refuse_second_properties(&self) -> Result<()> {
+        if matches!(self.peek(), Some('&' | '!')) {
+            return Err(self.error_at(self.pos, "a second anchor or tag for the same node"));
+        }
+        Ok(())
+    }
+
     /// Whether a `- ` sequence entry starts at `pos`.
     fn sequence_entry_at(&self, pos: usize) -> bool {
         self.peek_at(pos) == Some('-')
@@ -389,6 +403,10 @@ impl Parser {
                 loop {
                     match self.peek_at(p) {
                         None | Some('\n') => return false,
+                        // An escaped line break: not a key, which is on one line.
+                        Some('\\') if q == '"' && self.peek_at(p + 1) == Some('\n') => {
+                            return false;
+                        }
                         Some('\\') if q == '"' => p += 2,
                         Some('\'') if q == '\'' && self.peek_at(p + 1) == Some('\'') => p += 2,
                         Some(c) if c == q => {
@@ -482,7 +500,10 @@ impl Parser {
             },
             _ => {
                 let mut end = self.pos;
-                while !(self.peek_at(end) == Some(':') && self.blank_or_end(end + 1)) {
+                // implicit_key_ahead found the `:` on this line.
+                while self.peek_at(end).is_some_and(|c| c != '\n')
+                    && !(self.peek_at(end) == Some(':') && self.blank_or_end(end + 1))
+                {
                     end += 1;
                 }
                 let text: String = self.chars[self.pos..end].iter().collect();
@@ -504,6 +525,16 @@ impl Parser {
         loop {
             // At a `- `.
             self.pos += 1;
+            let mut p = self.pos;
+            while self.peek_at(p).is_some_and(is_blank) {
+                p += 1;
+            }
+            if self.chars[self.pos..p].contains(&'\t')
+                && !self.peek_at(p).is_none_or(|c| c == '\n' || c == '#')
+            {
+                // yaml.v3 (buf) refuses it, though it takes `key:\tvalue`.
+                return Err(self.error_at(self.pos, "a tab after `-`: YAML separates with spaces"));
+            }
             items.push(self.block_node(indent as isize, Context::SeqEntry)?);
             self.skip_to_content(false)?;
             if self.peek().is_none() || self.marker_at(self.pos).is_some() {
@@ -690,7 +721,16 @@ impl Parser {
                 }
             };
             let quoted_key = matches!(key.value, Value::Scalar { quoted: true, .. });
+            // A key and its `:` are on one line, as in block mappings.
+            let key_line = key.line;
+            let key_end = self.location(self.pos).0;
             self.skip_to_content(true)?;
+            let colon_line = self.location(self.pos).0;
+            if key_end != key_line || self.peek() == Some(':') && colon_line != key_line {
+                return Err(
+                    self.error_at(key_pos, "a key of `{ }` and its `:` must be on one line")
+                );
+            }
             let value = match self.peek() {
                 Some(':')
                     if quoted_key
@@ -829,11 +869,7 @@ impl Parser {
                 Some('&') if properties.anchor.is_none() => {
                     properties.start.get_or_insert(self.pos);
                     self.pos += 1;
-                    let name = self.name();
-                    if name.is_empty() {
-                        return Err(self.error_at(self.pos, "an anchor needs a name"));
-                    }
-                    properties.anchor = Some(name);
+                    properties.anchor = Some(self.name()?);
                 }
                 Some('!') if properties.tag.is_none() => {
                     let at = self.pos;
@@ -870,13 +906,26 @@ impl Parser {
         }
     }
 
-    /// An anchor's or alias's name: up to a blank or a flow indicator.
-    fn name(&mut self) -> String {
+    /// An anchor's or alias's name after its `&` or `*`: letters, digits,
+    /// `-` and `_` (as libyaml and yaml.v3 read them), then a blank, the
+    /// line's end or a flow indicator.
+    fn name(&mut self) -> Result<String> {
         let start = self.pos;
-        while !self.blank_or_end(self.pos) && !self.peek().is_some_and(is_flow_indicator) {
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             self.pos += 1;
         }
-        self.chars[start..self.pos].iter().collect()
+        if start == self.pos
+            || !(self.blank_or_end(self.pos) || self.peek().is_some_and(is_flow_indicator))
+        {
+            return Err(self.error_at(
+                start - 1,
+                "an anchor or alias is named with letters, digits, `-` and `_`",
+            ));
+        }
+        Ok(self.chars[start..self.pos].iter().collect())
     }
 
     /// Applies a node's tag and records its anchor.
@@ -954,7 +1003,7 @@ impl Parser {
     fn alias(&mut self) -> Result<Node> {
         let start = self.pos;
         self.pos += 1;
-        let name = self.name();
+        let name = self.name()?;
         let Some(anchored) = self.anchors.get(&name) else {
             return Err(self.error_at(start, format!("unknown anchor {name:?}")));
         };
@@ -982,6 +1031,9 @@ impl Parser {
             return false;
         };
         match c {
+            // In `[ ]` and `{ }` libyaml takes a leading `?` or `:` for an
+            // indicator whatever follows: refused rather than read apart.
+            '?' | ':' if flow => false,
             '-' | '?' | ':' => {
                 !(self.blank_or_end(pos + 1)
                     || flow && self.peek_at(pos + 1).is_some_and(is_flow_indicator))
@@ -1008,10 +1060,19 @@ impl Parser {
             while let Some(c) = self.peek() {
                 let ends = match c {
                     '\n' => true,
-                    ':' => {
-                        self.blank_or_end(self.pos + 1)
-                            || flow && self.peek_at(self.pos + 1).is_some_and(is_flow_indicator)
+                    ':' if flow
+                        && self
+                            .peek_at(self.pos + 1)
+                            .is_some_and(|c| is_flow_indicator(c) || c == '?') =>
+                    {
+                        // `{except:}`: libyaml refuses it, yaml.v3 (buf)
+                        // reads the key `except:`.
+                        return Err(self.error_at(
+                            self.pos,
+                            "a `:` right before `,`, `]` or `}`: put a space after it, or quote the value",
+                        ));
                     }
+                    ':' => self.blank_or_end(self.pos + 1),
                     '#' => self.pos > from && self.peek_at(self.pos - 1).is_some_and(is_blank),
                     c if flow && is_flow_indicator(c) => true,
                     _ => false,
@@ -1293,6 +1354,11 @@ impl Parser {
             }
             let spaces = p - line_start;
             let empty = self.peek_at(p).is_none_or(|c| c == '\n');
+            if empty && self.peek_at(p).is_none() {
+                // A last line of spaces with no line break is no line.
+                self.pos = p;
+                break;
+            }
             let wanted = match indent {
                 Some(i) => i,
                 None if empty => {
@@ -1305,6 +1371,13 @@ impl Parser {
                     continue;
                 }
                 None => {
+                    if self.peek_at(p) == Some('\t') {
+                        // libyaml and yaml.v3 refuse it too.
+                        return Err(self.error_at(
+                            p,
+                            "a tab where a block scalar's indentation is found: indent with spaces",
+                        ));
+                    }
                     if spaces < minimum {
                         break;
                     }
@@ -1338,9 +1411,13 @@ impl Parser {
                 self.pos += 1;
             }
         }
-        // The line after the scalar starts at pos; a last line without a
-        // line break ends at the end of the text.
-        let ends_with_break = self.pos > 0 && self.peek_at(self.pos - 1) == Some('\n');
+        // Whether the last content line has a line break: the text may end
+        // right after it.
+        let ends_with_break = self.chars[..self.pos]
+            .iter()
+            .rev()
+            .find(|c| **c != ' ')
+            .is_some_and(|c| *c == '\n');
         let last_content = lines.iter().rposition(|(_, empty)| !empty);
         let mut text = String::new();
         let mut previous: Option<bool> = None; // more indented

@@ -248,6 +248,32 @@ fn unsupported_and_malformed_input_is_refused_where_it_is() {
             "a: 1\n<<: 2\n",
             "line 2, column 5: <<: a merge key takes a mapping or a list of mappings",
         ),
+        // Where libyaml or yaml.v3 (buf) would read it otherwise.
+        (
+            "a: &\"x\" 1\n",
+            "line 1, column 4: an anchor or alias is named with letters, digits, `-` and `_`",
+        ),
+        (
+            "a:\n  &b: 1\n",
+            "line 2, column 3: an anchor or alias is named with letters, digits, `-` and `_`",
+        ),
+        (
+            "- \tx\n",
+            "line 1, column 2: a tab after `-`: YAML separates with spaces",
+        ),
+        (
+            "a: {b:}\n",
+            "line 1, column 6: a `:` right before `,`, `]` or `}`: put a space after it, or quote the value",
+        ),
+        ("a: [?b]\n", "line 1, column 5: expected a value, found '?'"),
+        (
+            "a: |\n  \tb\n",
+            "line 2, column 3: a tab where a block scalar's indentation is found: indent with spaces",
+        ),
+        (
+            "a: {b\n  : 1}\n",
+            "line 1, column 5: a key of `{ }` and its `:` must be on one line",
+        ),
     ] {
         assert_eq!(refused(text), error, "{text:?}");
     }
@@ -274,6 +300,31 @@ fn nesting_is_bounded_where_it_passes_the_limit() {
     // An alias deepens too.
     let deep = format!("a: &a {}{}\nb: [*a]\n", "[".repeat(63), "]".repeat(63));
     assert_eq!(refused(&deep), "line 2, column 5: nested more than 64 deep");
+}
+
+#[test]
+fn hostile_shapes_are_refused_without_deep_recursion() {
+    for text in [
+        "&a\n".repeat(200_000),
+        "!!str\n".repeat(200_000),
+        "- ".repeat(200_000),
+        "[".repeat(200_000),
+        "{a: ".repeat(200_000),
+        (0..2_000)
+            .map(|i| format!("{}a:\n", " ".repeat(i % 1000)))
+            .collect(),
+    ] {
+        assert!(parse(&text, 64).is_err(), "{}", &text[..20]);
+    }
+    assert_eq!(
+        refused("a: &x\n  &y b\n"),
+        "line 2, column 3: a second anchor or tag for the same node"
+    );
+    // Long but flat: read.
+    let flat: String = (0..5_000)
+        .map(|i| format!("k{i}: [a, 'b', \"c\"]\n"))
+        .collect();
+    assert!(parse(&flat, 64).is_ok());
 }
 
 #[test]
