@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use protoforge_codegen::yaml::{self, Node, Value};
 
+#[path = "common/xorshift.rs"]
+mod xorshift;
+use xorshift::Rng;
+
 /// Whether our tree equals serde_yaml's.
 fn same(ours: &Node, theirs: &serde_yaml::Value) -> bool {
     use serde_yaml::Value as V;
@@ -159,22 +163,6 @@ fn hand_written_documents_read_as_serde_yaml_reads_them() {
         "a: b #c\n  d\n",
     ] {
         check(text);
-    }
-}
-
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
     }
 }
 

@@ -463,22 +463,8 @@ impl Parser {
             self.pos += 1;
             let value = self.block_node(indent as isize, Context::MapValue)?;
             self.add_entry(&mut entries, &mut seen, key, value)?;
-            self.skip_to_content(false)?;
-            if self.peek().is_none() || self.marker_at(self.pos).is_some() {
+            if !self.continues(indent, "the mapping's keys are")? {
                 break;
-            }
-            let column = self.column(self.pos);
-            if column < indent {
-                break;
-            }
-            if column > indent {
-                return Err(self.error_at(
-                    self.pos,
-                    format!(
-                        "unexpected indentation: the mapping's keys are at column {}",
-                        indent + 1
-                    ),
-                ));
             }
         }
         self.depth -= 1;
@@ -491,11 +477,11 @@ impl Parser {
         let start = self.pos;
         let value = match self.peek() {
             Some('"') => Value::Scalar {
-                text: self.double_quoted()?,
+                text: self.quoted()?,
                 quoted: true,
             },
             Some('\'') => Value::Scalar {
-                text: self.single_quoted()?,
+                text: self.quoted()?,
                 quoted: true,
             },
             _ => {
@@ -517,6 +503,24 @@ impl Parser {
         Ok(self.node_at(start, value))
     }
 
+    /// After an entry of a block collection indented `indent`: whether the
+    /// next content is at that indentation (more is an error naming where
+    /// `entries` are).
+    fn continues(&mut self, indent: usize, entries: &str) -> Result<bool> {
+        self.skip_to_content(false)?;
+        if self.peek().is_none() || self.marker_at(self.pos).is_some() {
+            return Ok(false);
+        }
+        let column = self.column(self.pos);
+        if column > indent {
+            return Err(self.error_at(
+                self.pos,
+                format!("unexpected indentation: {entries} at column {}", indent + 1),
+            ));
+        }
+        Ok(column == indent)
+    }
+
     fn block_sequence(&mut self) -> Result<Node> {
         let start = self.pos;
         let indent = self.column(start);
@@ -536,22 +540,8 @@ impl Parser {
                 return Err(self.error_at(self.pos, "a tab after `-`: YAML separates with spaces"));
             }
             items.push(self.block_node(indent as isize, Context::SeqEntry)?);
-            self.skip_to_content(false)?;
-            if self.peek().is_none() || self.marker_at(self.pos).is_some() {
+            if !self.continues(indent, "the sequence's `- ` are")? {
                 break;
-            }
-            let column = self.column(self.pos);
-            if column < indent {
-                break;
-            }
-            if column > indent {
-                return Err(self.error_at(
-                    self.pos,
-                    format!(
-                        "unexpected indentation: the sequence's `- ` are at column {}",
-                        indent + 1
-                    ),
-                ));
             }
             if !self.sequence_entry_at(self.pos) {
                 // The next key of the mapping this sequence is the value of.
@@ -565,21 +555,12 @@ impl Parser {
     /// A node that is not a block collection, in block context: then
     /// nothing but a comment on the rest of its line.
     fn inline_node(&mut self, n: isize) -> Result<Node> {
-        let start = self.pos;
-        let node = match self.peek() {
-            Some('|' | '>') => return self.block_scalar(n),
-            Some('[') => self.flow_sequence()?,
-            Some('{') => self.flow_mapping()?,
-            Some('"') => {
-                let text = self.double_quoted()?;
-                self.node_at(start, Value::Scalar { text, quoted: true })
-            }
-            Some('\'') => {
-                let text = self.single_quoted()?;
-                self.node_at(start, Value::Scalar { text, quoted: true })
-            }
-            Some('*') => self.alias()?,
-            _ => self.plain(n, false)?,
+        if matches!(self.peek(), Some('|' | '>')) {
+            return self.block_scalar(n);
+        }
+        let node = match self.delimited()? {
+            Some(node) => node,
+            None => self.plain(n, false)?,
         };
         self.skip_blanks();
         match self.peek() {
@@ -592,24 +573,36 @@ impl Parser {
         }
     }
 
+    /// The flow collection, quoted scalar or alias that starts here, if
+    /// one does.
+    fn delimited(&mut self) -> Result<Option<Node>> {
+        let start = self.pos;
+        Ok(Some(match self.peek() {
+            Some('[') => self.flow_sequence()?,
+            Some('{') => self.flow_mapping()?,
+            Some('"') => {
+                let text = self.quoted()?;
+                self.node_at(start, Value::Scalar { text, quoted: true })
+            }
+            Some('\'') => {
+                let text = self.quoted()?;
+                self.node_at(start, Value::Scalar { text, quoted: true })
+            }
+            Some('*') => self.alias()?,
+            _ => return Ok(None),
+        }))
+    }
+
     // ----- flow context -----
 
     fn flow_node(&mut self) -> Result<Node> {
         let properties = self.properties()?;
         self.skip_to_content(true)?;
         let start = self.pos;
+        if let Some(node) = self.delimited()? {
+            return self.finish(node, properties);
+        }
         let node = match self.peek() {
-            Some('[') => self.flow_sequence()?,
-            Some('{') => self.flow_mapping()?,
-            Some('"') => {
-                let text = self.double_quoted()?;
-                self.node_at(start, Value::Scalar { text, quoted: true })
-            }
-            Some('\'') => {
-                let text = self.single_quoted()?;
-                self.node_at(start, Value::Scalar { text, quoted: true })
-            }
-            Some('*') => self.alias()?,
             Some(',' | ']' | '}') if properties.start.is_some() => {
                 self.node_at(properties.start.unwrap_or(start), Value::Null)
             }
@@ -686,11 +679,11 @@ impl Parser {
                     return Err(self.error_at(key_pos, "explicit `? ` keys are not supported"));
                 }
                 Some('"') => {
-                    let text = self.double_quoted()?;
+                    let text = self.quoted()?;
                     self.node_at(key_pos, Value::Scalar { text, quoted: true })
                 }
                 Some('\'') => {
-                    let text = self.single_quoted()?;
+                    let text = self.quoted()?;
                     self.node_at(key_pos, Value::Scalar { text, quoted: true })
                 }
                 Some(_) if self.plain_starts(key_pos, true) => {
@@ -1172,8 +1165,12 @@ impl Parser {
         }
     }
 
-    fn single_quoted(&mut self) -> Result<String> {
+    /// A single-quoted (`''` is a quote) or double-quoted (backslash
+    /// escapes) scalar. A line break folds as in plain scalars, the blanks
+    /// around it dropped.
+    fn quoted(&mut self) -> Result<String> {
         let start = self.pos;
+        let quote = self.chars[start];
         self.pos += 1;
         let mut text = String::new();
         // Where the current run of literal blanks began: trimmed before a
@@ -1182,12 +1179,12 @@ impl Parser {
         loop {
             match self.peek() {
                 None => return Err(self.error_at(start, "this quoted string is never closed")),
-                Some('\'') if self.peek_at(self.pos + 1) == Some('\'') => {
+                Some('\'') if quote == '\'' && self.peek_at(self.pos + 1) == Some('\'') => {
                     text.push('\'');
                     blanks = None;
                     self.pos += 2;
                 }
-                Some('\'') => {
+                Some(c) if c == quote => {
                     self.pos += 1;
                     return Ok(text);
                 }
@@ -1197,6 +1194,10 @@ impl Parser {
                     }
                     let breaks = self.quoted_breaks(start)?;
                     Self::fold(&mut text, breaks);
+                }
+                Some('\\') if quote == '"' => {
+                    blanks = None;
+                    self.escape(start, &mut text)?;
                 }
                 Some(c) => {
                     if is_blank(c) {
@@ -1211,98 +1212,69 @@ impl Parser {
         }
     }
 
-    fn double_quoted(&mut self) -> Result<String> {
-        let start = self.pos;
+    /// The escape at a `\` of the double-quoted scalar that starts at
+    /// `start`, onto `text`.
+    fn escape(&mut self, start: usize, text: &mut String) -> Result<()> {
+        let at = self.pos;
         self.pos += 1;
-        let mut text = String::new();
-        let mut blanks: Option<usize> = None;
-        loop {
-            match self.peek() {
-                None => return Err(self.error_at(start, "this quoted string is never closed")),
-                Some('"') => {
-                    self.pos += 1;
-                    return Ok(text);
-                }
-                Some('\n') => {
-                    if let Some(at) = blanks.take() {
-                        text.truncate(at);
-                    }
-                    let breaks = self.quoted_breaks(start)?;
-                    Self::fold(&mut text, breaks);
-                }
-                Some('\\') => {
-                    blanks = None;
-                    let at = self.pos;
-                    self.pos += 1;
-                    let Some(c) = self.peek() else {
-                        return Err(self.error_at(start, "this quoted string is never closed"));
-                    };
-                    self.pos += 1;
-                    let simple = match c {
-                        '0' => Some('\0'),
-                        'a' => Some('\u{7}'),
-                        'b' => Some('\u{8}'),
-                        't' | '\t' => Some('\t'),
-                        'n' => Some('\n'),
-                        'v' => Some('\u{b}'),
-                        'f' => Some('\u{c}'),
-                        'r' => Some('\r'),
-                        'e' => Some('\u{1b}'),
-                        ' ' => Some(' '),
-                        '"' => Some('"'),
-                        '/' => Some('/'),
-                        '\\' => Some('\\'),
-                        'N' => Some('\u{85}'),
-                        '_' => Some('\u{a0}'),
-                        'L' => Some('\u{2028}'),
-                        'P' => Some('\u{2029}'),
-                        _ => None,
-                    };
-                    if let Some(c) = simple {
-                        text.push(c);
-                        continue;
-                    }
-                    let digits = match c {
-                        'x' => 2,
-                        'u' => 4,
-                        'U' => 8,
-                        '\n' => {
-                            // An escaped line break: the lines join with
-                            // nothing between them.
-                            self.skip_blanks();
-                            while self.peek() == Some('\n') {
-                                text.push('\n');
-                                self.pos += 1;
-                                self.skip_blanks();
-                            }
-                            continue;
-                        }
-                        c => {
-                            return Err(self.error_at(at, format!("unknown escape \\{c}")));
-                        }
-                    };
-                    let hex: String = self.chars[self.pos..].iter().take(digits).collect();
-                    let code = (hex.len() == digits && hex.chars().all(|d| d.is_ascii_hexdigit()))
-                        .then(|| u32::from_str_radix(&hex, 16).ok())
-                        .flatten()
-                        .and_then(char::from_u32);
-                    let Some(decoded) = code else {
-                        return Err(self.error_at(at, format!("invalid escape \\{c}{hex}")));
-                    };
-                    text.push(decoded);
-                    self.pos += digits;
-                }
-                Some(c) => {
-                    if is_blank(c) {
-                        blanks.get_or_insert(text.len());
-                    } else {
-                        blanks = None;
-                    }
-                    text.push(c);
-                    self.pos += 1;
-                }
-            }
+        let Some(c) = self.peek() else {
+            return Err(self.error_at(start, "this quoted string is never closed"));
+        };
+        self.pos += 1;
+        let simple = match c {
+            '0' => Some('\0'),
+            'a' => Some('\u{7}'),
+            'b' => Some('\u{8}'),
+            't' | '\t' => Some('\t'),
+            'n' => Some('\n'),
+            'v' => Some('\u{b}'),
+            'f' => Some('\u{c}'),
+            'r' => Some('\r'),
+            'e' => Some('\u{1b}'),
+            ' ' => Some(' '),
+            '"' => Some('"'),
+            '/' => Some('/'),
+            '\\' => Some('\\'),
+            'N' => Some('\u{85}'),
+            '_' => Some('\u{a0}'),
+            'L' => Some('\u{2028}'),
+            'P' => Some('\u{2029}'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            text.push(c);
+            return Ok(());
         }
+        let digits = match c {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            '\n' => {
+                // An escaped line break: the lines join with
+                // nothing between them.
+                self.skip_blanks();
+                while self.peek() == Some('\n') {
+                    text.push('\n');
+                    self.pos += 1;
+                    self.skip_blanks();
+                }
+                return Ok(());
+            }
+            c => {
+                return Err(self.error_at(at, format!("unknown escape \\{c}")));
+            }
+        };
+        let hex: String = self.chars[self.pos..].iter().take(digits).collect();
+        let code = (hex.len() == digits && hex.chars().all(|d| d.is_ascii_hexdigit()))
+            .then(|| u32::from_str_radix(&hex, 16).ok())
+            .flatten()
+            .and_then(char::from_u32);
+        let Some(decoded) = code else {
+            return Err(self.error_at(at, format!("invalid escape \\{c}{hex}")));
+        };
+        text.push(decoded);
+        self.pos += digits;
+        Ok(())
     }
 
     /// A literal (`|`) or folded (`>`) block scalar in a collection indented
