@@ -18,11 +18,21 @@
 //! `!!bool`, `!!null`, `!!seq` and `!!map`.
 //!
 //! What it refuses, with the line and column, rather than misread:
-//! explicit `? ` keys and keys that are not scalars, more than one document,
-//! directives (`%YAML`), other tags, tabs as indentation, duplicate keys
-//! (as `yaml.v3` refuses them), and collections nested more than the
-//! caller's limit (checked as the parser descends, so no input makes it
-//! recurse deeper than that).
+//! explicit `? ` keys and keys that are not scalars, more than one document
+//! (buf would read the first), directives (`%YAML`), other tags, tabs as
+//! indentation, duplicate keys (as `yaml.v3` refuses them), and collections
+//! nested more than the caller's limit (checked as the parser descends, so
+//! no input makes it recurse deeper than that). Where libyaml (serde_yaml)
+//! and `yaml.v3` (buf) part from the YAML spec or from each other, it
+//! refuses too: an anchor name other than letters, digits, `-` and `_`; a
+//! tab after `-`; a `:` right before `,` `]` `}` in a flow collection
+//! (`{except:}`); a `?` or `:` starting a flow scalar; a flow key over two
+//! lines; a tab in a block scalar's indentation. It takes lines of blanks
+//! holding a tab, which libyaml refuses: they read as nothing either way.
+//!
+//! `tests/yaml_differential.rs` holds it to serde_yaml on every buf
+//! configuration of the repository, generated documents and mutated ones;
+//! `tests/lint_buf.rs` holds the accessors to buf itself.
 //!
 //! Scalars keep their text and whether they were quoted (or tagged
 //! `!!str`): `"true"` and `'1'` stay strings; plain `~`, `null`, `Null`,
@@ -56,7 +66,8 @@ pub enum Value {
     Scalar {
         /// The text.
         text: String,
-        /// Quoted (or tagged `!!str`): a string whatever its text.
+        /// Quoted, a block scalar (`|`, `>`) or tagged `!!str`: a string
+        /// whatever its text.
         quoted: bool,
     },
     /// A sequence.

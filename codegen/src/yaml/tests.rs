@@ -357,6 +357,13 @@ fn scalars_decode_as_buf_decodes_them() {
         ("on", Ok(Some(true))),
         ("off", Ok(Some(false))),
         ("n", Ok(Some(false))),
+        ("Y", Ok(Some(true))),
+        ("'n'", Ok(Some(false))),
+        ("On", Ok(Some(true))),
+        (
+            "oN",
+            Err("line 1, column 4: v: expected a boolean, found the scalar \"oN\"".to_owned()),
+        ),
         ("~", Ok(None)),
         ("", Ok(None)),
         (
