@@ -165,7 +165,7 @@ fn configuration_errors_are_errors() {
     fails_with(
         root,
         &breaking,
-        "cur/buf.yaml: line 2, column 75: nested more than 64 deep",
+        "cur/buf.yaml: line 2, column 74: nested more than 64 deep",
     );
     assert!(started.elapsed() < Duration::from_secs(2));
     // Not UTF-8: an error, not the default rules.

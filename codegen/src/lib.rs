@@ -30,6 +30,7 @@ pub mod scaffold;
 pub mod syntax;
 pub mod walk;
 pub mod workspace;
+pub mod yaml;
 
 pub use compile::{CompileError, Compiled, Compiler, Diagnostic, Limits, Severity};
 #[cfg(feature = "generate")]

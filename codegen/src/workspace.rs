@@ -19,24 +19,28 @@
 //! `directories`, excludes) is validated and normalised as buf does it:
 //! relative, and inside the directory of the configuration. Configuration
 //! files are read through [`crate::read`] (regular files only, at most
-//! [`CONFIG_SIZE_LIMIT`] bytes), must be UTF-8, and are refused when their
-//! brackets nest deeper than [`CONFIG_NESTING_LIMIT`] before the YAML parser
-//! sees them.
+//! [`CONFIG_SIZE_LIMIT`] bytes), must be UTF-8, and are read by
+//! [`crate::yaml`], which refuses collections nested deeper than
+//! [`CONFIG_NESTING_LIMIT`]. Their fields are read as buf's Go `yaml.v3`
+//! decodes them (any scalar is a string, a null list item is left out),
+//! and a value of the wrong shape is an error naming its line, column and
+//! field (`modules[0].path`).
 //!
 //! [`Workspace::find_dir`] finds the configuration of a directory on disk;
 //! [`Workspace::find`] does the same over any tree (git objects). Each
-//! [`Module`] hands out its blocks (`breaking`, `lint`) as YAML values.
+//! [`Module`] hands out its blocks (`breaking`, `lint`) as YAML nodes.
 
 use std::path::{Component, Path, PathBuf};
 
-use serde::Deserialize;
+use crate::yaml::{self, Node, YamlError};
 
 /// The largest configuration file read (`buf.yaml`, `buf.work.yaml`,
 /// `--config`): real ones are a few hundred bytes.
 pub const CONFIG_SIZE_LIMIT: u64 = 1 << 20;
 
-/// The deepest bracket nesting (`[`, `{`) a configuration may have: real
-/// ones nest 3 deep. The YAML parser's time grows with the square of it.
+/// The deepest a configuration's collections may nest (mappings and
+/// sequences, block or flow, the document's own counted): real ones nest 4
+/// deep.
 pub const CONFIG_NESTING_LIMIT: usize = 64;
 
 /// The configuration file names buf reads, in its order.
@@ -102,6 +106,8 @@ pub struct Document {
     pub version_written: String,
     /// The version.
     pub version: Version,
+    /// The text, read.
+    pub root: Node,
 }
 
 /// One module of a workspace.
@@ -141,19 +147,14 @@ pub struct Workspace {
 impl Module {
     /// The module's `key` block (`breaking`, `lint`): its own in a v2
     /// `modules` entry, else the document's top-level one.
-    pub fn block(&self, key: &str) -> Result<Option<serde_yaml::Value>, ConfigError> {
-        let Some(document) = &self.document else {
-            return Ok(None);
-        };
-        let value: serde_yaml::Value = parse_yaml(&document.text, &document.shown)?;
+    pub fn block(&self, key: &str) -> Option<&Node> {
+        let root = &self.document.as_ref()?.root;
         let own = self.index.and_then(|i| {
-            value
-                .get("modules")
-                .and_then(|m| m.get(i))
+            root.get("modules")
+                .and_then(|m| m.at(i))
                 .and_then(|m| m.get(key))
-                .cloned()
         });
-        Ok(own.or_else(|| value.get(key).cloned()))
+        own.or_else(|| root.get(key))
     }
 }
 
@@ -549,104 +550,14 @@ pub(crate) fn clean(path: &Path) -> PathBuf {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawVersion {
-    version: Option<String>,
+/// Parses YAML (or JSON) text; errors name `shown`, the line and column.
+pub fn parse_yaml(text: &str, shown: &str) -> Result<Node, ConfigError> {
+    yaml::parse(text, CONFIG_NESTING_LIMIT).map_err(located(shown))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawBuild {
-    roots: Vec<String>,
-    excludes: Vec<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawV1 {
-    build: RawBuild,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawModule {
-    path: String,
-    excludes: Vec<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawV2 {
-    modules: Option<Vec<RawModule>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawWork {
-    directories: Vec<String>,
-}
-
-/// Parses YAML (or JSON) text, after the checks the parser needs: bounded
-/// nesting. Errors name `shown` and the line.
-pub fn parse_yaml<T: serde::de::DeserializeOwned>(
-    text: &str,
-    shown: &str,
-) -> Result<T, ConfigError> {
-    if let Some((line, column)) = too_deep(text, CONFIG_NESTING_LIMIT) {
-        return Err(invalid(
-            shown,
-            format!("line {line}, column {column}: nested more than {CONFIG_NESTING_LIMIT} deep"),
-        ));
-    }
-    serde_yaml::from_str(text).map_err(|err| {
-        let at = err
-            .location()
-            .map(|l| format!("line {}, column {}: ", l.line(), l.column()))
-            .unwrap_or_default();
-        invalid(shown, format!("{at}{err}"))
-    })
-}
-
-/// The line and column of the first `[` or `{` that opens past `limit`
-/// levels, outside quotes and comments.
-fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut comment = false;
-    let (mut line, mut column) = (1, 0);
-    let mut previous = '\n';
-    for c in text.chars() {
-        column += 1;
-        if c == '\n' {
-            line += 1;
-            column = 0;
-            comment = false;
-            previous = c;
-            continue;
-        }
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if comment => {}
-            None => match c {
-                '#' if previous.is_whitespace() => comment = true,
-                '"' | '\'' if depth > 0 || previous.is_whitespace() || previous == ':' => {
-                    quote = Some(c)
-                }
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > limit {
-                        return Some((line, column));
-                    }
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
-        }
-        previous = c;
-    }
-    None
+/// A [`YamlError`] of the file `shown` as a [`ConfigError`].
+pub(crate) fn located(shown: &str) -> impl Fn(YamlError) -> ConfigError + '_ {
+    move |err| invalid(shown, err.to_string())
 }
 
 /// Reads the configuration file at `path` (`shown` names it), if there is
@@ -680,8 +591,15 @@ impl Document {
 
     /// A configuration document from its text; its version must be set.
     pub fn parse(text: String, shown: &str) -> Result<Document, ConfigError> {
-        let raw: Option<RawVersion> = parse_yaml(&text, shown)?;
-        let written = raw.and_then(|r| r.version).unwrap_or_default();
+        let root = parse_yaml(&text, shown)?;
+        root.as_entries("").map_err(located(shown))?;
+        let written = root
+            .get("version")
+            .map(|v| v.as_string("version"))
+            .transpose()
+            .map_err(located(shown))?
+            .flatten()
+            .unwrap_or_default();
         let version = match written.as_str() {
             "v1beta1" => Version::V1Beta1,
             "v1" => Version::V1,
@@ -704,6 +622,7 @@ impl Document {
             text,
             version_written: written,
             version,
+            root,
         })
     }
 }
@@ -714,10 +633,15 @@ fn checked(document: &Document, what: &str, path: &str) -> Result<String, Config
         .map_err(|reason| invalid(&document.shown, format!("{what}{path}: {reason}")))
 }
 
-/// The modules of a v2 `buf.yaml` (one at `.` when it lists none).
+/// The modules of a v2 `buf.yaml` (one at `.` when it lists none, as buf
+/// reads `modules: []` too).
 fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
-    let raw: Option<RawV2> = parse_yaml(&document.text, &document.shown)?;
-    let Some(listed) = raw.and_then(|r| r.modules) else {
+    let located = located(&document.shown);
+    let listed = match document.root.get("modules") {
+        Some(modules) => modules.as_items("modules").map_err(&located)?,
+        None => &[],
+    };
+    if listed.is_empty() {
         return Ok(vec![Module {
             path: ".".to_owned(),
             dir: PathBuf::new(),
@@ -728,10 +652,22 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
         }]);
     };
     let mut modules = Vec::new();
-    for (index, raw) in listed.into_iter().enumerate() {
-        let path = checked(document, "invalid module path: ", &raw.path)?;
+    for (index, entry) in listed.iter().enumerate() {
+        let what = format!("modules[{index}]");
+        entry.as_entries(&what).map_err(&located)?;
+        let field = |key: &str| (entry.get(key), format!("{what}.{key}"));
+        let (path, path_what) = field("path");
+        let path = path
+            .map(|p| p.as_string(&path_what))
+            .transpose()
+            .map_err(&located)?
+            .flatten()
+            .unwrap_or_default();
+        let path = checked(document, "invalid module path: ", &path)?;
+        let (listed_excludes, excludes_what) = field("excludes");
+        let listed_excludes = strings(listed_excludes, &excludes_what).map_err(&located)?;
         let mut excludes = Vec::new();
-        for exclude in &raw.excludes {
+        for exclude in &listed_excludes {
             let exclude = checked(document, "invalid exclude path: ", exclude)?;
             // Excludes are relative to the workspace root, inside the module.
             let inside = if path == "." {
@@ -767,11 +703,17 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
     Ok(modules)
 }
 
+/// The list of strings `node` (absent: empty); `what` names it in errors.
+pub(crate) fn strings(node: Option<&Node>, what: &str) -> Result<Vec<String>, YamlError> {
+    node.map_or(Ok(Vec::new()), |n| n.as_strings(what))
+}
+
 /// The directories of a `buf.work.yaml`.
 fn work_directories(document: &Document) -> Result<Vec<String>, ConfigError> {
-    let raw: Option<RawWork> = parse_yaml(&document.text, &document.shown)?;
+    let listed = strings(document.root.get("directories"), "directories")
+        .map_err(located(&document.shown))?;
     let mut directories = Vec::new();
-    for directory in raw.map(|r| r.directories).unwrap_or_default() {
+    for directory in listed {
         let directory = checked(document, "invalid directory path: ", &directory)?;
         if directory == "." {
             return Err(invalid(
@@ -799,16 +741,21 @@ fn v1_module(
                 "a v2 buf.yaml cannot configure a module of a buf.work.yaml workspace",
             ));
         }
-        let raw: Option<RawV1> = parse_yaml(&document.text, &document.shown)?;
-        let build = raw.map(|r| r.build).unwrap_or_default();
-        if document.version == Version::V1Beta1 && !build.roots.is_empty() {
-            roots = build
-                .roots
+        let located = located(&document.shown);
+        let build = document
+            .root
+            .mapping_at("build", "build")
+            .map_err(&located)?;
+        let build_roots = strings(yaml::field(build, "roots"), "build.roots").map_err(&located)?;
+        let build_excludes =
+            strings(yaml::field(build, "excludes"), "build.excludes").map_err(&located)?;
+        if document.version == Version::V1Beta1 && !build_roots.is_empty() {
+            roots = build_roots
                 .iter()
                 .map(|root| checked(document, "", root))
                 .collect::<Result<_, _>>()?;
         }
-        for exclude in &build.excludes {
+        for exclude in &build_excludes {
             excludes.push(checked(document, "invalid exclude path: ", exclude)?);
         }
     }
@@ -845,17 +792,65 @@ mod tests {
     }
 
     #[test]
-    fn nesting_is_bounded_and_linear() {
+    fn nesting_is_bounded() {
         let deep = "[".repeat(30_000);
-        let started = std::time::Instant::now();
-        let err = parse_yaml::<serde_yaml::Value>(&deep, "buf.yaml").expect_err("too deep");
+        let err = parse_yaml(&deep, "buf.yaml").expect_err("too deep");
         assert_eq!(
             err.to_string(),
             "buf.yaml: line 1, column 65: nested more than 64 deep"
         );
-        assert!(started.elapsed().as_secs() < 1);
-        assert!(too_deep("a: '[[[[' # {{{{\nb: [[1]]", 2).is_none());
-        assert_eq!(too_deep("b: [[[1]]]", 2), Some((1, 6)));
+        assert!(parse_yaml("a: '[[[[' # {{{{\nb: [[1]]", "buf.yaml").is_ok());
+    }
+
+    #[test]
+    fn fields_of_the_wrong_shape_are_located() {
+        let error = |text: &str| {
+            let document = Document::parse(text.to_owned(), "buf.yaml")?;
+            match document.version {
+                Version::V2 => v2_modules(&document).map(drop),
+                _ => v1_module(".".to_owned(), PathBuf::new(), Some(document)).map(drop),
+            }
+        };
+        for (text, expected) in [
+            (
+                "version: v2\nmodules:\n  - path: [a]\n",
+                "buf.yaml: line 3, column 11: modules[0].path: expected a string, found a sequence",
+            ),
+            (
+                "version: v2\nmodules: {path: a}\n",
+                "buf.yaml: line 2, column 10: modules: expected a sequence, found a mapping",
+            ),
+            (
+                "version: v1beta1\nbuild:\n  roots: proto\n",
+                "buf.yaml: line 3, column 10: build.roots: expected a list of strings, found the scalar \"proto\"",
+            ),
+            (
+                "version: [v2]\n",
+                "buf.yaml: line 1, column 10: version: expected a string, found a sequence",
+            ),
+            (
+                "- version: v2\n",
+                "buf.yaml: line 1, column 1: expected a mapping, found a sequence",
+            ),
+        ] {
+            assert_eq!(
+                error(text).map_err(|e| e.to_string()),
+                Err(expected.to_owned()),
+                "{text}"
+            );
+        }
+        // As buf: a number is a string, null and empty lists are nothing.
+        let document = Document::parse(
+            "version: v2\nmodules: [{path: 1, excludes: ~}, ~]\n".to_owned(),
+            "buf.yaml",
+        )
+        .expect("valid");
+        let modules = v2_modules(&document).expect("valid");
+        assert_eq!(modules[0].path, "1");
+        assert_eq!(modules[1].path, ".");
+        let empty =
+            Document::parse("version: v2\nmodules: []\n".to_owned(), "buf.yaml").expect("valid");
+        assert_eq!(v2_modules(&empty).expect("valid")[0].path, ".");
     }
 
     #[test]

@@ -17,6 +17,10 @@ use protoforge_codegen::{
     compat::{Config, Schema, check, input::Input, rules::RULES},
 };
 
+#[path = "common/xorshift.rs"]
+mod xorshift;
+use xorshift::Rng;
+
 fn schema(dir: &Path) -> Schema {
     let compiled = Compiler::new()
         .include_imports(true)
@@ -256,22 +260,6 @@ fn editions_directories_agree_with_buf() {
     for case in cases("compat_editions") {
         let expected = buf_findings(&case);
         assert_eq!(protoforge_findings(&case), expected, "{}", case.display());
-    }
-}
-
-/// A small xorshift generator: the drawn pairs depend on the seed alone.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, choices: &[&'a str]) -> &'a str {
-        choices[self.below(choices.len())]
     }
 }
 

@@ -462,3 +462,122 @@ fn paths_agree_with_buf() {
         "{err}"
     );
 }
+
+/// A `buf.yaml` read as buf's Go `yaml.v3` reads it: buf and protoforge
+/// refuse the same configurations (the second column says what buf 1.75
+/// does), and select the same rules from the others. Constructs
+/// protoforge refuses that buf takes (`? ` keys, a second document, and a
+/// key written twice in JSON given inline to `--config`, which buf reads
+/// with Go's JSON decoder) are left out: refusing them is protoforge's
+/// choice, documented in `codegen/src/yaml/mod.rs`.
+#[test]
+fn yaml_is_read_as_buf_reads_it() {
+    let dir = fixture("plain");
+    for (config, accepted) in [
+        // Booleans: YAML 1.2's and, plain or quoted, YAML 1.1's.
+        (
+            "version: v2\nlint:\n  rpc_allow_same_request_response: yes\n",
+            true,
+        ),
+        (
+            "version: v2\nlint:\n  rpc_allow_same_request_response: \"yes\"\n",
+            true,
+        ),
+        (
+            "version: v2\nlint:\n  rpc_allow_same_request_response: True\n",
+            true,
+        ),
+        (
+            "version: v2\nlint:\n  rpc_allow_same_request_response: off\n",
+            true,
+        ),
+        (
+            "version: v2\nlint:\n  rpc_allow_same_request_response: ~\n",
+            true,
+        ),
+        (
+            "version: v2\nlint:\n  rpc_allow_same_request_response: \"true\"\n",
+            false,
+        ),
+        (
+            "version: v2\nlint:\n  rpc_allow_same_request_response: tRue\n",
+            false,
+        ),
+        (
+            "version: v2\nlint:\n  rpc_allow_same_request_response: 1\n",
+            false,
+        ),
+        // Strings and lists of them.
+        ("version: v2\nlint:\n  use: [1]\n", false),
+        ("version: v2\nlint:\n  use: [null]\n", true),
+        ("version: v2\nlint:\n  use: [\"\"]\n", true),
+        ("version: v2\nlint:\n  use: [MINIMAL, ~]\n", true),
+        ("version: v2\nlint:\n  use: ~\n", true),
+        ("version: v2\nlint:\n  use: MINIMAL\n", false),
+        ("version: v2\nlint:\n  use: [[MINIMAL]]\n", false),
+        ("version: v2\nlint:\n  use: [!!str MINIMAL]\n", true),
+        ("version: v2\nlint:\n  use: [!foo MINIMAL]\n", false),
+        ("version: \"v2\"\nlint:\n  use: ['MINIMAL']\n", true),
+        // Blocks.
+        ("version: v2\nlint: ~\n", true),
+        ("version: v2\nlint: []\n", false),
+        ("version: v2\nlint: x\n", false),
+        ("version: v2\nlint:\n  use: [MINIMAL]\n  nope: 1\n", false),
+        (
+            "version: v2\nlint:\n  use: [MINIMAL]\n  use: [BASIC]\n",
+            false,
+        ),
+        ("version: ~\n", false),
+        ("version: 2\n", false),
+        // YAML's own constructs.
+        (
+            "version: v2\nlint:\n  use: [MINIMAL]\n  <<: {except: [PACKAGE_DEFINED]}\n",
+            true,
+        ),
+        ("version: v2\nlint: {use: &a [MINIMAL], ignore: *a}\n", true),
+        (
+            "version: v2\nlint:\n  use:\n  - MINIMAL # the least\n  - COMMENTS\n...\n",
+            true,
+        ),
+        (
+            "---\nversion: v2\nlint:\n  use: [BASIC,\n    COMMENTS]\n",
+            true,
+        ),
+        (
+            "version: v2\nlint:\n  service_suffix: |-\n    API\n  use: [\"\\x4dINIMAL\"]\n",
+            true,
+        ),
+        ("version: v2\nlint:\n\tuse: [MINIMAL]\n", false),
+        ("version: v2\nlint:\n  use:\n  -\tMINIMAL\n", false),
+        ("%YAML 1.2\n---\nversion: v2\n", false),
+    ] {
+        let (stdout, code) = buf(
+            &dir,
+            &[
+                "config",
+                "ls-lint-rules",
+                "--configured-only",
+                "--config",
+                config,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code == 0, accepted, "buf 1.75 on {config:?}");
+        let ours = compat::Config::parse(config, "--config")
+            .map_err(|err| err.to_string())
+            .and_then(|module| {
+                LintConfig::parse(module.version, module.lint.as_ref(), "--config")
+                    .map_err(|err| err.to_string())
+            });
+        assert_eq!(ours.is_ok(), accepted, "{config:?}: {ours:?}");
+        if let Ok(ours) = ours {
+            let theirs: BTreeSet<String> = json_lines(&stdout)
+                .iter()
+                .map(|rule| rule["id"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            let ours: BTreeSet<String> = ours.rules().iter().map(|r| r.id.to_owned()).collect();
+            assert_eq!(ours, theirs, "{config:?}");
+        }
+    }
+}

@@ -3,14 +3,15 @@
 
 use std::{collections::BTreeMap, path::Path};
 
-use serde::Deserialize;
-
 use super::{
     Finding, Schema,
     rules::{self, DEPRECATED, RULES, Rule},
 };
 pub use crate::workspace::{ConfigError, Version};
-use crate::workspace::{Document, Module, normalize_relative, parse_yaml, read_document};
+use crate::{
+    workspace::{Document, Module, located, normalize_relative, read_document, strings},
+    yaml::{Node, YamlError},
+};
 
 /// A version's rule catalogs (breaking's and lint's).
 impl Version {
@@ -109,41 +110,61 @@ pub struct Config {
     pub roots: Vec<String>,
     /// The raw `lint:` block (the first module's in v2, else the top-level
     /// one), for [`crate::lint::LintConfig::parse`].
-    pub lint: Option<serde_yaml::Value>,
+    pub lint: Option<Node>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// A `breaking:` block as written.
+#[derive(Debug, Default)]
 struct RawBreaking {
-    #[serde(rename = "use")]
     use_: Vec<String>,
     except: Vec<String>,
     ignore: Vec<String>,
-    ignore_only: BTreeMap<String, Vec<String>>,
+    ignore_only: Vec<(String, Vec<String>)>,
     ignore_unstable_packages: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawBuild {
-    roots: Vec<String>,
+impl RawBreaking {
+    /// Reads the block `node`, named `what` (`breaking`,
+    /// `modules[1].breaking`) in errors. Keys buf knows that protoforge
+    /// does not use are left alone, as any other key. Empty rule IDs are
+    /// dropped as buf drops them (`use: [""]` is the default, `ignore_only:
+    /// {"": [a]}` is accepted).
+    fn read(node: &Node, what: &str) -> Result<RawBreaking, YamlError> {
+        node.as_entries(what)?;
+        let list = |key: &str| strings(node.get(key), &format!("{what}.{key}"));
+        let ids = |key: &str| {
+            list(key).map(|mut ids| {
+                ids.retain(|id| !id.is_empty());
+                ids
+            })
+        };
+        Ok(RawBreaking {
+            use_: ids("use")?,
+            except: ids("except")?,
+            ignore: list("ignore")?,
+            ignore_only: match node.get("ignore_only") {
+                Some(map) => {
+                    let mut map = map.as_map_of_string_lists(&format!("{what}.ignore_only"))?;
+                    map.retain(|(id, _)| !id.is_empty());
+                    map
+                }
+                None => Vec::new(),
+            },
+            ignore_unstable_packages: match node.get("ignore_unstable_packages") {
+                Some(flag) => flag
+                    .as_bool(&format!("{what}.ignore_unstable_packages"))?
+                    .unwrap_or(false),
+                None => false,
+            },
+        })
+    }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawModule {
-    path: String,
-    breaking: Option<RawBreaking>,
-    lint: Option<serde_yaml::Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RawConfig {
-    build: RawBuild,
-    breaking: Option<RawBreaking>,
-    lint: Option<serde_yaml::Value>,
-    modules: Vec<RawModule>,
+/// A non-null `key` block of `node`, with its name in errors.
+fn block<'a>(node: &'a Node, key: &str, prefix: &str) -> Option<(&'a Node, String)> {
+    node.get(key)
+        .filter(|block| !block.is_null())
+        .map(|block| (block, format!("{prefix}{key}")))
 }
 
 impl Config {
@@ -176,28 +197,42 @@ impl Config {
             path: path.to_owned(),
             message,
         };
-        let raw: RawConfig =
-            parse_yaml::<Option<RawConfig>>(&document.text, path)?.unwrap_or_default();
+        let located = located(path);
+        let root = &document.root;
+        let modules = match root.get("modules") {
+            Some(modules) => modules.as_items("modules").map_err(&located)?,
+            None => &[],
+        };
         let version = document.version;
         // v2 may configure breaking per module; a module's own block
         // replaces the top-level one, and ignore paths are relative to the
         // workspace, so they keep their module prefix.
-        let own = match module {
+        let own = |key: &str| match module {
             Some(module) => module
                 .index
-                .and_then(|i| raw.modules.get(i))
-                .and_then(|m| m.breaking.as_ref()),
-            None => raw.modules.iter().find_map(|m| m.breaking.as_ref()),
+                .and_then(|i| block(modules.get(i)?, key, &format!("modules[{i}]."))),
+            None => modules
+                .iter()
+                .enumerate()
+                .find_map(|(i, m)| block(m, key, &format!("modules[{i}]."))),
         };
-        let breaking = own.or(raw.breaking.as_ref());
+        let breaking = match own("breaking").or_else(|| block(root, "breaking", "")) {
+            Some((node, what)) => Some(RawBreaking::read(node, &what).map_err(&located)?),
+            None => None,
+        };
         // The same for lint: a module's own `lint:` block, else the top-level one.
-        let own_lint = match module {
-            Some(module) => module
-                .index
-                .and_then(|i| raw.modules.get(i))
-                .and_then(|m| m.lint.clone()),
-            None => raw.modules.iter().find_map(|m| m.lint.clone()),
+        let lint = own("lint")
+            .or_else(|| block(root, "lint", ""))
+            .map(|(node, _)| node.clone());
+        let module_path = |(i, m): (usize, &Node)| -> Result<String, ConfigError> {
+            Ok(m.get("path")
+                .map(|p| p.as_string(&format!("modules[{i}].path")))
+                .transpose()
+                .map_err(&located)?
+                .flatten()
+                .unwrap_or_default())
         };
+        let build = root.mapping_at("build", "build").map_err(&located)?;
         let mut config = Config {
             version,
             version_written: document.version_written.clone(),
@@ -210,16 +245,20 @@ impl Config {
                 (Version::V1Beta1, Some(module)) => {
                     module.roots.iter().filter(|r| *r != ".").cloned().collect()
                 }
-                (Version::V1Beta1, None) => raw.build.roots.clone(),
-                (Version::V2, None) => raw
-                    .modules
+                (Version::V1Beta1, None) => {
+                    strings(build.and_then(|b| b.get("roots")), "build.roots").map_err(&located)?
+                }
+                (Version::V2, None) => modules
                     .iter()
-                    .map(|m| m.path.clone())
+                    .enumerate()
+                    .map(module_path)
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
                     .filter(|p| !p.is_empty() && p != ".")
                     .collect(),
                 (Version::V1, _) => Vec::new(),
             },
-            lint: own_lint.or(raw.lint.clone()),
+            lint,
             ..Config::default()
         };
         if let Some(breaking) = breaking {

@@ -8,10 +8,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
 use super::rules::{self, Rule};
-use crate::compat::{Finding, config::Version};
+use crate::{
+    compat::{Finding, config::Version},
+    workspace::strings,
+    yaml::{Node, YamlError},
+};
 
 /// The lint configuration of one module.
 #[derive(Clone, Debug)]
@@ -69,10 +71,9 @@ impl Default for LintConfig {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// A `lint:` block as written.
+#[derive(Debug, Default)]
 struct RawLint {
-    #[serde(rename = "use")]
     use_: Vec<String>,
     except: Vec<String>,
     ignore: Vec<String>,
@@ -85,6 +86,79 @@ struct RawLint {
     allow_comment_ignores: Option<bool>,
     disallow_comment_ignores: Option<bool>,
     disable_builtin: bool,
+}
+
+/// The keys of a `lint:` block: any other is an error, as in buf.
+const LINT_KEYS: [&str; 12] = [
+    "use",
+    "except",
+    "ignore",
+    "ignore_only",
+    "enum_zero_value_suffix",
+    "service_suffix",
+    "rpc_allow_same_request_response",
+    "rpc_allow_google_protobuf_empty_requests",
+    "rpc_allow_google_protobuf_empty_responses",
+    "allow_comment_ignores",
+    "disallow_comment_ignores",
+    "disable_builtin",
+];
+
+impl RawLint {
+    /// Reads a `lint:` block (a mapping; null is every default). Empty rule
+    /// IDs are dropped as buf drops them (`use: [""]` is the default).
+    fn read(node: &Node) -> Result<RawLint, YamlError> {
+        node.deny_unknown_keys("lint", &LINT_KEYS)?;
+        let what = |key: &str| format!("lint.{key}");
+        let list = |key: &str| strings(node.get(key), &what(key));
+        let ids = |key: &str| {
+            list(key).map(|mut ids| {
+                ids.retain(|id| !id.is_empty());
+                ids
+            })
+        };
+        let text = |key: &str| {
+            node.get(key)
+                .map(|v| v.as_string(&what(key)))
+                .transpose()
+                .map(Option::flatten)
+        };
+        let flag = |key: &str| {
+            node.get(key)
+                .map(|v| v.as_bool(&what(key)))
+                .transpose()
+                .map(Option::flatten)
+        };
+        let mut ignore_only = BTreeMap::new();
+        if let Some(map) = node.get("ignore_only") {
+            for (id, paths) in map.as_map_of_string_lists(&what("ignore_only"))? {
+                if !id.is_empty() {
+                    ignore_only.insert(id, paths);
+                }
+            }
+        }
+        Ok(RawLint {
+            use_: ids("use")?,
+            except: ids("except")?,
+            ignore: list("ignore")?,
+            ignore_only,
+            enum_zero_value_suffix: text("enum_zero_value_suffix")?,
+            service_suffix: text("service_suffix")?,
+            rpc_allow_same_request_response: flag("rpc_allow_same_request_response")?
+                .unwrap_or(false),
+            rpc_allow_google_protobuf_empty_requests: flag(
+                "rpc_allow_google_protobuf_empty_requests",
+            )?
+            .unwrap_or(false),
+            rpc_allow_google_protobuf_empty_responses: flag(
+                "rpc_allow_google_protobuf_empty_responses",
+            )?
+            .unwrap_or(false),
+            allow_comment_ignores: flag("allow_comment_ignores")?,
+            disallow_comment_ignores: flag("disallow_comment_ignores")?,
+            disable_builtin: flag("disable_builtin")?.unwrap_or(false),
+        })
+    }
 }
 
 /// A `lint:` block that is not valid.
@@ -109,17 +183,16 @@ impl LintConfig {
     /// configuration of `version`; `path` names the file in errors.
     pub fn parse(
         version: Version,
-        block: Option<&serde_yaml::Value>,
+        block: Option<&Node>,
         path: &str,
     ) -> Result<LintConfig, LintConfigError> {
         let invalid = |message: String| LintConfigError {
             path: path.to_owned(),
             message,
         };
-        let raw: RawLint = match block {
-            None | Some(serde_yaml::Value::Null) => RawLint::default(),
-            Some(block) => serde_yaml::from_value(block.clone())
-                .map_err(|err| invalid(format!("lint: {err}")))?,
+        let raw = match block {
+            None => RawLint::default(),
+            Some(block) => RawLint::read(block).map_err(|err| invalid(err.to_string()))?,
         };
         let allow_comment_ignores = match version {
             Version::V2 => {
@@ -256,7 +329,7 @@ mod tests {
     use super::*;
 
     fn parse(version: Version, yaml: &str) -> Result<LintConfig, LintConfigError> {
-        let block: serde_yaml::Value = serde_yaml::from_str(yaml).expect("yaml");
+        let block = crate::yaml::parse(yaml, 64).expect("yaml");
         LintConfig::parse(version, Some(&block), "buf.yaml")
     }
 
@@ -308,6 +381,35 @@ mod tests {
             "{err}"
         );
         let err = parse(Version::V2, "uze: [STANDARD]\n").expect_err("typo");
-        assert!(err.to_string().contains("uze"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("buf.yaml: line 1, column 1: lint: unknown field `uze`, expected one of `use`, `except`"),
+            "{err}"
+        );
+        let err = parse(Version::V2, "service_suffix: [API]\n").expect_err("a list");
+        assert_eq!(
+            err.to_string(),
+            "buf.yaml: line 1, column 17: lint.service_suffix: expected a string, found a sequence"
+        );
+        let err = parse(Version::V2, "rpc_allow_same_request_response: \"true\"\n")
+            .expect_err("a string");
+        assert_eq!(
+            err.to_string(),
+            "buf.yaml: line 1, column 34: lint.rpc_allow_same_request_response: expected a \
+             boolean, found the scalar \"true\""
+        );
+        let err = parse(Version::V2, "[use]\n").expect_err("a list");
+        assert_eq!(
+            err.to_string(),
+            "buf.yaml: line 1, column 1: lint: expected a mapping, found a sequence"
+        );
+        // As buf 1.75: YAML 1.1 booleans, empty IDs dropped.
+        let config = parse(
+            Version::V2,
+            "use: [\"\", MINIMAL]\nrpc_allow_same_request_response: yes\n",
+        )
+        .expect("valid");
+        assert!(config.options.rpc_allow_same_request_response);
+        assert_eq!(config.use_, ["MINIMAL"]);
     }
 }

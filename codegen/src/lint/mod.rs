@@ -143,7 +143,14 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
     for (module, names) in parts {
         let (config, roots) = match module {
             Some(module) => (
-                LintConfig::parse(module.version, module.lint.as_ref(), "buf.yaml")?,
+                LintConfig::parse(
+                    module.version,
+                    module.lint.as_ref(),
+                    module
+                        .document
+                        .as_ref()
+                        .map_or("buf.yaml", |d| d.shown.as_str()),
+                )?,
                 module.roots.clone(),
             ),
             None => (LintConfig::default(), Vec::new()),

@@ -117,10 +117,9 @@ pub fn buf_yaml(data: &[u8]) {
 
 /// Arbitrary bytes as the shape of a deeply nested `buf.yaml`: each byte
 /// opens a flow sequence or mapping, a block sequence or mapping, or closes
-/// one, up to the input's length. Parsing ends quickly (the nesting is
-/// checked before the YAML parser, which is quadratic in it) and refuses
-/// anything nested deeper than the limit, and a configuration's paths are
-/// validated.
+/// one, up to the input's length. Parsing ends quickly (the YAML reader
+/// counts the nesting as it descends) and refuses anything nested deeper
+/// than the limit, and a configuration's paths are validated.
 pub fn buf_yaml_nesting(data: &[u8]) {
     let mut text = String::from("version: v2\nbreaking:\n  ignore: ");
     let mut open: Vec<char> = Vec::new();
