@@ -228,6 +228,113 @@ fn v2_modules_each_with_their_own_rules_and_excludes() {
     );
 }
 
+/// v2 `includes`: a module holds only the files under them (less its
+/// excludes), for every verb; includes buf refuses are refused alike.
+#[test]
+fn v2_module_includes_select_its_files() {
+    let config = "version: v2\nmodules:\n  - path: vendor\n    includes: [vendor/bar]\n  - path: proto\nbreaking:\n  use: [FILE]\n";
+    let dir = two_sides(&[("buf.yaml", config)]);
+    let root = dir.path();
+    same(root, &["breaking", "cur", "--against", "prev"], true);
+    same(
+        root,
+        &[
+            "breaking",
+            "cur",
+            "--against",
+            "prev",
+            "--error-format",
+            "json",
+        ],
+        true,
+    );
+    let cur = root.join("cur");
+    let ours = protoforge(&cur, &["build", ".", "-o", "out.binpb"]);
+    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours.stderr));
+    let theirs = buf(
+        &cur,
+        &["build", ".", "-o", "buf.binpb", "--exclude-imports"],
+    );
+    assert_eq!(theirs.status.code(), Some(0), "{}", text(&theirs.stderr));
+    assert_eq!(
+        file_names(&cur.join("out.binpb")),
+        file_names(&cur.join("buf.binpb"))
+    );
+    assert_eq!(
+        file_names(&cur.join("out.binpb")),
+        ["bar/v1/b.proto", "foo/v1/m.proto"]
+    );
+    for refused in [
+        "version: v2\nmodules:\n  - path: vendor\n    includes: [bar]\n",
+        "version: v2\nmodules:\n  - path: vendor\n    includes: [vendor]\n",
+        "version: v2\nmodules:\n  - path: vendor\n    includes: [vendor/bar, vendor/bar/v1]\n",
+        "version: v2\nmodules:\n  - path: vendor\n    includes: [vendor/bar]\n    excludes: [vendor/ex]\n",
+        "version: v2\nmodules:\n  - path: vendor\n    includes: [vendor/bar/v1]\n    excludes: [vendor/bar]\n",
+    ] {
+        std::fs::write(cur.join("buf.yaml"), refused).expect("write");
+        let ours = protoforge(&cur, &["lint", "."]);
+        let theirs = buf(&cur, &["lint", "."]);
+        assert_eq!(
+            ours.status.code(),
+            Some(1),
+            "{refused}: {}",
+            text(&ours.stderr)
+        );
+        assert_ne!(theirs.status.code(), Some(0), "buf accepts {refused}");
+        let reason = text(&theirs.stderr);
+        let reason = reason
+            .trim()
+            .trim_start_matches("Failure: decode buf.yaml: ");
+        assert!(
+            text(&ours.stderr).contains(reason),
+            "{refused}: buf said {reason}, protoforge {}",
+            text(&ours.stderr)
+        );
+    }
+}
+
+/// What buf would add to the findings and protoforge cannot (plugins,
+/// policies, breaking's `disable_builtin`) stops the verb with exit 1.
+#[test]
+fn plugins_and_disable_builtin_are_refused_not_left_out() {
+    let dir = two_sides(&[]);
+    let cur = dir.path().join("cur");
+    for (config, verb, said) in [
+        (
+            "version: v2\nmodules: [{path: proto}, {path: vendor}]\nplugins:\n  - plugin: buf-plugin-x\n",
+            "lint",
+            "plugins: buf runs",
+        ),
+        (
+            "version: v2\nmodules: [{path: proto}, {path: vendor}]\nplugins:\n  - plugin: buf-plugin-x\n",
+            "breaking",
+            "plugins: buf runs",
+        ),
+        (
+            "version: v2\nmodules: [{path: proto}, {path: vendor}]\nbreaking:\n  disable_builtin: true\n",
+            "breaking",
+            "breaking: disable_builtin",
+        ),
+    ] {
+        std::fs::write(cur.join("buf.yaml"), config).expect("write");
+        let args: &[&str] = if verb == "lint" {
+            &["lint", "."]
+        } else {
+            &["breaking", ".", "--against", "."]
+        };
+        let ours = protoforge(&cur, args);
+        assert_eq!(ours.status.code(), Some(1), "{config} {verb}");
+        assert!(text(&ours.stderr).contains(said), "{}", text(&ours.stderr));
+    }
+    // lint does not read breaking's block for it.
+    std::fs::write(
+        cur.join("buf.yaml"),
+        "version: v2\nmodules: [{path: proto}, {path: vendor}]\nbreaking:\n  disable_builtin: true\nlint:\n  use: [MINIMAL]\n",
+    )
+    .expect("write");
+    assert_eq!(protoforge(&cur, &["lint", "."]).status.code(), Some(0));
+}
+
 fn file_names(image: &Path) -> Vec<String> {
     use prost::Message;
     let bytes = std::fs::read(image).expect("image");

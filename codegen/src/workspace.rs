@@ -121,6 +121,9 @@ pub struct Module {
     pub dir: PathBuf,
     /// Its include roots, relative to `dir` (`.`, or v1beta1 `build.roots`).
     pub roots: Vec<String>,
+    /// The directories that hold the module's files, relative to `dir`;
+    /// empty: all of it (v2 `includes`).
+    pub includes: Vec<String>,
     /// Directories whose files are not part of the module, relative to `dir`.
     pub excludes: Vec<String>,
     /// The document that configures it, if any.
@@ -145,6 +148,14 @@ pub struct Workspace {
 }
 
 impl Module {
+    /// Whether the file `in_module` (its path relative to the module's
+    /// directory) is one of the module's: inside an include, when there are
+    /// any, and inside no exclude.
+    pub fn has(&self, in_module: &str) -> bool {
+        (self.includes.is_empty() || self.includes.iter().any(|i| contains(i, in_module)))
+            && !self.excludes.iter().any(|e| contains(e, in_module))
+    }
+
     /// The module's `key` block (`breaking`, `lint`): its own in a v2
     /// `modules` entry, else the document's top-level one.
     pub fn block(&self, key: &str) -> Option<&Node> {
@@ -309,7 +320,7 @@ impl Workspace {
                         } else {
                             format!("{root}/{name}")
                         };
-                        if !module.excludes.iter().any(|e| contains(e, &in_module)) {
+                        if module.has(&in_module) {
                             listing.files.push((name, path, index));
                         }
                     }
@@ -550,6 +561,95 @@ pub(crate) fn clean(path: &Path) -> PathBuf {
     }
 }
 
+/// The keys buf 1.75 knows in each block of its configuration files: buf
+/// decodes a block as a Go struct with known fields only, so any other key
+/// (a typo such as `ignore_unstable_package`) is an error on every command,
+/// never a setting silently left out.
+mod known_keys {
+    pub const WORK: &[&str] = &["version", "directories"];
+    pub const V1: &[&str] = &["version", "name", "deps", "build", "breaking", "lint"];
+    pub const V1_BUILD: &[&str] = &["roots", "excludes"];
+    pub const V2: &[&str] = &[
+        "version", "name", "deps", "breaking", "lint", "modules", "plugins", "policies",
+    ];
+    pub const V2_MODULE: &[&str] = &["path", "name", "includes", "excludes", "breaking", "lint"];
+    pub const BREAKING: &[&str] = &[
+        "use",
+        "except",
+        "ignore",
+        "ignore_only",
+        "ignore_unstable_packages",
+        "disable_builtin",
+    ];
+    /// Both versions' comment-ignore keys: the lint block's reader says
+    /// which one a version takes.
+    pub const LINT: &[&str] = &[
+        "use",
+        "except",
+        "ignore",
+        "ignore_only",
+        "enum_zero_value_suffix",
+        "service_suffix",
+        "rpc_allow_same_request_response",
+        "rpc_allow_google_protobuf_empty_requests",
+        "rpc_allow_google_protobuf_empty_responses",
+        "allow_comment_ignores",
+        "disallow_comment_ignores",
+        "disable_builtin",
+    ];
+}
+#[cfg(feature = "compat")]
+pub(crate) use known_keys::LINT as LINT_KEYS;
+
+/// The kind of a configuration file, by its name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `buf.yaml`, `buf.yml`, or a `--config`.
+    BufYaml,
+    /// `buf.work.yaml`, `buf.work.yml`.
+    BufWorkYaml,
+}
+
+impl Document {
+    /// Refuses a key buf does not know, anywhere in the document (see
+    /// [`known_keys`]).
+    fn check_keys(&self, kind: Kind) -> Result<(), ConfigError> {
+        use known_keys::*;
+        let root = &self.root;
+        let checked = || -> Result<(), YamlError> {
+            if kind == Kind::BufWorkYaml {
+                return root.deny_unknown_keys("", WORK);
+            }
+            let blocks = |node: &Node, prefix: &str| -> Result<(), YamlError> {
+                for (key, accepted) in [("breaking", BREAKING), ("lint", LINT)] {
+                    if let Some(block) = node.get(key) {
+                        block.deny_unknown_keys(&format!("{prefix}{key}"), accepted)?;
+                    }
+                }
+                Ok(())
+            };
+            if self.version != Version::V2 {
+                root.deny_unknown_keys("", V1)?;
+                if let Some(build) = root.get("build") {
+                    build.deny_unknown_keys("build", V1_BUILD)?;
+                }
+                return blocks(root, "");
+            }
+            root.deny_unknown_keys("", V2)?;
+            blocks(root, "")?;
+            if let Some(modules) = root.get("modules") {
+                for (index, module) in modules.as_items("modules")?.iter().enumerate() {
+                    let what = format!("modules[{index}]");
+                    module.deny_unknown_keys(&what, V2_MODULE)?;
+                    blocks(module, &format!("{what}."))?;
+                }
+            }
+            Ok(())
+        };
+        checked().map_err(located(&self.shown))
+    }
+}
+
 /// Parses YAML (or JSON) text; errors name `shown`, the line and column.
 pub fn parse_yaml(text: &str, shown: &str) -> Result<Node, ConfigError> {
     yaml::parse(text, CONFIG_NESTING_LIMIT).map_err(located(shown))
@@ -570,7 +670,17 @@ pub fn read_document(path: &Path, shown: &str) -> Result<Option<Document>, Confi
             shown,
             format!("not UTF-8 (an invalid byte at offset {offset})"),
         )),
-        Ok(Ok(text)) => Document::parse(text, shown).map(Some),
+        Ok(Ok(text)) => {
+            let work = path
+                .file_name()
+                .is_some_and(|name| BUF_WORK_YAML.iter().any(|work| name == *work));
+            let kind = if work {
+                Kind::BufWorkYaml
+            } else {
+                Kind::BufYaml
+            };
+            Document::parse_as(text, shown, kind).map(Some)
+        }
     }
 }
 
@@ -589,8 +699,12 @@ impl Document {
         Document::parse(value.to_owned(), "--config")
     }
 
-    /// A configuration document from its text; its version must be set.
+    /// A `buf.yaml` from its text; its version must be set.
     pub fn parse(text: String, shown: &str) -> Result<Document, ConfigError> {
+        Document::parse_as(text, shown, Kind::BufYaml)
+    }
+
+    fn parse_as(text: String, shown: &str, kind: Kind) -> Result<Document, ConfigError> {
         let root = parse_yaml(&text, shown)?;
         root.as_entries("").map_err(located(shown))?;
         let written = root
@@ -617,13 +731,15 @@ impl Document {
                 ));
             }
         };
-        Ok(Document {
+        let document = Document {
             shown: shown.to_owned(),
             text,
             version_written: written,
             version,
             root,
-        })
+        };
+        document.check_keys(kind)?;
+        Ok(document)
     }
 }
 
@@ -646,6 +762,7 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
             path: ".".to_owned(),
             dir: PathBuf::new(),
             roots: vec![".".to_owned()],
+            includes: Vec::new(),
             excludes: Vec::new(),
             document: Some(document.clone()),
             index: None,
@@ -685,6 +802,9 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
             };
             excludes.push(inside);
         }
+        let (listed_includes, includes_what) = field("includes");
+        let listed_includes = strings(listed_includes, &includes_what).map_err(&located)?;
+        let includes = v2_includes(document, &path, &listed_includes, &excludes)?;
         if modules.iter().any(|m: &Module| m.path == path) {
             return Err(invalid(
                 &document.shown,
@@ -695,12 +815,97 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
             path,
             dir: PathBuf::new(),
             roots: vec![".".to_owned()],
+            includes,
             excludes,
             document: Some(document.clone()),
             index: Some(index),
         });
     }
     Ok(modules)
+}
+
+/// A v2 module's `includes` (`listed`, relative to the workspace root),
+/// made relative to the module at `path`, with buf's checks: each strictly
+/// inside the module, none inside another, none inside an exclude
+/// (`excludes`, relative to the module), and every exclude inside one.
+fn v2_includes(
+    document: &Document,
+    path: &str,
+    listed: &[String],
+    excludes: &[String],
+) -> Result<Vec<String>, ConfigError> {
+    let mut includes = Vec::new();
+    for include in listed {
+        let include = checked(document, "invalid include path: ", include)?;
+        if include == path {
+            return Err(invalid(
+                &document.shown,
+                format!("include path \"{include}\" is equal to module directory \"{path}\""),
+            ));
+        }
+        let inside = if path == "." {
+            Some(include.clone())
+        } else {
+            include.strip_prefix(&format!("{path}/")).map(str::to_owned)
+        };
+        let Some(inside) = inside else {
+            return Err(invalid(
+                &document.shown,
+                format!(
+                    "include path \"{include}\" does not reside within module directory \"{path}\""
+                ),
+            ));
+        };
+        includes.push(inside);
+    }
+    let shown = |inside: &str| {
+        if path == "." {
+            inside.to_owned()
+        } else {
+            format!("{path}/{inside}")
+        }
+    };
+    for (i, include) in includes.iter().enumerate() {
+        if let Some(outer) = includes
+            .iter()
+            .enumerate()
+            .find(|(j, outer)| *j != i && *outer != include && contains(outer, include))
+            .map(|(_, outer)| outer)
+        {
+            return Err(invalid(
+                &document.shown,
+                format!(
+                    "include \"{}\" is within include \"{}\" which is not allowed",
+                    shown(include),
+                    shown(outer)
+                ),
+            ));
+        }
+        if let Some(exclude) = excludes.iter().find(|e| contains(e, include)) {
+            return Err(invalid(
+                &document.shown,
+                format!(
+                    "\"{}\" (an include path) is a subdirectory of \"{}\" (an exclude path)",
+                    shown(include),
+                    shown(exclude)
+                ),
+            ));
+        }
+    }
+    if !includes.is_empty()
+        && let Some(exclude) = excludes
+            .iter()
+            .find(|e| !includes.iter().any(|include| contains(include, e)))
+    {
+        return Err(invalid(
+            &document.shown,
+            format!(
+                "include paths are specified but \"{}\" is not contained within any of them",
+                shown(exclude)
+            ),
+        ));
+    }
+    Ok(includes)
 }
 
 /// The list of strings `node` (absent: empty); `what` names it in errors.
@@ -763,6 +968,7 @@ fn v1_module(
         path,
         dir,
         roots,
+        includes: Vec::new(),
         excludes,
         document,
         index: None,

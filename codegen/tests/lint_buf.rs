@@ -529,6 +529,39 @@ fn yaml_is_read_as_buf_reads_it() {
         ),
         ("version: ~\n", false),
         ("version: 2\n", false),
+        // Every block refuses a key buf does not know, on every command.
+        ("version: v1\nfoo: 1\n", false),
+        ("version: v1beta1\nfoo: 1\n", false),
+        ("version: v2\nfoo: 1\n", false),
+        ("version: v1\nbuild:\n  foo: 1\n", false),
+        ("version: v1beta1\nbuild:\n  roots: [.]\n  foo: 1\n", false),
+        ("version: v2\nbuild:\n  excludes: []\n", false),
+        ("version: v1\nbreaking:\n  foo: 1\n", false),
+        (
+            "version: v2\nbreaking:\n  ignore_unstable_package: true\n",
+            false,
+        ),
+        ("version: v2\nmodules:\n  - path: .\n    foo: 1\n", false),
+        (
+            "version: v2\nmodules:\n  - path: .\n    breaking:\n      foo: 1\n",
+            false,
+        ),
+        (
+            "version: v2\nmodules:\n  - path: .\n    lint:\n      foo: 1\n",
+            false,
+        ),
+        (
+            "version: v2\nname: buf.build/a/b\ndeps: []\nplugins: []\npolicies: []\nbreaking:\n  use: [FILE]\n  ignore_unstable_packages: true\n  disable_builtin: false\n",
+            true,
+        ),
+        (
+            "version: v1\nname: buf.build/a/b\ndeps: []\nbuild:\n  excludes: []\n",
+            true,
+        ),
+        (
+            "version: v2\nmodules:\n  - path: .\n    name: buf.build/a/b\n    excludes: []\n",
+            true,
+        ),
         // YAML's own constructs.
         (
             "version: v2\nlint:\n  use: [MINIMAL]\n  <<: {except: [PACKAGE_DEFINED]}\n",

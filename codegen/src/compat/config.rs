@@ -104,6 +104,9 @@ pub struct Config {
     /// Drops findings in unstable packages (`foo.v1alpha1`, `foo.v1beta1`,
     /// `foo.v1test`).
     pub ignore_unstable_packages: bool,
+    /// `disable_builtin`: buf's own rules off, for plugins' (which
+    /// protoforge does not run: `breaking` refuses it).
+    pub disable_builtin: bool,
     /// The prefixes an ignore path may carry before a file's name: the
     /// module's v1beta1 `build.roots` or v2 `modules[].path` (ignore paths
     /// are relative to the configuration file, file names to the roots).
@@ -121,6 +124,7 @@ struct RawBreaking {
     ignore: Vec<String>,
     ignore_only: Vec<(String, Vec<String>)>,
     ignore_unstable_packages: bool,
+    disable_builtin: bool,
 }
 
 impl RawBreaking {
@@ -153,6 +157,12 @@ impl RawBreaking {
             ignore_unstable_packages: match node.get("ignore_unstable_packages") {
                 Some(flag) => flag
                     .as_bool(&format!("{what}.ignore_unstable_packages"))?
+                    .unwrap_or(false),
+                None => false,
+            },
+            disable_builtin: match node.get("disable_builtin") {
+                Some(flag) => flag
+                    .as_bool(&format!("{what}.disable_builtin"))?
                     .unwrap_or(false),
                 None => false,
             },
@@ -204,6 +214,29 @@ impl Config {
             None => &[],
         };
         let version = document.version;
+        // What buf would add to lint's and breaking's findings, and
+        // protoforge cannot: refused rather than findings silently missing.
+        for (key, what) in [
+            (
+                "plugins",
+                "buf runs these check plugins' rules in lint and breaking",
+            ),
+            (
+                "policies",
+                "buf applies these policies' checks in lint and breaking",
+            ),
+        ] {
+            let listed = root.get(key).map(|node| node.as_items(key)).transpose();
+            if listed
+                .map_err(&located)?
+                .is_some_and(|items| !items.is_empty())
+            {
+                return Err(invalid(format!(
+                    "{key}: {what}, which protoforge does not run: remove `{key}` to compare \
+                     with buf's built-in rules only"
+                )));
+            }
+        }
         // v2 may configure breaking per module; a module's own block
         // replaces the top-level one, and ignore paths are relative to the
         // workspace, so they keep their module prefix.
@@ -270,6 +303,7 @@ impl Config {
                 config.ignore_only.insert(id.clone(), paths);
             }
             config.ignore_unstable_packages = breaking.ignore_unstable_packages;
+            config.disable_builtin = breaking.disable_builtin;
         }
         for id in config
             .use_
@@ -428,6 +462,32 @@ mod tests {
 
     fn ids(config: &Config) -> Vec<&'static str> {
         config.rules().iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn what_buf_would_add_is_refused_not_left_out() {
+        for (config, said) in [
+            (
+                "version: v2\nplugins:\n  - plugin: buf-plugin-x\n",
+                "plugins: buf runs",
+            ),
+            (
+                "version: v2\npolicies:\n  - policy: p\n",
+                "policies: buf applies",
+            ),
+        ] {
+            let err = Config::parse(config, "buf.yaml").expect_err("refused");
+            assert!(err.to_string().contains(said), "{err}");
+        }
+        // Empty lists add nothing.
+        Config::parse("version: v2\nplugins: []\npolicies: []\n", "buf.yaml").expect("valid");
+        // breaking's disable_builtin is read, for `breaking` to refuse it.
+        let config = Config::parse(
+            "version: v2\nbreaking:\n  disable_builtin: true\n",
+            "buf.yaml",
+        )
+        .expect("valid for lint");
+        assert!(config.disable_builtin);
     }
 
     #[test]

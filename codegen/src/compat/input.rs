@@ -1019,7 +1019,7 @@ fn prepare_git(
                 } else {
                     format!("{root}/{name}")
                 };
-                if module.excludes.iter().any(|e| contains(e, &in_module)) {
+                if !module.has(&in_module) {
                     continue;
                 }
                 wanted.push((name, path.clone(), target));

@@ -88,27 +88,11 @@ struct RawLint {
     disable_builtin: bool,
 }
 
-/// The keys of a `lint:` block: any other is an error, as in buf.
-const LINT_KEYS: [&str; 12] = [
-    "use",
-    "except",
-    "ignore",
-    "ignore_only",
-    "enum_zero_value_suffix",
-    "service_suffix",
-    "rpc_allow_same_request_response",
-    "rpc_allow_google_protobuf_empty_requests",
-    "rpc_allow_google_protobuf_empty_responses",
-    "allow_comment_ignores",
-    "disallow_comment_ignores",
-    "disable_builtin",
-];
-
 impl RawLint {
     /// Reads a `lint:` block (a mapping; null is every default). Empty rule
     /// IDs are dropped as buf drops them (`use: [""]` is the default).
     fn read(node: &Node) -> Result<RawLint, YamlError> {
-        node.deny_unknown_keys("lint", &LINT_KEYS)?;
+        node.deny_unknown_keys("lint", crate::workspace::LINT_KEYS)?;
         let what = |key: &str| format!("lint.{key}");
         let list = |key: &str| strings(node.get(key), &what(key));
         let ids = |key: &str| {
