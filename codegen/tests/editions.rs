@@ -453,6 +453,27 @@ fn redefinitions_and_overlaps_are_reported_where_protoc_reports_them() {
     }
 }
 
+/// `reserved` names: strings before editions, identifiers in editions, the
+/// first name deciding; protoforge's parser reads them all (buf formats them
+/// as written) and the compiler refuses what protoc's parser refuses.
+#[test]
+fn reserved_names_are_refused_as_protoc_refuses_them() {
+    for source in [
+        "syntax = \"proto3\";\nmessage M { reserved x; }\n",
+        "syntax = \"proto3\";\nmessage M { reserved \"x\", y; }\n",
+        "syntax = \"proto3\";\nmessage M { reserved \"x\", 3; }\n",
+        "syntax = \"proto2\";\nmessage M { reserved \"x\"; reserved \"y\"; optional int32 y = 1; }\n",
+        "edition = \"2023\";\nmessage M { reserved \"x\", y; }\n",
+        "edition = \"2023\";\nmessage M { reserved x, \"y\"; }\n",
+        "edition = \"2023\";\nmessage M { reserved x, 3; }\n",
+        "edition = \"2023\";\nenum E { E0 = 0; reserved \"x\" \"y\"; }\n",
+        "edition = \"2024\";\npackage a;\nenum E { E0 = 0; reserved \"X\"; }\n",
+        "edition = \"2023\";\nmessage M { reserved x; reserved y; int32 y = 1; }\n",
+    ] {
+        assert_errors_as_protoc(source);
+    }
+}
+
 /// Compiles `source` as `bad.proto` with protoc 35 and with protoforge
 /// (protoc's own include directory beside it) and asserts the same error
 /// lines, in order, with their lines and columns.

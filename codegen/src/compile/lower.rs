@@ -426,9 +426,7 @@ impl<'a> Lowering<'_, 'a> {
                         }
                     }
                     syntax::ReservedKind::Names(names) => {
-                        for name in names {
-                            out.reserved_name.push(self.reserved_name(&name.item)?);
-                        }
+                        out.reserved_name.extend(self.reserved_names(names)?);
                     }
                 },
                 syntax::MessageItem::Option(option) => {
@@ -465,11 +463,50 @@ impl<'a> Lowering<'_, 'a> {
         Ok(())
     }
 
-    fn reserved_name(&self, name: &syntax::ReservedName) -> Result<String> {
-        match name {
-            syntax::ReservedName::String(strings) => self.string(*strings),
-            syntax::ReservedName::Ident(tok) => Ok(self.text(*tok).to_owned()),
+    /// A `reserved` statement's names, as protoc's parser takes them: the
+    /// first name decides how all are written (strings before editions,
+    /// identifiers in editions), and a name written the other way is
+    /// refused where it is.
+    fn reserved_names(
+        &self,
+        names: &[syntax::Listed<syntax::ReservedName>],
+    ) -> Result<Vec<String>> {
+        let editions = self.syntax == Syntax::Editions;
+        let first_is_string = matches!(
+            names.first().map(|name| &name.item),
+            Some(syntax::ReservedName::String(_))
+        );
+        let mut out = Vec::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            match &name.item {
+                syntax::ReservedName::String(strings) => {
+                    if i == 0 && editions {
+                        return Err(self.error(
+                            "Reserved names must be identifiers in editions, not string literals.",
+                            strings.first,
+                        ));
+                    }
+                    if !first_is_string {
+                        return Err(self.error("Expected field name identifier.", strings.first));
+                    }
+                    out.push(self.string(*strings)?);
+                }
+                syntax::ReservedName::Ident(tok) => {
+                    if i == 0 && !editions {
+                        return Err(self.error(
+                            "Reserved names must be string literals. (Only editions supports \
+                             identifiers.)",
+                            *tok,
+                        ));
+                    }
+                    if first_is_string {
+                        return Err(self.error("Expected field name string literal.", *tok));
+                    }
+                    out.push(self.text(*tok).to_owned());
+                }
+            }
         }
+        Ok(out)
     }
 
     /// A range of numbers as protoc stores it: for a message (whose `max`
@@ -776,9 +813,7 @@ impl<'a> Lowering<'_, 'a> {
                         }
                     }
                     syntax::ReservedKind::Names(names) => {
-                        for name in names {
-                            out.reserved_name.push(self.reserved_name(&name.item)?);
-                        }
+                        out.reserved_name.extend(self.reserved_names(names)?);
                     }
                 },
                 syntax::EnumItem::Empty(_) => {}

@@ -690,23 +690,22 @@ impl<'a> Parser<'a> {
     fn reserved(&mut self) -> Result<Reserved> {
         let keyword = self.bump();
         let kind = match self.peek_kind() {
-            Some(TokenKind::String) => {
+            Some(first @ (TokenKind::String | TokenKind::Ident)) => {
+                // Names as strings (proto2, proto3) or identifiers
+                // (editions), even mixed: buf formats them all as written,
+                // and the compiler refuses what protoc refuses (see
+                // `compile::lower`).
+                let expected = if first == TokenKind::String {
+                    "Expected field name string literal."
+                } else {
+                    "Expected field name identifier."
+                };
                 let mut names = Vec::new();
                 loop {
-                    let item = ReservedName::String(self.strings("Expected field name.")?);
-                    let comma = self.eat_symbol(",");
-                    let done = comma.is_none();
-                    names.push(Listed { item, comma });
-                    if done {
-                        break;
-                    }
-                }
-                ReservedKind::Names(names)
-            }
-            Some(TokenKind::Ident) => {
-                let mut names = Vec::new();
-                loop {
-                    let item = ReservedName::Ident(self.ident("Expected field name identifier.")?);
+                    let item = match self.peek_kind() {
+                        Some(TokenKind::Ident) => ReservedName::Ident(self.ident(expected)?),
+                        _ => ReservedName::String(self.strings(expected)?),
+                    };
                     let comma = self.eat_symbol(",");
                     let done = comma.is_none();
                     names.push(Listed { item, comma });

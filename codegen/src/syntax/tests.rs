@@ -145,7 +145,7 @@ fn errors_are_protoc_like_and_located() {
         "message A { int32 x = 1; ",
         "enum E { A = 0 }",
         "service S { foo }",
-        "message A { reserved foo, \"bar\"; }",
+        "message A { reserved foo, 3; }",
         "message A { extensions 5 [a = 1], 6; }",
         "import \"x\n\";",
         "/* never closed",
