@@ -400,6 +400,12 @@ fn a_files_errors_are_protocs_stage_by_stage() {
         format!("edition = \"2024\";\npackage a;\n{custom}message bad_name {{}}\n"),
         "edition = \"2024\";\npackage a;\nmessage M { option features.field_presence = IMPLICIT; }\nmessage bad_name {}\n".to_owned(),
         format!("edition = \"2024\";\npackage a;\nmessage M {{ option features.field_presence = IMPLICIT; int32 a = 1; }}\n{ctype}"),
+        // The numbers protoc keeps for itself: late, beside the targets.
+        format!("edition = \"2024\";\npackage a;\nmessage M {{ int32 a = 19000; }}\n{ctype}"),
+        "edition = \"2024\";\npackage a;\noption java_multiple_files = true;\nmessage M { int32 a = 19000; }\n".to_owned(),
+        format!("edition = \"2024\";\npackage a;\n{custom}message M {{ int32 a = 19000; }}\n"),
+        "edition = \"2024\";\npackage a;\nmessage M { int32 a = 19000; }\nmessage bad_name {}\n".to_owned(),
+        "syntax = \"proto3\";\npackage a;\nmessage M { message N { int32 c = 19999; } }\n".to_owned(),
         // Problems of the same stage, all reported.
         format!("edition = \"2024\";\npackage a;\nmessage M {{ int32 foo_bar = 1; int32 fooBar = 2; }}\n{ctype}"),
         format!("edition = \"2024\";\npackage a;\nmessage M {{ string s = 1 [jstype = JS_STRING]; }}\n{ctype}"),

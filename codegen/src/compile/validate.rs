@@ -3,8 +3,8 @@
 //! Each check gives a [`Problem`]: protoc's message and the descriptor path
 //! of the part protoc points at (a field's number, a reserved range, a type
 //! name), which the pipeline locates through the file's source info. Where
-//! protoc gives no location (the reserved numbers 19000 to 19999, STRICT's
-//! nested `export`), the path is empty and the problem is the file's.
+//! protoc gives no location (STRICT's nested `export`), the path is empty
+//! and the problem is the file's.
 //!
 //! Options are read as written (`uninterpreted_option`) or interpreted,
 //! whichever the descriptor has, so the checks hold before and after option
@@ -709,12 +709,6 @@ impl Check<'_, '_> {
                     format!("Field numbers cannot be greater than {MAX_FIELD_NUMBER}."),
                 );
                 suggestions += 1;
-            } else if (19000..=19999).contains(&number) {
-                self.error(
-                    Vec::new(),
-                    "Field numbers 19000 through 19999 are reserved for the protocol buffer \
-                     library implementation.",
-                );
             }
             if let Some((r, _)) = reserved
                 .iter()
@@ -909,7 +903,9 @@ impl Check<'_, '_> {
             o.allow_alias == Some(true)
                 || written_bool(&o.uninterpreted_option, "allow_alias") == Some(true)
         });
-        let mut by_number: HashMap<i32, &str> = HashMap::new();
+        // Values by full name, as protoc names them here (C++ scoping:
+        // beside their enum).
+        let mut by_number: HashMap<i32, String> = HashMap::new();
         let mut aliased = false;
         for (i, value) in enumeration.value.iter().enumerate() {
             let value_path = with(path, &[2, index(i)]);
@@ -928,12 +924,12 @@ impl Check<'_, '_> {
                             "\"{}\" uses the same enum value as \"{other}\". If this is intended, \
                              set 'option allow_alias = true;' to the enum definition. The next \
                              available enum value is {next}.",
-                            value.name()
+                            join(scope, value.name())
                         ),
                     );
                 }
             } else {
-                by_number.insert(value.number(), value.name());
+                by_number.insert(value.number(), join(scope, value.name()));
             }
             if let Some((r, _)) = enumeration
                 .reserved_range
@@ -1353,13 +1349,6 @@ mod tests {
                 "syntax = \"proto2\";\nmessage A {\n  extensions 10 to 20;\n  extensions 15 to 30;\n}\n"
             ),
             ["Extension range 15 to 30 overlaps with already-defined range 10 to 20."]
-        );
-        assert_eq!(
-            one("syntax = \"proto3\";\nmessage A {\n  int32 x = 19001;\n}\n"),
-            [
-                "Field numbers 19000 through 19999 are reserved for the protocol buffer library \
-                 implementation."
-            ]
         );
     }
 

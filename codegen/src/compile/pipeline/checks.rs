@@ -124,7 +124,8 @@ pub(super) struct Before {
 /// error: the checks here that read resolved features and options (field
 /// features, JSON names, element rules, declarations, visibility), then
 /// naming style, then `feature_support` lifetimes (introduced, removed,
-/// deprecated), then `targets`. So a file reports the problems of its
+/// deprecated), then `targets` (after the field numbers protoc keeps for
+/// itself, 19000 to 19999). So a file reports the problems of its
 /// first stage with one, and none at all after failed options.
 pub(super) fn run(
     files: &[FileDescriptorProto],
@@ -211,6 +212,7 @@ fn file(
     context: &Context<'_>,
 ) -> Found {
     let mut found = Found::default();
+    element_rules::implementation_numbers(file, &mut found.targets);
     element_rules::check(file, context.files, written_json_names, &mut found.checks);
     extension_declarations::check(file, &context.declared, &mut found.checks);
     if file.syntax() != "editions" {

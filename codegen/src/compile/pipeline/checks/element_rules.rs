@@ -272,3 +272,25 @@ fn is_map_entry(message: &DescriptorProto, nested: &DescriptorProto) -> bool {
                 .is_some_and(|name| name == nested.name())
     })
 }
+
+/// Fields numbered in 19000 to 19999, which protoc reserves for itself: it
+/// reports them late, beside the options' targets, with no location.
+pub(super) fn implementation_numbers(file: &FileDescriptorProto, problems: &mut Vec<Problem>) {
+    fn fields_of(message: &DescriptorProto, problems: &mut Vec<Problem>) {
+        for field in &message.field {
+            if (19000..=19999).contains(&field.number()) {
+                problems.push(Problem::error(
+                    Vec::new(),
+                    "Field numbers 19000 through 19999 are reserved for the protocol buffer \
+                     library implementation.",
+                ));
+            }
+        }
+        for nested in &message.nested_type {
+            fields_of(nested, problems);
+        }
+    }
+    for message in &file.message_type {
+        fields_of(message, problems);
+    }
+}
