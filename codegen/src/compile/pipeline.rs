@@ -380,26 +380,21 @@ fn link(
             .collect();
         (problems, moves)
     })?;
-    // protoc checks no further a file whose options it could not
-    // interpret, and adds the later problems only to a file with no other.
-    let mut failed = Vec::with_capacity(files.len());
+    // Each file's problems are held until [`checks::run`] reports those
+    // of its first stage with any, as protoc does.
+    let mut options_problems = Vec::with_capacity(files.len());
     for ((file_problems, file_moves), about) in interpreted.into_iter().zip(&mut about) {
-        failed.push(if file_problems.is_empty() {
-            checks::Failed::No
-        } else {
-            checks::Failed::Options
-        });
-        problems.extend(file_problems);
+        options_problems.push(file_problems);
         about.moves = file_moves.moves;
     }
-    if problems.is_empty() {
+    if options_problems.iter().all(Vec::is_empty) {
         places.move_options(&mut files, &mut about)?;
     }
 
     // protoc's validations, file by file, against every file.
     let all: Vec<&FileDescriptorProto> = files.iter().collect();
     let universe = validate::Universe::of(&all);
-    let checked = parallel::map_with(
+    let mut validated = parallel::map_with(
         all.iter().zip(&about).collect(),
         || (),
         |(), (file, about)| {
@@ -407,31 +402,28 @@ fn link(
             Some(
                 found
                     .into_iter()
-                    .map(|found| places.locate(file, about, found))
+                    .map(|found| {
+                        let building = found.building;
+                        (places.locate(file, about, found), building)
+                    })
                     .collect::<Vec<_>>(),
             )
         },
     )
     .ok_or_else(worker_failed)?;
     drop(universe);
-    for (diagnostics, failed) in checked.into_iter().zip(&mut failed) {
-        for diagnostic in diagnostics {
-            if diagnostic.severity == super::Severity::Warning {
-                warnings.push(diagnostic);
-            } else {
-                *failed = (*failed).max(checks::Failed::Validation);
-                problems.push(diagnostic);
-            }
-        }
-    }
     for (index, found) in validate::extension_numbers(&all) {
-        failed[index] = failed[index].max(checks::Failed::Validation);
-        problems.push(places.locate(&files[index], &about[index], found));
+        let building = found.building;
+        validated[index].push((places.locate(&files[index], &about[index], found), building));
     }
     checks::run(
         &files,
         &about,
-        checks::Before { failed, later },
+        checks::Before {
+            options: options_problems,
+            validated,
+            later,
+        },
         &input_imports,
         &places,
         &mut problems,

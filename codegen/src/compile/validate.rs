@@ -33,6 +33,9 @@ pub(crate) struct Problem {
     pub message: String,
     /// protoc only warns.
     pub warning: bool,
+    /// protoc finds it while it builds the file, before it interprets
+    /// options: such problems are reported alone (the pipeline's stages).
+    pub building: bool,
 }
 
 impl Problem {
@@ -41,6 +44,15 @@ impl Problem {
             path,
             message: message.into(),
             warning: false,
+            building: false,
+        }
+    }
+
+    /// The same problem, found while protoc builds the file.
+    pub fn building(self) -> Problem {
+        Problem {
+            building: true,
+            ..self
         }
     }
 
@@ -546,7 +558,21 @@ impl Check<'_, '_> {
         self.problems.push(Problem::error(path, message));
     }
 
+    /// An error protoc finds while it builds the file (see
+    /// [`Problem::building`]).
+    fn building_error(&mut self, path: Vec<i32>, message: impl Into<String>) {
+        self.problems.push(Problem::error(path, message).building());
+    }
+
+    /// The problems found since the `start`th, all found while building.
+    fn all_building(&mut self, start: usize) {
+        for problem in &mut self.problems[start..] {
+            problem.building = true;
+        }
+    }
+
     fn imports(&mut self) {
+        let start = self.problems.len();
         let mut seen = BTreeSet::new();
         for (i, import) in self.file.dependency.iter().enumerate() {
             if !seen.insert(import.as_str()) {
@@ -568,6 +594,7 @@ impl Check<'_, '_> {
                 );
             }
         }
+        self.all_building(start);
     }
 
     fn message(&mut self, scope: &str, message: &DescriptorProto, path: &[i32], nested: bool) {
@@ -645,6 +672,12 @@ impl Check<'_, '_> {
 
     /// Field numbers, reserved ranges and names, extension ranges.
     fn numbers(&mut self, full: &str, message: &DescriptorProto, path: &[i32]) {
+        let start = self.problems.len();
+        self.numbers_of(full, message, path);
+        self.all_building(start);
+    }
+
+    fn numbers_of(&mut self, full: &str, message: &DescriptorProto, path: &[i32]) {
         let shown = full;
         let reserved: Vec<(i32, i32)> = message
             .reserved_range
@@ -940,7 +973,7 @@ impl Check<'_, '_> {
                     (r.start()..=r.end()).contains(&value.number())
                 })
             {
-                self.error(
+                self.building_error(
                     with(path, &[4, index(r)]),
                     format!(
                         "Enum value \"{}\" uses reserved number {}.",
@@ -950,7 +983,7 @@ impl Check<'_, '_> {
                 );
             }
             if enumeration.reserved_name.iter().any(|n| n == value.name()) {
-                self.error(
+                self.building_error(
                     with(&value_path, &[1]),
                     format!("Enum value \"{}\" is reserved.", value.name()),
                 );
@@ -974,7 +1007,7 @@ impl Check<'_, '_> {
             .collect();
         for (i, later) in overlapping_pairs(&reserved, |(s, e), (s2, e2)| s <= e2 && s2 <= e) {
             let ((start, end), (s, e)) = (reserved[later], reserved[i]);
-            self.error(
+            self.building_error(
                 with(path, &[4, index(i)]),
                 format!(
                     "Reserved range {start} to {end} overlaps with already-defined range {s} to {e}."
@@ -1033,7 +1066,7 @@ impl Check<'_, '_> {
         if extension.label == Some(Label::Required as i32) {
             // At the type, as protoc points.
             let type_slot = if extension.type_name.is_some() { 6 } else { 5 };
-            self.error(
+            self.building_error(
                 with(path, &[type_slot]),
                 format!("The extension {full} cannot be required."),
             );
@@ -1058,7 +1091,7 @@ impl Check<'_, '_> {
             .iter()
             .any(|r| (r.start()..r.end()).contains(&number))
         {
-            self.error(
+            self.building_error(
                 with(path, &[3]),
                 format!("\"{extendee}\" does not declare {number} as an extension number."),
             );
@@ -1204,7 +1237,8 @@ pub(crate) fn extension_numbers(files: &[&FileDescriptorProto]) -> Vec<(usize, P
                              extension \"{other}\".",
                             extension.number()
                         ),
-                    ),
+                    )
+                    .building(),
                 ));
             } else {
                 seen.insert(key, full);

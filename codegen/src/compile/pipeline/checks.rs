@@ -92,17 +92,6 @@ impl<'f> Context<'f> {
     }
 }
 
-/// How far a file got before these checks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Failed {
-    No,
-    /// [`super::validate`] found errors: protoc then reports none of the
-    /// later problems.
-    Validation,
-    /// Its options could not be interpreted: protoc checks no further.
-    Options,
-}
-
 /// Problems found before the checks that protoc reports after them (core
 /// features' [`features::check_uses`]), located.
 #[derive(Debug, Default)]
@@ -113,7 +102,11 @@ pub(crate) struct Later {
 
 /// What the steps before the checks found, per file.
 pub(super) struct Before {
-    pub failed: Vec<Failed>,
+    /// Options that could not be interpreted.
+    pub options: Vec<Vec<super::Diagnostic>>,
+    /// [`super::validate`]'s problems, each with whether protoc finds it
+    /// while it builds the file.
+    pub validated: Vec<Vec<(super::Diagnostic, bool)>>,
     pub later: Vec<Later>,
 }
 
@@ -121,12 +114,18 @@ pub(super) struct Before {
 /// error or a warning; then the unused imports of the inputs.
 ///
 /// protoc 35 checks a file in stages and stops at the first that finds an
-/// error: the checks here that read resolved features and options (field
-/// features, JSON names, element rules, declarations, visibility), then
-/// naming style, then `feature_support` lifetimes (introduced, removed,
-/// deprecated), then `targets` (after the field numbers protoc keeps for
-/// itself, 19000 to 19999). So a file reports the problems of its
-/// first stage with one, and none at all after failed options.
+/// error, so a file reports the problems of its first stage with one:
+/// 1. what protoc finds as it builds the file: numbers, reserved names and
+///    ranges, extension numbers, imports, defaults, empty enums
+///    ([`validate::Problem::building`]);
+/// 2. options that cannot be interpreted;
+/// 3. the other validations, and the checks here that read resolved
+///    features and options (field features, JSON names, element rules,
+///    declarations, visibility);
+/// 4. naming style;
+/// 5. `feature_support` lifetimes (introduced, removed, deprecated);
+/// 6. the field numbers protoc keeps for itself (19000 to 19999), then
+///    `targets`.
 pub(super) fn run(
     files: &[FileDescriptorProto],
     about: &[super::About],
@@ -138,18 +137,36 @@ pub(super) fn run(
 ) {
     let descriptors: Vec<&FileDescriptorProto> = files.iter().collect();
     let context = Context::of(&descriptors);
-    let stages = files.iter().zip(about).zip(before.failed).zip(before.later);
-    for (((descriptor, about), failed), later) in stages {
+    let Before {
+        options,
+        validated,
+        later,
+    } = before;
+    let stages = files
+        .iter()
+        .zip(about)
+        .zip(options)
+        .zip(validated)
+        .zip(later);
+    for ((((descriptor, about), options), validated), later) in stages {
         let shown = &about.shown;
-        let found = if failed == Failed::Options {
-            Found::default()
-        } else {
-            file(descriptor, &about.written_json_names, &context)
-        };
-        // A stage's problems, unless an earlier one failed; `true` when it
-        // fails.
+        let found = file(descriptor, &about.written_json_names, &context);
+        let (mut building, mut validated_later) = (Vec::new(), Vec::new());
+        for (diagnostic, while_building) in validated {
+            if diagnostic.severity == super::super::Severity::Warning {
+                warnings.push(diagnostic);
+            } else if while_building {
+                building.push(diagnostic);
+            } else {
+                validated_later.push(diagnostic);
+            }
+        }
+        let (checks_building, checks): (Vec<Problem>, Vec<Problem>) =
+            found.checks.into_iter().partition(|p| p.building);
+        // A stage's problems; `true` when it has an error.
         let mut stage = |found: Vec<Problem>, located: Vec<super::Diagnostic>| {
             let mut stage_failed = !located.is_empty();
+            problems.extend(located);
             for found in found {
                 let warning = found.warning;
                 let diagnostic = places.locate(descriptor, about, found);
@@ -160,22 +177,19 @@ pub(super) fn run(
                     problems.push(diagnostic);
                 }
             }
-            problems.extend(located);
             stage_failed
         };
-        // The first stage runs after validation's errors too (as protoc
-        // does for most of them), the others only after no error at all.
-        let checks_failed = stage(found.checks, Vec::new());
-        if failed == Failed::No && !checks_failed {
-            let later_stages = [
-                (found.naming, Vec::new()),
-                (found.lifetimes, later.lifetimes),
-                (found.targets, later.targets),
-            ];
-            for (found, located) in later_stages {
-                if stage(found, located) {
-                    break;
-                }
+        let stages = [
+            (checks_building, building),
+            (Vec::new(), options),
+            (checks, validated_later),
+            (found.naming, Vec::new()),
+            (found.lifetimes, later.lifetimes),
+            (found.targets, later.targets),
+        ];
+        for (found, located) in stages {
+            if stage(found, located) {
+                break;
             }
         }
         let Some(imports) = input_imports.get(descriptor.name()) else {

@@ -100,14 +100,18 @@ impl Rules<'_> {
     }
 
     fn field(&mut self, field: &FieldDescriptorProto, path: &[i32], extension: bool) {
+        // Defaults, which protoc checks as it builds the file.
         if let Some(default) = &field.default_value {
             let at = [path, &[7]].concat();
-            if field.label() == Label::Repeated {
-                self.error(at, "Repeated fields can't have default values.");
+            let why = if field.label() == Label::Repeated {
+                Some("Repeated fields can't have default values.".to_owned())
             } else if matches!(field.r#type(), Type::Message | Type::Group) {
-                self.error(at, "Messages can't have default values.");
-            } else if let Some(why) = self.default_problem(field, default) {
-                self.error(at, &why);
+                Some("Messages can't have default values.".to_owned())
+            } else {
+                self.default_problem(field, default)
+            };
+            if let Some(why) = why {
+                self.problems.push(Problem::error(at, why).building());
             }
         }
         if field
@@ -190,9 +194,12 @@ impl Rules<'_> {
 
     fn enumeration(&mut self, enumeration: &EnumDescriptorProto, path: &[i32]) {
         if enumeration.value.is_empty() {
-            self.error(
-                [path, &[1]].concat(),
-                "Enums must contain at least one value.",
+            self.problems.push(
+                Problem::error(
+                    [path, &[1]].concat(),
+                    "Enums must contain at least one value.",
+                )
+                .building(),
             );
         }
     }
