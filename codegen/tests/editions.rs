@@ -407,7 +407,7 @@ fn a_files_errors_are_protocs_stage_by_stage() {
         format!("edition = \"2024\";\npackage a;\nmessage M {{ repeated int32 a = 1 [default = 1]; }}\n{ctype}"),
         format!("edition = \"2024\";\npackage a;\nenum E {{ E0 = 0; reserved 0; }}\nenum F {{ option features.enum_type = CLOSED; }}\n{ctype}"),
         format!("edition = \"2024\";\npackage a;\nimport \"google/protobuf/empty.proto\";\nimport \"google/protobuf/empty.proto\";\n{ctype}"),
-        format!("edition = \"2024\";\npackage a;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.MessageOptions {{ int32 mo = 50000; }}\noption (mo) = 3;\nmessage M {{ int32 a = 1; int32 b = 1; }}\n"),
+        "edition = \"2024\";\npackage a;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.MessageOptions { int32 mo = 50000; }\noption (mo) = 3;\nmessage M { int32 a = 1; int32 b = 1; }\n".to_owned(),
         // The other validations share the checks' stage.
         format!("edition = \"2024\";\npackage a;\nmessage M {{ map<float, int32> m = 1; }}\n{ctype}"),
         // The numbers protoc keeps for itself: late, beside the targets.
