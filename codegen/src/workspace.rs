@@ -787,10 +787,14 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
         for exclude in &listed_excludes {
             let exclude = checked(document, "invalid exclude path: ", exclude)?;
             // Excludes are relative to the workspace root, inside the module.
+            if exclude == path && path != "." {
+                return Err(invalid(
+                    &document.shown,
+                    format!("exclude path \"{exclude}\" is equal to module directory \"{path}\""),
+                ));
+            }
             let inside = if path == "." {
                 Some(exclude.clone())
-            } else if exclude == path {
-                Some(".".to_owned())
             } else {
                 exclude.strip_prefix(&format!("{path}/")).map(str::to_owned)
             };
@@ -802,6 +806,8 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
             };
             excludes.push(inside);
         }
+        // buf names excludes relative to the module here.
+        distinct_paths(document, "exclude", &excludes, str::to_owned)?;
         let (listed_includes, includes_what) = field("includes");
         let listed_includes = strings(listed_includes, &includes_what).map_err(&located)?;
         let includes = v2_includes(document, &path, &listed_includes, &excludes)?;
@@ -865,22 +871,8 @@ fn v2_includes(
             format!("{path}/{inside}")
         }
     };
-    for (i, include) in includes.iter().enumerate() {
-        if let Some(outer) = includes
-            .iter()
-            .enumerate()
-            .find(|(j, outer)| *j != i && *outer != include && contains(outer, include))
-            .map(|(_, outer)| outer)
-        {
-            return Err(invalid(
-                &document.shown,
-                format!(
-                    "include \"{}\" is within include \"{}\" which is not allowed",
-                    shown(include),
-                    shown(outer)
-                ),
-            ));
-        }
+    distinct_paths(document, "include", &includes, shown)?;
+    for include in &includes {
         if let Some(exclude) = excludes.iter().find(|e| contains(e, include)) {
             return Err(invalid(
                 &document.shown,
@@ -906,6 +898,36 @@ fn v2_includes(
         ));
     }
     Ok(includes)
+}
+
+/// buf's checks of a list of paths of one `kind` (`include`, `exclude`,
+/// `root`): none twice, none inside another. `shown` names a path as buf
+/// does in the error.
+fn distinct_paths(
+    document: &Document,
+    kind: &str,
+    paths: &[String],
+    shown: impl Fn(&str) -> String,
+) -> Result<(), ConfigError> {
+    let refused = |message: String| Err(invalid(&document.shown, message));
+    for (i, path) in paths.iter().enumerate() {
+        if paths[..i].contains(path) {
+            return refused(format!("duplicate {kind} \"{}\"", shown(path)));
+        }
+    }
+    for path in paths {
+        if let Some(outer) = paths
+            .iter()
+            .find(|outer| *outer != path && contains(outer, path))
+        {
+            return refused(format!(
+                "{kind} \"{}\" is within {kind} \"{}\" which is not allowed",
+                shown(path),
+                shown(outer)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The list of strings `node` (absent: empty); `what` names it in errors.
@@ -954,15 +976,27 @@ fn v1_module(
         let build_roots = strings(yaml::field(build, "roots"), "build.roots").map_err(&located)?;
         let build_excludes =
             strings(yaml::field(build, "excludes"), "build.excludes").map_err(&located)?;
-        if document.version == Version::V1Beta1 && !build_roots.is_empty() {
+        if !build_roots.is_empty() {
+            if document.version != Version::V1Beta1 {
+                return Err(invalid(
+                    &document.shown,
+                    format!(
+                        "build.roots cannot be set on version {}: [{}]",
+                        document.version_written,
+                        build_roots.join(" ")
+                    ),
+                ));
+            }
             roots = build_roots
                 .iter()
                 .map(|root| checked(document, "", root))
                 .collect::<Result<_, _>>()?;
+            distinct_paths(document, "root", &roots, str::to_owned)?;
         }
         for exclude in &build_excludes {
             excludes.push(checked(document, "invalid exclude path: ", exclude)?);
         }
+        distinct_paths(document, "exclude", &excludes, str::to_owned)?;
     }
     Ok(Module {
         path,
@@ -1057,6 +1091,106 @@ mod tests {
         let empty =
             Document::parse("version: v2\nmodules: []\n".to_owned(), "buf.yaml").expect("valid");
         assert_eq!(v2_modules(&empty).expect("valid")[0].path, ".");
+    }
+
+    /// buf 1.75's words for each (`buf lint` on the buf.yaml).
+    #[test]
+    fn path_lists_buf_refuses_are_refused() {
+        let error = |text: &str| {
+            let document = Document::parse(text.to_owned(), "buf.yaml")?;
+            match document.version {
+                Version::V2 => v2_modules(&document).map(drop),
+                _ => v1_module(".".to_owned(), PathBuf::new(), Some(document)).map(drop),
+            }
+        };
+        for (text, expected) in [
+            (
+                "version: v1
+build:
+  roots: [a, b]
+",
+                "build.roots cannot be set on version v1: [a b]",
+            ),
+            (
+                "version: v1beta1
+build:
+  roots: [a, ./a]
+",
+                "duplicate root \"a\"",
+            ),
+            (
+                "version: v1beta1
+build:
+  roots: [a/b, a]
+",
+                "root \"a/b\" is within root \"a\" which is not allowed",
+            ),
+            (
+                "version: v1
+build:
+  excludes: [a, a/b]
+",
+                "exclude \"a/b\" is within exclude \"a\" which is not allowed",
+            ),
+            (
+                "version: v1
+build:
+  excludes: [a/, a]
+",
+                "duplicate exclude \"a\"",
+            ),
+            (
+                "version: v2
+modules:
+  - path: proto
+    excludes: [proto/a, proto/a]
+",
+                "duplicate exclude \"a\"",
+            ),
+            (
+                "version: v2
+modules:
+  - path: proto
+    excludes: [proto/a, proto/a/v1]
+",
+                "exclude \"a/v1\" is within exclude \"a\" which is not allowed",
+            ),
+            (
+                "version: v2
+modules:
+  - path: proto
+    excludes: [proto]
+",
+                "exclude path \"proto\" is equal to module directory \"proto\"",
+            ),
+            (
+                "version: v2
+modules:
+  - path: proto
+    includes: [proto/b, proto/a, proto/b]
+",
+                "duplicate include \"proto/b\"",
+            ),
+        ] {
+            assert_eq!(
+                error(text).map_err(|e| e.to_string()),
+                Err(format!("buf.yaml: {expected}")),
+                "{text}"
+            );
+        }
+        // A v1 `build:` with no roots, or an empty list of them, is fine.
+        for text in [
+            "version: v1
+build:
+  roots: []
+",
+            "version: v1
+build:
+  roots:
+",
+        ] {
+            assert!(error(text).is_ok(), "{text}");
+        }
     }
 
     #[test]
