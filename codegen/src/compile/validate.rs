@@ -670,25 +670,30 @@ impl Check<'_, '_> {
                 ),
             );
         }
-        for (i, later) in overlapping_pairs(&ranges, |(s, e), (s2, e2)| s < e2 && s2 < e) {
-            let ((start, end), (s, e)) = (ranges[later], ranges[i]);
-            self.error(
-                with(path, &[5, index(i)]),
-                format!(
-                    "Extension range {start} to {} overlaps with already-defined range {s} to {}.",
-                    end - 1,
-                    e - 1
-                ),
-            );
-        }
+        // Each extension range against every reserved range it overlaps,
+        // then against the later extension ranges, all at it (protoc's one
+        // loop over the extension ranges).
+        let pairs = overlapping_pairs(&ranges, |(s, e), (s2, e2)| s < e2 && s2 < e);
         for (i, &(start, end)) in ranges.iter().enumerate() {
-            if let Some(&(s, e)) = reserved.iter().find(|(s, e)| start < *e && *s < end) {
+            for &(s, e) in reserved.iter().filter(|(s, e)| start < *e && *s < end) {
                 self.error(
                     with(path, &[5, index(i)]),
                     format!(
                         "Extension range {start} to {} overlaps with reserved range {s} to {}.",
                         end - 1,
                         e - 1
+                    ),
+                );
+            }
+            for &(_, later) in pairs.iter().filter(|(first, _)| *first == i) {
+                let (later_start, later_end) = ranges[later];
+                self.error(
+                    with(path, &[5, index(i)]),
+                    format!(
+                        "Extension range {later_start} to {} overlaps with already-defined \
+                         range {start} to {}.",
+                        later_end - 1,
+                        end - 1
                     ),
                 );
             }
@@ -1353,6 +1358,21 @@ mod tests {
                 "syntax = \"proto2\";\nmessage A {\n  extensions 10 to 20;\n  extensions 15 to 30;\n}\n"
             ),
             ["Extension range 15 to 30 overlaps with already-defined range 10 to 20."]
+        );
+        // protoc 35: each extension range against every reserved range,
+        // then the later extension ranges, range by range.
+        assert_eq!(
+            one(
+                "syntax = \"proto2\";\nmessage A {\n  extensions 1 to 10, 20 to 30;\n  \
+                 reserved 3, 5, 25;\n  extensions 5 to 6;\n}\n"
+            ),
+            [
+                "Extension range 1 to 10 overlaps with reserved range 3 to 3.",
+                "Extension range 1 to 10 overlaps with reserved range 5 to 5.",
+                "Extension range 5 to 6 overlaps with already-defined range 1 to 10.",
+                "Extension range 20 to 30 overlaps with reserved range 25 to 25.",
+                "Extension range 5 to 6 overlaps with reserved range 5 to 5."
+            ]
         );
         assert_eq!(
             one("syntax = \"proto3\";\nmessage A {\n  int32 x = 19001;\n}\n"),
