@@ -52,6 +52,9 @@ impl Problem {
     }
 }
 
+/// The most free field numbers protoc suggests for a message.
+const MAX_SUGGESTIONS: usize = 3;
+
 fn join(scope: &str, name: &str) -> String {
     if scope.is_empty() {
         name.to_owned()
@@ -519,6 +522,7 @@ pub(crate) fn file(file: &FileDescriptorProto, universe: &Universe<'_>) -> Vec<P
         universe,
         proto3: file.syntax() == "proto3",
         problems: Vec::new(),
+        suggestions: Vec::new(),
     };
     let package = file.package();
     for (i, message) in file.message_type.iter().enumerate() {
@@ -531,6 +535,8 @@ pub(crate) fn file(file: &FileDescriptorProto, universe: &Universe<'_>) -> Vec<P
         check.extension(package, extension, &[7, index(i)]);
     }
     check.imports();
+    // protoc suggests free numbers once the whole file is built.
+    check.problems.append(&mut check.suggestions);
     check.problems
 }
 
@@ -539,6 +545,9 @@ struct Check<'a, 'f> {
     universe: &'a Universe<'f>,
     proto3: bool,
     problems: Vec<Problem>,
+    /// The free field numbers suggested, reported after every other
+    /// problem of the file.
+    suggestions: Vec<Problem>,
 }
 
 impl Check<'_, '_> {
@@ -592,7 +601,7 @@ impl Check<'_, '_> {
             o.message_set_wire_format == Some(true)
                 || written_bool(&o.uninterpreted_option, "message_set_wire_format") == Some(true)
         });
-        self.numbers(&full, message, path);
+        self.numbers(&full, message, path, nested);
         for (i, field) in message.field.iter().enumerate() {
             let field_path = with(path, &[2, index(i)]);
             self.field(field, &field_path);
@@ -643,8 +652,10 @@ impl Check<'_, '_> {
         }
     }
 
-    /// Field numbers, reserved ranges and names, extension ranges.
-    fn numbers(&mut self, full: &str, message: &DescriptorProto, path: &[i32]) {
+    /// Field numbers, reserved ranges and names, extension ranges; free
+    /// numbers suggested for a top-level message only (`nested`: not one),
+    /// as protoc suggests them.
+    fn numbers(&mut self, full: &str, message: &DescriptorProto, path: &[i32], nested: bool) {
         let shown = full;
         let reserved: Vec<(i32, i32)> = message
             .reserved_range
@@ -669,6 +680,89 @@ impl Check<'_, '_> {
                     e - 1
                 ),
             );
+        }
+        // A name reserved again, at the message's name, each time.
+        for (i, name) in message.reserved_name.iter().enumerate() {
+            if message.reserved_name[..i].contains(name) {
+                self.error(
+                    with(path, &[1]),
+                    format!("Field name \"{name}\" is reserved multiple times."),
+                );
+            }
+        }
+        // Where the first error asking for free numbers is, the
+        // suggestion is (protoc keeps the first reason).
+        let mut suggest_at: Option<Vec<i32>> = None;
+        let mut hint = |at: &[i32], suggestions: &mut usize| {
+            suggest_at.get_or_insert_with(|| at.to_vec());
+            *suggestions += 1;
+        };
+        let mut used: HashMap<i32, &str> = HashMap::new();
+        for (i, field) in message.field.iter().enumerate() {
+            let number = field.number();
+            let field_path = with(path, &[2, index(i)]);
+            if number <= 0 {
+                self.error(
+                    with(&field_path, &[3]),
+                    "Field numbers must be positive integers.",
+                );
+                hint(&with(&field_path, &[3]), &mut suggestions);
+            } else if number > MAX_FIELD_NUMBER {
+                self.error(
+                    with(&field_path, &[3]),
+                    format!("Field numbers cannot be greater than {MAX_FIELD_NUMBER}."),
+                );
+                hint(&with(&field_path, &[3]), &mut suggestions);
+            } else if (19000..=19999).contains(&number) {
+                self.error(
+                    Vec::new(),
+                    "Field numbers 19000 through 19999 are reserved for the protocol buffer \
+                     library implementation.",
+                );
+            }
+            // Every range holding the number, each at the range.
+            for (r, (s, e)) in ranges.iter().enumerate() {
+                if (*s..*e).contains(&number) {
+                    let at = with(path, &[5, index(r)]);
+                    self.error(
+                        at.clone(),
+                        format!(
+                            "Extension range {s} to {} includes field \"{}\" ({number}).",
+                            e - 1,
+                            field.name()
+                        ),
+                    );
+                    hint(&at, &mut suggestions);
+                }
+            }
+            for (r, (s, e)) in reserved.iter().enumerate() {
+                if (*s..*e).contains(&number) {
+                    let at = with(path, &[9, index(r)]);
+                    self.error(
+                        at.clone(),
+                        format!("Field \"{}\" uses reserved number {number}.", field.name()),
+                    );
+                    hint(&at, &mut suggestions);
+                }
+            }
+            if message.reserved_name.iter().any(|n| n == field.name()) {
+                self.error(
+                    with(&field_path, &[1]),
+                    format!("Field name \"{}\" is reserved.", field.name()),
+                );
+            }
+            if let Some(other) = used.get(&number) {
+                let next = next_free(message, &used);
+                self.error(
+                    with(&field_path, &[3]),
+                    format!(
+                        "Field number {number} has already been used in \"{shown}\" by field \
+                         \"{other}\". Next available field number is {next}."
+                    ),
+                );
+            } else {
+                used.insert(number, field.name());
+            }
         }
         // Each extension range against every reserved range it overlaps,
         // then against the later extension ranges, all at it (protoc's one
@@ -698,75 +792,9 @@ impl Check<'_, '_> {
                 );
             }
         }
-        let mut used: HashMap<i32, &str> = HashMap::new();
-        for (i, field) in message.field.iter().enumerate() {
-            let number = field.number();
-            let field_path = with(path, &[2, index(i)]);
-            if number <= 0 {
-                self.error(
-                    with(&field_path, &[3]),
-                    "Field numbers must be positive integers.",
-                );
-                suggestions += 1;
-            } else if number > MAX_FIELD_NUMBER {
-                self.error(
-                    with(&field_path, &[3]),
-                    format!("Field numbers cannot be greater than {MAX_FIELD_NUMBER}."),
-                );
-                suggestions += 1;
-            } else if (19000..=19999).contains(&number) {
-                self.error(
-                    Vec::new(),
-                    "Field numbers 19000 through 19999 are reserved for the protocol buffer \
-                     library implementation.",
-                );
-            }
-            if let Some((r, _)) = reserved
-                .iter()
-                .enumerate()
-                .find(|(_, (s, e))| (*s..*e).contains(&number))
-            {
-                self.error(
-                    with(path, &[9, index(r)]),
-                    format!("Field \"{}\" uses reserved number {number}.", field.name()),
-                );
-                suggestions += 1;
-            }
-            if let Some((r, (s, e))) = ranges
-                .iter()
-                .enumerate()
-                .find(|(_, (s, e))| (*s..*e).contains(&number))
-            {
-                self.error(
-                    with(path, &[5, index(r)]),
-                    format!(
-                        "Extension range {s} to {} includes field \"{}\" ({number}).",
-                        e - 1,
-                        field.name()
-                    ),
-                );
-                suggestions += 1;
-            }
-            if message.reserved_name.iter().any(|n| n == field.name()) {
-                self.error(
-                    with(&field_path, &[1]),
-                    format!("Field name \"{}\" is reserved.", field.name()),
-                );
-            }
-            if let Some(other) = used.get(&number) {
-                let next = next_free(message, &used);
-                self.error(
-                    with(&field_path, &[3]),
-                    format!(
-                        "Field number {number} has already been used in \"{shown}\" by field \
-                         \"{other}\". Next available field number is {next}."
-                    ),
-                );
-            } else {
-                used.insert(number, field.name());
-            }
-        }
-        if suggestions > 0 {
+        // protoc suggests at most three numbers.
+        let suggestions = suggestions.min(MAX_SUGGESTIONS);
+        if suggestions > 0 && !nested {
             let mut free = Vec::new();
             let mut candidate = 1;
             while free.len() < suggestions && candidate <= MAX_FIELD_NUMBER {
@@ -775,15 +803,10 @@ impl Check<'_, '_> {
                 }
                 candidate += 1;
             }
-            let at = self
-                .problems
-                .last()
-                .map(|p| p.path.clone())
-                .unwrap_or_default();
-            self.error(
-                at,
+            self.suggestions.push(Problem::error(
+                suggest_at.unwrap_or_default(),
                 format!("Suggested field numbers for {}: {}", shown, free.join(", ")),
-            );
+            ));
         }
     }
 
@@ -914,6 +937,29 @@ impl Check<'_, '_> {
             o.allow_alias == Some(true)
                 || written_bool(&o.uninterpreted_option, "allow_alias") == Some(true)
         });
+        // Inclusive ranges; at the earlier one, as for messages.
+        let reserved: Vec<(i32, i32)> = enumeration
+            .reserved_range
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect();
+        for (i, later) in overlapping_pairs(&reserved, |(s, e), (s2, e2)| s <= e2 && s2 <= e) {
+            let ((start, end), (s, e)) = (reserved[later], reserved[i]);
+            self.error(
+                with(path, &[4, index(i)]),
+                format!(
+                    "Reserved range {start} to {end} overlaps with already-defined range {s} to {e}."
+                ),
+            );
+        }
+        for (i, name) in enumeration.reserved_name.iter().enumerate() {
+            if enumeration.reserved_name[..i].contains(name) {
+                self.error(
+                    with(path, &[1]),
+                    format!("Enum value \"{name}\" is reserved multiple times."),
+                );
+            }
+        }
         let mut by_number: HashMap<i32, &str> = HashMap::new();
         let mut aliased = false;
         for (i, value) in enumeration.value.iter().enumerate() {
@@ -940,14 +986,13 @@ impl Check<'_, '_> {
             } else {
                 by_number.insert(value.number(), value.name());
             }
-            if let Some((r, _)) = enumeration
+            // Enum reserved ranges are inclusive; each one holding the
+            // number is an error at it.
+            for (r, _) in enumeration
                 .reserved_range
                 .iter()
                 .enumerate()
-                .find(|(_, r)| {
-                    // Enum reserved ranges are inclusive.
-                    (r.start()..=r.end()).contains(&value.number())
-                })
+                .filter(|(_, r)| (r.start()..=r.end()).contains(&value.number()))
             {
                 self.error(
                     with(path, &[4, index(r)]),
@@ -972,21 +1017,6 @@ impl Check<'_, '_> {
                     "\"{full}\" declares support for enum aliases but no enum values share field \
                      numbers. Please remove the unnecessary 'option allow_alias = true;' \
                      declaration."
-                ),
-            );
-        }
-        // Inclusive ranges; at the earlier one, as for messages.
-        let reserved: Vec<(i32, i32)> = enumeration
-            .reserved_range
-            .iter()
-            .map(|r| (r.start(), r.end()))
-            .collect();
-        for (i, later) in overlapping_pairs(&reserved, |(s, e), (s2, e2)| s <= e2 && s2 <= e) {
-            let ((start, end), (s, e)) = (reserved[later], reserved[i]);
-            self.error(
-                with(path, &[4, index(i)]),
-                format!(
-                    "Reserved range {start} to {end} overlaps with already-defined range {s} to {e}."
                 ),
             );
         }
