@@ -783,29 +783,7 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
         let path = checked(document, "invalid module path: ", &path)?;
         let (listed_excludes, excludes_what) = field("excludes");
         let listed_excludes = strings(listed_excludes, &excludes_what).map_err(&located)?;
-        let mut excludes = Vec::new();
-        for exclude in &listed_excludes {
-            let exclude = checked(document, "invalid exclude path: ", exclude)?;
-            // Excludes are relative to the workspace root, inside the module.
-            if exclude == path && path != "." {
-                return Err(invalid(
-                    &document.shown,
-                    format!("exclude path \"{exclude}\" is equal to module directory \"{path}\""),
-                ));
-            }
-            let inside = if path == "." {
-                Some(exclude.clone())
-            } else {
-                exclude.strip_prefix(&format!("{path}/")).map(str::to_owned)
-            };
-            let Some(inside) = inside else {
-                return Err(invalid(
-                    &document.shown,
-                    format!("exclude path {exclude} is not contained in module path {path}"),
-                ));
-            };
-            excludes.push(inside);
-        }
+        let excludes = inside_module(document, "exclude", &path, &listed_excludes)?;
         // buf names excludes relative to the module here.
         distinct_paths(document, "exclude", &excludes, str::to_owned)?;
         let (listed_includes, includes_what) = field("includes");
@@ -840,30 +818,7 @@ fn v2_includes(
     listed: &[String],
     excludes: &[String],
 ) -> Result<Vec<String>, ConfigError> {
-    let mut includes = Vec::new();
-    for include in listed {
-        let include = checked(document, "invalid include path: ", include)?;
-        if include == path {
-            return Err(invalid(
-                &document.shown,
-                format!("include path \"{include}\" is equal to module directory \"{path}\""),
-            ));
-        }
-        let inside = if path == "." {
-            Some(include.clone())
-        } else {
-            include.strip_prefix(&format!("{path}/")).map(str::to_owned)
-        };
-        let Some(inside) = inside else {
-            return Err(invalid(
-                &document.shown,
-                format!(
-                    "include path \"{include}\" does not reside within module directory \"{path}\""
-                ),
-            ));
-        };
-        includes.push(inside);
-    }
+    let includes = inside_module(document, "include", path, listed)?;
     let shown = |inside: &str| {
         if path == "." {
             inside.to_owned()
@@ -898,6 +853,42 @@ fn v2_includes(
         ));
     }
     Ok(includes)
+}
+
+/// The paths of one `kind` (`include`, `exclude`) a v2 module at `path`
+/// lists, relative to the workspace root, made relative to the module: each
+/// must lie strictly inside it (buf's words when one does not).
+fn inside_module(
+    document: &Document,
+    kind: &str,
+    path: &str,
+    listed: &[String],
+) -> Result<Vec<String>, ConfigError> {
+    let mut inside = Vec::new();
+    for listed in listed {
+        let listed = checked(document, &format!("invalid {kind} path: "), listed)?;
+        if listed == path {
+            return Err(invalid(
+                &document.shown,
+                format!("{kind} path \"{listed}\" is equal to module directory \"{path}\""),
+            ));
+        }
+        let relative = if path == "." {
+            Some(listed.clone())
+        } else {
+            listed.strip_prefix(&format!("{path}/")).map(str::to_owned)
+        };
+        let Some(relative) = relative else {
+            return Err(invalid(
+                &document.shown,
+                format!(
+                    "{kind} path \"{listed}\" does not reside within module directory \"{path}\""
+                ),
+            ));
+        };
+        inside.push(relative);
+    }
+    Ok(inside)
 }
 
 /// buf's checks of a list of paths of one `kind` (`include`, `exclude`,
@@ -1042,15 +1033,17 @@ mod tests {
         assert!(parse_yaml("a: '[[[[' # {{{{\nb: [[1]]", "buf.yaml").is_ok());
     }
 
+    /// Reads the buf.yaml `text` and its modules.
+    fn modules_of(text: &str) -> Result<(), ConfigError> {
+        let document = Document::parse(text.to_owned(), "buf.yaml")?;
+        match document.version {
+            Version::V2 => v2_modules(&document).map(drop),
+            _ => v1_module(".".to_owned(), PathBuf::new(), Some(document)).map(drop),
+        }
+    }
+
     #[test]
     fn fields_of_the_wrong_shape_are_located() {
-        let error = |text: &str| {
-            let document = Document::parse(text.to_owned(), "buf.yaml")?;
-            match document.version {
-                Version::V2 => v2_modules(&document).map(drop),
-                _ => v1_module(".".to_owned(), PathBuf::new(), Some(document)).map(drop),
-            }
-        };
         for (text, expected) in [
             (
                 "version: v2\nmodules:\n  - path: [a]\n",
@@ -1074,7 +1067,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                error(text).map_err(|e| e.to_string()),
+                modules_of(text).map_err(|e| e.to_string()),
                 Err(expected.to_owned()),
                 "{text}"
             );
@@ -1096,100 +1089,64 @@ mod tests {
     /// buf 1.75's words for each (`buf lint` on the buf.yaml).
     #[test]
     fn path_lists_buf_refuses_are_refused() {
-        let error = |text: &str| {
-            let document = Document::parse(text.to_owned(), "buf.yaml")?;
-            match document.version {
-                Version::V2 => v2_modules(&document).map(drop),
-                _ => v1_module(".".to_owned(), PathBuf::new(), Some(document)).map(drop),
-            }
-        };
         for (text, expected) in [
             (
-                "version: v1
-build:
-  roots: [a, b]
-",
+                "version: v1\nbuild:\n  roots: [a, b]\n",
                 "build.roots cannot be set on version v1: [a b]",
             ),
             (
-                "version: v1beta1
-build:
-  roots: [a, ./a]
-",
+                "version: v1beta1\nbuild:\n  roots: [a, ./a]\n",
                 "duplicate root \"a\"",
             ),
             (
-                "version: v1beta1
-build:
-  roots: [a/b, a]
-",
+                "version: v1beta1\nbuild:\n  roots: [a/b, a]\n",
                 "root \"a/b\" is within root \"a\" which is not allowed",
             ),
             (
-                "version: v1
-build:
-  excludes: [a, a/b]
-",
+                "version: v1\nbuild:\n  excludes: [a, a/b]\n",
                 "exclude \"a/b\" is within exclude \"a\" which is not allowed",
             ),
             (
-                "version: v1
-build:
-  excludes: [a/, a]
-",
+                "version: v1\nbuild:\n  excludes: [a/, a]\n",
                 "duplicate exclude \"a\"",
             ),
             (
-                "version: v2
-modules:
-  - path: proto
-    excludes: [proto/a, proto/a]
-",
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [proto/a, proto/a]\n",
                 "duplicate exclude \"a\"",
             ),
             (
-                "version: v2
-modules:
-  - path: proto
-    excludes: [proto/a, proto/a/v1]
-",
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [proto/a, proto/a/v1]\n",
                 "exclude \"a/v1\" is within exclude \"a\" which is not allowed",
             ),
             (
-                "version: v2
-modules:
-  - path: proto
-    excludes: [proto]
-",
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [proto]\n",
                 "exclude path \"proto\" is equal to module directory \"proto\"",
             ),
             (
-                "version: v2
-modules:
-  - path: proto
-    includes: [proto/b, proto/a, proto/b]
-",
+                "version: v2\nmodules:\n  - path: proto\n    includes: [proto/b, proto/a, proto/b]\n",
                 "duplicate include \"proto/b\"",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [other]\n",
+                "exclude path \"other\" does not reside within module directory \"proto\"",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: .\n    excludes: [.]\n",
+                "exclude path \".\" is equal to module directory \".\"",
             ),
         ] {
             assert_eq!(
-                error(text).map_err(|e| e.to_string()),
+                modules_of(text).map_err(|e| e.to_string()),
                 Err(format!("buf.yaml: {expected}")),
                 "{text}"
             );
         }
         // A v1 `build:` with no roots, or an empty list of them, is fine.
         for text in [
-            "version: v1
-build:
-  roots: []
-",
-            "version: v1
-build:
-  roots:
-",
+            "version: v1\nbuild:\n  roots: []\n",
+            "version: v1\nbuild:\n  roots:\n",
         ] {
-            assert!(error(text).is_ok(), "{text}");
+            assert!(modules_of(text).is_ok(), "{text}");
         }
     }
 
