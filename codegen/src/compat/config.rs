@@ -421,7 +421,7 @@ pub(crate) fn covers(roots: &[String], ignored: &str, path: &str) -> bool {
 
 /// Ignore paths, validated and normalised as buf does (`./a.proto` is
 /// `a.proto`; `..`, `../x` and `/` are refused).
-fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, String> {
+pub(crate) fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, String> {
     paths
         .iter()
         .map(|path| {
