@@ -714,6 +714,24 @@ impl Document {
             .map_err(located(shown))?
             .flatten()
             .unwrap_or_default();
+        if kind == Kind::BufWorkYaml {
+            // buf reads a buf.work.yaml of v1 only.
+            match written.as_str() {
+                "" => {
+                    return Err(invalid(
+                        shown,
+                        "\"version\" is not set. Please add \"version: v1\"",
+                    ));
+                }
+                "v1beta1" | "v2" => {
+                    return Err(invalid(
+                        shown,
+                        format!("{written} is not supported for buf.work.yaml files"),
+                    ));
+                }
+                _ => {}
+            }
+        }
         let version = match written.as_str() {
             "v1beta1" => Version::V1Beta1,
             "v1" => Version::V1,
@@ -939,7 +957,27 @@ fn work_directories(document: &Document) -> Result<Vec<String>, ConfigError> {
                 "directory \".\" is listed: a buf.work.yaml lists the directories of its modules",
             ));
         }
+        if directories.contains(&directory) {
+            return Err(invalid(
+                &document.shown,
+                format!("directory \"{directory}\" is listed more than once"),
+            ));
+        }
         directories.push(directory);
+    }
+    if directories.is_empty() {
+        return Err(invalid(&document.shown, "directories is empty"));
+    }
+    for inner in &directories {
+        if let Some(outer) = directories
+            .iter()
+            .find(|outer| *outer != inner && contains(outer, inner))
+        {
+            return Err(invalid(
+                &document.shown,
+                format!("directory \"{outer}\" contains directory \"{inner}\""),
+            ));
+        }
     }
     Ok(directories)
 }
@@ -1148,6 +1186,46 @@ mod tests {
         ] {
             assert!(modules_of(text).is_ok(), "{text}");
         }
+    }
+
+    /// buf 1.75's words for each (`buf lint` in the workspace).
+    #[test]
+    fn work_files_buf_refuses_are_refused() {
+        let error = |text: &str| {
+            let document = Document::parse_as(text.to_owned(), "buf.work.yaml", Kind::BufWorkYaml)?;
+            work_directories(&document).map(drop)
+        };
+        for (text, expected) in [
+            (
+                "directories: [x]\n",
+                "\"version\" is not set. Please add \"version: v1\"",
+            ),
+            (
+                "version: v2\ndirectories: [x]\n",
+                "v2 is not supported for buf.work.yaml files",
+            ),
+            (
+                "version: v1beta1\ndirectories: [x]\n",
+                "v1beta1 is not supported for buf.work.yaml files",
+            ),
+            ("version: v1\n", "directories is empty"),
+            ("version: v1\ndirectories: []\n", "directories is empty"),
+            (
+                "version: v1\ndirectories: [x/y, x, ./x]\n",
+                "directory \"x\" is listed more than once",
+            ),
+            (
+                "version: v1\ndirectories: [x/y, x]\n",
+                "directory \"x\" contains directory \"x/y\"",
+            ),
+        ] {
+            assert_eq!(
+                error(text).map_err(|e| e.to_string()),
+                Err(format!("buf.work.yaml: {expected}")),
+                "{text}"
+            );
+        }
+        assert!(error("version: v1\ndirectories: [x, y/x]\n").is_ok());
     }
 
     #[test]
