@@ -236,6 +236,53 @@ fn proto3_forbids_required() {
     );
 }
 
+/// protoc 35's first error on each file: in editions, `optional`,
+/// `required` and groups are refused where they are written (the label
+/// before its group), before any other check of the file.
+#[test]
+fn editions_refuse_optional_required_and_groups() {
+    for (source, expected) in [
+        (
+            "edition = \"2023\";\nmessage M {\n  int32 a = 1;\n  int32 b = 1;\n  optional int32 c = 2;\n}\n",
+            "a.proto:5:3: error: Label \"optional\" is not supported in editions. By default, all \
+             singular fields have presence unless features.field_presence is set.",
+        ),
+        (
+            "edition = \"2024\";\nmessage M {\n  required int32 c = 3;\n}\n",
+            "a.proto:3:3: error: Label \"required\" is not supported in editions, use \
+             features.field_presence = LEGACY_REQUIRED.",
+        ),
+        (
+            "edition = \"2023\";\nmessage M {\n  repeated group G = 1 {}\n}\n",
+            "a.proto:3:12: error: Group syntax is no longer supported in editions. To get group \
+             behavior you can specify features.message_encoding = DELIMITED on a message field.",
+        ),
+        (
+            "edition = \"2023\";\nmessage M {\n  optional group G = 1 {}\n}\n",
+            "a.proto:3:3: error: Label \"optional\" is not supported in editions. By default, all \
+             singular fields have presence unless features.field_presence is set.",
+        ),
+        (
+            "edition = \"2023\";\nmessage M {\n  optional map<int32, int32> m = 1;\n}\n",
+            "a.proto:3:3: error: Label \"optional\" is not supported in editions. By default, all \
+             singular fields have presence unless features.field_presence is set.",
+        ),
+    ] {
+        let tree = Tree::new(&[("a.proto", source.as_bytes())]);
+        assert_eq!(
+            tree.errors().first().map(String::as_str),
+            Some(expected),
+            "{source}"
+        );
+    }
+    // `repeated` stays.
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"edition = \"2023\";\nmessage M {\n  repeated int32 c = 3;\n}\n",
+    )]);
+    assert!(tree.compile().is_ok());
+}
+
 #[test]
 fn proto2_requires_labels() {
     let tree = Tree::new(&[(
