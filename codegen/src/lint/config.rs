@@ -32,6 +32,9 @@ pub struct LintConfig {
     /// unless `disallow_comment_ignores`; v1 and v1beta1: when
     /// `allow_comment_ignores`).
     pub allow_comment_ignores: bool,
+    /// `disable_builtin`: buf's own rules off (left for plugins, which
+    /// protoforge refuses): no rule runs, as in buf with no plugin.
+    pub disable_builtin: bool,
     /// What the rules that take options are given.
     pub options: RuleOptions,
 }
@@ -199,13 +202,6 @@ impl LintConfig {
                 raw.allow_comment_ignores.unwrap_or(false)
             }
         };
-        if raw.disable_builtin {
-            return Err(invalid(
-                "lint: disable_builtin turns off buf's rules for plugins, which protoforge does \
-                 not run"
-                    .to_owned(),
-            ));
-        }
         // Ignored paths as buf reads them: `./a.proto` is `a.proto`; `/a`
         // and `../a` are refused.
         let normalized = crate::compat::config::normalized;
@@ -223,6 +219,7 @@ impl LintConfig {
             ignore,
             ignore_only,
             allow_comment_ignores,
+            disable_builtin: raw.disable_builtin,
             options: RuleOptions {
                 enum_zero_value_suffix: raw
                     .enum_zero_value_suffix
@@ -255,6 +252,9 @@ impl LintConfig {
     /// nothing: buf 1.75 deprecates IMPORT_NO_WEAK with no replacement, and
     /// runs nothing for it.
     pub fn rules(&self) -> Vec<&'static Rule> {
+        if self.disable_builtin {
+            return Vec::new();
+        }
         let standard = ["STANDARD".to_owned()];
         let wanted: &[String] = if self.use_.is_empty() {
             &standard
