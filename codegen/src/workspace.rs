@@ -237,6 +237,7 @@ impl Workspace {
         for module in &mut workspace.modules {
             module.dir = shown_dir(workspace.up, &module.path);
         }
+        refuse_files(&workspace.modules)?;
         Ok(workspace)
     }
 }
@@ -257,6 +258,7 @@ impl Workspace {
         for module in &mut modules {
             module.dir = dir_of(&module.path);
         }
+        refuse_files(&modules)?;
         Ok(Workspace {
             layout,
             config: Some(document),
@@ -265,6 +267,36 @@ impl Workspace {
             modules,
         })
     }
+}
+
+/// buf's refusal of an include or exclude that names a file on disk (it
+/// would select nothing, or leave nothing out, silently).
+fn refuse_files(modules: &[Module]) -> Result<(), ConfigError> {
+    for module in modules {
+        let Some(document) = &module.document else {
+            continue;
+        };
+        let lists = [
+            ("includes", &module.includes),
+            ("excludes", &module.excludes),
+        ];
+        for (kind, paths) in lists {
+            if let Some(path) = paths.iter().find(|p| module.dir.join(p).is_file()) {
+                // buf names an include from the workspace root, an exclude
+                // from the module.
+                let shown = if kind == "includes" && module.path != "." {
+                    format!("{}/{path}", module.path)
+                } else {
+                    path.clone()
+                };
+                return Err(invalid(
+                    &document.shown,
+                    format!("{kind} can only be directories but file \"{shown}\" discovered"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The notes naming the configuration of each directory among `inputs`
@@ -1226,6 +1258,35 @@ mod tests {
             );
         }
         assert!(error("version: v1\ndirectories: [x, y/x]\n").is_ok());
+    }
+
+    /// buf 1.75's words: an include or exclude must be a directory.
+    #[test]
+    fn includes_and_excludes_naming_files_are_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("proto/a/v1")).expect("mkdir");
+        std::fs::write(root.join("proto/a/v1/x.proto"), "syntax = \"proto3\";\n").expect("write");
+        for (config, expected) in [
+            (
+                "version: v2\nmodules:\n  - path: proto\n    includes: [proto/a/v1/x.proto]\n",
+                "includes can only be directories but file \"proto/a/v1/x.proto\" discovered",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [proto/a/v1/x.proto]\n",
+                "excludes can only be directories but file \"a/v1/x.proto\" discovered",
+            ),
+        ] {
+            std::fs::write(root.join("buf.yaml"), config).expect("write");
+            let error = Workspace::find_dir(root).expect_err(config).to_string();
+            assert!(error.ends_with(&format!("buf.yaml: {expected}")), "{error}");
+        }
+        std::fs::write(
+            root.join("buf.yaml"),
+            "version: v2\nmodules:\n  - path: proto\n    includes: [proto/a]\n",
+        )
+        .expect("write");
+        assert!(Workspace::find_dir(root).is_ok());
     }
 
     #[test]
