@@ -294,9 +294,10 @@ fn v2_module_includes_select_its_files() {
 }
 
 /// What buf would add to the findings and protoforge cannot (plugins,
-/// policies, breaking's `disable_builtin`) stops the verb with exit 1.
+/// policies) stops the verb with exit 1; `disable_builtin` without them
+/// runs no rule, as buf runs none.
 #[test]
-fn plugins_and_disable_builtin_are_refused_not_left_out() {
+fn plugins_are_refused_not_left_out_and_disable_builtin_runs_no_rule() {
     let dir = two_sides(&[]);
     let cur = dir.path().join("cur");
     for (config, verb, said) in [
@@ -309,11 +310,6 @@ fn plugins_and_disable_builtin_are_refused_not_left_out() {
             "version: v2\nmodules: [{path: proto}, {path: vendor}]\nplugins:\n  - plugin: buf-plugin-x\n",
             "breaking",
             "plugins: buf runs",
-        ),
-        (
-            "version: v2\nmodules: [{path: proto}, {path: vendor}]\nbreaking:\n  disable_builtin: true\n",
-            "breaking",
-            "breaking: disable_builtin",
         ),
     ] {
         std::fs::write(cur.join("buf.yaml"), config).expect("write");
@@ -333,6 +329,49 @@ fn plugins_and_disable_builtin_are_refused_not_left_out() {
     )
     .expect("write");
     assert_eq!(protoforge(&cur, &["lint", "."]).status.code(), Some(0));
+    // The same changes that break FILE break nothing with buf's rules off,
+    // in buf and here, for breaking (v2, v1) and lint.
+    for config in [
+        "version: v2\nmodules: [{path: proto}, {path: vendor}]\nbreaking:\n  use: [FILE]\n",
+        "version: v2\nmodules: [{path: proto}, {path: vendor}]\nbreaking:\n  use: [FILE]\n  disable_builtin: true\n",
+        "version: v2\nmodules: [{path: proto}, {path: vendor}]\nlint:\n  disable_builtin: true\n",
+    ] {
+        let disabled = config.contains("disable_builtin");
+        for side in ["prev", "cur"] {
+            std::fs::write(dir.path().join(side).join("buf.yaml"), config).expect("write");
+        }
+        let verb = if config.contains("lint:") {
+            &["lint", "cur"][..]
+        } else {
+            &["breaking", "cur", "--against", "prev"][..]
+        };
+        same(dir.path(), verb, !disabled);
+    }
+    // v1: a module of its own, a field deleted.
+    for (side, text) in [
+        (
+            "prev",
+            "syntax = \"proto3\";\npackage foo.v1;\nmessage M { string a = 1; }\n",
+        ),
+        (
+            "cur",
+            "syntax = \"proto3\";\npackage foo.v1;\nmessage M {}\n",
+        ),
+    ] {
+        let module = dir.path().join(format!("{side}/v1module"));
+        std::fs::create_dir_all(module.join("foo/v1")).expect("mkdir");
+        std::fs::write(module.join("foo/v1/m.proto"), text).expect("write");
+        std::fs::write(
+            module.join("buf.yaml"),
+            "version: v1\nbreaking:\n  use: [FILE]\n  disable_builtin: true\n",
+        )
+        .expect("write");
+    }
+    same(
+        dir.path(),
+        &["breaking", "cur/v1module", "--against", "prev/v1module"],
+        false,
+    );
 }
 
 fn file_names(image: &Path) -> Vec<String> {

@@ -9,6 +9,11 @@
 //! by the device and inode of each directory on the way down; elsewhere,
 //! where std gives no such identity, by a bound on the depth.
 //!
+//! A link to a directory the walk has already entered is skipped, as buf
+//! skips it: its files are listed once, under the first name met. Without
+//! this, links from each level to the next (`d0/x` and `d0/y` to `d1`, ...)
+//! would list the same files 2^n times: an endless walk that is no loop.
+//!
 //! The walk keeps its own stack of open directories instead of recursing,
 //! so a deep tree cannot exhaust the thread's stack; the stack doubles as
 //! the list of ancestors a loop is checked against. Each directory's entries
@@ -109,6 +114,7 @@ fn protos_within(dir: &Path, max_depth: usize) -> Result<Vec<(String, PathBuf)>,
     // A file given as the directory fails in `open`, as not a directory.
     let meta = fs::metadata(dir).map_err(io_error(dir))?;
     let mut stack = vec![open(dir, &meta)?];
+    let mut entered: std::collections::HashSet<(u64, u64)> = stack[0].id.into_iter().collect();
     while let Some(top) = stack.last_mut() {
         let Some((path, file_type)) = top.entries.pop() else {
             stack.pop();
@@ -129,6 +135,12 @@ fn protos_within(dir: &Path, max_depth: usize) -> Result<Vec<(String, PathBuf)>,
                         link: path,
                         ancestor: ancestor.path.clone(),
                     });
+                }
+                if let Some(id) = id
+                    && !entered.insert(id)
+                    && file_type.is_symlink()
+                {
+                    continue;
                 }
                 if stack.len() >= max_depth {
                     return Err(WalkError::TooDeep { path });
@@ -256,17 +268,47 @@ mod tests {
         write(&elsewhere.join("tree/deep/leaf.proto"));
         symlink(elsewhere.join("file.proto"), dir.join("linked.proto")).expect("symlink");
         symlink(elsewhere.join("tree"), dir.join("tree")).expect("symlink");
-        // Two ways into one directory are not a loop: both are listed.
+        // Two links into one directory are not a loop: as buf, the files
+        // are listed under the first name only.
         symlink(elsewhere.join("tree"), dir.join("again")).expect("symlink");
+        assert_eq!(
+            names(&dir),
+            ["again/deep/leaf.proto", "linked.proto", "own.proto"]
+        );
+        // A directory is walked under its own name even after a link to it.
+        fs::create_dir(dir.join("real")).expect("mkdir");
+        write(&dir.join("real/r.proto"));
+        symlink(dir.join("real"), dir.join("link")).expect("symlink");
         assert_eq!(
             names(&dir),
             [
                 "again/deep/leaf.proto",
+                "link/r.proto",
                 "linked.proto",
                 "own.proto",
-                "tree/deep/leaf.proto"
+                "real/r.proto"
             ]
         );
+    }
+
+    #[test]
+    fn links_from_each_level_to_the_next_are_walked_once() {
+        // d0/x and d0/y lead to d1, d1/x and d1/y to d2, ...: 2^12 paths
+        // to d12/a.proto if each were walked (2^n for n levels).
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        for level in 0..=12 {
+            fs::create_dir(dir.join(format!("d{level}"))).expect("mkdir");
+        }
+        for level in 0..12 {
+            let next = dir.join(format!("d{}", level + 1));
+            for link in ["x", "y"] {
+                symlink(&next, dir.join(format!("d{level}/{link}"))).expect("symlink");
+            }
+        }
+        write(&dir.join("d12/a.proto"));
+        let names = names(&dir.join("d0"));
+        assert_eq!(names, [format!("{}a.proto", "x/".repeat(12))]);
     }
 
     #[test]

@@ -237,6 +237,7 @@ impl Workspace {
         for module in &mut workspace.modules {
             module.dir = shown_dir(workspace.up, &module.path);
         }
+        refuse_files(&workspace.modules)?;
         Ok(workspace)
     }
 }
@@ -257,6 +258,7 @@ impl Workspace {
         for module in &mut modules {
             module.dir = dir_of(&module.path);
         }
+        refuse_files(&modules)?;
         Ok(Workspace {
             layout,
             config: Some(document),
@@ -265,6 +267,36 @@ impl Workspace {
             modules,
         })
     }
+}
+
+/// buf's refusal of an include or exclude that names a file on disk (it
+/// would select nothing, or leave nothing out, silently).
+fn refuse_files(modules: &[Module]) -> Result<(), ConfigError> {
+    for module in modules {
+        let Some(document) = &module.document else {
+            continue;
+        };
+        let lists = [
+            ("includes", &module.includes),
+            ("excludes", &module.excludes),
+        ];
+        for (kind, paths) in lists {
+            if let Some(path) = paths.iter().find(|p| module.dir.join(p).is_file()) {
+                // buf names an include from the workspace root, an exclude
+                // from the module.
+                let shown = if kind == "includes" && module.path != "." {
+                    format!("{}/{path}", module.path)
+                } else {
+                    path.clone()
+                };
+                return Err(invalid(
+                    &document.shown,
+                    format!("{kind} can only be directories but file \"{shown}\" discovered"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The notes naming the configuration of each directory among `inputs`
@@ -714,6 +746,24 @@ impl Document {
             .map_err(located(shown))?
             .flatten()
             .unwrap_or_default();
+        if kind == Kind::BufWorkYaml {
+            // buf reads a buf.work.yaml of v1 only.
+            match written.as_str() {
+                "" => {
+                    return Err(invalid(
+                        shown,
+                        "\"version\" is not set. Please add \"version: v1\"",
+                    ));
+                }
+                "v1beta1" | "v2" => {
+                    return Err(invalid(
+                        shown,
+                        format!("{written} is not supported for buf.work.yaml files"),
+                    ));
+                }
+                _ => {}
+            }
+        }
         let version = match written.as_str() {
             "v1beta1" => Version::V1Beta1,
             "v1" => Version::V1,
@@ -783,25 +833,9 @@ fn v2_modules(document: &Document) -> Result<Vec<Module>, ConfigError> {
         let path = checked(document, "invalid module path: ", &path)?;
         let (listed_excludes, excludes_what) = field("excludes");
         let listed_excludes = strings(listed_excludes, &excludes_what).map_err(&located)?;
-        let mut excludes = Vec::new();
-        for exclude in &listed_excludes {
-            let exclude = checked(document, "invalid exclude path: ", exclude)?;
-            // Excludes are relative to the workspace root, inside the module.
-            let inside = if path == "." {
-                Some(exclude.clone())
-            } else if exclude == path {
-                Some(".".to_owned())
-            } else {
-                exclude.strip_prefix(&format!("{path}/")).map(str::to_owned)
-            };
-            let Some(inside) = inside else {
-                return Err(invalid(
-                    &document.shown,
-                    format!("exclude path {exclude} is not contained in module path {path}"),
-                ));
-            };
-            excludes.push(inside);
-        }
+        let excludes = inside_module(document, "exclude", &path, &listed_excludes)?;
+        // buf names excludes relative to the module here.
+        distinct_paths(document, "exclude", &excludes, str::to_owned)?;
         let (listed_includes, includes_what) = field("includes");
         let listed_includes = strings(listed_includes, &includes_what).map_err(&located)?;
         let includes = v2_includes(document, &path, &listed_includes, &excludes)?;
@@ -834,30 +868,7 @@ fn v2_includes(
     listed: &[String],
     excludes: &[String],
 ) -> Result<Vec<String>, ConfigError> {
-    let mut includes = Vec::new();
-    for include in listed {
-        let include = checked(document, "invalid include path: ", include)?;
-        if include == path {
-            return Err(invalid(
-                &document.shown,
-                format!("include path \"{include}\" is equal to module directory \"{path}\""),
-            ));
-        }
-        let inside = if path == "." {
-            Some(include.clone())
-        } else {
-            include.strip_prefix(&format!("{path}/")).map(str::to_owned)
-        };
-        let Some(inside) = inside else {
-            return Err(invalid(
-                &document.shown,
-                format!(
-                    "include path \"{include}\" does not reside within module directory \"{path}\""
-                ),
-            ));
-        };
-        includes.push(inside);
-    }
+    let includes = inside_module(document, "include", path, listed)?;
     let shown = |inside: &str| {
         if path == "." {
             inside.to_owned()
@@ -865,22 +876,8 @@ fn v2_includes(
             format!("{path}/{inside}")
         }
     };
-    for (i, include) in includes.iter().enumerate() {
-        if let Some(outer) = includes
-            .iter()
-            .enumerate()
-            .find(|(j, outer)| *j != i && *outer != include && contains(outer, include))
-            .map(|(_, outer)| outer)
-        {
-            return Err(invalid(
-                &document.shown,
-                format!(
-                    "include \"{}\" is within include \"{}\" which is not allowed",
-                    shown(include),
-                    shown(outer)
-                ),
-            ));
-        }
+    distinct_paths(document, "include", &includes, shown)?;
+    for include in &includes {
         if let Some(exclude) = excludes.iter().find(|e| contains(e, include)) {
             return Err(invalid(
                 &document.shown,
@@ -908,6 +905,72 @@ fn v2_includes(
     Ok(includes)
 }
 
+/// The paths of one `kind` (`include`, `exclude`) a v2 module at `path`
+/// lists, relative to the workspace root, made relative to the module: each
+/// must lie strictly inside it (buf's words when one does not).
+fn inside_module(
+    document: &Document,
+    kind: &str,
+    path: &str,
+    listed: &[String],
+) -> Result<Vec<String>, ConfigError> {
+    let mut inside = Vec::new();
+    for listed in listed {
+        let listed = checked(document, &format!("invalid {kind} path: "), listed)?;
+        if listed == path {
+            return Err(invalid(
+                &document.shown,
+                format!("{kind} path \"{listed}\" is equal to module directory \"{path}\""),
+            ));
+        }
+        let relative = if path == "." {
+            Some(listed.clone())
+        } else {
+            listed.strip_prefix(&format!("{path}/")).map(str::to_owned)
+        };
+        let Some(relative) = relative else {
+            return Err(invalid(
+                &document.shown,
+                format!(
+                    "{kind} path \"{listed}\" does not reside within module directory \"{path}\""
+                ),
+            ));
+        };
+        inside.push(relative);
+    }
+    Ok(inside)
+}
+
+/// buf's checks of a list of paths of one `kind` (`include`, `exclude`,
+/// `root`): none twice, none inside another. `shown` names a path as buf
+/// does in the error.
+fn distinct_paths(
+    document: &Document,
+    kind: &str,
+    paths: &[String],
+    shown: impl Fn(&str) -> String,
+) -> Result<(), ConfigError> {
+    let refused = |message: String| Err(invalid(&document.shown, message));
+    for (i, path) in paths.iter().enumerate() {
+        if paths[..i].contains(path) {
+            return refused(format!("duplicate {kind} \"{}\"", shown(path)));
+        }
+    }
+    for path in paths {
+        if let Some(outer) = paths
+            .iter()
+            .find(|outer| *outer != path && contains(outer, path))
+        {
+            return refused(format!(
+                "{kind} \"{}\" is within {kind} \"{}\" which is not allowed",
+                shown(path),
+                shown(outer)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The list of strings `node` (absent: empty); `what` names it in errors.
 pub(crate) fn strings(node: Option<&Node>, what: &str) -> Result<Vec<String>, YamlError> {
     node.map_or(Ok(Vec::new()), |n| n.as_strings(what))
@@ -926,7 +989,27 @@ fn work_directories(document: &Document) -> Result<Vec<String>, ConfigError> {
                 "directory \".\" is listed: a buf.work.yaml lists the directories of its modules",
             ));
         }
+        if directories.contains(&directory) {
+            return Err(invalid(
+                &document.shown,
+                format!("directory \"{directory}\" is listed more than once"),
+            ));
+        }
         directories.push(directory);
+    }
+    if directories.is_empty() {
+        return Err(invalid(&document.shown, "directories is empty"));
+    }
+    for inner in &directories {
+        if let Some(outer) = directories
+            .iter()
+            .find(|outer| *outer != inner && contains(outer, inner))
+        {
+            return Err(invalid(
+                &document.shown,
+                format!("directory \"{outer}\" contains directory \"{inner}\""),
+            ));
+        }
     }
     Ok(directories)
 }
@@ -954,15 +1037,27 @@ fn v1_module(
         let build_roots = strings(yaml::field(build, "roots"), "build.roots").map_err(&located)?;
         let build_excludes =
             strings(yaml::field(build, "excludes"), "build.excludes").map_err(&located)?;
-        if document.version == Version::V1Beta1 && !build_roots.is_empty() {
+        if !build_roots.is_empty() {
+            if document.version != Version::V1Beta1 {
+                return Err(invalid(
+                    &document.shown,
+                    format!(
+                        "build.roots cannot be set on version {}: [{}]",
+                        document.version_written,
+                        build_roots.join(" ")
+                    ),
+                ));
+            }
             roots = build_roots
                 .iter()
                 .map(|root| checked(document, "", root))
                 .collect::<Result<_, _>>()?;
+            distinct_paths(document, "root", &roots, str::to_owned)?;
         }
         for exclude in &build_excludes {
             excludes.push(checked(document, "invalid exclude path: ", exclude)?);
         }
+        distinct_paths(document, "exclude", &excludes, str::to_owned)?;
     }
     Ok(Module {
         path,
@@ -1008,15 +1103,17 @@ mod tests {
         assert!(parse_yaml("a: '[[[[' # {{{{\nb: [[1]]", "buf.yaml").is_ok());
     }
 
+    /// Reads the buf.yaml `text` and its modules.
+    fn modules_of(text: &str) -> Result<(), ConfigError> {
+        let document = Document::parse(text.to_owned(), "buf.yaml")?;
+        match document.version {
+            Version::V2 => v2_modules(&document).map(drop),
+            _ => v1_module(".".to_owned(), PathBuf::new(), Some(document)).map(drop),
+        }
+    }
+
     #[test]
     fn fields_of_the_wrong_shape_are_located() {
-        let error = |text: &str| {
-            let document = Document::parse(text.to_owned(), "buf.yaml")?;
-            match document.version {
-                Version::V2 => v2_modules(&document).map(drop),
-                _ => v1_module(".".to_owned(), PathBuf::new(), Some(document)).map(drop),
-            }
-        };
         for (text, expected) in [
             (
                 "version: v2\nmodules:\n  - path: [a]\n",
@@ -1040,7 +1137,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                error(text).map_err(|e| e.to_string()),
+                modules_of(text).map_err(|e| e.to_string()),
                 Err(expected.to_owned()),
                 "{text}"
             );
@@ -1057,6 +1154,139 @@ mod tests {
         let empty =
             Document::parse("version: v2\nmodules: []\n".to_owned(), "buf.yaml").expect("valid");
         assert_eq!(v2_modules(&empty).expect("valid")[0].path, ".");
+    }
+
+    /// buf 1.75's words for each (`buf lint` on the buf.yaml).
+    #[test]
+    fn path_lists_buf_refuses_are_refused() {
+        for (text, expected) in [
+            (
+                "version: v1\nbuild:\n  roots: [a, b]\n",
+                "build.roots cannot be set on version v1: [a b]",
+            ),
+            (
+                "version: v1beta1\nbuild:\n  roots: [a, ./a]\n",
+                "duplicate root \"a\"",
+            ),
+            (
+                "version: v1beta1\nbuild:\n  roots: [a/b, a]\n",
+                "root \"a/b\" is within root \"a\" which is not allowed",
+            ),
+            (
+                "version: v1\nbuild:\n  excludes: [a, a/b]\n",
+                "exclude \"a/b\" is within exclude \"a\" which is not allowed",
+            ),
+            (
+                "version: v1\nbuild:\n  excludes: [a/, a]\n",
+                "duplicate exclude \"a\"",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [proto/a, proto/a]\n",
+                "duplicate exclude \"a\"",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [proto/a, proto/a/v1]\n",
+                "exclude \"a/v1\" is within exclude \"a\" which is not allowed",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [proto]\n",
+                "exclude path \"proto\" is equal to module directory \"proto\"",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: proto\n    includes: [proto/b, proto/a, proto/b]\n",
+                "duplicate include \"proto/b\"",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [other]\n",
+                "exclude path \"other\" does not reside within module directory \"proto\"",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: .\n    excludes: [.]\n",
+                "exclude path \".\" is equal to module directory \".\"",
+            ),
+        ] {
+            assert_eq!(
+                modules_of(text).map_err(|e| e.to_string()),
+                Err(format!("buf.yaml: {expected}")),
+                "{text}"
+            );
+        }
+        // A v1 `build:` with no roots, or an empty list of them, is fine.
+        for text in [
+            "version: v1\nbuild:\n  roots: []\n",
+            "version: v1\nbuild:\n  roots:\n",
+        ] {
+            assert!(modules_of(text).is_ok(), "{text}");
+        }
+    }
+
+    /// buf 1.75's words for each (`buf lint` in the workspace).
+    #[test]
+    fn work_files_buf_refuses_are_refused() {
+        let error = |text: &str| {
+            let document = Document::parse_as(text.to_owned(), "buf.work.yaml", Kind::BufWorkYaml)?;
+            work_directories(&document).map(drop)
+        };
+        for (text, expected) in [
+            (
+                "directories: [x]\n",
+                "\"version\" is not set. Please add \"version: v1\"",
+            ),
+            (
+                "version: v2\ndirectories: [x]\n",
+                "v2 is not supported for buf.work.yaml files",
+            ),
+            (
+                "version: v1beta1\ndirectories: [x]\n",
+                "v1beta1 is not supported for buf.work.yaml files",
+            ),
+            ("version: v1\n", "directories is empty"),
+            ("version: v1\ndirectories: []\n", "directories is empty"),
+            (
+                "version: v1\ndirectories: [x/y, x, ./x]\n",
+                "directory \"x\" is listed more than once",
+            ),
+            (
+                "version: v1\ndirectories: [x/y, x]\n",
+                "directory \"x\" contains directory \"x/y\"",
+            ),
+        ] {
+            assert_eq!(
+                error(text).map_err(|e| e.to_string()),
+                Err(format!("buf.work.yaml: {expected}")),
+                "{text}"
+            );
+        }
+        assert!(error("version: v1\ndirectories: [x, y/x]\n").is_ok());
+    }
+
+    /// buf 1.75's words: an include or exclude must be a directory.
+    #[test]
+    fn includes_and_excludes_naming_files_are_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("proto/a/v1")).expect("mkdir");
+        std::fs::write(root.join("proto/a/v1/x.proto"), "syntax = \"proto3\";\n").expect("write");
+        for (config, expected) in [
+            (
+                "version: v2\nmodules:\n  - path: proto\n    includes: [proto/a/v1/x.proto]\n",
+                "includes can only be directories but file \"proto/a/v1/x.proto\" discovered",
+            ),
+            (
+                "version: v2\nmodules:\n  - path: proto\n    excludes: [proto/a/v1/x.proto]\n",
+                "excludes can only be directories but file \"a/v1/x.proto\" discovered",
+            ),
+        ] {
+            std::fs::write(root.join("buf.yaml"), config).expect("write");
+            let error = Workspace::find_dir(root).expect_err(config).to_string();
+            assert!(error.ends_with(&format!("buf.yaml: {expected}")), "{error}");
+        }
+        std::fs::write(
+            root.join("buf.yaml"),
+            "version: v2\nmodules:\n  - path: proto\n    includes: [proto/a]\n",
+        )
+        .expect("write");
+        assert!(Workspace::find_dir(root).is_ok());
     }
 
     #[test]

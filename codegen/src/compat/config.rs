@@ -104,8 +104,8 @@ pub struct Config {
     /// Drops findings in unstable packages (`foo.v1alpha1`, `foo.v1beta1`,
     /// `foo.v1test`).
     pub ignore_unstable_packages: bool,
-    /// `disable_builtin`: buf's own rules off, for plugins' (which
-    /// protoforge does not run: `breaking` refuses it).
+    /// `disable_builtin`: buf's own rules off (left for plugins, which
+    /// protoforge refuses): no rule runs, as in buf with no plugin.
     pub disable_builtin: bool,
     /// The prefixes an ignore path may carry before a file's name: the
     /// module's v1beta1 `build.roots` or v2 `modules[].path` (ignore paths
@@ -332,8 +332,12 @@ impl Config {
         Ok(None)
     }
 
-    /// The rules to run, in the registry's order.
+    /// The rules to run, in the registry's order: none when
+    /// `disable_builtin` is set.
     pub fn rules(&self) -> Vec<&'static Rule> {
+        if self.disable_builtin {
+            return Vec::new();
+        }
         let wanted: Vec<String> = if self.use_.is_empty() {
             vec!["FILE".to_owned()]
         } else {
@@ -421,7 +425,7 @@ pub(crate) fn covers(roots: &[String], ignored: &str, path: &str) -> bool {
 
 /// Ignore paths, validated and normalised as buf does (`./a.proto` is
 /// `a.proto`; `..`, `../x` and `/` are refused).
-fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, String> {
+pub(crate) fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, String> {
     paths
         .iter()
         .map(|path| {
@@ -481,13 +485,16 @@ mod tests {
         }
         // Empty lists add nothing.
         Config::parse("version: v2\nplugins: []\npolicies: []\n", "buf.yaml").expect("valid");
-        // breaking's disable_builtin is read, for `breaking` to refuse it.
-        let config = Config::parse(
-            "version: v2\nbreaking:\n  disable_builtin: true\n",
-            "buf.yaml",
-        )
-        .expect("valid for lint");
-        assert!(config.disable_builtin);
+        // breaking's disable_builtin turns every rule off, as buf 1.75
+        // does (no finding, exit 0) in v1 and v2.
+        for version in ["v1", "v2"] {
+            let config = Config::parse(
+                &format!("version: {version}\nbreaking:\n  use: [FILE]\n  disable_builtin: true\n"),
+                "buf.yaml",
+            )
+            .expect("valid");
+            assert!(config.rules().is_empty(), "{version}");
+        }
     }
 
     #[test]

@@ -127,19 +127,6 @@ pub fn run_with_notes(
         .into_iter()
         .map(|(config, names)| (config.cloned().unwrap_or_default(), names))
         .collect();
-    if let Some(config) = current_parts.iter().find(|(c, _)| c.disable_builtin) {
-        return Err(input::InputError::Config(workspace::ConfigError::Invalid {
-            path: config
-                .0
-                .document
-                .as_ref()
-                .map_or("buf.yaml", |d| d.shown.as_str())
-                .to_owned(),
-            message: "breaking: disable_builtin turns off buf's rules for plugins, which \
-                      protoforge does not run"
-                .to_owned(),
-        }));
-    }
     let previous_parts: Vec<Option<&std::collections::HashSet<String>>> = previous
         .parts(None)
         .into_iter()

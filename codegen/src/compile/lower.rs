@@ -562,6 +562,27 @@ impl<'a> Lowering<'_, 'a> {
         })
     }
 
+    /// protoc's parser refuses `optional` and `required` in editions, where
+    /// `features.field_presence` says what they said.
+    fn editions_label(&self, tok: Tok) -> Result<()> {
+        if self.syntax != Syntax::Editions {
+            return Ok(());
+        }
+        match self.text(tok) {
+            "optional" => Err(self.error(
+                "Label \"optional\" is not supported in editions. By default, all singular \
+                 fields have presence unless features.field_presence is set.",
+                tok,
+            )),
+            "required" => Err(self.error(
+                "Label \"required\" is not supported in editions, use \
+                 features.field_presence = LEGACY_REQUIRED.",
+                tok,
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn number(&self, tok: Tok) -> Result<i32> {
         let value = literal::integer(self.text(tok))
             .and_then(|v| i32::try_from(v).ok())
@@ -583,6 +604,9 @@ impl<'a> Lowering<'_, 'a> {
             oneof_index,
             ..Default::default()
         };
+        if let Some(label) = field.label {
+            self.editions_label(label)?;
+        }
         match &field.ty {
             syntax::FieldType::Named(path) => {
                 let (label, proto3_optional) = match field.label {
@@ -694,6 +718,17 @@ impl<'a> Lowering<'_, 'a> {
         oneof_index: Option<i32>,
         nested: &mut Vec<DescriptorProto>,
     ) -> Result<FieldDescriptorProto> {
+        if self.syntax == Syntax::Editions {
+            // protoc's parser: the label first, then the group itself.
+            if let Some(label) = group.label {
+                self.editions_label(label)?;
+            }
+            return Err(self.error(
+                "Group syntax is no longer supported in editions. To get group behavior you can \
+                 specify features.message_encoding = DELIMITED on a message field.",
+                group.keyword,
+            ));
+        }
         let type_name = self.text(group.name).to_owned();
         let (label, _) = match group.label {
             None if oneof_index.is_some() => (Some(Label::Optional), false),

@@ -156,6 +156,59 @@ fn reserved_number_in_use() {
     );
 }
 
+/// protoc 35's output on the same files: ranges and names reserved again,
+/// a number in several ranges (an error at each), extension ranges after
+/// the fields, the suggestion at the first error asking for one, after
+/// every other problem of the file.
+#[test]
+fn reserved_ranges_and_names_are_checked_as_protoc_checks_them() {
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto2\";\npackage foo;\nmessage N {\n  optional int32 x = 5;\n  \
+          optional int32 y = 1;\n  extensions 4 to 6;\n  reserved 1, 1 to 2, 5;\n  \
+          reserved \"y\", \"y\";\n}\nenum E {\n  A = 0;\n  B = 1;\n  reserved 1, 1 to 2;\n  \
+          reserved \"B\", \"B\", \"A\";\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        [
+            "a.proto:7:12: error: Reserved range 1 to 2 overlaps with already-defined range 1 to 1.",
+            "a.proto:3:9: error: Field name \"y\" is reserved multiple times.",
+            "a.proto:6:14: error: Extension range 4 to 6 includes field \"x\" (5).",
+            "a.proto:7:23: error: Field \"x\" uses reserved number 5.",
+            "a.proto:7:12: error: Field \"y\" uses reserved number 1.",
+            "a.proto:7:15: error: Field \"y\" uses reserved number 1.",
+            "a.proto:5:18: error: Field name \"y\" is reserved.",
+            "a.proto:6:14: error: Extension range 4 to 6 overlaps with reserved range 5 to 5.",
+            "a.proto:13:12: error: Reserved range 1 to 2 overlaps with already-defined range 1 to 1.",
+            "a.proto:10:6: error: Enum value \"B\" is reserved multiple times.",
+            "a.proto:11:3: error: Enum value \"A\" is reserved.",
+            "a.proto:13:12: error: Enum value \"B\" uses reserved number 1.",
+            "a.proto:13:15: error: Enum value \"B\" uses reserved number 1.",
+            "a.proto:12:3: error: Enum value \"B\" is reserved.",
+            "a.proto:6:14: error: Suggested field numbers for foo.N: 3, 7, 8"
+        ]
+    );
+    // At most three numbers suggested, and none for a nested message.
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"syntax = \"proto2\";\nmessage N {\n  reserved 1 to 10;\n  optional int32 a = 1;\n  \
+          optional int32 b = 2;\n  optional int32 c = 3;\n  optional int32 d = 4;\n}\n\
+          message O {\n  message Inner { reserved 1; optional int32 e = 1; }\n}\n",
+    )]);
+    assert_eq!(
+        tree.errors(),
+        [
+            "a.proto:3:12: error: Field \"a\" uses reserved number 1.",
+            "a.proto:3:12: error: Field \"b\" uses reserved number 2.",
+            "a.proto:3:12: error: Field \"c\" uses reserved number 3.",
+            "a.proto:3:12: error: Field \"d\" uses reserved number 4.",
+            "a.proto:10:28: error: Field \"e\" uses reserved number 1.",
+            "a.proto:3:12: error: Suggested field numbers for N: 11, 12, 13"
+        ]
+    );
+}
+
 #[test]
 fn out_of_range_number() {
     let tree = Tree::new(&[(
@@ -181,6 +234,53 @@ fn proto3_forbids_required() {
         tree.errors(),
         ["a.proto:3:12: error: Required fields are not allowed in proto3."]
     );
+}
+
+/// protoc 35's first error on each file: in editions, `optional`,
+/// `required` and groups are refused where they are written (the label
+/// before its group), before any other check of the file.
+#[test]
+fn editions_refuse_optional_required_and_groups() {
+    for (source, expected) in [
+        (
+            "edition = \"2023\";\nmessage M {\n  int32 a = 1;\n  int32 b = 1;\n  optional int32 c = 2;\n}\n",
+            "a.proto:5:3: error: Label \"optional\" is not supported in editions. By default, all \
+             singular fields have presence unless features.field_presence is set.",
+        ),
+        (
+            "edition = \"2024\";\nmessage M {\n  required int32 c = 3;\n}\n",
+            "a.proto:3:3: error: Label \"required\" is not supported in editions, use \
+             features.field_presence = LEGACY_REQUIRED.",
+        ),
+        (
+            "edition = \"2023\";\nmessage M {\n  repeated group G = 1 {}\n}\n",
+            "a.proto:3:12: error: Group syntax is no longer supported in editions. To get group \
+             behavior you can specify features.message_encoding = DELIMITED on a message field.",
+        ),
+        (
+            "edition = \"2023\";\nmessage M {\n  optional group G = 1 {}\n}\n",
+            "a.proto:3:3: error: Label \"optional\" is not supported in editions. By default, all \
+             singular fields have presence unless features.field_presence is set.",
+        ),
+        (
+            "edition = \"2023\";\nmessage M {\n  optional map<int32, int32> m = 1;\n}\n",
+            "a.proto:3:3: error: Label \"optional\" is not supported in editions. By default, all \
+             singular fields have presence unless features.field_presence is set.",
+        ),
+    ] {
+        let tree = Tree::new(&[("a.proto", source.as_bytes())]);
+        assert_eq!(
+            tree.errors().first().map(String::as_str),
+            Some(expected),
+            "{source}"
+        );
+    }
+    // `repeated` stays.
+    let tree = Tree::new(&[(
+        "a.proto",
+        b"edition = \"2023\";\nmessage M {\n  repeated int32 c = 3;\n}\n",
+    )]);
+    assert!(tree.compile().is_ok());
 }
 
 #[test]

@@ -64,6 +64,9 @@ impl Problem {
     }
 }
 
+/// The most free field numbers protoc suggests for a message.
+const MAX_SUGGESTIONS: usize = 3;
+
 fn join(scope: &str, name: &str) -> String {
     if scope.is_empty() {
         name.to_owned()
@@ -531,6 +534,7 @@ pub(crate) fn file(file: &FileDescriptorProto, universe: &Universe<'_>) -> Vec<P
         universe,
         proto3: file.syntax() == "proto3",
         problems: Vec::new(),
+        suggestions: Vec::new(),
     };
     let package = file.package();
     for (i, message) in file.message_type.iter().enumerate() {
@@ -543,6 +547,8 @@ pub(crate) fn file(file: &FileDescriptorProto, universe: &Universe<'_>) -> Vec<P
         check.extension(package, extension, &[7, index(i)]);
     }
     check.imports();
+    // protoc suggests free numbers once the whole file is built.
+    check.problems.append(&mut check.suggestions);
     check.problems
 }
 
@@ -551,6 +557,9 @@ struct Check<'a, 'f> {
     universe: &'a Universe<'f>,
     proto3: bool,
     problems: Vec<Problem>,
+    /// The free field numbers suggested, reported after every other
+    /// problem of the file.
+    suggestions: Vec<Problem>,
 }
 
 impl Check<'_, '_> {
@@ -619,7 +628,7 @@ impl Check<'_, '_> {
             o.message_set_wire_format == Some(true)
                 || written_bool(&o.uninterpreted_option, "message_set_wire_format") == Some(true)
         });
-        self.numbers(&full, message, path);
+        self.numbers(&full, message, path, nested);
         for (i, field) in message.field.iter().enumerate() {
             let field_path = with(path, &[2, index(i)]);
             self.field(field, &field_path);
@@ -670,14 +679,16 @@ impl Check<'_, '_> {
         }
     }
 
-    /// Field numbers, reserved ranges and names, extension ranges.
-    fn numbers(&mut self, full: &str, message: &DescriptorProto, path: &[i32]) {
+    /// Field numbers, reserved ranges and names, extension ranges; free
+    /// numbers suggested for a top-level message only (`nested`: not one),
+    /// as protoc suggests them. All found while protoc builds the file.
+    fn numbers(&mut self, full: &str, message: &DescriptorProto, path: &[i32], nested: bool) {
         let start = self.problems.len();
-        self.numbers_of(full, message, path);
+        self.numbers_of(full, message, path, nested);
         self.all_building(start);
     }
 
-    fn numbers_of(&mut self, full: &str, message: &DescriptorProto, path: &[i32]) {
+    fn numbers_of(&mut self, full: &str, message: &DescriptorProto, path: &[i32], nested: bool) {
         let shown = full;
         let reserved: Vec<(i32, i32)> = message
             .reserved_range
@@ -703,29 +714,22 @@ impl Check<'_, '_> {
                 ),
             );
         }
-        for (i, later) in overlapping_pairs(&ranges, |(s, e), (s2, e2)| s < e2 && s2 < e) {
-            let ((start, end), (s, e)) = (ranges[later], ranges[i]);
-            self.error(
-                with(path, &[5, index(i)]),
-                format!(
-                    "Extension range {start} to {} overlaps with already-defined range {s} to {}.",
-                    end - 1,
-                    e - 1
-                ),
-            );
-        }
-        for (i, &(start, end)) in ranges.iter().enumerate() {
-            if let Some(&(s, e)) = reserved.iter().find(|(s, e)| start < *e && *s < end) {
+        // A name reserved again, at the message's name, each time.
+        for (i, name) in message.reserved_name.iter().enumerate() {
+            if message.reserved_name[..i].contains(name) {
                 self.error(
-                    with(path, &[5, index(i)]),
-                    format!(
-                        "Extension range {start} to {} overlaps with reserved range {s} to {}.",
-                        end - 1,
-                        e - 1
-                    ),
+                    with(path, &[1]),
+                    format!("Field name \"{name}\" is reserved multiple times."),
                 );
             }
         }
+        // Where the first error asking for free numbers is, the
+        // suggestion is (protoc keeps the first reason).
+        let mut suggest_at: Option<Vec<i32>> = None;
+        let mut hint = |at: &[i32], suggestions: &mut usize| {
+            suggest_at.get_or_insert_with(|| at.to_vec());
+            *suggestions += 1;
+        };
         let mut used: HashMap<i32, &str> = HashMap::new();
         for (i, field) in message.field.iter().enumerate() {
             let number = field.number();
@@ -735,39 +739,38 @@ impl Check<'_, '_> {
                     with(&field_path, &[3]),
                     "Field numbers must be positive integers.",
                 );
-                suggestions += 1;
+                hint(&with(&field_path, &[3]), &mut suggestions);
             } else if number > MAX_FIELD_NUMBER {
                 self.error(
                     with(&field_path, &[3]),
                     format!("Field numbers cannot be greater than {MAX_FIELD_NUMBER}."),
                 );
-                suggestions += 1;
+                hint(&with(&field_path, &[3]), &mut suggestions);
             }
-            if let Some((r, _)) = reserved
-                .iter()
-                .enumerate()
-                .find(|(_, (s, e))| (*s..*e).contains(&number))
-            {
-                self.error(
-                    with(path, &[9, index(r)]),
-                    format!("Field \"{}\" uses reserved number {number}.", field.name()),
-                );
-                suggestions += 1;
+            // Every range holding the number, each at the range.
+            for (r, (s, e)) in ranges.iter().enumerate() {
+                if (*s..*e).contains(&number) {
+                    let at = with(path, &[5, index(r)]);
+                    self.error(
+                        at.clone(),
+                        format!(
+                            "Extension range {s} to {} includes field \"{}\" ({number}).",
+                            e - 1,
+                            field.name()
+                        ),
+                    );
+                    hint(&at, &mut suggestions);
+                }
             }
-            if let Some((r, (s, e))) = ranges
-                .iter()
-                .enumerate()
-                .find(|(_, (s, e))| (*s..*e).contains(&number))
-            {
-                self.error(
-                    with(path, &[5, index(r)]),
-                    format!(
-                        "Extension range {s} to {} includes field \"{}\" ({number}).",
-                        e - 1,
-                        field.name()
-                    ),
-                );
-                suggestions += 1;
+            for (r, (s, e)) in reserved.iter().enumerate() {
+                if (*s..*e).contains(&number) {
+                    let at = with(path, &[9, index(r)]);
+                    self.error(
+                        at.clone(),
+                        format!("Field \"{}\" uses reserved number {number}.", field.name()),
+                    );
+                    hint(&at, &mut suggestions);
+                }
             }
             if message.reserved_name.iter().any(|n| n == field.name()) {
                 self.error(
@@ -788,7 +791,37 @@ impl Check<'_, '_> {
                 used.insert(number, field.name());
             }
         }
-        if suggestions > 0 {
+        // Each extension range against every reserved range it overlaps,
+        // then against the later extension ranges, all at it (protoc's one
+        // loop over the extension ranges).
+        let pairs = overlapping_pairs(&ranges, |(s, e), (s2, e2)| s < e2 && s2 < e);
+        for (i, &(start, end)) in ranges.iter().enumerate() {
+            for &(s, e) in reserved.iter().filter(|(s, e)| start < *e && *s < end) {
+                self.error(
+                    with(path, &[5, index(i)]),
+                    format!(
+                        "Extension range {start} to {} overlaps with reserved range {s} to {}.",
+                        end - 1,
+                        e - 1
+                    ),
+                );
+            }
+            for &(_, later) in pairs.iter().filter(|(first, _)| *first == i) {
+                let (later_start, later_end) = ranges[later];
+                self.error(
+                    with(path, &[5, index(i)]),
+                    format!(
+                        "Extension range {later_start} to {} overlaps with already-defined \
+                         range {start} to {}.",
+                        later_end - 1,
+                        end - 1
+                    ),
+                );
+            }
+        }
+        // protoc suggests at most three numbers.
+        let suggestions = suggestions.min(MAX_SUGGESTIONS);
+        if suggestions > 0 && !nested {
             let mut free = Vec::new();
             let mut candidate = 1;
             while free.len() < suggestions && candidate <= MAX_FIELD_NUMBER {
@@ -797,14 +830,12 @@ impl Check<'_, '_> {
                 }
                 candidate += 1;
             }
-            let at = self
-                .problems
-                .last()
-                .map(|p| p.path.clone())
-                .unwrap_or_default();
-            self.error(
-                at,
-                format!("Suggested field numbers for {}: {}", shown, free.join(", ")),
+            self.suggestions.push(
+                Problem::error(
+                    suggest_at.unwrap_or_default(),
+                    format!("Suggested field numbers for {}: {}", shown, free.join(", ")),
+                )
+                .building(),
             );
         }
     }
@@ -936,6 +967,29 @@ impl Check<'_, '_> {
             o.allow_alias == Some(true)
                 || written_bool(&o.uninterpreted_option, "allow_alias") == Some(true)
         });
+        // Inclusive ranges; at the earlier one, as for messages.
+        let reserved: Vec<(i32, i32)> = enumeration
+            .reserved_range
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect();
+        for (i, later) in overlapping_pairs(&reserved, |(s, e), (s2, e2)| s <= e2 && s2 <= e) {
+            let ((start, end), (s, e)) = (reserved[later], reserved[i]);
+            self.building_error(
+                with(path, &[4, index(i)]),
+                format!(
+                    "Reserved range {start} to {end} overlaps with already-defined range {s} to {e}."
+                ),
+            );
+        }
+        for (i, name) in enumeration.reserved_name.iter().enumerate() {
+            if enumeration.reserved_name[..i].contains(name) {
+                self.building_error(
+                    with(path, &[1]),
+                    format!("Enum value \"{name}\" is reserved multiple times."),
+                );
+            }
+        }
         // Values by full name, as protoc names them here (C++ scoping:
         // beside their enum).
         let mut by_number: HashMap<i32, String> = HashMap::new();
@@ -964,14 +1018,13 @@ impl Check<'_, '_> {
             } else {
                 by_number.insert(value.number(), join(scope, value.name()));
             }
-            if let Some((r, _)) = enumeration
+            // Enum reserved ranges are inclusive; each one holding the
+            // number is an error at it.
+            for (r, _) in enumeration
                 .reserved_range
                 .iter()
                 .enumerate()
-                .find(|(_, r)| {
-                    // Enum reserved ranges are inclusive.
-                    (r.start()..=r.end()).contains(&value.number())
-                })
+                .filter(|(_, r)| (r.start()..=r.end()).contains(&value.number()))
             {
                 self.building_error(
                     with(path, &[4, index(r)]),
@@ -996,21 +1049,6 @@ impl Check<'_, '_> {
                     "\"{full}\" declares support for enum aliases but no enum values share field \
                      numbers. Please remove the unnecessary 'option allow_alias = true;' \
                      declaration."
-                ),
-            );
-        }
-        // Inclusive ranges; at the earlier one, as for messages.
-        let reserved: Vec<(i32, i32)> = enumeration
-            .reserved_range
-            .iter()
-            .map(|r| (r.start(), r.end()))
-            .collect();
-        for (i, later) in overlapping_pairs(&reserved, |(s, e), (s2, e2)| s <= e2 && s2 <= e) {
-            let ((start, end), (s, e)) = (reserved[later], reserved[i]);
-            self.building_error(
-                with(path, &[4, index(i)]),
-                format!(
-                    "Reserved range {start} to {end} overlaps with already-defined range {s} to {e}."
                 ),
             );
         }
@@ -1383,6 +1421,21 @@ mod tests {
                 "syntax = \"proto2\";\nmessage A {\n  extensions 10 to 20;\n  extensions 15 to 30;\n}\n"
             ),
             ["Extension range 15 to 30 overlaps with already-defined range 10 to 20."]
+        );
+        // protoc 35: each extension range against every reserved range,
+        // then the later extension ranges, range by range.
+        assert_eq!(
+            one(
+                "syntax = \"proto2\";\nmessage A {\n  extensions 1 to 10, 20 to 30;\n  \
+                 reserved 3, 5, 25;\n  extensions 5 to 6;\n}\n"
+            ),
+            [
+                "Extension range 1 to 10 overlaps with reserved range 3 to 3.",
+                "Extension range 1 to 10 overlaps with reserved range 5 to 5.",
+                "Extension range 5 to 6 overlaps with already-defined range 1 to 10.",
+                "Extension range 20 to 30 overlaps with reserved range 25 to 25.",
+                "Extension range 5 to 6 overlaps with reserved range 5 to 5."
+            ]
         );
     }
 

@@ -32,6 +32,9 @@ pub struct LintConfig {
     /// unless `disallow_comment_ignores`; v1 and v1beta1: when
     /// `allow_comment_ignores`).
     pub allow_comment_ignores: bool,
+    /// `disable_builtin`: buf's own rules off (left for plugins, which
+    /// protoforge refuses): no rule runs, as in buf with no plugin.
+    pub disable_builtin: bool,
     /// What the rules that take options are given.
     pub options: RuleOptions,
 }
@@ -199,21 +202,24 @@ impl LintConfig {
                 raw.allow_comment_ignores.unwrap_or(false)
             }
         };
-        if raw.disable_builtin {
-            return Err(invalid(
-                "lint: disable_builtin turns off buf's rules for plugins, which protoforge does \
-                 not run"
-                    .to_owned(),
-            ));
+        // Ignored paths as buf reads them: `./a.proto` is `a.proto`; `/a`
+        // and `../a` are refused.
+        let normalized = crate::compat::config::normalized;
+        let ignore = normalized(&raw.ignore, "lint.ignore").map_err(&invalid)?;
+        let mut ignore_only = BTreeMap::new();
+        for (id, paths) in raw.ignore_only {
+            let paths = normalized(&paths, "lint.ignore_only").map_err(&invalid)?;
+            ignore_only.insert(id, paths);
         }
         let defaults = RuleOptions::default();
         let config = LintConfig {
             version,
             use_: raw.use_,
             except: raw.except,
-            ignore: raw.ignore,
-            ignore_only: raw.ignore_only,
+            ignore,
+            ignore_only,
             allow_comment_ignores,
+            disable_builtin: raw.disable_builtin,
             options: RuleOptions {
                 enum_zero_value_suffix: raw
                     .enum_zero_value_suffix
@@ -246,6 +252,9 @@ impl LintConfig {
     /// nothing: buf 1.75 deprecates IMPORT_NO_WEAK with no replacement, and
     /// runs nothing for it.
     pub fn rules(&self) -> Vec<&'static Rule> {
+        if self.disable_builtin {
+            return Vec::new();
+        }
         let standard = ["STANDARD".to_owned()];
         let wanted: &[String] = if self.use_.is_empty() {
             &standard
@@ -382,6 +391,28 @@ mod tests {
             "buf.yaml: line 1, column 34: lint.rpc_allow_same_request_response: expected a \
              boolean, found the scalar \"true\""
         );
+        // Ignored paths as buf 1.75 reads them.
+        let err = parse(Version::V2, "ignore: [/a.proto]\n").expect_err("absolute");
+        assert_eq!(
+            err.to_string(),
+            "buf.yaml: lint.ignore: invalid path: /a.proto: expected to be relative"
+        );
+        let err = parse(
+            Version::V1,
+            "ignore_only:\n  PACKAGE_DIRECTORY_MATCH: [../a.proto]\n",
+        )
+        .expect_err("outside");
+        assert_eq!(
+            err.to_string(),
+            "buf.yaml: lint.ignore_only: invalid path: ../a.proto: is outside the context directory"
+        );
+        let config = parse(
+            Version::V2,
+            "ignore: [./a.proto, b/]\nignore_only:\n  PACKAGE_DIRECTORY_MATCH: [./c/./d.proto]\n",
+        )
+        .expect("valid");
+        assert_eq!(config.ignore, ["a.proto", "b"]);
+        assert_eq!(config.ignore_only["PACKAGE_DIRECTORY_MATCH"], ["c/d.proto"]);
         let err = parse(Version::V2, "[use]\n").expect_err("a list");
         assert_eq!(
             err.to_string(),
