@@ -211,21 +211,29 @@ fn v2_modules_each_with_their_own_rules_and_excludes() {
     );
     // build reads the same workspace: one file per name, as buf builds it
     // (today's duplicate definitions came from compiling `.` as one root).
-    let ours = protoforge(
-        &cur,
-        &["build", ".", "-o", "out.binpb", "--include-imports"],
-    );
-    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours.stderr));
-    let theirs = buf(&cur, &["build", ".", "-o", "buf.binpb"]);
-    assert_eq!(theirs.status.code(), Some(0), "{}", text(&theirs.stderr));
     assert_eq!(
-        file_names(&cur.join("out.binpb")),
-        file_names(&cur.join("buf.binpb"))
-    );
-    assert_eq!(
-        file_names(&cur.join("out.binpb")),
+        built_as_buf_builds(&cur, "--include-imports", None),
         ["bar/v1/b.proto", "foo/v1/m.proto"]
     );
+}
+
+/// The files `protoforge build .` (with `ours`) and `buf build .` (with
+/// `theirs`) write in `dir`: asserted the same, and returned.
+fn built_as_buf_builds(dir: &Path, ours: &str, theirs: Option<&str>) -> Vec<String> {
+    let built = protoforge(dir, &["build", ".", "-o", "out.binpb", ours]);
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    let mut args = vec!["build", ".", "-o", "buf.binpb"];
+    args.extend(theirs);
+    let reference = buf(dir, &args);
+    assert_eq!(
+        reference.status.code(),
+        Some(0),
+        "{}",
+        text(&reference.stderr)
+    );
+    let names = file_names(&dir.join("out.binpb"));
+    assert_eq!(names, file_names(&dir.join("buf.binpb")));
+    names
 }
 
 /// v2 `includes`: a module holds only the files under them (less its
@@ -249,19 +257,8 @@ fn v2_module_includes_select_its_files() {
         true,
     );
     let cur = root.join("cur");
-    let ours = protoforge(&cur, &["build", ".", "-o", "out.binpb"]);
-    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours.stderr));
-    let theirs = buf(
-        &cur,
-        &["build", ".", "-o", "buf.binpb", "--exclude-imports"],
-    );
-    assert_eq!(theirs.status.code(), Some(0), "{}", text(&theirs.stderr));
     assert_eq!(
-        file_names(&cur.join("out.binpb")),
-        file_names(&cur.join("buf.binpb"))
-    );
-    assert_eq!(
-        file_names(&cur.join("out.binpb")),
+        built_as_buf_builds(&cur, "--quiet", Some("--exclude-imports")),
         ["bar/v1/b.proto", "foo/v1/m.proto"]
     );
     for refused in [
