@@ -17,6 +17,8 @@
 
 mod mock;
 mod modules;
+#[cfg(feature = "own-generator")]
+pub(crate) mod prost;
 mod source_tree;
 
 use std::{
@@ -25,7 +27,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use prost::Message;
+use ::prost::Message;
 use prost_build::{Module, Service, ServiceGenerator};
 
 use crate::{CompileError, Compiled, Compiler, Diagnostic, compile::descriptor, output};
@@ -48,6 +50,8 @@ pub fn configure() -> Builder {
         file_descriptor_set_path: None,
         include_file: None,
         emit_rerun_if_changed: true,
+        #[cfg(feature = "own-generator")]
+        own: prost::Options::default(),
     }
 }
 
@@ -65,6 +69,9 @@ pub struct Builder {
     file_descriptor_set_path: Option<PathBuf>,
     include_file: Option<PathBuf>,
     emit_rerun_if_changed: bool,
+    /// The same options for protoforge's own generator.
+    #[cfg(feature = "own-generator")]
+    own: prost::Options,
 }
 
 impl fmt::Debug for Builder {
@@ -97,6 +104,8 @@ macro_rules! prost_option {
         $(#[$doc])*
         pub fn $name(mut self, $($arg: $ty),*) -> Self {
             self.prost.$name($($arg),*);
+            #[cfg(feature = "own-generator")]
+            self.own.$name($($arg),*);
             self
         }
     };
@@ -141,6 +150,11 @@ impl Builder {
     pub fn extern_path(mut self, proto_path: impl AsRef<str>, rust_path: impl AsRef<str>) -> Self {
         self.prost
             .extern_path(proto_path.as_ref(), rust_path.as_ref());
+        #[cfg(feature = "own-generator")]
+        self.own.extern_paths.push((
+            proto_path.as_ref().to_owned(),
+            rust_path.as_ref().to_owned(),
+        ));
         self
     }
 
@@ -167,22 +181,34 @@ impl Builder {
 
     /// Generates `BTreeMap` instead of `HashMap` for matching map fields.
     pub fn btree_map<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        self.prost
-            .btree_map(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        #[cfg(feature = "own-generator")]
+        for path in &paths {
+            self.own.btree_map.insert(path.clone(), ());
+        }
+        self.prost.btree_map(paths);
         self
     }
 
     /// Generates `bytes::Bytes` instead of `Vec<u8>` for matching fields.
     pub fn bytes<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        self.prost
-            .bytes(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        #[cfg(feature = "own-generator")]
+        for path in &paths {
+            self.own.bytes.insert(path.clone(), ());
+        }
+        self.prost.bytes(paths);
         self
     }
 
     /// Skips the `Debug` derive of matching types.
     pub fn skip_debug<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        self.prost
-            .skip_debug(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        #[cfg(feature = "own-generator")]
+        for path in &paths {
+            self.own.skip_debug.insert(path.clone(), ());
+        }
+        self.prost.skip_debug(paths);
         self
     }
 
@@ -230,6 +256,10 @@ impl Builder {
         if enable {
             self.prost.compile_well_known_types();
         }
+        #[cfg(feature = "own-generator")]
+        {
+            self.own.compile_well_known_types |= enable;
+        }
         self.tonic = self.tonic.compile_well_known_types(enable);
         self
     }
@@ -268,6 +298,10 @@ impl Builder {
     pub fn disable_comments<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
         let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
         self.prost.disable_comments(&paths);
+        #[cfg(feature = "own-generator")]
+        for path in &paths {
+            self.own.disable_comments.insert(path.clone(), ());
+        }
         self.tonic = self.tonic.disable_comments(paths);
         self
     }
@@ -376,6 +410,26 @@ impl Builder {
     /// (`user.v1.rs`), sorted by name.
     pub fn generate(self, compiled: &Compiled) -> Result<Vec<GeneratedFile>, GenerateError> {
         self.generate_descriptor_set(&compiled.encode())
+    }
+
+    /// The messages and enums of `compiled` (which must include its
+    /// imports) from protoforge's own generator, as
+    /// [`generate`](Self::generate) writes them with no client and no
+    /// server. Work in progress: compared with prost-build by
+    /// `tests/prost_differential.rs`.
+    #[cfg(feature = "own-generator")]
+    #[doc(hidden)]
+    pub fn generate_messages(
+        self,
+        compiled: &Compiled,
+    ) -> Result<Vec<GeneratedFile>, GenerateError> {
+        let mut set =
+            descriptor::FileDescriptorSet::decode(&compiled.encode()[..]).map_err(|err| {
+                GenerateError::Config(format!("cannot read the descriptor set: {err}"))
+            })?;
+        descriptor::respell_editions(&mut set, descriptor::OlderSyntax::Proto3)
+            .map_err(GenerateError::Config)?;
+        prost::generate_messages(&set, &self.own).map_err(GenerateError::Config)
     }
 
     /// Generates the code of every package of an encoded `FileDescriptorSet`
