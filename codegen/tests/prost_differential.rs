@@ -33,7 +33,33 @@ fn messages_only() -> Builder {
 /// Every option the builder passes to prost-build, on paths the fixtures
 /// have and on whole-set matchers.
 fn every_option() -> Builder {
-    messages_only()
+    with_every_option(messages_only())
+}
+
+/// Messages and clients (no server).
+fn clients() -> Builder {
+    configure().build_server(false)
+}
+
+/// Messages and clients with every option, tonic's included.
+fn clients_every_option() -> Builder {
+    with_every_option(clients())
+        .client_mod_attribute(".", "#[allow(clippy::all)]")
+        .client_mod_attribute("v1", "#[cfg(all())]")
+        .client_attribute("UserService", "#[doc = \"users\"]")
+        .client_attribute(
+            ".user",
+            "#[doc = \"never: tonic's prefixes need a leading dot\"]",
+        )
+        .codec_path("crate::Codec")
+        .proto_path("crate::proto")
+        .build_transport(false)
+        .disable_comments(["chat.v1.ChatService", "user.v1.UserService.GetUser"])
+}
+
+/// Clients with transport helpers but the other options as given.
+fn with_every_option(builder: Builder) -> Builder {
+    builder
         .btree_map(["."])
         .bytes([".common", "payload"])
         .skip_debug([".order.v1", "Money"])
@@ -108,6 +134,17 @@ fn differential(
     compare(what, &oracle, &ours)
 }
 
+/// A way to configure the builder, and its name in failures.
+type Mode = (&'static str, fn() -> Builder);
+
+/// Every way a set is generated and compared.
+const MODES: [Mode; 4] = [
+    ("defaults", messages_only),
+    ("every option", every_option),
+    ("clients", clients),
+    ("clients, every option", clients_every_option),
+];
+
 #[test]
 fn the_workspace_schemas_generate_as_prost_build_generates_them() {
     let proto = manifest().join("../proto");
@@ -115,8 +152,14 @@ fn the_workspace_schemas_generate_as_prost_build_generates_them() {
         .expect("proto/ compiles");
     let defaults = differential("proto/ (defaults)", &compiled, messages_only);
     assert_eq!(defaults, Ok(9), "{defaults:?}");
-    let every = differential("proto/ (every option)", &compiled, every_option);
-    assert!(every.is_ok(), "{every:?}");
+    for (label, options) in [
+        ("every option", every_option as fn() -> Builder),
+        ("clients", clients),
+        ("clients, every option", clients_every_option),
+    ] {
+        let result = differential(&format!("proto/ ({label})"), &compiled, options);
+        assert!(result.is_ok(), "{result:?}");
+    }
 }
 
 #[test]
@@ -136,10 +179,7 @@ fn the_editions_fixtures_generate_as_prost_build_generates_them() {
         let Some(compiled) = compile(std::slice::from_ref(&dir), std::slice::from_ref(name)) else {
             continue;
         };
-        for (label, options) in [
-            ("defaults", messages_only as fn() -> Builder),
-            ("every option", every_option),
-        ] {
+        for (label, options) in MODES {
             match differential(&format!("{} ({label})", name.display()), &compiled, options) {
                 Ok(_) => compared += 1,
                 Err(err) => failures.push(err),
@@ -187,15 +227,16 @@ fn googleapis_generates_as_prost_build_generates_it() {
             failures.push(format!("{dir}: does not compile"));
             continue;
         };
-        for (label, options) in [
-            ("defaults", messages_only as fn() -> Builder),
-            ("every option", every_option),
-        ] {
+        for (label, options) in MODES {
             match differential(&format!("{dir} ({label})"), &compiled, options) {
                 Ok(n) => files += n,
-                Err(err) => failures.push(err),
+                Err(err) => {
+                    eprintln!("{err}\n");
+                    failures.push(err);
+                }
             }
         }
+        eprintln!("googleapis: {dir} done, {files} files identical so far");
     }
     eprintln!(
         "googleapis: {} directories, {files} generated files identical, {} failures",

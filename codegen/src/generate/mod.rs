@@ -93,6 +93,8 @@ macro_rules! tonic_option {
         $(#[$doc])*
         pub fn $name(mut self, $($arg: $ty),*) -> Self {
             self.tonic = self.tonic.$name($($arg),*);
+            #[cfg(feature = "own-generator")]
+            self.own.$name($($arg),*);
             self
         }
     };
@@ -183,9 +185,7 @@ impl Builder {
     pub fn btree_map<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
         let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
         #[cfg(feature = "own-generator")]
-        for path in &paths {
-            self.own.btree_map.insert(path.clone(), ());
-        }
+        self.own.btree_map.set(&paths);
         self.prost.btree_map(paths);
         self
     }
@@ -194,9 +194,7 @@ impl Builder {
     pub fn bytes<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
         let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
         #[cfg(feature = "own-generator")]
-        for path in &paths {
-            self.own.bytes.insert(path.clone(), ());
-        }
+        self.own.bytes.set(&paths);
         self.prost.bytes(paths);
         self
     }
@@ -205,9 +203,7 @@ impl Builder {
     pub fn skip_debug<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
         let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
         #[cfg(feature = "own-generator")]
-        for path in &paths {
-            self.own.skip_debug.insert(path.clone(), ());
-        }
+        self.own.skip_debug.set(&paths);
         self.prost.skip_debug(paths);
         self
     }
@@ -247,6 +243,10 @@ impl Builder {
     /// `super`).
     pub fn proto_path(mut self, path: impl AsRef<str>) -> Self {
         self.proto_path = path.as_ref().to_owned();
+        #[cfg(feature = "own-generator")]
+        {
+            self.own.proto_path = self.proto_path.clone();
+        }
         self.tonic = self.tonic.proto_path(path.as_ref());
         self
     }
@@ -299,9 +299,11 @@ impl Builder {
         let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
         self.prost.disable_comments(&paths);
         #[cfg(feature = "own-generator")]
-        for path in &paths {
-            self.own.disable_comments.insert(path.clone(), ());
-        }
+        self.own.disable_comments.set(&paths);
+        #[cfg(feature = "own-generator")]
+        self.own
+            .disable_comments_exact
+            .extend(paths.iter().cloned());
         self.tonic = self.tonic.disable_comments(paths);
         self
     }
@@ -412,17 +414,24 @@ impl Builder {
         self.generate_descriptor_set(&compiled.encode())
     }
 
-    /// The messages and enums of `compiled` (which must include its
-    /// imports) from protoforge's own generator, as
-    /// [`generate`](Self::generate) writes them with no client and no
-    /// server. Work in progress: compared with prost-build by
-    /// `tests/prost_differential.rs`.
+    /// The code of `compiled` (which must include its imports) from
+    /// protoforge's own generator, as [`generate`](Self::generate) writes
+    /// it: messages, enums and clients (servers and mocks are an error for
+    /// now). Work in progress: compared with prost-build and
+    /// tonic-prost-build by `tests/prost_differential.rs`.
     #[cfg(feature = "own-generator")]
     #[doc(hidden)]
     pub fn generate_messages(
-        self,
+        mut self,
         compiled: &Compiled,
     ) -> Result<Vec<GeneratedFile>, GenerateError> {
+        if self.build_mocks {
+            return Err(GenerateError::Config(
+                "protoforge's own generator does not generate mocks yet".to_owned(),
+            ));
+        }
+        self.own.build_client = self.build_client;
+        self.own.build_server = self.build_server;
         let mut set =
             descriptor::FileDescriptorSet::decode(&compiled.encode()[..]).map_err(|err| {
                 GenerateError::Config(format!("cannot read the descriptor set: {err}"))

@@ -104,6 +104,7 @@
 //! tonic-prost-build (see the report of this work in `/work/coord` and the
 //! plan in README's build times section).
 
+mod client;
 mod comments;
 mod context;
 mod enums;
@@ -112,7 +113,7 @@ mod message;
 mod names;
 mod paths;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use context::{Context, FileWriter};
 pub(crate) use paths::PathMap;
@@ -120,8 +121,9 @@ pub(crate) use paths::PathMap;
 use super::GeneratedFile;
 use crate::compile::descriptor::FileDescriptorSet;
 
-/// The options of prost-build that `generate::Builder` exposes, as given.
-#[derive(Clone, Debug, Default)]
+/// The options of prost-build and tonic-prost-build that
+/// `generate::Builder` exposes, as given.
+#[derive(Clone, Debug)]
 pub(crate) struct Options {
     pub(crate) extern_paths: Vec<(String, String)>,
     pub(crate) compile_well_known_types: bool,
@@ -129,11 +131,56 @@ pub(crate) struct Options {
     pub(crate) bytes: PathMap<()>,
     pub(crate) boxed: PathMap<()>,
     pub(crate) skip_debug: PathMap<()>,
+    /// prost-build's matching, for messages and enums.
     pub(crate) disable_comments: PathMap<()>,
+    /// tonic's: `pkg.Service` and `pkg.Service.Method` exactly.
+    pub(crate) disable_comments_exact: HashSet<String>,
     pub(crate) type_attributes: PathMap<String>,
     pub(crate) message_attributes: PathMap<String>,
     pub(crate) enum_attributes: PathMap<String>,
     pub(crate) field_attributes: PathMap<String>,
+    pub(crate) build_client: bool,
+    pub(crate) build_server: bool,
+    pub(crate) build_transport: bool,
+    pub(crate) proto_path: String,
+    pub(crate) codec_path: String,
+    pub(crate) client_mod_attributes: Vec<(String, String)>,
+    pub(crate) client_attributes: Vec<(String, String)>,
+    pub(crate) server_mod_attributes: Vec<(String, String)>,
+    pub(crate) server_attributes: Vec<(String, String)>,
+    pub(crate) trait_attributes: Vec<(String, String)>,
+    pub(crate) generate_default_stubs: bool,
+}
+
+impl Default for Options {
+    /// tonic-prost-build's defaults.
+    fn default() -> Self {
+        Options {
+            extern_paths: Vec::new(),
+            compile_well_known_types: false,
+            btree_map: PathMap::default(),
+            bytes: PathMap::default(),
+            boxed: PathMap::default(),
+            skip_debug: PathMap::default(),
+            disable_comments: PathMap::default(),
+            disable_comments_exact: HashSet::new(),
+            type_attributes: PathMap::default(),
+            message_attributes: PathMap::default(),
+            enum_attributes: PathMap::default(),
+            field_attributes: PathMap::default(),
+            build_client: true,
+            build_server: true,
+            build_transport: true,
+            proto_path: "super".to_owned(),
+            codec_path: "tonic_prost::ProstCodec".to_owned(),
+            client_mod_attributes: Vec::new(),
+            client_attributes: Vec::new(),
+            server_mod_attributes: Vec::new(),
+            server_attributes: Vec::new(),
+            trait_attributes: Vec::new(),
+            generate_default_stubs: false,
+        }
+    }
 }
 
 /// The setters `generate::Builder`'s option macro forwards to, named as
@@ -161,6 +208,43 @@ impl Options {
 
     pub(crate) fn boxed(&mut self, path: &str) {
         self.boxed.insert(path.to_owned(), ());
+    }
+
+    pub(crate) fn build_transport(&mut self, enable: bool) {
+        self.build_transport = enable;
+    }
+
+    pub(crate) fn codec_path(&mut self, path: &str) {
+        path.clone_into(&mut self.codec_path);
+    }
+
+    pub(crate) fn client_mod_attribute(&mut self, path: &str, attribute: &str) {
+        self.client_mod_attributes
+            .push((path.to_owned(), attribute.to_owned()));
+    }
+
+    pub(crate) fn client_attribute(&mut self, path: &str, attribute: &str) {
+        self.client_attributes
+            .push((path.to_owned(), attribute.to_owned()));
+    }
+
+    pub(crate) fn server_mod_attribute(&mut self, path: &str, attribute: &str) {
+        self.server_mod_attributes
+            .push((path.to_owned(), attribute.to_owned()));
+    }
+
+    pub(crate) fn server_attribute(&mut self, path: &str, attribute: &str) {
+        self.server_attributes
+            .push((path.to_owned(), attribute.to_owned()));
+    }
+
+    pub(crate) fn trait_attribute(&mut self, path: &str, attribute: &str) {
+        self.trait_attributes
+            .push((path.to_owned(), attribute.to_owned()));
+    }
+
+    pub(crate) fn generate_default_stubs(&mut self, enable: bool) {
+        self.generate_default_stubs = enable;
     }
 }
 
@@ -213,6 +297,25 @@ pub(crate) fn generate_messages(
             writer.path.pop();
         }
         writer.path.pop();
+        if options.build_client || options.build_server {
+            writer.path.push(6);
+            for (index, service) in file.service.iter().enumerate() {
+                writer.path.push(index as i32);
+                let service = writer.service(service);
+                writer.path.pop();
+                if options.build_client {
+                    // A `connect` rpc would clash with the transport helper
+                    // (see `generate::WithMocks`).
+                    let transport = options.build_transport
+                        && !service.methods.iter().any(|m| m.name == "connect");
+                    writer.client(&service, transport);
+                }
+                if options.build_server {
+                    return Err("servers are not generated here yet".to_owned());
+                }
+            }
+            writer.path.pop();
+        }
         if !code.contains_key(&module) {
             order.push(module.clone());
         }

@@ -31,6 +31,15 @@ impl<T> Default for PathMap<T> {
     }
 }
 
+impl PathMap<()> {
+    /// Matchers of a set option (`bytes`, `btree_map`, `skip_debug`,
+    /// `disable_comments`): each call replaces the previous call's, as in
+    /// prost-build.
+    pub(crate) fn set(&mut self, matchers: &[String]) {
+        self.matchers = matchers.iter().map(|m| (m.clone(), ())).collect();
+    }
+}
+
 impl<T> PathMap<T> {
     pub(crate) fn insert(&mut self, matcher: String, value: T) {
         self.matchers.push((matcher, value));
