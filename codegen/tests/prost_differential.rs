@@ -57,6 +57,22 @@ fn clients_every_option() -> Builder {
         .disable_comments(["chat.v1.ChatService", "user.v1.UserService.GetUser"])
 }
 
+/// Messages, clients and servers: `configure()` as a user calls it.
+fn services() -> Builder {
+    configure()
+}
+
+/// Messages, clients and servers with every option, tonic's included.
+fn services_every_option() -> Builder {
+    clients_every_option()
+        .build_server(true)
+        .server_mod_attribute("v1", "#[cfg(all())]")
+        .server_attribute("ChatService", "#[doc = \"chat\"]")
+        .trait_attribute("UserService", "#[doc = \"trait\"]")
+        .generate_default_stubs(true)
+        .use_arc_self(true)
+}
+
 /// Clients with transport helpers but the other options as given.
 fn with_every_option(builder: Builder) -> Builder {
     builder
@@ -138,11 +154,13 @@ fn differential(
 type Mode = (&'static str, fn() -> Builder);
 
 /// Every way a set is generated and compared.
-const MODES: [Mode; 4] = [
+const MODES: [Mode; 6] = [
     ("defaults", messages_only),
     ("every option", every_option),
     ("clients", clients),
     ("clients, every option", clients_every_option),
+    ("services", services),
+    ("services, every option", services_every_option),
 ];
 
 #[test]
@@ -156,6 +174,8 @@ fn the_workspace_schemas_generate_as_prost_build_generates_them() {
         ("every option", every_option as fn() -> Builder),
         ("clients", clients),
         ("clients, every option", clients_every_option),
+        ("services", services),
+        ("services, every option", services_every_option),
     ] {
         let result = differential(&format!("proto/ ({label})"), &compiled, options);
         assert!(result.is_ok(), "{result:?}");

@@ -311,6 +311,10 @@ impl Builder {
     /// Server trait methods take `self: Arc<Self>`.
     pub fn use_arc_self(mut self, enable: bool) -> Self {
         self.use_arc_self = enable;
+        #[cfg(feature = "own-generator")]
+        {
+            self.own.use_arc_self = enable;
+        }
         self.tonic = self.tonic.use_arc_self(enable);
         self
     }
@@ -416,7 +420,7 @@ impl Builder {
 
     /// The code of `compiled` (which must include its imports) from
     /// protoforge's own generator, as [`generate`](Self::generate) writes
-    /// it: messages, enums and clients (servers and mocks are an error for
+    /// it: messages, enums, clients and servers (mocks are an error for
     /// now). Work in progress: compared with prost-build and
     /// tonic-prost-build by `tests/prost_differential.rs`.
     #[cfg(feature = "own-generator")]

@@ -112,6 +112,7 @@ mod graph;
 mod message;
 mod names;
 mod paths;
+mod server;
 
 use std::collections::{HashMap, HashSet};
 
@@ -150,6 +151,7 @@ pub(crate) struct Options {
     pub(crate) server_attributes: Vec<(String, String)>,
     pub(crate) trait_attributes: Vec<(String, String)>,
     pub(crate) generate_default_stubs: bool,
+    pub(crate) use_arc_self: bool,
 }
 
 impl Default for Options {
@@ -179,6 +181,7 @@ impl Default for Options {
             server_attributes: Vec::new(),
             trait_attributes: Vec::new(),
             generate_default_stubs: false,
+            use_arc_self: false,
         }
     }
 }
@@ -311,7 +314,7 @@ pub(crate) fn generate_messages(
                     writer.client(&service, transport);
                 }
                 if options.build_server {
-                    return Err("servers are not generated here yet".to_owned());
+                    writer.server(&service);
                 }
             }
             writer.path.pop();
