@@ -3,9 +3,9 @@
 //! compiled set and the same options must give byte-identical files.
 //!
 //! Cheap sets run always: the workspace's `proto/` and each fixture of
-//! `tests/editions/`, each in six ways: messages only, messages and
-//! clients, messages, clients and servers, each with default options and
-//! with every option the `Builder` exposes. `PROTOFORGE_PROST_DIFF=1` adds
+//! `tests/editions/`, each in eight ways: messages only, messages and
+//! clients, messages, clients and servers, and all of them with mocks,
+//! each with default options and with every option the `Builder` exposes. `PROTOFORGE_PROST_DIFF=1` adds
 //! a slice of googleapis (`bench/node_modules/google-proto-files`), a
 //! directory at a time;
 //! `PROTOFORGE_PROST_DIFF=all` every directory of it (hours on 2 cores).
@@ -76,6 +76,18 @@ fn services_every_option() -> Builder {
         .trait_attribute("UserService", "#[doc = \"trait\"]")
         .generate_default_stubs(true)
         .use_arc_self(true)
+}
+
+/// Everything, mocks included: `configure().build_mocks(true)`.
+fn mocks() -> Builder {
+    configure().build_mocks(true)
+}
+
+/// Everything with every option.
+fn mocks_every_option() -> Builder {
+    services_every_option()
+        .build_mocks(true)
+        .emit_package(false)
 }
 
 /// Clients with transport helpers but the other options as given.
@@ -159,13 +171,15 @@ fn differential(
 type Mode = (&'static str, fn() -> Builder);
 
 /// Every way a set is generated and compared.
-const MODES: [Mode; 6] = [
+const MODES: [Mode; 8] = [
     ("defaults", messages_only),
     ("every option", every_option),
     ("clients", clients),
     ("clients, every option", clients_every_option),
     ("services", services),
     ("services, every option", services_every_option),
+    ("mocks", mocks),
+    ("mocks, every option", mocks_every_option),
 ];
 
 #[test]
@@ -181,6 +195,8 @@ fn the_workspace_schemas_generate_as_prost_build_generates_them() {
         ("clients, every option", clients_every_option),
         ("services", services),
         ("services, every option", services_every_option),
+        ("mocks", mocks),
+        ("mocks, every option", mocks_every_option),
     ] {
         let result = differential(&format!("proto/ ({label})"), &compiled, options);
         assert!(result.is_ok(), "{result:?}");

@@ -420,8 +420,7 @@ impl Builder {
 
     /// The code of `compiled` (which must include its imports) from
     /// protoforge's own generator, as [`generate`](Self::generate) writes
-    /// it: messages, enums, clients and servers (mocks are an error for
-    /// now). Work in progress: compared with prost-build and
+    /// it: messages, enums, clients, servers and mocks. Work in progress: compared with prost-build and
     /// tonic-prost-build by `tests/prost_differential.rs`.
     #[cfg(feature = "own-generator")]
     #[doc(hidden)]
@@ -429,11 +428,17 @@ impl Builder {
         mut self,
         compiled: &Compiled,
     ) -> Result<Vec<GeneratedFile>, GenerateError> {
-        if self.build_mocks {
+        if self.build_mocks && !self.build_server {
             return Err(GenerateError::Config(
-                "protoforge's own generator does not generate mocks yet".to_owned(),
+                "mocks implement the generated server trait: build_mocks(true) needs build_server(true)".to_owned(),
             ));
         }
+        self.own.mocks = self.build_mocks.then(|| mock::MockOptions {
+            with_client: self.build_client,
+            emit_package: self.emit_package,
+            use_arc_self: self.use_arc_self,
+            proto_path: self.proto_path.clone(),
+        });
         self.own.build_client = self.build_client;
         self.own.build_server = self.build_server;
         let mut set =

@@ -14,8 +14,15 @@ pub(crate) struct Method {
     pub(crate) name: String,
     pub(crate) proto_name: String,
     pub(crate) doc: Vec<String>,
+    /// Request and response types from the service module.
     pub(crate) request: String,
     pub(crate) response: String,
+    /// prost-build's Rust paths of the request and response from the
+    /// package module (before `proto_path`), and their proto names.
+    pub(crate) input_type: String,
+    pub(crate) output_type: String,
+    pub(crate) input_proto_type: String,
+    pub(crate) output_proto_type: String,
     pub(crate) client_streaming: bool,
     pub(crate) server_streaming: bool,
     pub(crate) deprecated: bool,
@@ -43,6 +50,41 @@ impl Service {
     }
 }
 
+impl Service {
+    /// The service as prost-build hands it to a service generator, for the
+    /// mock generator, which still takes prost-build's type (the next step:
+    /// `generate::mock` taking this module's `Service`).
+    pub(crate) fn to_prost_build(&self) -> prost_build::Service {
+        let comments = |leading: &[String]| prost_build::Comments {
+            leading: leading.to_vec(),
+            ..Default::default()
+        };
+        prost_build::Service {
+            name: self.name.clone(),
+            proto_name: self.proto_name.clone(),
+            package: self.package.clone(),
+            comments: comments(&self.doc),
+            methods: self
+                .methods
+                .iter()
+                .map(|m| prost_build::Method {
+                    name: m.name.clone(),
+                    proto_name: m.proto_name.clone(),
+                    comments: comments(&m.doc),
+                    input_type: m.input_type.clone(),
+                    output_type: m.output_type.clone(),
+                    input_proto_type: m.input_proto_type.clone(),
+                    output_proto_type: m.output_proto_type.clone(),
+                    options: Default::default(),
+                    client_streaming: m.client_streaming,
+                    server_streaming: m.server_streaming,
+                })
+                .collect(),
+            options: Default::default(),
+        }
+    }
+}
+
 impl FileWriter<'_, '_> {
     /// The service at the current path (`[6, i]`), with its methods' Rust
     /// request and response types.
@@ -66,12 +108,18 @@ impl FileWriter<'_, '_> {
     }
 
     fn method(&self, method: &MethodDescriptorProto) -> Method {
+        let input_proto_type = method.input_type.clone().unwrap_or_default();
+        let output_proto_type = method.output_type.clone().unwrap_or_default();
         Method {
+            input_type: self.rust_path(&input_proto_type),
+            output_type: self.rust_path(&output_proto_type),
+            input_proto_type: input_proto_type.clone(),
+            output_proto_type: output_proto_type.clone(),
             name: to_snake(method.name()),
             proto_name: method.name().to_owned(),
             doc: self.leading_lines(),
-            request: self.message_type(method.input_type.as_deref().unwrap_or_default()),
-            response: self.message_type(method.output_type.as_deref().unwrap_or_default()),
+            request: self.message_type(&input_proto_type),
+            response: self.message_type(&output_proto_type),
             client_streaming: method.client_streaming.unwrap_or(false),
             server_streaming: method.server_streaming.unwrap_or(false),
             deprecated: method.options.as_ref().is_some_and(|o| o.deprecated()),

@@ -209,6 +209,8 @@ pub(crate) struct Options {
     pub(crate) trait_attributes: Vec<(String, String)>,
     pub(crate) generate_default_stubs: bool,
     pub(crate) use_arc_self: bool,
+    /// Mocks, when asked for (set by `Builder` when it generates).
+    pub(crate) mocks: Option<super::mock::MockOptions>,
 }
 
 impl Default for Options {
@@ -239,6 +241,7 @@ impl Default for Options {
             trait_attributes: Vec::new(),
             generate_default_stubs: false,
             use_arc_self: false,
+            mocks: None,
         }
     }
 }
@@ -372,6 +375,11 @@ pub(crate) fn generate_messages(
                 }
                 if options.build_server {
                     writer.server(&service);
+                }
+                if let Some(mocks) = &options.mocks {
+                    writer
+                        .out
+                        .push_str(&super::mock::generate(&service.to_prost_build(), mocks));
                 }
             }
             writer.path.pop();
