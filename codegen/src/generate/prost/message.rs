@@ -391,8 +391,8 @@ fn can_pack(ty: Type) -> bool {
 /// The bytes of a C-escaped string, as protoc writes bytes defaults
 /// (`\n`, `\001`, `\x01`, ...). Not the lexer's `decode_string`: this
 /// decodes as prost-build does (exactly two hex digits, no `\u`, a lone
-/// trailing backslash kept), which matters for descriptor sets other tools
-/// wrote.
+/// trailing backslash kept where prost-build panics), which matters for
+/// descriptor sets other tools wrote.
 fn unescape_c(text: &str) -> Vec<u8> {
     let src = text.as_bytes();
     let mut out = Vec::with_capacity(src.len());
