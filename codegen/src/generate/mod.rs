@@ -19,6 +19,7 @@ mod mock;
 mod modules;
 #[cfg(feature = "own-generator")]
 pub(crate) mod prost;
+mod service;
 mod source_tree;
 
 use std::{
@@ -589,7 +590,7 @@ impl ServiceGenerator for WithMocks {
         let mock = self
             .mocks
             .as_ref()
-            .map(|options| mock::generate(&service, options));
+            .map(|options| mock::generate(&service::Service::from(&service), options));
         if service
             .methods
             .iter()

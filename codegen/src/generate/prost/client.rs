@@ -7,83 +7,7 @@ use super::{
     names::{to_snake, to_upper_camel},
 };
 use crate::compile::descriptor::{MethodDescriptorProto, ServiceDescriptorProto};
-
-/// A method as tonic sees it.
-pub(crate) struct Method {
-    /// snake case.
-    pub(crate) name: String,
-    pub(crate) proto_name: String,
-    pub(crate) doc: Vec<String>,
-    /// Request and response types from the service module.
-    pub(crate) request: String,
-    pub(crate) response: String,
-    /// prost-build's Rust paths of the request and response from the
-    /// package module (before `proto_path`), and their proto names.
-    pub(crate) input_type: String,
-    pub(crate) output_type: String,
-    pub(crate) input_proto_type: String,
-    pub(crate) output_proto_type: String,
-    pub(crate) client_streaming: bool,
-    pub(crate) server_streaming: bool,
-    pub(crate) deprecated: bool,
-}
-
-/// A service as tonic sees it.
-pub(crate) struct Service {
-    /// upper camel case.
-    pub(crate) name: String,
-    pub(crate) proto_name: String,
-    pub(crate) package: String,
-    pub(crate) doc: Vec<String>,
-    pub(crate) methods: Vec<Method>,
-}
-
-impl Service {
-    /// `pkg.Service`: the name in paths, `disable_comments` and attribute
-    /// patterns (tonic-prost-build always includes the package).
-    pub(crate) fn full_name(&self) -> String {
-        if self.package.is_empty() {
-            self.proto_name.clone()
-        } else {
-            format!("{}.{}", self.package, self.proto_name)
-        }
-    }
-}
-
-impl Service {
-    /// The service as prost-build hands it to a service generator, for the
-    /// mock generator, which still takes prost-build's type (the next step:
-    /// `generate::mock` taking this module's `Service`).
-    pub(crate) fn to_prost_build(&self) -> prost_build::Service {
-        let comments = |leading: &[String]| prost_build::Comments {
-            leading: leading.to_vec(),
-            ..Default::default()
-        };
-        prost_build::Service {
-            name: self.name.clone(),
-            proto_name: self.proto_name.clone(),
-            package: self.package.clone(),
-            comments: comments(&self.doc),
-            methods: self
-                .methods
-                .iter()
-                .map(|m| prost_build::Method {
-                    name: m.name.clone(),
-                    proto_name: m.proto_name.clone(),
-                    comments: comments(&m.doc),
-                    input_type: m.input_type.clone(),
-                    output_type: m.output_type.clone(),
-                    input_proto_type: m.input_proto_type.clone(),
-                    output_proto_type: m.output_proto_type.clone(),
-                    options: Default::default(),
-                    client_streaming: m.client_streaming,
-                    server_streaming: m.server_streaming,
-                })
-                .collect(),
-            options: Default::default(),
-        }
-    }
-}
+use crate::generate::service::{Method, Service, from_service_module};
 
 impl FileWriter<'_, '_> {
     /// The service at the current path (`[6, i]`), with its methods' Rust
@@ -108,32 +32,15 @@ impl FileWriter<'_, '_> {
     }
 
     fn method(&self, method: &MethodDescriptorProto) -> Method {
-        let input_proto_type = method.input_type.clone().unwrap_or_default();
-        let output_proto_type = method.output_type.clone().unwrap_or_default();
         Method {
-            input_type: self.rust_path(&input_proto_type),
-            output_type: self.rust_path(&output_proto_type),
-            input_proto_type: input_proto_type.clone(),
-            output_proto_type: output_proto_type.clone(),
+            input_type: self.rust_path(method.input_type.as_deref().unwrap_or_default()),
+            output_type: self.rust_path(method.output_type.as_deref().unwrap_or_default()),
             name: to_snake(method.name()),
             proto_name: method.name().to_owned(),
             doc: self.leading_lines(),
-            request: self.message_type(&input_proto_type),
-            response: self.message_type(&output_proto_type),
             client_streaming: method.client_streaming.unwrap_or(false),
             server_streaming: method.server_streaming.unwrap_or(false),
             deprecated: method.options.as_ref().is_some_and(|o| o.deprecated()),
-        }
-    }
-
-    /// A request or response type from the service module: `()`, an
-    /// absolute extern path as is, else below `proto_path`.
-    fn message_type(&self, full_name: &str) -> String {
-        let rust = self.rust_path(full_name);
-        if rust.ends_with("()") || rust.starts_with("::") || rust.starts_with("crate::") {
-            rust
-        } else {
-            format!("{}::{rust}", self.options().proto_path)
         }
     }
 
@@ -255,6 +162,8 @@ impl FileWriter<'_, '_> {
                 }}\n"
         ));
         for method in &service.methods {
+            let request_type = from_service_module(&method.input_type, &options.proto_path);
+            let response_type = from_service_module(&method.output_type, &options.proto_path);
             if !options
                 .disable_comments_exact
                 .contains(&format!("{full_name}.{}", method.proto_name))
@@ -267,15 +176,15 @@ impl FileWriter<'_, '_> {
             let request = if method.client_streaming {
                 format!(
                     "impl tonic::IntoStreamingRequest<Message = {}>",
-                    method.request
+                    request_type
                 )
             } else {
-                format!("impl tonic::IntoRequest<{}>", method.request)
+                format!("impl tonic::IntoRequest<{}>", request_type)
             };
             let response = if method.server_streaming {
-                format!("tonic::codec::Streaming<{}>", method.response)
+                format!("tonic::codec::Streaming<{}>", response_type)
             } else {
-                method.response.clone()
+                response_type.clone()
             };
             let into = if method.client_streaming {
                 "into_streaming_request"

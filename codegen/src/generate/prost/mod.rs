@@ -377,9 +377,7 @@ pub(crate) fn generate_messages(
                     writer.server(&service);
                 }
                 if let Some(mocks) = &options.mocks {
-                    writer
-                        .out
-                        .push_str(&super::mock::generate(&service.to_prost_build(), mocks));
+                    writer.out.push_str(&super::mock::generate(&service, mocks));
                 }
             }
             writer.path.pop();

@@ -4,9 +4,10 @@
 //! [`super`]).
 
 use super::{
-    client::{Method, Service, naive_snake_case, push_docs, tonic_matches},
+    client::{naive_snake_case, push_docs, tonic_matches},
     context::FileWriter,
 };
+use crate::generate::service::{Method, Service, from_service_module};
 
 impl FileWriter<'_, '_> {
     /// Appends the server module of `service`.
@@ -170,6 +171,8 @@ impl FileWriter<'_, '_> {
         };
         let stubs = options.generate_default_stubs;
         for method in &service.methods {
+            let request_type = from_service_module(&method.input_type, &options.proto_path);
+            let response_type = from_service_module(&method.output_type, &options.proto_path);
             let doc = if options.disable_comments_exact.contains(&format!(
                 "{}.{}",
                 service.full_name(),
@@ -180,13 +183,13 @@ impl FileWriter<'_, '_> {
                 method.doc.clone()
             };
             let request = if method.client_streaming {
-                format!("tonic::Streaming<{}>", method.request)
+                format!("tonic::Streaming<{}>", request_type)
             } else {
-                method.request.clone()
+                request_type.clone()
             };
             let response = match (method.server_streaming, stubs) {
-                (false, _) => method.response.clone(),
-                (true, true) => format!("BoxStream<{}>", method.response),
+                (false, _) => response_type.clone(),
+                (true, true) => format!("BoxStream<{}>", response_type),
                 (true, false) => {
                     let stream = format!("{}Stream", method.proto_name);
                     push_docs(
@@ -198,7 +201,7 @@ impl FileWriter<'_, '_> {
                     );
                     self.out.push_str(&format!(
                         "type {stream}: tonic::codegen::tokio_stream::Stream<Item = std::result::Result<{}, tonic::Status>> + std::marker::Send + 'static;\n",
-                        method.response
+                        response_type
                     ));
                     format!("Self::{stream}")
                 }
@@ -229,8 +232,8 @@ impl FileWriter<'_, '_> {
             (true, false) => ("ClientStreamingService", "client_streaming"),
             (true, true) => ("StreamingService", "streaming"),
         };
-        let request = &method.request;
-        let response = &method.response;
+        let request = &from_service_module(&method.input_type, &options.proto_path);
+        let response = &from_service_module(&method.output_type, &options.proto_path);
         let streamed_request = if method.client_streaming {
             format!("tonic::Streaming<{request}>")
         } else {
