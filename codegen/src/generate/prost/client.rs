@@ -55,18 +55,23 @@ impl FileWriter<'_, '_> {
             .unwrap_or_default()
     }
 
+    /// Appends each attribute whose tonic pattern matches `name`.
+    pub(crate) fn tonic_attributes(&mut self, attributes: &[(String, String)], name: &str) {
+        for (pattern, attribute) in attributes {
+            if tonic_matches(pattern, name) {
+                self.out.push_str(attribute);
+                self.out.push('\n');
+            }
+        }
+    }
+
     /// Appends the client module of `service`.
     pub(crate) fn client(&mut self, service: &Service, transport: bool) {
         let options = self.options();
         let full_name = service.full_name();
         let client = format!("{}Client", service.name);
         self.out.push_str("/// Generated client implementations.\n");
-        for (pattern, attribute) in &options.client_mod_attributes {
-            if tonic_matches(pattern, &service.package) {
-                self.out.push_str(attribute);
-                self.out.push('\n');
-            }
-        }
+        self.tonic_attributes(&options.client_mod_attributes, &service.package);
         self.out.push_str(&format!(
             "pub mod {}_client {{\n",
             naive_snake_case(&service.name)
@@ -79,12 +84,7 @@ impl FileWriter<'_, '_> {
         if !options.disable_comments_exact.contains(&full_name) {
             push_docs(&service.doc, &mut self.out);
         }
-        for (pattern, attribute) in &options.client_attributes {
-            if tonic_matches(pattern, &full_name) {
-                self.out.push_str(attribute);
-                self.out.push('\n');
-            }
-        }
+        self.tonic_attributes(&options.client_attributes, &full_name);
         self.out.push_str(&format!(
             "#[derive(Debug, Clone)]\npub struct {client}<T> {{ inner: tonic::client::Grpc<T>, }}\n"
         ));

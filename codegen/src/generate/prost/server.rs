@@ -4,7 +4,7 @@
 //! [`super`]).
 
 use super::{
-    client::{naive_snake_case, push_docs, tonic_matches},
+    client::{naive_snake_case, push_docs},
     context::FileWriter,
 };
 use crate::generate::service::{Method, Service, from_service_module};
@@ -17,12 +17,7 @@ impl FileWriter<'_, '_> {
         let name = &service.name;
         let server = format!("{name}Server");
         self.out.push_str("/// Generated server implementations.\n");
-        for (pattern, attribute) in &options.server_mod_attributes {
-            if tonic_matches(pattern, &service.package) {
-                self.out.push_str(attribute);
-                self.out.push('\n');
-            }
-        }
+        self.tonic_attributes(&options.server_mod_attributes, &service.package);
         self.out.push_str(&format!(
             "pub mod {}_server {{\n{}use tonic::codegen::*;\n",
             naive_snake_case(name),
@@ -32,12 +27,7 @@ impl FileWriter<'_, '_> {
         if !options.disable_comments_exact.contains(&full_name) {
             push_docs(&service.doc, &mut self.out);
         }
-        for (pattern, attribute) in &options.server_attributes {
-            if tonic_matches(pattern, &full_name) {
-                self.out.push_str(attribute);
-                self.out.push('\n');
-            }
-        }
+        self.tonic_attributes(&options.server_attributes, &full_name);
         self.out.push_str(&format!(
             "#[derive(Debug)]
             pub struct {server}<T> {{
@@ -155,12 +145,7 @@ impl FileWriter<'_, '_> {
             )],
             &mut self.out,
         );
-        for (pattern, attribute) in &options.trait_attributes {
-            if tonic_matches(pattern, name) {
-                self.out.push_str(attribute);
-                self.out.push('\n');
-            }
-        }
+        self.tonic_attributes(&options.trait_attributes, name);
         self.out.push_str(&format!(
             "#[async_trait]\npub trait {name}: std::marker::Send + std::marker::Sync + 'static {{\n"
         ));
