@@ -19,7 +19,7 @@ mod mock;
 mod modules;
 #[cfg(feature = "own-generator")]
 pub(crate) mod prost;
-mod service;
+pub(crate) mod service;
 mod source_tree;
 
 use std::{
@@ -535,7 +535,7 @@ fn requests(set: &[u8]) -> Result<Vec<(Module, prost_types::FileDescriptorProto)
 /// so it names things exactly as the generated code does (today only
 /// [`crate::scaffold`]).
 #[cfg(feature = "scaffold")]
-pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<Service>, GenerateError> {
+pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<service::Service>, GenerateError> {
     /// Keeps the services, generates nothing.
     struct Collect(std::sync::Arc<std::sync::Mutex<Vec<Service>>>);
     impl ServiceGenerator for Collect {
@@ -555,7 +555,7 @@ pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<Service>, Genera
     let services = std::mem::take(&mut *collected.lock().map_err(|_| {
         GenerateError::Config("prost-build: the service list was poisoned".to_owned())
     })?);
-    Ok(services)
+    Ok(services.iter().map(service::Service::from).collect())
 }
 
 /// The snake-case stem tonic gives a service's modules (`foo_bar_server`,
