@@ -4,8 +4,9 @@
 //! multimap, host prost-types) in every user's build. Work in progress
 //! behind the `own-generator` feature: `codegen/tests/prost_differential.rs`
 //! compares its output with prost-build's and tonic-prost-build's, byte for
-//! byte; it replaces them only once both agree everywhere and mocks are
-//! generated from it too.
+//! byte, mocks included. It replaces them only once both agree everywhere:
+//! then `Builder` drops prost-build's `Config` and tonic-prost-build's
+//! `Builder`, and both stay only as the test's oracles (dev-dependencies).
 //!
 //! The code is written as text, as prost-build writes it, and formatted
 //! once per module (syn, prettyplease), so only the tokens have to match
