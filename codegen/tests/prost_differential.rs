@@ -203,6 +203,19 @@ fn the_workspace_schemas_generate_as_prost_build_generates_them() {
     }
 }
 
+/// Comments with URLs, brackets and Markdown of every kind
+/// (`tests/prost_differential/comments.proto`): escaping and clean-up.
+#[test]
+fn comments_are_written_as_prost_build_and_tonic_write_them() {
+    let dir = manifest().join("tests/prost_differential");
+    let compiled = compile(std::slice::from_ref(&dir), &[dir.join("comments.proto")])
+        .expect("comments.proto compiles");
+    for (label, options) in MODES {
+        let result = differential(&format!("comments.proto ({label})"), &compiled, options);
+        assert_eq!(result, Ok(1), "{result:?}");
+    }
+}
+
 #[test]
 fn the_editions_fixtures_generate_as_prost_build_generates_them() {
     let dir = manifest().join("tests/editions");
