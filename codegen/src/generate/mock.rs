@@ -6,8 +6,9 @@
 //! (matching, recording, verification, transports) is in `protoforge-runtime`.
 
 use proc_macro2::TokenStream;
-use prost_build::{Method, Service};
 use quote::{format_ident, quote};
+
+use super::service::{Method, Service, from_service_module};
 
 /// Names the mock's own methods take; an rpc whose snake-case name is one of
 /// them gets an accessor with an `_rpc` suffix (`verify_rpc()`).
@@ -53,8 +54,8 @@ fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
     let trait_name = format_ident!("{}", service.name);
     let server = format_ident!("{}Server", service.name);
     let client = format_ident!("{}Client", service.name);
-    let full_name = if options.emit_package && !service.package.is_empty() {
-        format!("{}.{}", service.package, service.proto_name)
+    let full_name = if options.emit_package {
+        service.full_name()
     } else {
         service.proto_name.clone()
     };
@@ -209,9 +210,9 @@ impl Rpc {
             format_ident!("{}", name)
         };
         let mut doc = format!("Expectations and calls of `{}`.", method.proto_name);
-        if !method.comments.leading.is_empty() {
+        if !method.doc.is_empty() {
             doc.push('\n');
-            for line in &method.comments.leading {
+            for line in &method.doc {
                 doc.push_str(&format!("\n{}", line.trim()));
             }
         }
@@ -274,14 +275,7 @@ fn doc(text: &str) -> TokenStream {
 /// module, following tonic's rules: `()` and absolute paths (`::prost_types`,
 /// extern paths) as they are, the rest relative to the package module.
 fn rust_type(ty: &str, proto_path: &str) -> TokenStream {
-    let path = if ty == "()" || ty.starts_with("::") || ty.starts_with("crate::") {
-        ty.to_owned()
-    } else {
-        format!(
-            "{proto_path}::{}",
-            ty.replace('.', "::").trim_start_matches("::")
-        )
-    };
-    path.parse()
+    from_service_module(ty, proto_path)
+        .parse()
         .unwrap_or_else(|err| unreachable!("prost-build gave an invalid Rust type {ty:?}: {err}"))
 }

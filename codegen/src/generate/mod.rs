@@ -17,6 +17,9 @@
 
 mod mock;
 mod modules;
+#[cfg(feature = "own-generator")]
+pub(crate) mod prost;
+pub(crate) mod service;
 mod source_tree;
 
 use std::{
@@ -25,7 +28,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use prost::Message;
+use ::prost::Message;
 use prost_build::{Module, Service, ServiceGenerator};
 
 use crate::{CompileError, Compiled, Compiler, Diagnostic, compile::descriptor, output};
@@ -48,6 +51,8 @@ pub fn configure() -> Builder {
         file_descriptor_set_path: None,
         include_file: None,
         emit_rerun_if_changed: true,
+        #[cfg(feature = "own-generator")]
+        own: prost::Options::default(),
     }
 }
 
@@ -65,6 +70,9 @@ pub struct Builder {
     file_descriptor_set_path: Option<PathBuf>,
     include_file: Option<PathBuf>,
     emit_rerun_if_changed: bool,
+    /// The same options for protoforge's own generator.
+    #[cfg(feature = "own-generator")]
+    own: prost::Options,
 }
 
 impl fmt::Debug for Builder {
@@ -86,6 +94,8 @@ macro_rules! tonic_option {
         $(#[$doc])*
         pub fn $name(mut self, $($arg: $ty),*) -> Self {
             self.tonic = self.tonic.$name($($arg),*);
+            #[cfg(feature = "own-generator")]
+            self.own.$name($($arg),*);
             self
         }
     };
@@ -97,6 +107,8 @@ macro_rules! prost_option {
         $(#[$doc])*
         pub fn $name(mut self, $($arg: $ty),*) -> Self {
             self.prost.$name($($arg),*);
+            #[cfg(feature = "own-generator")]
+            self.own.$name($($arg),*);
             self
         }
     };
@@ -141,6 +153,11 @@ impl Builder {
     pub fn extern_path(mut self, proto_path: impl AsRef<str>, rust_path: impl AsRef<str>) -> Self {
         self.prost
             .extern_path(proto_path.as_ref(), rust_path.as_ref());
+        #[cfg(feature = "own-generator")]
+        self.own.extern_paths.push((
+            proto_path.as_ref().to_owned(),
+            rust_path.as_ref().to_owned(),
+        ));
         self
     }
 
@@ -167,22 +184,28 @@ impl Builder {
 
     /// Generates `BTreeMap` instead of `HashMap` for matching map fields.
     pub fn btree_map<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        self.prost
-            .btree_map(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        #[cfg(feature = "own-generator")]
+        self.own.btree_map.set(&paths);
+        self.prost.btree_map(paths);
         self
     }
 
     /// Generates `bytes::Bytes` instead of `Vec<u8>` for matching fields.
     pub fn bytes<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        self.prost
-            .bytes(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        #[cfg(feature = "own-generator")]
+        self.own.bytes.set(&paths);
+        self.prost.bytes(paths);
         self
     }
 
     /// Skips the `Debug` derive of matching types.
     pub fn skip_debug<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        self.prost
-            .skip_debug(paths.into_iter().map(|p| p.as_ref().to_owned()));
+        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        #[cfg(feature = "own-generator")]
+        self.own.skip_debug.set(&paths);
+        self.prost.skip_debug(paths);
         self
     }
 
@@ -221,6 +244,10 @@ impl Builder {
     /// `super`).
     pub fn proto_path(mut self, path: impl AsRef<str>) -> Self {
         self.proto_path = path.as_ref().to_owned();
+        #[cfg(feature = "own-generator")]
+        {
+            self.own.proto_path = self.proto_path.clone();
+        }
         self.tonic = self.tonic.proto_path(path.as_ref());
         self
     }
@@ -229,6 +256,10 @@ impl Builder {
     pub fn compile_well_known_types(mut self, enable: bool) -> Self {
         if enable {
             self.prost.compile_well_known_types();
+        }
+        #[cfg(feature = "own-generator")]
+        {
+            self.own.compile_well_known_types |= enable;
         }
         self.tonic = self.tonic.compile_well_known_types(enable);
         self
@@ -268,6 +299,12 @@ impl Builder {
     pub fn disable_comments<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
         let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
         self.prost.disable_comments(&paths);
+        #[cfg(feature = "own-generator")]
+        self.own.disable_comments.set(&paths);
+        #[cfg(feature = "own-generator")]
+        self.own
+            .disable_comments_exact
+            .extend(paths.iter().cloned());
         self.tonic = self.tonic.disable_comments(paths);
         self
     }
@@ -275,6 +312,10 @@ impl Builder {
     /// Server trait methods take `self: Arc<Self>`.
     pub fn use_arc_self(mut self, enable: bool) -> Self {
         self.use_arc_self = enable;
+        #[cfg(feature = "own-generator")]
+        {
+            self.own.use_arc_self = enable;
+        }
         self.tonic = self.tonic.use_arc_self(enable);
         self
     }
@@ -378,6 +419,38 @@ impl Builder {
         self.generate_descriptor_set(&compiled.encode())
     }
 
+    /// The code of `compiled` (which must include its imports) from
+    /// protoforge's own generator, as [`generate`](Self::generate) writes
+    /// it: messages, enums, clients, servers and mocks. Work in progress: compared with prost-build and
+    /// tonic-prost-build by `tests/prost_differential.rs`.
+    #[cfg(feature = "own-generator")]
+    #[doc(hidden)]
+    pub fn generate_messages(
+        mut self,
+        compiled: &Compiled,
+    ) -> Result<Vec<GeneratedFile>, GenerateError> {
+        if self.build_mocks && !self.build_server {
+            return Err(GenerateError::Config(
+                "mocks implement the generated server trait: build_mocks(true) needs build_server(true)".to_owned(),
+            ));
+        }
+        self.own.mocks = self.build_mocks.then(|| mock::MockOptions {
+            with_client: self.build_client,
+            emit_package: self.emit_package,
+            use_arc_self: self.use_arc_self,
+            proto_path: self.proto_path.clone(),
+        });
+        self.own.build_client = self.build_client;
+        self.own.build_server = self.build_server;
+        let mut set =
+            descriptor::FileDescriptorSet::decode(&compiled.encode()[..]).map_err(|err| {
+                GenerateError::Config(format!("cannot read the descriptor set: {err}"))
+            })?;
+        descriptor::respell_editions(&mut set, descriptor::OlderSyntax::Proto3)
+            .map_err(GenerateError::Config)?;
+        prost::generate_messages(&set, &self.own).map_err(GenerateError::Config)
+    }
+
     /// Generates the code of every package of an encoded `FileDescriptorSet`
     /// (which must include its imports), as [`generate`](Self::generate)
     /// does. Editions files (edition 2023 and 2024), which prost-build
@@ -462,7 +535,7 @@ fn requests(set: &[u8]) -> Result<Vec<(Module, prost_types::FileDescriptorProto)
 /// so it names things exactly as the generated code does (today only
 /// [`crate::scaffold`]).
 #[cfg(feature = "scaffold")]
-pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<Service>, GenerateError> {
+pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<service::Service>, GenerateError> {
     /// Keeps the services, generates nothing.
     struct Collect(std::sync::Arc<std::sync::Mutex<Vec<Service>>>);
     impl ServiceGenerator for Collect {
@@ -482,7 +555,7 @@ pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<Service>, Genera
     let services = std::mem::take(&mut *collected.lock().map_err(|_| {
         GenerateError::Config("prost-build: the service list was poisoned".to_owned())
     })?);
-    Ok(services)
+    Ok(services.iter().map(service::Service::from).collect())
 }
 
 /// The snake-case stem tonic gives a service's modules (`foo_bar_server`,
@@ -517,7 +590,7 @@ impl ServiceGenerator for WithMocks {
         let mock = self
             .mocks
             .as_ref()
-            .map(|options| mock::generate(&service, options));
+            .map(|options| mock::generate(&service::Service::from(&service), options));
         if service
             .methods
             .iter()

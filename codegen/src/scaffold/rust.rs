@@ -117,17 +117,11 @@ pub(crate) fn services(
         ));
     }
     // Rust names and type paths as prost-build hands them to tonic.
-    let mut generated: HashMap<String, prost_build::Service> =
+    let mut generated: HashMap<String, crate::generate::service::Service> =
         crate::generate::prost_services(compiled)
             .map_err(|err| ScaffoldError::Name(err.to_string()))?
             .into_iter()
-            .map(|service| {
-                let full_name = match service.package.as_str() {
-                    "" => service.proto_name.clone(),
-                    package => format!("{package}.{}", service.proto_name),
-                };
-                (full_name, service)
-            })
+            .map(|service| (service.full_name(), service))
             .collect();
     let mut found = Vec::new();
     for (_, full_name) in wanted {
