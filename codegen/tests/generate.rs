@@ -76,6 +76,19 @@ fn every_service_gets_a_mock_only_when_asked() {
         err.to_string().contains("needs build_server(true)"),
         "{err}"
     );
+    // Mocks route as tonic's servers do, which always name the package
+    // (tonic-prost-build 0.14 never reads its emit_package).
+    let without_package = configure()
+        .build_mocks(true)
+        .emit_package(false)
+        .generate(&compiled)
+        .expect("generates");
+    let code = &without_package[0].content;
+    assert!(code.contains("\"/chat.v1.ChatService/"), "server routes");
+    assert!(
+        !code.contains("\"/ChatService/"),
+        "a mock route without the package"
+    );
 }
 
 #[test]

@@ -28,7 +28,6 @@ const RESERVED: &[&str] = &[
 #[derive(Clone, Debug)]
 pub(crate) struct MockOptions {
     pub with_client: bool,
-    pub emit_package: bool,
     pub use_arc_self: bool,
     pub proto_path: String,
 }
@@ -54,11 +53,9 @@ fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
     let trait_name = format_ident!("{}", service.name);
     let server = format_ident!("{}Server", service.name);
     let client = format_ident!("{}Client", service.name);
-    let full_name = if options.emit_package {
-        service.full_name()
-    } else {
-        service.proto_name.clone()
-    };
+    // The routes tonic's clients and servers use: tonic-prost-build 0.14
+    // always names a service with its package (see `Builder::emit_package`).
+    let full_name = service.full_name();
     let struct_doc = doc(&format!(
         "A typed mock of `{full_name}`: set expectations per rpc through its\n\
          accessors, call it in process through [`{mock}::client`] or over TCP\n\

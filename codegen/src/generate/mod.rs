@@ -265,8 +265,9 @@ impl Builder {
         self
     }
 
-    /// Whether gRPC paths include the package (default on; off only to talk
-    /// to servers that omit it).
+    /// tonic-prost-build's `emit_package`, passed on as it is. tonic-prost-build
+    /// 0.14 stores it and never reads it: its clients and servers, and so the
+    /// mocks, always route on `/pkg.Service/Method`.
     pub fn emit_package(mut self, enable: bool) -> Self {
         self.emit_package = enable;
         self.tonic = self.tonic.emit_package(enable);
@@ -436,7 +437,6 @@ impl Builder {
         }
         self.own.mocks = self.build_mocks.then(|| mock::MockOptions {
             with_client: self.build_client,
-            emit_package: self.emit_package,
             use_arc_self: self.use_arc_self,
             proto_path: self.proto_path.clone(),
         });
@@ -481,7 +481,6 @@ impl Builder {
             .service_generator();
         let mocks = self.build_mocks.then(|| mock::MockOptions {
             with_client: self.build_client,
-            emit_package: self.emit_package,
             use_arc_self: self.use_arc_self,
             proto_path: self.proto_path.clone(),
         });
