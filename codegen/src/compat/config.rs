@@ -136,6 +136,10 @@ impl RawBreaking {
     fn read(node: &Node, what: &str) -> Result<RawBreaking, YamlError> {
         node.as_entries(what)?;
         let list = |key: &str| strings(node.get(key), &format!("{what}.{key}"));
+        let flag = |key: &str| {
+            node.bool_at(key, &format!("{what}.{key}"))
+                .map(|flag| flag.unwrap_or(false))
+        };
         let ids = |key: &str| {
             list(key).map(|mut ids| {
                 ids.retain(|id| !id.is_empty());
@@ -154,18 +158,8 @@ impl RawBreaking {
                 }
                 None => Vec::new(),
             },
-            ignore_unstable_packages: match node.get("ignore_unstable_packages") {
-                Some(flag) => flag
-                    .as_bool(&format!("{what}.ignore_unstable_packages"))?
-                    .unwrap_or(false),
-                None => false,
-            },
-            disable_builtin: match node.get("disable_builtin") {
-                Some(flag) => flag
-                    .as_bool(&format!("{what}.disable_builtin"))?
-                    .unwrap_or(false),
-                None => false,
-            },
+            ignore_unstable_packages: flag("ignore_unstable_packages")?,
+            disable_builtin: flag("disable_builtin")?,
         })
     }
 }

@@ -110,12 +110,7 @@ impl RawLint {
                 .transpose()
                 .map(Option::flatten)
         };
-        let flag = |key: &str| {
-            node.get(key)
-                .map(|v| v.as_bool(&what(key)))
-                .transpose()
-                .map(Option::flatten)
-        };
+        let flag = |key: &str| node.bool_at(key, &what(key));
         let mut ignore_only = BTreeMap::new();
         if let Some(map) = node.get("ignore_only") {
             for (id, paths) in map.as_map_of_string_lists(&what("ignore_only"))? {

@@ -272,6 +272,15 @@ impl Node {
             .collect()
     }
 
+    /// The boolean at `key` of this mapping: `None` when absent or null;
+    /// `what` names the value in errors.
+    pub fn bool_at(&self, key: &str, what: &str) -> Result<Option<bool>, YamlError> {
+        self.get(key)
+            .map(|value| value.as_bool(what))
+            .transpose()
+            .map(Option::flatten)
+    }
+
     /// Checks this mapping (or null) has no key outside `accepted` (a Go
     /// struct decoded with known fields only).
     pub fn deny_unknown_keys(&self, what: &str, accepted: &[&str]) -> Result<(), YamlError> {
