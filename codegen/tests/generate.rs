@@ -117,6 +117,42 @@ fn builder_options_reach_prost_and_tonic() {
     assert!(file("user.v1.rs").contains("#[allow(clippy::xyz)]"));
 }
 
+/// Attributes and paths are written into the code as given: one that is
+/// not Rust is an error naming the file and what to check, never a panic
+/// in `build.rs`.
+#[test]
+fn options_that_are_not_rust_are_errors() {
+    let compiled = Compiler::new()
+        .include_imports(true)
+        .compile(&[workspace().join("proto")])
+        .expect("compiles");
+    let attempts = [
+        ("an attribute", configure().type_attribute(".", "#[derive(")),
+        (
+            "an extern path",
+            configure().extern_path(".common.v1.Timestamp", "not a path"),
+        ),
+        (
+            "an extern path, with mocks",
+            configure()
+                .build_mocks(true)
+                .extern_path(".user.v1.GetUserRequest", "1 + 1"),
+        ),
+        ("a proto path", configure().proto_path("super::{")),
+        ("a codec", configure().codec_path("Codec::{")),
+    ];
+    for (what, builder) in attempts {
+        let err = match builder.generate(&compiled) {
+            Ok(files) => panic!("{what}: generated {} files", files.len()),
+            Err(err) => err.to_string(),
+        };
+        assert!(
+            err.contains("does not parse") || err.contains("is not a Rust type"),
+            "{what}: {err}"
+        );
+    }
+}
+
 #[test]
 fn an_rpc_named_connect_does_not_clash_with_the_transport_helper() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -32,19 +32,16 @@ pub(crate) struct MockOptions {
     pub proto_path: String,
 }
 
-/// The Rust code of `<service>_mock::Mock<Service>`.
-pub(crate) fn generate(service: &Service, options: &MockOptions) -> String {
-    let tokens = mock_module(service, options);
-    let file = syn::parse2::<syn::File>(tokens).unwrap_or_else(|err| {
-        unreachable!(
-            "generated mock of {} does not parse: {err}",
-            service.proto_name
-        )
-    });
-    prettyplease::unparse(&file)
+/// The Rust code of `<service>_mock::Mock<Service>`; `Err` when a type
+/// path (an extern path, `proto_path`) is not Rust.
+pub(crate) fn generate(service: &Service, options: &MockOptions) -> Result<String, String> {
+    let tokens = mock_module(service, options)?;
+    let file = syn::parse2::<syn::File>(tokens)
+        .map_err(|err| format!("the mock of {} does not parse: {err}", service.full_name()))?;
+    Ok(prettyplease::unparse(&file))
 }
 
-fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
+fn mock_module(service: &Service, options: &MockOptions) -> Result<TokenStream, String> {
     let snake = super::service_module_stem(&service.name);
     let module = format_ident!("{}_mock", snake);
     let server_module = format_ident!("{}_server", snake);
@@ -67,7 +64,7 @@ fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
         .methods
         .iter()
         .map(|method| Rpc::new(method, &full_name, &options.proto_path))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let fields = rpcs.iter().map(|rpc| {
         let (field, ty) = (&rpc.field, &rpc.ty);
         quote! { #field: #ty, }
@@ -110,7 +107,7 @@ fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
         }
     });
 
-    quote! {
+    Ok(quote! {
         #module_doc
         pub mod #module {
             #struct_doc
@@ -164,7 +161,7 @@ fn mock_module(service: &Service, options: &MockOptions) -> TokenStream {
                 #(#handlers)*
             }
         }
-    }
+    })
 }
 
 /// One rpc of the mock.
@@ -191,9 +188,9 @@ struct Rpc {
 }
 
 impl Rpc {
-    fn new(method: &Method, service: &str, proto_path: &str) -> Rpc {
-        let request = rust_type(&method.input_type, proto_path);
-        let response = rust_type(&method.output_type, proto_path);
+    fn new(method: &Method, service: &str, proto_path: &str) -> Result<Rpc, String> {
+        let request = rust_type(&method.input_type, proto_path)?;
+        let response = rust_type(&method.output_type, proto_path)?;
         let kind = match (method.client_streaming, method.server_streaming) {
             (false, false) => quote!(Unary),
             (false, true) => quote!(ServerStreaming),
@@ -213,7 +210,7 @@ impl Rpc {
                 doc.push_str(&format!("\n{}", line.trim()));
             }
         }
-        Rpc {
+        Ok(Rpc {
             field: format_ident!("{}", name),
             accessor,
             ty: quote!(::protoforge_runtime::#kind<#request, #response>),
@@ -226,7 +223,7 @@ impl Rpc {
             request,
             response,
             doc,
-        }
+        })
     }
 
     fn handler(&self, receiver: &TokenStream) -> TokenStream {
@@ -271,8 +268,11 @@ fn doc(text: &str) -> TokenStream {
 /// The Rust type of a request or response, as seen from inside the mock
 /// module, following tonic's rules: `()` and absolute paths (`::prost_types`,
 /// extern paths) as they are, the rest relative to the package module.
-fn rust_type(ty: &str, proto_path: &str) -> TokenStream {
-    from_service_module(ty, proto_path)
-        .parse()
-        .unwrap_or_else(|err| unreachable!("prost-build gave an invalid Rust type {ty:?}: {err}"))
+fn rust_type(ty: &str, proto_path: &str) -> Result<TokenStream, String> {
+    let path = from_service_module(ty, proto_path);
+    syn::parse_str::<syn::Type>(&path)
+        .map(|ty| quote!(#ty))
+        .map_err(|err| {
+            format!("`{path}` is not a Rust type ({err}): check extern_path and proto_path")
+        })
 }

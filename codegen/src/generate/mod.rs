@@ -12,24 +12,23 @@
 //! }
 //! ```
 //!
-//! [`Builder`] takes tonic-prost-build's option names where they mean the same
-//! and passes them through to tonic-prost-build and prost-build.
+//! [`Builder`] takes tonic-prost-build's option names, and writes the code
+//! prost-build and tonic-prost-build would write with the same options, byte
+//! for byte ([`prost`] says what that is; `tests/prost_differential.rs`
+//! compares), without compiling either in the user's build.
 
 mod mock;
 mod modules;
-#[cfg(feature = "own-generator")]
 pub(crate) mod prost;
 pub(crate) mod service;
 mod source_tree;
 
 use std::{
-    collections::HashMap,
     fmt,
     path::{Path, PathBuf},
 };
 
 use ::prost::Message;
-use prost_build::{Module, Service, ServiceGenerator};
 
 use crate::{CompileError, Compiled, Compiler, Diagnostic, compile::descriptor, output};
 pub use modules::{GeneratedFile, mod_rs};
@@ -39,47 +38,31 @@ pub use source_tree::write_source_tree;
 /// clients, servers and transport on; mocks off.
 pub fn configure() -> Builder {
     Builder {
-        prost: prost_build::Config::new(),
-        tonic: tonic_prost_build::configure(),
-        build_client: true,
-        build_server: true,
+        options: prost::Options::default(),
         build_mocks: false,
-        emit_package: true,
-        use_arc_self: false,
-        proto_path: "super".to_owned(),
         out_dir: None,
         file_descriptor_set_path: None,
         include_file: None,
         emit_rerun_if_changed: true,
-        #[cfg(feature = "own-generator")]
-        own: prost::Options::default(),
     }
 }
 
 /// Options for generating code; see [`configure`].
 pub struct Builder {
-    prost: prost_build::Config,
-    tonic: tonic_prost_build::Builder,
-    build_client: bool,
-    build_server: bool,
+    /// What the code looks like: prost-build's and tonic-prost-build's options.
+    options: prost::Options,
     build_mocks: bool,
-    emit_package: bool,
-    use_arc_self: bool,
-    proto_path: String,
     out_dir: Option<PathBuf>,
     file_descriptor_set_path: Option<PathBuf>,
     include_file: Option<PathBuf>,
     emit_rerun_if_changed: bool,
-    /// The same options for protoforge's own generator.
-    #[cfg(feature = "own-generator")]
-    own: prost::Options,
 }
 
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
-            .field("build_client", &self.build_client)
-            .field("build_server", &self.build_server)
+            .field("build_client", &self.options.build_client)
+            .field("build_server", &self.options.build_server)
             .field("build_mocks", &self.build_mocks)
             .field("out_dir", &self.out_dir)
             .field("file_descriptor_set_path", &self.file_descriptor_set_path)
@@ -88,27 +71,25 @@ impl fmt::Debug for Builder {
     }
 }
 
-/// Forwards a builder option to tonic-prost-build's builder.
-macro_rules! tonic_option {
+/// A builder option that sets the generator's option of the same name.
+macro_rules! generator_option {
     ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*)) => {
         $(#[$doc])*
         pub fn $name(mut self, $($arg: $ty),*) -> Self {
-            self.tonic = self.tonic.$name($($arg),*);
-            #[cfg(feature = "own-generator")]
-            self.own.$name($($arg),*);
+            self.options.$name($($arg),*);
             self
         }
     };
 }
 
-/// Forwards a builder option to prost-build's config.
-macro_rules! prost_option {
-    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*)) => {
+/// A builder option that sets one of the generator's path sets; as in
+/// prost-build, a second call replaces the first's paths.
+macro_rules! generator_paths {
+    ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        pub fn $name(mut self, $($arg: $ty),*) -> Self {
-            self.prost.$name($($arg),*);
-            #[cfg(feature = "own-generator")]
-            self.own.$name($($arg),*);
+        pub fn $name<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+            let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
+            self.options.$name.set(&paths);
             self
         }
     };
@@ -117,15 +98,13 @@ macro_rules! prost_option {
 impl Builder {
     /// Generate gRPC clients (default on).
     pub fn build_client(mut self, enable: bool) -> Self {
-        self.build_client = enable;
-        self.tonic = self.tonic.build_client(enable);
+        self.options.build_client = enable;
         self
     }
 
     /// Generate gRPC servers (default on); mocks need them.
     pub fn build_server(mut self, enable: bool) -> Self {
-        self.build_server = enable;
-        self.tonic = self.tonic.build_server(enable);
+        self.options.build_server = enable;
         self
     }
 
@@ -137,7 +116,7 @@ impl Builder {
         self
     }
 
-    tonic_option!(
+    generator_option!(
         /// Generate `connect` and other tonic transport helpers (default on).
         build_transport(enable: bool)
     );
@@ -151,90 +130,71 @@ impl Builder {
     /// Uses an existing Rust type for a protobuf path: `.google.protobuf`,
     /// `.common.v1.Timestamp`, and so on.
     pub fn extern_path(mut self, proto_path: impl AsRef<str>, rust_path: impl AsRef<str>) -> Self {
-        self.prost
-            .extern_path(proto_path.as_ref(), rust_path.as_ref());
-        #[cfg(feature = "own-generator")]
-        self.own.extern_paths.push((
+        self.options.extern_paths.push((
             proto_path.as_ref().to_owned(),
             rust_path.as_ref().to_owned(),
         ));
         self
     }
 
-    prost_option!(
+    generator_option!(
         /// Adds an attribute to matching fields.
         field_attribute(path: &str, attribute: &str)
     );
-    prost_option!(
+    generator_option!(
         /// Adds an attribute to matching messages.
         message_attribute(path: &str, attribute: &str)
     );
-    prost_option!(
+    generator_option!(
         /// Adds an attribute to matching enums.
         enum_attribute(path: &str, attribute: &str)
     );
-    prost_option!(
+    generator_option!(
         /// Adds an attribute to matching messages, enums and oneofs.
         type_attribute(path: &str, attribute: &str)
     );
-    prost_option!(
+    generator_option!(
         /// Boxes matching fields.
         boxed(path: &str)
     );
-
-    /// Generates `BTreeMap` instead of `HashMap` for matching map fields.
-    pub fn btree_map<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
-        #[cfg(feature = "own-generator")]
-        self.own.btree_map.set(&paths);
-        self.prost.btree_map(paths);
-        self
-    }
-
-    /// Generates `bytes::Bytes` instead of `Vec<u8>` for matching fields.
-    pub fn bytes<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
-        #[cfg(feature = "own-generator")]
-        self.own.bytes.set(&paths);
-        self.prost.bytes(paths);
-        self
-    }
-
-    /// Skips the `Debug` derive of matching types.
-    pub fn skip_debug<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
-        let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
-        #[cfg(feature = "own-generator")]
-        self.own.skip_debug.set(&paths);
-        self.prost.skip_debug(paths);
-        self
-    }
-
-    tonic_option!(
+    generator_paths!(
+        /// Generates `BTreeMap` instead of `HashMap` for matching map fields.
+        btree_map
+    );
+    generator_paths!(
+        /// Generates `bytes::Bytes` instead of `Vec<u8>` for matching fields.
+        bytes
+    );
+    generator_paths!(
+        /// Skips the `Debug` derive of matching types.
+        skip_debug
+    );
+    generator_option!(
         /// Adds an attribute to the server modules of matching services.
         server_mod_attribute(path: &str, attribute: &str)
     );
-    tonic_option!(
+    generator_option!(
         /// Adds an attribute to the server structs of matching services.
         server_attribute(path: &str, attribute: &str)
     );
-    tonic_option!(
+    generator_option!(
         /// Adds an attribute to the server traits of matching services.
         trait_attribute(path: &str, attribute: &str)
     );
-    tonic_option!(
+    generator_option!(
         /// Adds an attribute to the client modules of matching services.
         client_mod_attribute(path: &str, attribute: &str)
     );
-    tonic_option!(
+    generator_option!(
         /// Adds an attribute to the client structs of matching services.
         client_attribute(path: &str, attribute: &str)
     );
-    tonic_option!(
+    generator_option!(
         /// Generates servers that do not require every method, answering
         /// `UNIMPLEMENTED` for the missing ones.
         generate_default_stubs(enable: bool)
     );
-    tonic_option!(
+    generator_option!(
         /// The codec of generated clients and servers (default
         /// `tonic_prost::ProstCodec`).
         codec_path(path: &str)
@@ -243,34 +203,21 @@ impl Builder {
     /// The path from a service module to the message types (default
     /// `super`).
     pub fn proto_path(mut self, path: impl AsRef<str>) -> Self {
-        self.proto_path = path.as_ref().to_owned();
-        #[cfg(feature = "own-generator")]
-        {
-            self.own.proto_path = self.proto_path.clone();
-        }
-        self.tonic = self.tonic.proto_path(path.as_ref());
+        path.as_ref().clone_into(&mut self.options.proto_path);
         self
     }
 
     /// Generates the well-known types instead of using `prost-types`.
     pub fn compile_well_known_types(mut self, enable: bool) -> Self {
-        if enable {
-            self.prost.compile_well_known_types();
-        }
-        #[cfg(feature = "own-generator")]
-        {
-            self.own.compile_well_known_types |= enable;
-        }
-        self.tonic = self.tonic.compile_well_known_types(enable);
+        self.options.compile_well_known_types = enable;
         self
     }
 
-    /// tonic-prost-build's `emit_package`, passed on as it is. tonic-prost-build
-    /// 0.14 stores it and never reads it: its clients and servers, and so the
-    /// mocks, always route on `/pkg.Service/Method`.
-    pub fn emit_package(mut self, enable: bool) -> Self {
-        self.emit_package = enable;
-        self.tonic = self.tonic.emit_package(enable);
+    /// tonic-prost-build's `emit_package`, accepted so that its users'
+    /// build scripts compile, and without effect as there: tonic-prost-build
+    /// 0.14 never reads it, and its clients and servers (so these, and the
+    /// mocks) always route on `/pkg.Service/Method`.
+    pub fn emit_package(self, _enable: bool) -> Self {
         self
     }
 
@@ -296,28 +243,20 @@ impl Builder {
         self
     }
 
-    /// Leaves out the doc comments of matching services and methods.
+    /// Leaves out the doc comments of matching messages, enums and fields
+    /// (prost-build's paths), and of services and methods named exactly
+    /// (`pkg.Service`, `pkg.Service.Method`, as tonic-prost-build takes them).
     pub fn disable_comments<S: AsRef<str>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
         let paths: Vec<String> = paths.into_iter().map(|p| p.as_ref().to_owned()).collect();
-        self.prost.disable_comments(&paths);
-        #[cfg(feature = "own-generator")]
-        self.own.disable_comments.set(&paths);
-        #[cfg(feature = "own-generator")]
-        self.own
-            .disable_comments_exact
-            .extend(paths.iter().cloned());
-        self.tonic = self.tonic.disable_comments(paths);
+        // prost-build's paths replace the previous call's, tonic's add up.
+        self.options.disable_comments.set(&paths);
+        self.options.disable_comments_exact.extend(paths);
         self
     }
 
     /// Server trait methods take `self: Arc<Self>`.
     pub fn use_arc_self(mut self, enable: bool) -> Self {
-        self.use_arc_self = enable;
-        #[cfg(feature = "own-generator")]
-        {
-            self.own.use_arc_self = enable;
-        }
-        self.tonic = self.tonic.use_arc_self(enable);
+        self.options.use_arc_self = enable;
         self
     }
 
@@ -420,141 +359,53 @@ impl Builder {
         self.generate_descriptor_set(&compiled.encode())
     }
 
-    /// The code of `compiled` (which must include its imports) from
-    /// protoforge's own generator, as [`generate`](Self::generate) writes
-    /// it: messages, enums, clients, servers and mocks. Work in progress: compared with prost-build and
-    /// tonic-prost-build by `tests/prost_differential.rs`.
-    #[cfg(feature = "own-generator")]
-    #[doc(hidden)]
-    pub fn generate_messages(
-        mut self,
-        compiled: &Compiled,
-    ) -> Result<Vec<GeneratedFile>, GenerateError> {
-        if self.build_mocks && !self.build_server {
-            return Err(GenerateError::Config(
-                "mocks implement the generated server trait: build_mocks(true) needs build_server(true)".to_owned(),
-            ));
-        }
-        self.own.mocks = self.build_mocks.then(|| mock::MockOptions {
-            with_client: self.build_client,
-            use_arc_self: self.use_arc_self,
-            proto_path: self.proto_path.clone(),
-        });
-        self.own.build_client = self.build_client;
-        self.own.build_server = self.build_server;
-        let mut set =
-            descriptor::FileDescriptorSet::decode(&compiled.encode()[..]).map_err(|err| {
-                GenerateError::Config(format!("cannot read the descriptor set: {err}"))
-            })?;
-        descriptor::respell_editions(&mut set, descriptor::OlderSyntax::Proto3)
-            .map_err(GenerateError::Config)?;
-        prost::generate_messages(&set, &self.own).map_err(GenerateError::Config)
-    }
-
     /// Generates the code of every package of an encoded `FileDescriptorSet`
     /// (which must include its imports), as [`generate`](Self::generate)
-    /// does. Editions files (edition 2023 and 2024), which prost-build
-    /// cannot read, are handed to it as proto3 files with the same meaning:
-    /// explicit presence as `optional`, `LEGACY_REQUIRED` as `required`,
-    /// delimited messages as groups, packed or expanded repeated fields as
-    /// they resolve, so the code encodes and decodes as protoc's does.
+    /// does. Editions files (edition 2023 and 2024) are generated as
+    /// prost-build would generate the same file spelled in proto3 (see
+    /// [`descriptor::respell_editions`]): explicit presence as `optional`,
+    /// `LEGACY_REQUIRED` as `required`, delimited messages as groups, packed
+    /// or expanded repeated fields as they resolve, so the code encodes and
+    /// decodes as protoc's does.
     pub fn generate_descriptor_set(
         mut self,
         set: &[u8],
     ) -> Result<Vec<GeneratedFile>, GenerateError> {
-        if self.build_mocks && !self.build_server {
+        if self.build_mocks && !self.options.build_server {
             return Err(GenerateError::Config(
                 "mocks implement the generated server trait: build_mocks(true) needs build_server(true)".to_owned(),
             ));
         }
-        let requests = requests(set)?;
-        let file_names: HashMap<Module, String> = requests
-            .iter()
-            .map(|(module, _)| (module.clone(), module.to_file_name_or("_")))
-            .collect();
-
-        let services = self.tonic.clone().service_generator();
-        let services_without_transport = self
-            .tonic
-            .clone()
-            .build_transport(false)
-            .service_generator();
-        let mocks = self.build_mocks.then(|| mock::MockOptions {
-            with_client: self.build_client,
-            use_arc_self: self.use_arc_self,
-            proto_path: self.proto_path.clone(),
+        self.options.mocks = self.build_mocks.then(|| mock::MockOptions {
+            with_client: self.options.build_client,
+            use_arc_self: self.options.use_arc_self,
+            proto_path: self.options.proto_path.clone(),
         });
-        if self.build_client || self.build_server {
-            self.prost.service_generator(Box::new(WithMocks {
-                services,
-                services_without_transport,
-                mocks,
-            }));
-        }
-        let generated = self
-            .prost
-            .generate(requests)
-            .map_err(|err| GenerateError::Config(format!("prost-build: {err}")))?;
-        let mut files: Vec<GeneratedFile> = generated
-            .into_iter()
-            .map(|(module, content)| GeneratedFile {
-                name: file_names
-                    .get(&module)
-                    .cloned()
-                    .unwrap_or_else(|| module.to_file_name_or("_")),
-                package: module.parts().map(str::to_owned).collect(),
-                content,
-            })
-            .collect();
-        files.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(files)
+        prost::generate(&proto3_set(set)?, &self.options).map_err(GenerateError::Config)
     }
 }
 
-/// What prost-build generates code from: each file of the encoded set with
-/// the module of its package, editions files as prost-build reads them.
-fn requests(set: &[u8]) -> Result<Vec<(Module, prost_types::FileDescriptorProto)>, GenerateError> {
+/// The encoded set `set` decoded, its editions files spelled in proto3,
+/// which is what the generator reads.
+fn proto3_set(set: &[u8]) -> Result<descriptor::FileDescriptorSet, GenerateError> {
     let mut set = descriptor::FileDescriptorSet::decode(set)
         .map_err(|err| GenerateError::Config(format!("cannot read the descriptor set: {err}")))?;
     descriptor::respell_editions(&mut set, descriptor::OlderSyntax::Proto3)
         .map_err(GenerateError::Config)?;
-    Ok(set
-        .to_prost()
-        .file
-        .into_iter()
-        .map(|file| (Module::from_protobuf_package_name(file.package()), file))
-        .collect())
+    Ok(set)
 }
 
-/// Every service of `compiled` as prost-build hands it to tonic: Rust names
+/// Every service of `compiled` as the generated code names it: Rust names
 /// of the service and its methods, and the Rust paths of their request and
 /// response types relative to the package's module (`GetRequest`,
-/// `super::super::common::v1::Money`, `()`, `::prost_types::Timestamp`).
-/// Whatever names code against the generated code takes them from here,
-/// so it names things exactly as the generated code does (today only
-/// [`crate::scaffold`]).
+/// `super::super::common::v1::Money`, `()`, `::prost_types::Timestamp`),
+/// with [`configure`]'s defaults. Whatever names code against the
+/// generated code takes them from here, so it names things exactly as the
+/// generated code does (today only [`crate::scaffold`]).
 #[cfg(feature = "scaffold")]
-pub(crate) fn prost_services(compiled: &Compiled) -> Result<Vec<service::Service>, GenerateError> {
-    /// Keeps the services, generates nothing.
-    struct Collect(std::sync::Arc<std::sync::Mutex<Vec<Service>>>);
-    impl ServiceGenerator for Collect {
-        fn generate(&mut self, service: Service, _buf: &mut String) {
-            if let Ok(mut services) = self.0.lock() {
-                services.push(service);
-            }
-        }
-    }
-    let collected = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let mut config = prost_build::Config::new();
-    config.service_generator(Box::new(Collect(collected.clone())));
-    config
-        .generate(requests(&compiled.encode())?)
-        .map_err(|err| GenerateError::Config(format!("prost-build: {err}")))?;
-    drop(config);
-    let services = std::mem::take(&mut *collected.lock().map_err(|_| {
-        GenerateError::Config("prost-build: the service list was poisoned".to_owned())
-    })?);
-    Ok(services.iter().map(service::Service::from).collect())
+pub(crate) fn services(compiled: &Compiled) -> Result<Vec<service::Service>, GenerateError> {
+    prost::services(&proto3_set(&compiled.encode())?, &prost::Options::default())
+        .map_err(GenerateError::Config)
 }
 
 /// The snake-case stem tonic gives a service's modules (`foo_bar_server`,
@@ -571,46 +422,6 @@ pub(crate) fn service_module_stem(rust_name: &str) -> String {
         }
     }
     stem
-}
-
-/// tonic's service generator, with a mock appended after each service.
-struct WithMocks {
-    services: Box<dyn ServiceGenerator>,
-    /// For services with an rpc named `Connect`: tonic's transport helper
-    /// `FooClient::connect(dst)` would clash with the rpc's client method
-    /// `connect(request)`, so those clients are made with
-    /// `FooClient::new(channel)` instead.
-    services_without_transport: Box<dyn ServiceGenerator>,
-    mocks: Option<mock::MockOptions>,
-}
-
-impl ServiceGenerator for WithMocks {
-    fn generate(&mut self, service: Service, buf: &mut String) {
-        let mock = self
-            .mocks
-            .as_ref()
-            .map(|options| mock::generate(&service::Service::from(&service), options));
-        if service
-            .methods
-            .iter()
-            .any(|method| method.name == "connect")
-        {
-            self.services_without_transport.generate(service, buf);
-        } else {
-            self.services.generate(service, buf);
-        }
-        if let Some(mock) = mock {
-            buf.push_str(&mock);
-        }
-    }
-
-    fn finalize(&mut self, buf: &mut String) {
-        self.services.finalize(buf);
-    }
-
-    fn finalize_package(&mut self, package: &str, buf: &mut String) {
-        self.services.finalize_package(package, buf);
-    }
 }
 
 /// Why code generation failed.

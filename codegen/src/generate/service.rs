@@ -1,8 +1,8 @@
 //! A service as the code generators see it: Rust and proto names, leading
 //! doc lines, and each method's request and response as Rust paths from
-//! the package's module. Mocks are generated from it; so are tonic's
-//! clients and servers in protoforge's own generator (`generate::prost`).
-//! Today `configure()` builds it from prost-build's `Service`.
+//! the package's module, as `generate::prost` reads them from a file.
+//! Clients, servers and mocks are generated from it, and scaffolds name
+//! what they implement with it.
 
 /// A service.
 #[derive(Clone, Debug)]
@@ -15,7 +15,6 @@ pub(crate) struct Service {
     pub(crate) package: String,
     /// The leading comment's lines, Markdown cleaned up (for clients and
     /// servers: mocks document methods only).
-    #[cfg_attr(not(feature = "own-generator"), allow(dead_code))]
     pub(crate) doc: Vec<String>,
     pub(crate) methods: Vec<Method>,
 }
@@ -38,44 +37,18 @@ pub(crate) struct Method {
     pub(crate) client_streaming: bool,
     pub(crate) server_streaming: bool,
     /// For clients (mocks do not mark deprecated rpcs).
-    #[cfg_attr(not(feature = "own-generator"), allow(dead_code))]
     pub(crate) deprecated: bool,
 }
 
 impl Service {
     /// `pkg.Service` (`Service` with no package): the name in gRPC paths
-    /// (tonic-prost-build always includes the package; mocks unless
-    /// `emit_package(false)`), `disable_comments` and attribute patterns.
+    /// (clients, servers and mocks always include the package, as
+    /// tonic-prost-build's do), `disable_comments` and attribute patterns.
     pub(crate) fn full_name(&self) -> String {
         if self.package.is_empty() {
             self.proto_name.clone()
         } else {
             format!("{}.{}", self.package, self.proto_name)
-        }
-    }
-}
-
-impl From<&prost_build::Service> for Service {
-    fn from(service: &prost_build::Service) -> Self {
-        Service {
-            name: service.name.clone(),
-            proto_name: service.proto_name.clone(),
-            package: service.package.clone(),
-            doc: service.comments.leading.clone(),
-            methods: service
-                .methods
-                .iter()
-                .map(|method| Method {
-                    name: method.name.clone(),
-                    proto_name: method.proto_name.clone(),
-                    doc: method.comments.leading.clone(),
-                    input_type: method.input_type.clone(),
-                    output_type: method.output_type.clone(),
-                    client_streaming: method.client_streaming,
-                    server_streaming: method.server_streaming,
-                    deprecated: method.options.deprecated(),
-                })
-                .collect(),
         }
     }
 }

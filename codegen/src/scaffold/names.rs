@@ -100,14 +100,11 @@ pub(crate) fn check_pascal(name: &str, what: &str, rule: &str) -> Result<(), Sca
 /// The Rust module path prost generates for a package: `billing::v1`,
 /// `self_::v1`, `r#type::v1`.
 pub(crate) fn package_module(package: &str) -> String {
-    prost_build::Module::from_protobuf_package_name(package)
-        .parts()
-        .collect::<Vec<_>>()
-        .join("::")
+    crate::generate::prost::package_module(package).join("::")
 }
 
 /// The Rust path of a request or response type from the crate root, with
-/// the generated code at `crate::proto`, from the path prost-build gives
+/// the generated code at `crate::proto`, from the path the generator gives
 /// relative to the package's module (`GetRequest`,
 /// `super::super::common::v1::Money`, `()`, `::prost_types::Timestamp`).
 pub(crate) fn type_path(relative: &str, package: &str) -> String {
@@ -115,11 +112,7 @@ pub(crate) fn type_path(relative: &str, package: &str) -> String {
         return relative.to_owned();
     }
     let mut path = vec!["crate".to_owned(), "proto".to_owned()];
-    path.extend(
-        prost_build::Module::from_protobuf_package_name(package)
-            .parts()
-            .map(str::to_owned),
-    );
+    path.extend(crate::generate::prost::package_module(package));
     let mut rest = relative;
     while let Some(after) = rest.strip_prefix("super::") {
         if path.len() > 2 {

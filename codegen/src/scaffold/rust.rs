@@ -27,8 +27,8 @@ impl Rpc {
     }
 }
 
-/// One service, as the stubs need it: every Rust name as prost-build and
-/// tonic generate it.
+/// One service, as the stubs need it: every Rust name as the generated
+/// code (prost-build's and tonic's) has it.
 #[derive(Clone, Debug)]
 pub(crate) struct ServiceInfo {
     full_name: String,
@@ -116,9 +116,9 @@ pub(crate) fn services(
             "the input files define no service".to_owned(),
         ));
     }
-    // Rust names and type paths as prost-build hands them to tonic.
+    // Rust names and type paths as the generated code has them.
     let mut generated: HashMap<String, crate::generate::service::Service> =
-        crate::generate::prost_services(compiled)
+        crate::generate::services(compiled)
             .map_err(|err| ScaffoldError::Name(err.to_string()))?
             .into_iter()
             .map(|service| (service.full_name(), service))

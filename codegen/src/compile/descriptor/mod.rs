@@ -15,7 +15,7 @@
 //! `codegen/tests/editions.rs` fails when `descriptor.binpb` differs from
 //! what the protoc of the Python venv writes.
 //!
-//! The rest of the library (compat's rules, prost-build) still works on
+//! The rest of the library (compat's rules) still works on
 //! `prost_types`; [`FileDescriptorSet::to_prost`] converts at that boundary
 //! and loses what prost-types cannot hold (listed there).
 
@@ -39,7 +39,7 @@ use prost::{
 
 pub use generated::*;
 #[cfg(any(feature = "generate", feature = "json"))]
-pub(crate) use older_syntax::{OlderSyntax, respell_editions};
+pub use older_syntax::{OlderSyntax, respell_editions};
 #[cfg(feature = "json")]
 pub use reflect::{reflect_file_descriptor_set, reflect_pool};
 

@@ -1,7 +1,9 @@
 //! Editions files spelled in proto2 or proto3, for the tools that know only
-//! those: prost-build (it panics on `syntax = "editions"`, and
-//! tonic-prost-build with it) and prost-reflect 0.16 (it refuses editions,
-//! and panics on some files).
+//! those: protoforge's generator, which writes prost-build's code for them
+//! (prost-build itself panics on `syntax = "editions"`, and
+//! tonic-prost-build with it), and prost-reflect 0.16 (it refuses editions,
+//! and panics on some files). Public, for a program that hands protoforge's
+//! sets to either.
 //!
 //! Each editions file is rewritten, field by field, from the features
 //! resolved on it (with protoc's defaults, [`protoc_resolver`]), so that it
@@ -40,8 +42,10 @@ use crate::compile::features::{Features, protoc_resolver, resolve_file};
 
 /// The syntax an editions file is spelled in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum OlderSyntax {
+pub enum OlderSyntax {
+    /// For prost-reflect: every singular field has explicit presence.
     Proto2,
+    /// For prost-build's code: `optional` only where presence is explicit.
     Proto3,
 }
 
@@ -57,10 +61,7 @@ impl OlderSyntax {
 /// Rewrites every editions file of `set` in `syntax` (see the module's
 /// doc); the rest stay as they are. `Err` says which file's features do
 /// not resolve, and why.
-pub(crate) fn respell_editions(
-    set: &mut FileDescriptorSet,
-    syntax: OlderSyntax,
-) -> Result<(), String> {
+pub fn respell_editions(set: &mut FileDescriptorSet, syntax: OlderSyntax) -> Result<(), String> {
     for file in &mut set.file {
         if file.syntax() != "editions" {
             continue;

@@ -6,13 +6,28 @@ use super::{
     context::FileWriter,
     names::{to_snake, to_upper_camel},
 };
-use crate::compile::descriptor::{MethodDescriptorProto, ServiceDescriptorProto};
+use crate::compile::descriptor::{
+    FileDescriptorProto, MethodDescriptorProto, ServiceDescriptorProto,
+};
 use crate::generate::service::{Method, Service, from_service_module};
 
 impl FileWriter<'_, '_> {
+    /// Every service of `file`, the one this writer is at the top of.
+    pub(crate) fn services(&mut self, file: &FileDescriptorProto) -> Vec<Service> {
+        self.path.push(6);
+        let mut services = Vec::new();
+        for (index, service) in file.service.iter().enumerate() {
+            self.path.push(index as i32);
+            services.push(self.service(service));
+            self.path.pop();
+        }
+        self.path.pop();
+        services
+    }
+
     /// The service at the current path (`[6, i]`), with its methods' Rust
     /// request and response types.
-    pub(crate) fn service(&mut self, service: &ServiceDescriptorProto) -> Service {
+    fn service(&mut self, service: &ServiceDescriptorProto) -> Service {
         let doc = self.leading_lines();
         let mut methods = Vec::new();
         self.path.push(2);

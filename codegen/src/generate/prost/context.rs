@@ -11,7 +11,7 @@ use super::{
     paths::ExternPaths,
 };
 use crate::compile::descriptor::{
-    FieldDescriptorProto, SourceCodeInfo,
+    FieldDescriptorProto, FileDescriptorProto, FileDescriptorSet,
     field_descriptor_proto::{Label, Type},
     source_code_info::Location,
 };
@@ -21,6 +21,20 @@ pub(crate) struct Context<'a> {
     pub(crate) options: &'a Options,
     pub(crate) graph: MessageGraph<'a>,
     pub(crate) extern_paths: ExternPaths,
+}
+
+impl<'a> Context<'a> {
+    /// `Err` when an extern path is not one prost-build accepts.
+    pub(crate) fn new(set: &'a FileDescriptorSet, options: &'a Options) -> Result<Self, String> {
+        Ok(Context {
+            options,
+            graph: MessageGraph::new(&set.file),
+            extern_paths: ExternPaths::new(
+                &options.extern_paths,
+                options.compile_well_known_types,
+            )?,
+        })
+    }
 }
 
 /// Where generation stands in one file, and the code written so far.
@@ -41,13 +55,18 @@ pub(crate) struct FileWriter<'c, 'a> {
 }
 
 impl<'c, 'a> FileWriter<'c, 'a> {
+    /// A writer at the top of `file`; `Err` when its syntax is neither
+    /// proto2 nor proto3 (editions files are respelled before).
     pub(crate) fn new(
         context: &'c Context<'a>,
-        package: &str,
-        proto3: bool,
-        source_info: Option<&'a SourceCodeInfo>,
-    ) -> Self {
-        let locations = source_info.map(|info| {
+        file: &'a FileDescriptorProto,
+    ) -> Result<Self, String> {
+        let proto3 = match file.syntax.as_deref() {
+            None | Some("proto2") => false,
+            Some("proto3") => true,
+            Some(other) => return Err(format!("{}: unknown syntax {other:?}", file.name())),
+        };
+        let locations = file.source_code_info.as_ref().map(|info| {
             let mut by_path = HashMap::new();
             for location in &info.location {
                 // The first location of a path is the one protoc means.
@@ -55,15 +74,15 @@ impl<'c, 'a> FileWriter<'c, 'a> {
             }
             by_path
         });
-        FileWriter {
+        Ok(FileWriter {
             context,
-            package: package.to_owned(),
+            package: file.package().to_owned(),
             proto3,
             type_path: Vec::new(),
             path: Vec::new(),
             locations,
             out: String::new(),
-        }
+        })
     }
 
     pub(crate) fn options(&self) -> &'a Options {

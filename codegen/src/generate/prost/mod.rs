@@ -1,12 +1,11 @@
 //! prost messages, enums and oneofs and tonic clients and servers generated
-//! by protoforge itself, so that `configure()` can stop compiling
-//! prost-build and tonic-prost-build (and regex, itertools, petgraph,
-//! multimap, host prost-types) in every user's build. Work in progress
-//! behind the `own-generator` feature: `codegen/tests/prost_differential.rs`
-//! compares its output with prost-build's and tonic-prost-build's, byte for
-//! byte, mocks included. It replaces them only once both agree everywhere:
-//! then `Builder` drops prost-build's `Config` and tonic-prost-build's
-//! `Builder`, and both stay only as the test's oracles (dev-dependencies).
+//! by protoforge itself, so that `configure()` compiles neither prost-build
+//! nor tonic-prost-build (nor regex, itertools, petgraph, multimap) in every
+//! user's build. `codegen/tests/prost_differential.rs` compares its output
+//! with prost-build's and tonic-prost-build's, byte for byte, with every
+//! option `Builder` exposes; both stay as the test's oracles
+//! (dev-dependencies). Mocks (`generate::mock`) come after each service's
+//! server.
 //!
 //! The code is written as text, as prost-build writes it, and formatted
 //! once per module (syn, prettyplease), so only the tokens have to match
@@ -312,41 +311,30 @@ impl Options {
     }
 }
 
-/// The messages and enums of every file of `set` (editions files already
-/// respelled as proto3), one formatted file per Rust module as prost-build
-/// writes them, sorted by name.
-pub(crate) fn generate_messages(
+/// The Rust module of a package, as prost-build names it: each part in
+/// snake case (`a.B_c` is `["a", "b_c"]`, no package is `[]`).
+pub(crate) fn package_module(package: &str) -> Vec<String> {
+    package
+        .split('.')
+        .filter(|part| !part.is_empty())
+        .map(names::to_snake)
+        .collect()
+}
+
+/// The code of every file of `set` (editions files already respelled as
+/// proto3), one formatted file per Rust module as prost-build and
+/// tonic-prost-build write them, sorted by name: messages and enums, then
+/// per service its client, server and mock, as `options` ask.
+pub(crate) fn generate(
     set: &FileDescriptorSet,
     options: &Options,
 ) -> Result<Vec<GeneratedFile>, String> {
-    let context = Context {
-        options,
-        graph: graph::MessageGraph::new(&set.file),
-        extern_paths: paths::ExternPaths::new(
-            &options.extern_paths,
-            options.compile_well_known_types,
-        )?,
-    };
+    let context = Context::new(set, options)?;
     let mut order: Vec<Vec<String>> = Vec::new();
     let mut code: HashMap<Vec<String>, String> = HashMap::new();
     for file in &set.file {
-        let module: Vec<String> = file
-            .package()
-            .split('.')
-            .filter(|part| !part.is_empty())
-            .map(names::to_snake)
-            .collect();
-        let proto3 = match file.syntax.as_deref() {
-            None | Some("proto2") => false,
-            Some("proto3") => true,
-            Some(other) => return Err(format!("{}: unknown syntax {other:?}", file.name())),
-        };
-        let mut writer = FileWriter::new(
-            &context,
-            file.package(),
-            proto3,
-            file.source_code_info.as_ref(),
-        );
+        let module = package_module(file.package());
+        let mut writer = FileWriter::new(&context, file)?;
         writer.path.push(4);
         for (index, message) in file.message_type.iter().enumerate() {
             writer.path.push(index as i32);
@@ -362,14 +350,12 @@ pub(crate) fn generate_messages(
         }
         writer.path.pop();
         if options.build_client || options.build_server {
-            writer.path.push(6);
-            for (index, service) in file.service.iter().enumerate() {
-                writer.path.push(index as i32);
-                let service = writer.service(service);
-                writer.path.pop();
+            for service in writer.services(file) {
                 if options.build_client {
-                    // A `connect` rpc would clash with the transport helper
-                    // (see `generate::WithMocks`).
+                    // tonic's transport helper `FooClient::connect(dst)`
+                    // would clash with the client method of an rpc named
+                    // `Connect`: those clients are made with
+                    // `FooClient::new(channel)` instead.
                     let transport = options.build_transport
                         && !service.methods.iter().any(|m| m.name == "connect");
                     writer.client(&service, transport);
@@ -378,10 +364,11 @@ pub(crate) fn generate_messages(
                     writer.server(&service);
                 }
                 if let Some(mocks) = &options.mocks {
-                    writer.out.push_str(&super::mock::generate(&service, mocks));
+                    writer
+                        .out
+                        .push_str(&super::mock::generate(&service, mocks)?);
                 }
             }
-            writer.path.pop();
         }
         if !code.contains_key(&module) {
             order.push(module.clone());
@@ -394,13 +381,19 @@ pub(crate) fn generate_messages(
         if text.is_empty() {
             continue;
         }
-        let parsed = syn::parse_file(&text)
-            .map_err(|err| format!("generated code does not parse ({err}):\n{text}"))?;
         let name = if module.is_empty() {
             "_.rs".to_owned()
         } else {
             format!("{}.rs", module.join("."))
         };
+        // Attributes, extern paths, `proto_path` and `codec_path` are
+        // written as given: a typo in one is caught here, not by rustc.
+        let parsed = syn::parse_file(&text).map_err(|err| {
+            format!(
+                "the code generated for {name} does not parse ({err}): check the attributes \
+                 and paths given to configure()"
+            )
+        })?;
         files.push(GeneratedFile {
             name,
             package: module,
@@ -412,4 +405,19 @@ pub(crate) fn generate_messages(
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(files)
+}
+
+/// Every service of `set` (editions files respelled as proto3) as
+/// [`generate`] writes it with `options`, in set order.
+#[cfg(feature = "scaffold")]
+pub(crate) fn services(
+    set: &FileDescriptorSet,
+    options: &Options,
+) -> Result<Vec<super::service::Service>, String> {
+    let context = Context::new(set, options)?;
+    let mut services = Vec::new();
+    for file in &set.file {
+        services.extend(FileWriter::new(&context, file)?.services(file));
+    }
+    Ok(services)
 }
