@@ -12,7 +12,8 @@
 //! Cargo features: the default, `generate`, is what a build script needs
 //! (the compiler and the generator); `compat` (breaking and lint),
 //! `format`, `scaffold` and `json` (`Compiled::to_json`) add what the
-//! command-line tool does, each with its dependencies.
+//! command-line tool does, each with its dependencies; `prost-types` adds
+//! conversions to and from `prost_types` descriptors.
 
 #[cfg(feature = "compat")]
 pub mod compat;

@@ -44,8 +44,6 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use prost::Message;
-
 pub use diagnostic::{Diagnostic, LineCol, Severity};
 pub use limits::Limits;
 
@@ -242,7 +240,8 @@ impl Compiled {
 
     /// [`files`](Self::files) as `prost_types` messages, which have no place
     /// for editions, features and custom options (see
-    /// [`descriptor::FileDescriptorSet::to_prost`]).
+    /// [`descriptor::FileDescriptorSet::to_prost`]). Feature `prost-types`.
+    #[cfg(feature = "prost-types")]
     pub fn file_descriptor_protos(&self) -> Vec<prost_types::FileDescriptorProto> {
         // Decoding the source info is most of the work: on every core.
         parallel::map_with(
@@ -250,10 +249,10 @@ impl Compiled {
             || (),
             |(), file| {
                 Some(
-                    prost_types::FileDescriptorProto::decode(file.encode_to_vec().as_slice())
-                        .unwrap_or_else(|err| {
-                            unreachable!("a compiled file does not decode: {err}")
-                        }),
+                    <prost_types::FileDescriptorProto as prost::Message>::decode(
+                        prost::Message::encode_to_vec(file).as_slice(),
+                    )
+                    .unwrap_or_else(|err| unreachable!("a compiled file does not decode: {err}")),
                 )
             },
         )

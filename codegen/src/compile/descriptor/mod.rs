@@ -158,6 +158,9 @@ fn decode_error(description: &'static str) -> DecodeError {
     DecodeError::new(description)
 }
 
+/// Conversions for programs that work on `prost_types` (feature
+/// `prost-types`, off by default: a build script does not need them).
+#[cfg(feature = "prost-types")]
 impl FileDescriptorSet {
     /// The set as `prost_types`, for code that still works on them.
     ///
