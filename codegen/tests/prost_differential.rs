@@ -62,6 +62,7 @@ enum Opt {
     EnumAttribute(&'static str, &'static str),
     FieldAttribute(&'static str, &'static str),
     ExternPath(&'static str, &'static str),
+    CompileWellKnownTypes,
     DisableComments(&'static [&'static str]),
     ClientModAttribute(&'static str, &'static str),
     ClientAttribute(&'static str, &'static str),
@@ -93,6 +94,7 @@ const EVERY_PROST_OPTION: &[Opt] = &[
     Opt::ExternPath(".common.v1.Money", "::money::Money"),
     Opt::ExternPath(".payment", "crate::pay"),
     Opt::DisableComments(&[".user", "name"]),
+    Opt::CompileWellKnownTypes,
 ];
 
 /// Every option tonic-prost-build takes for clients.
@@ -179,6 +181,7 @@ fn ours(mode: &Mode) -> Builder {
             Opt::EnumAttribute(path, attr) => builder.enum_attribute(path, attr),
             Opt::FieldAttribute(path, attr) => builder.field_attribute(path, attr),
             Opt::ExternPath(proto, rust) => builder.extern_path(proto, rust),
+            Opt::CompileWellKnownTypes => builder.compile_well_known_types(true),
             Opt::DisableComments(paths) => builder.disable_comments(paths),
             Opt::ClientModAttribute(path, attr) => builder.client_mod_attribute(path, attr),
             Opt::ClientAttribute(path, attr) => builder.client_attribute(path, attr),
@@ -239,6 +242,10 @@ fn oracle(mode: &Mode, compiled: &Compiled) -> Result<Vec<GeneratedFile>, String
             }
             Opt::ExternPath(proto, rust) => {
                 prost.extern_path(proto, rust);
+            }
+            Opt::CompileWellKnownTypes => {
+                prost.compile_well_known_types();
+                tonic = tonic.compile_well_known_types(true);
             }
             Opt::DisableComments(paths) => {
                 prost.disable_comments(paths);
@@ -423,8 +430,9 @@ fn the_workspace_schemas_generate_as_prost_build_generates_them() {
         .expect("proto/ compiles");
     for mode in &MODES {
         let result = differential("proto/", &compiled, mode);
-        // Nine packages; `.payment` is an extern path in "every option".
-        assert!(matches!(result, Ok(8 | 9)), "{result:?}");
+        // Nine packages; in the "every option" modes `.payment` is an
+        // extern path and the well-known types are generated.
+        assert!(matches!(result, Ok(8..=10)), "{result:?}");
     }
 }
 
