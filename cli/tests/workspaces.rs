@@ -217,6 +217,85 @@ fn v2_modules_each_with_their_own_rules_and_excludes() {
     );
 }
 
+/// Ignore paths name files as buf reads them, for every version: v2 from
+/// the workspace root (a module's own block may name nothing outside the
+/// module, the top-level block's paths outside it name none of its files),
+/// v1 from the module, v1beta1 from its roots; an `ignore_only` list naming
+/// the whole module is refused by the command that reads it. Each config,
+/// under breaking and lint: buf's exit code and findings.
+#[test]
+fn ignore_paths_name_files_as_buf_reads_them() {
+    const OLD: &str =
+        "syntax = \"proto3\";\npackage a.v1;\nmessage M { int32 x = 1; string y = 2; }\n";
+    const NEW: &str = "syntax = \"proto3\";\npackage a.v1;\nmessage foo_bar { int32 X = 1; }\nmessage M { string x = 1; }\n";
+    let module = "version: v2\nmodules:\n  - path: a\n";
+    let own = |block: &str, lines: &str| format!("{module}    {block}:\n{lines}");
+    let top = |block: &str, lines: &str| format!("{module}{block}:\n{lines}");
+    let mut configs = Vec::new();
+    for (block, rule) in [
+        ("breaking", "FIELD_SAME_TYPE"),
+        ("lint", "FIELD_LOWER_SNAKE_CASE"),
+    ] {
+        for path in [".", "a", "v1", "a/v1"] {
+            configs.push(top(block, &format!("  ignore: [\"{path}\"]\n")));
+            configs.push(top(
+                block,
+                &format!("  ignore_only:\n    {rule}: [\"{path}\"]\n"),
+            ));
+            configs.push(own(block, &format!("      ignore: [\"{path}\"]\n")));
+            configs.push(own(
+                block,
+                &format!("      ignore_only:\n        {rule}: [\"{path}\"]\n"),
+            ));
+        }
+        for (version, extra) in [
+            ("v2", ""),
+            ("v1", ""),
+            ("v1beta1", "build:\n  roots: [a]\n"),
+        ] {
+            for path in ["", ".", "a", "v1", "a/v1"] {
+                configs.push(format!(
+                    "version: {version}\n{extra}{block}:\n  ignore_only:\n    {rule}: [\"{path}\"]\n"
+                ));
+                configs.push(format!(
+                    "version: {version}\n{extra}{block}:\n  ignore: [\"{path}\"]\n"
+                ));
+            }
+        }
+    }
+    let mut outcomes = std::collections::BTreeSet::new();
+    for config in &configs {
+        let dir = layout(&[
+            ("prev/a/v1/a.proto", OLD),
+            ("cur/a/v1/a.proto", NEW),
+            ("prev/buf.yaml", config),
+            ("cur/buf.yaml", config),
+        ]);
+        for args in [
+            &["breaking", "cur", "--against", "prev"][..],
+            &["lint", "cur"],
+        ] {
+            let theirs = buf(dir.path(), args);
+            let ours = protoforge(dir.path(), args);
+            assert_eq!(
+                (ours.status.code(), text(&ours.stdout)),
+                (theirs.status.code(), text(&theirs.stdout)),
+                "{args:?} with\n{config}buf said {}, protoforge {}",
+                text(&theirs.stderr),
+                text(&ours.stderr)
+            );
+            outcomes.insert(theirs.status.code());
+        }
+    }
+    // Passes, findings and refusals all occur.
+    assert_eq!(
+        outcomes,
+        [Some(0), Some(1), Some(100)].into_iter().collect(),
+        "{} configs",
+        configs.len()
+    );
+}
+
 /// The files `protoforge build .` (with `ours`) and `buf build .` (with
 /// `theirs`) write in `dir`: asserted the same, and returned.
 fn built_as_buf_builds(dir: &Path, ours: &str, theirs: Option<&str>) -> Vec<String> {

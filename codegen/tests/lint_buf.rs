@@ -236,13 +236,17 @@ fn configured_rules_match_buf() {
             .map(|rule| rule["id"].as_str().unwrap_or_default().to_owned())
             .collect();
         let module = compat::Config::parse(&config, "--config").expect("valid");
-        let ours: BTreeSet<String> =
-            LintConfig::parse(module.version, module.lint.as_ref(), "--config")
-                .expect("valid")
-                .rules()
-                .iter()
-                .map(|rule| rule.id.to_owned())
-                .collect();
+        let ours: BTreeSet<String> = LintConfig::parse(
+            module.version,
+            module.lint.as_ref(),
+            &module.lint_base,
+            "--config",
+        )
+        .expect("valid")
+        .rules()
+        .iter()
+        .map(|rule| rule.id.to_owned())
+        .collect();
         assert_eq!(ours, theirs, "{config}");
     }
 }
@@ -600,8 +604,13 @@ fn yaml_is_read_as_buf_reads_it() {
         let ours = compat::Config::parse(config, "--config")
             .map_err(|err| err.to_string())
             .and_then(|module| {
-                LintConfig::parse(module.version, module.lint.as_ref(), "--config")
-                    .map_err(|err| err.to_string())
+                LintConfig::parse(
+                    module.version,
+                    module.lint.as_ref(),
+                    &module.lint_base,
+                    "--config",
+                )
+                .map_err(|err| err.to_string())
             });
         assert_eq!(ours.is_ok(), accepted, "{config:?}: {ours:?}");
         if let Ok(ours) = ours {

@@ -322,8 +322,14 @@ impl ServiceGenerator for Tonic {
     }
 }
 
-/// `content` without its mock modules (`pub mod foo_mock { ... }` and the
-/// doc lines above), as prettyplease lays them out.
+/// The doc line of every mock module, and of nothing else.
+const MOCK_DOC: &str = "/// Generated mock of `";
+
+/// The doc line of every tonic server module.
+const SERVER_DOC: &str = "/// Generated server implementations.";
+
+/// `content` without its mock modules (`/// Generated mock of ...` and the
+/// `pub mod foo_mock { ... }` below it), as prettyplease lays them out.
 fn without_mocks(content: &str) -> String {
     let mut kept: Vec<&str> = Vec::new();
     let mut closing: Option<String> = None;
@@ -335,14 +341,13 @@ fn without_mocks(content: &str) -> String {
             continue;
         }
         let trimmed = line.trim_start();
-        if trimmed.starts_with("pub mod ") && trimmed.ends_with("_mock {") {
-            let indent = &line[..line.len() - trimmed.len()];
-            while kept
-                .last()
-                .is_some_and(|l| l.strip_prefix(indent).is_some_and(|l| l.starts_with("///")))
-            {
-                kept.pop();
-            }
+        let indent = &line[..line.len() - trimmed.len()];
+        let documented_as_mock = kept
+            .last()
+            .and_then(|l| l.strip_prefix(indent))
+            .is_some_and(|l| l.starts_with(MOCK_DOC));
+        if documented_as_mock && trimmed.starts_with("pub mod ") && trimmed.ends_with("_mock {") {
+            kept.pop();
             closing = Some(format!("{indent}}}"));
             continue;
         }
@@ -406,13 +411,13 @@ fn differential(what: &str, compiled: &Compiled, mode: &Mode) -> Result<usize, S
         .generate(compiled)
         .map_err(|err| format!("{what}: ours: {err}"))?;
     if options(mode).any(|opt| matches!(opt, Opt::Mocks)) {
-        let servers = |files: &[GeneratedFile], module: &str| {
+        let count = |files: &[GeneratedFile], doc: &str| {
             files
                 .iter()
-                .map(|f| f.content.matches(module).count())
+                .map(|f| f.content.matches(doc).count())
                 .sum::<usize>()
         };
-        let (mocks, services) = (servers(&ours, "_mock {\n"), servers(&theirs, "_server {\n"));
+        let (mocks, services) = (count(&ours, MOCK_DOC), count(&theirs, SERVER_DOC));
         if mocks != services {
             return Err(format!("{what}: {services} servers but {mocks} mocks"));
         }

@@ -107,13 +107,72 @@ pub struct Config {
     /// `disable_builtin`: buf's own rules off (left for plugins, which
     /// protoforge refuses): no rule runs, as in buf with no plugin.
     pub disable_builtin: bool,
-    /// The prefixes an ignore path may carry before a file's name: the
-    /// module's v1beta1 `build.roots` or v2 `modules[].path` (ignore paths
-    /// are relative to the configuration file, file names to the roots).
+    /// The prefixes an ignore path may carry before a file's name, when a
+    /// v2 configuration is read with no module known (`--config`): every
+    /// module's path. Empty otherwise: ignore paths are then relative to
+    /// the module, as file names are (see [`IgnoreBase`]).
     pub roots: Vec<String>,
-    /// The raw `lint:` block (the first module's in v2, else the top-level
+    /// The raw `lint:` block (the module's own in v2, else the top-level
     /// one), for [`crate::lint::LintConfig::parse`].
     pub lint: Option<Node>,
+    /// How the `lint:` block's ignore paths name the module's files.
+    pub lint_base: IgnoreBase,
+}
+
+/// How a block's ignore paths name a module's files. v2 writes them from
+/// the workspace root, where `buf.yaml` is (`proto/a/b.proto` for the
+/// module `proto`), while file names are relative to the module
+/// (`a/b.proto`); v1 and v1beta1 write them relative to the module (v1beta1:
+/// to its roots), as file names are.
+#[derive(Clone, Debug, Default)]
+pub struct IgnoreBase {
+    /// v2, its module known: the module's directory (`.` for the root).
+    pub module: Option<String>,
+    /// Whether the block is the module's own (`modules[i].lint`): its paths
+    /// must then lie in the module; the top-level block's paths outside it
+    /// simply name none of its files.
+    pub own_block: bool,
+}
+
+impl IgnoreBase {
+    /// Ignore paths as buf reads them (`./a.proto` is `a.proto`; `..`,
+    /// `../x` and `/` are refused), relative to the module: the module's own
+    /// directory is `.`, everything. `what` names the list in errors
+    /// (`lint.ignore`).
+    pub(crate) fn paths(&self, paths: &[String], what: &str) -> Result<Vec<String>, String> {
+        let mut relative = Vec::new();
+        for path in normalized(paths, what)? {
+            let module = match self.module.as_deref() {
+                None | Some(".") => {
+                    relative.push(path);
+                    continue;
+                }
+                Some(module) => module,
+            };
+            if path == module {
+                relative.push(".".to_owned());
+            } else if let Some(inside) = path.strip_prefix(&format!("{module}/")) {
+                relative.push(inside.to_owned());
+            } else if self.own_block {
+                return Err(format!(
+                    "{what}: path \"{path}\" is not contained within module directory \"{module}\""
+                ));
+            }
+        }
+        Ok(relative)
+    }
+}
+
+/// buf's refusal of an `ignore_only` list that names the whole module, which
+/// it makes when the block's command runs (lint for `lint:`, breaking for
+/// `breaking:`), not when it reads the file.
+pub(crate) fn whole_module_ignored_only<'a>(
+    mut lists: impl Iterator<Item = &'a Vec<String>>,
+) -> Result<(), String> {
+    if lists.any(|paths| paths.iter().any(|path| path == ".")) {
+        return Err("cannot specify \".\" as an ignore path".to_owned());
+    }
+    Ok(())
 }
 
 /// A `breaking:` block as written.
@@ -231,9 +290,9 @@ impl Config {
                 )));
             }
         }
-        // v2 may configure breaking per module; a module's own block
-        // replaces the top-level one, and ignore paths are relative to the
-        // workspace, so they keep their module prefix.
+        // v2 may configure breaking and lint per module; a module's own block
+        // replaces the top-level one. Its ignore paths are relative to the
+        // workspace root: `IgnoreBase` makes them relative to the module.
         let own = |key: &str| match module {
             Some(module) => module
                 .index
@@ -243,14 +302,45 @@ impl Config {
                 .enumerate()
                 .find_map(|(i, m)| block(m, key, &format!("modules[{i}]."))),
         };
-        let breaking = match own("breaking").or_else(|| block(root, "breaking", "")) {
+        let base = |own_block: bool| IgnoreBase {
+            module: match (version, module) {
+                (Version::V2, Some(module)) => Some(module.path.clone()),
+                _ => None,
+            },
+            own_block,
+        };
+        let own_breaking = own("breaking");
+        let breaking_base = base(own_breaking.is_some());
+        let breaking = match own_breaking.or_else(|| block(root, "breaking", "")) {
             Some((node, what)) => Some(RawBreaking::read(node, &what).map_err(&located)?),
             None => None,
         };
         // The same for lint: a module's own `lint:` block, else the top-level one.
-        let lint = own("lint")
+        let own_lint = own("lint");
+        let lint_base = base(own_lint.is_some());
+        let lint = own_lint
             .or_else(|| block(root, "lint", ""))
             .map(|(node, _)| node.clone());
+        // buf refuses a path outside the module in its own block as it reads
+        // the file, for every command: lint's too, which lint reads again.
+        if let Some(lint) = &lint {
+            lint_base
+                .paths(
+                    &strings(lint.get("ignore"), "lint.ignore").map_err(&located)?,
+                    "lint.ignore",
+                )
+                .map_err(&invalid)?;
+            if let Some(map) = lint.get("ignore_only") {
+                for (_, paths) in map
+                    .as_map_of_string_lists("lint.ignore_only")
+                    .map_err(&located)?
+                {
+                    lint_base
+                        .paths(&paths, "lint.ignore_only")
+                        .map_err(&invalid)?;
+                }
+            }
+        }
         let module_path = |(i, m): (usize, &Node)| -> Result<String, ConfigError> {
             Ok(m.get("path")
                 .map(|p| p.as_string(&format!("modules[{i}].path")))
@@ -259,22 +349,12 @@ impl Config {
                 .flatten()
                 .unwrap_or_default())
         };
-        let build = root.mapping_at("build", "build").map_err(&located)?;
+        root.mapping_at("build", "build").map_err(&located)?;
         let mut config = Config {
             version,
             version_written: document.version_written.clone(),
             document: Some(document.clone()),
             roots: match (version, module) {
-                (Version::V2, Some(module)) => Some(module.path.clone())
-                    .filter(|p| p != ".")
-                    .into_iter()
-                    .collect(),
-                (Version::V1Beta1, Some(module)) => {
-                    module.roots.iter().filter(|r| *r != ".").cloned().collect()
-                }
-                (Version::V1Beta1, None) => {
-                    strings(build.and_then(|b| b.get("roots")), "build.roots").map_err(&located)?
-                }
                 (Version::V2, None) => modules
                     .iter()
                     .enumerate()
@@ -283,17 +363,22 @@ impl Config {
                     .into_iter()
                     .filter(|p| !p.is_empty() && p != ".")
                     .collect(),
-                (Version::V1, _) => Vec::new(),
+                _ => Vec::new(),
             },
             lint,
+            lint_base,
             ..Config::default()
         };
         if let Some(breaking) = breaking {
             config.use_.clone_from(&breaking.use_);
             config.except.clone_from(&breaking.except);
-            config.ignore = normalized(&breaking.ignore, "breaking.ignore").map_err(&invalid)?;
+            config.ignore = breaking_base
+                .paths(&breaking.ignore, "breaking.ignore")
+                .map_err(&invalid)?;
             for (id, paths) in &breaking.ignore_only {
-                let paths = normalized(paths, "breaking.ignore_only").map_err(&invalid)?;
+                let paths = breaking_base
+                    .paths(paths, "breaking.ignore_only")
+                    .map_err(&invalid)?;
                 config.ignore_only.insert(id.clone(), paths);
             }
             config.ignore_unstable_packages = breaking.ignore_unstable_packages;
@@ -540,13 +625,17 @@ mod tests {
     }
 
     #[test]
-    fn v1beta1_roots_and_v2_module_paths() {
+    fn v1beta1_roots_and_v2_module_paths_with_no_module_known() {
         let v1beta1 = Config::parse(
             "version: v1beta1\nbuild:\n  roots: [proto, vendor]\n",
             "buf.yaml",
         )
         .expect("valid");
-        assert_eq!(v1beta1.roots, ["proto", "vendor"]);
+        // v1beta1 ignore paths are relative to the roots, as file names are
+        // (buf 1.75 ignores nothing for `proto/a`).
+        assert!(v1beta1.roots.is_empty());
+        assert!(v1beta1.covers("a", "a/b.proto"));
+        assert!(!v1beta1.covers("proto/a", "a/b.proto"));
         let v2 =
             Config::parse("version: v2\nmodules:\n  - path: proto\n", "buf.yaml").expect("valid");
         assert_eq!(v2.roots, ["proto"]);

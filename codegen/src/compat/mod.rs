@@ -152,6 +152,16 @@ pub fn run_with_notes(
                     .retain_files(|name| names.contains(name)),
             );
         }
+        config::whole_module_ignored_only(config.ignore_only.values()).map_err(|message| {
+            input::InputError::Config(config::ConfigError::Invalid {
+                path: config
+                    .document
+                    .as_ref()
+                    .map_or("buf.yaml", |d| d.shown.as_str())
+                    .to_owned(),
+                message,
+            })
+        })?;
         let mut rules = config.rules();
         if options.wire_structural {
             for rule in rules::in_category(config.version, rules::wire_structural::CATEGORY) {

@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 
 use super::rules::{self, Rule};
 use crate::{
-    compat::{Finding, config::Version},
+    compat::{
+        Finding,
+        config::{IgnoreBase, Version},
+    },
     workspace::strings,
     yaml::{Node, YamlError},
 };
@@ -69,7 +72,7 @@ impl Default for RuleOptions {
 impl Default for LintConfig {
     /// buf's configuration when there is no `buf.yaml`: v1, STANDARD.
     fn default() -> Self {
-        LintConfig::parse(Version::V1, None, "buf.yaml")
+        LintConfig::parse(Version::V1, None, &IgnoreBase::default(), "buf.yaml")
             .unwrap_or_else(|_| unreachable!("an empty lint block is valid"))
     }
 }
@@ -162,10 +165,12 @@ impl std::error::Error for LintConfigError {}
 
 impl LintConfig {
     /// Reads the `lint:` block `block` (absent: every default) of a
-    /// configuration of `version`; `path` names the file in errors.
+    /// configuration of `version`, its ignore paths named from `base`;
+    /// `path` names the file in errors.
     pub fn parse(
         version: Version,
         block: Option<&Node>,
+        base: &IgnoreBase,
         path: &str,
     ) -> Result<LintConfig, LintConfigError> {
         let invalid = |message: String| LintConfigError {
@@ -197,15 +202,15 @@ impl LintConfig {
                 raw.allow_comment_ignores.unwrap_or(false)
             }
         };
-        // Ignored paths as buf reads them: `./a.proto` is `a.proto`; `/a`
-        // and `../a` are refused.
-        let normalized = crate::compat::config::normalized;
-        let ignore = normalized(&raw.ignore, "lint.ignore").map_err(&invalid)?;
+        // Ignored paths as buf reads them (`./a.proto` is `a.proto`; `/a`
+        // and `../a` are refused), relative to the module.
+        let ignore = base.paths(&raw.ignore, "lint.ignore").map_err(&invalid)?;
         let mut ignore_only = BTreeMap::new();
         for (id, paths) in raw.ignore_only {
-            let paths = normalized(&paths, "lint.ignore_only").map_err(&invalid)?;
+            let paths = base.paths(&paths, "lint.ignore_only").map_err(&invalid)?;
             ignore_only.insert(id, paths);
         }
+        crate::compat::config::whole_module_ignored_only(ignore_only.values()).map_err(&invalid)?;
         let defaults = RuleOptions::default();
         let config = LintConfig {
             version,
@@ -318,7 +323,7 @@ mod tests {
 
     fn parse(version: Version, yaml: &str) -> Result<LintConfig, LintConfigError> {
         let block = crate::yaml::parse(yaml, 64).expect("yaml");
-        LintConfig::parse(version, Some(&block), "buf.yaml")
+        LintConfig::parse(version, Some(&block), &IgnoreBase::default(), "buf.yaml")
     }
 
     fn ids(config: &LintConfig) -> Vec<&'static str> {
@@ -330,10 +335,12 @@ mod tests {
         let v1 = LintConfig::default();
         assert_eq!(v1.rules().len(), 33, "buf v1 lists 33 default rules");
         assert!(!v1.allow_comment_ignores);
-        let v2 = LintConfig::parse(Version::V2, None, "buf.yaml").expect("valid");
+        let v2 = LintConfig::parse(Version::V2, None, &IgnoreBase::default(), "buf.yaml")
+            .expect("valid");
         assert_eq!(v2.rules().len(), 35, "buf v2 lists 35 default rules");
         assert!(v2.allow_comment_ignores);
-        let v1beta1 = LintConfig::parse(Version::V1Beta1, None, "buf.yaml").expect("valid");
+        let v1beta1 = LintConfig::parse(Version::V1Beta1, None, &IgnoreBase::default(), "buf.yaml")
+            .expect("valid");
         assert!(ids(&v1beta1).contains(&"FIELD_NO_DESCRIPTOR"));
     }
 

@@ -146,6 +146,7 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
                 LintConfig::parse(
                     module.version,
                     module.lint.as_ref(),
+                    &module.lint_base,
                     module
                         .document
                         .as_ref()
