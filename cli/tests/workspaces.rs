@@ -296,6 +296,150 @@ fn ignore_paths_name_files_as_buf_reads_them() {
     );
 }
 
+/// Runs buf and protoforge on `files` with `args` (from the layout's
+/// root): the same exit code and the same findings. Returns buf's code.
+fn agree(files: &[(&str, &str)], args: &[&str]) -> Option<i32> {
+    let dir = layout(files);
+    let theirs = buf(dir.path(), args);
+    let ours = protoforge(dir.path(), args);
+    let lines = |out: &[u8]| {
+        let mut lines: Vec<String> = text(out).lines().map(str::to_owned).collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(
+        (ours.status.code(), lines(&ours.stdout)),
+        (theirs.status.code(), lines(&theirs.stdout)),
+        "{args:?} with {files:#?}\nbuf said {}, protoforge {}",
+        text(&theirs.stderr),
+        text(&ours.stderr)
+    );
+    theirs.status.code()
+}
+
+/// Corners of buf's configuration where protoforge used to pass a gate buf
+/// fails (found by probing buf 1.75 case by case), each against buf.
+#[test]
+fn configuration_corners_as_buf_reads_them() {
+    const LINT: [&str; 2] = ["lint", "cur"];
+    const BREAKING: [&str; 4] = ["breaking", "cur", "--against", "prev"];
+    // An empty suffix is no suffix: the defaults apply.
+    let enum_and_service =
+        "syntax = \"proto3\";\npackage bar.v1;\nenum Color { RED = 0; }\nservice Thing {}\n";
+    for option in ["enum_zero_value_suffix", "service_suffix"] {
+        let config = format!(
+            "version: v2\nlint:\n  use: [ENUM_ZERO_VALUE_SUFFIX, SERVICE_SUFFIX]\n  {option}: \"\"\n"
+        );
+        assert_eq!(
+            agree(
+                &[
+                    ("cur/buf.yaml", &config),
+                    ("cur/bar/v1/y.proto", enum_and_service)
+                ],
+                &LINT
+            ),
+            Some(100)
+        );
+    }
+    // `buf:lint:ignore` takes exactly one space before the rule.
+    for separator in ["", " ", "  ", "\t"] {
+        let proto = format!(
+            "syntax = \"proto3\";\npackage a.v1;\nmessage M {{\n  // buf:lint:ignore{separator}FIELD_LOWER_SNAKE_CASE\n  int32 BadF = 1;\n}}\n"
+        );
+        agree(
+            &[
+                (
+                    "cur/buf.yaml",
+                    "version: v2\nlint:\n  use: [FIELD_LOWER_SNAKE_CASE]\n",
+                ),
+                ("cur/a/v1/x.proto", &proto),
+            ],
+            &LINT,
+        );
+    }
+    // A package's version is its last component, well formed, and a package
+    // of one component has none.
+    for package in [
+        "foo.v1alpha1",
+        "foo.v1alpha1.bar",
+        "v1alpha1",
+        "v1",
+        "foo.v1alpha1test",
+        "foo.v1alpha0",
+        "foo.v0alpha1",
+        "foo.v1p0alpha1",
+        "foo.v1p1beta",
+    ] {
+        let config = "version: v2\nbreaking:\n  ignore_unstable_packages: true\nlint:\n  use: [PACKAGE_VERSION_SUFFIX, STABLE_PACKAGE_NO_IMPORT_UNSTABLE]\n";
+        let prev =
+            format!("syntax = \"proto3\";\npackage {package};\nmessage M {{ int32 x = 1; }}\n");
+        let cur = prev.replace("int32", "string");
+        let files = [
+            ("prev/buf.yaml", config),
+            ("cur/buf.yaml", config),
+            ("prev/p/x.proto", prev.as_str()),
+            ("cur/p/x.proto", cur.as_str()),
+        ];
+        agree(&files, &BREAKING);
+        agree(&files, &LINT);
+    }
+    // buf 1.75 reads no buf.yml: the defaults apply.
+    let yml = "version: v2\nbreaking:\n  use: [WIRE]\nlint:\n  use: [BASIC]\n";
+    let deleted = [
+        ("prev/buf.yml", yml),
+        ("cur/buf.yml", yml),
+        (
+            "prev/a/v1/x.proto",
+            "syntax = \"proto3\";\npackage a.v1;\nmessage M { int32 x = 1; }\n",
+        ),
+        ("cur/a/v1/x.proto", "syntax = \"proto3\";\npackage a.v1;\n"),
+    ];
+    assert_eq!(agree(&deleted, &BREAKING), Some(100));
+    agree(&deleted, &LINT);
+    // A module's block that sets nothing leaves the top-level block in force.
+    for own in [
+        "{}",
+        "\n      except: []",
+        "\n      disallow_comment_ignores: false",
+        "\n      use: []",
+    ] {
+        let config = format!(
+            "version: v2\nmodules:\n  - path: a\n    lint: {own}\nlint:\n  use: [COMMENTS]\n"
+        );
+        assert_eq!(
+            agree(
+                &[
+                    ("cur/buf.yaml", &config),
+                    (
+                        "cur/a/foo/v1/x.proto",
+                        "syntax = \"proto3\";\npackage foo.v1;\nmessage M {}\n"
+                    ),
+                ],
+                &LINT
+            ),
+            Some(100)
+        );
+    }
+    let config = "version: v2\nmodules:\n  - path: a\n    breaking: {}\nbreaking:\n  use: [WIRE]\n";
+    let proto = "syntax = \"proto3\";\npackage foo.v1;\nmessage M {}\n";
+    assert_eq!(
+        agree(
+            &[
+                ("prev/buf.yaml", config),
+                ("cur/buf.yaml", config),
+                ("prev/a/foo/v1/x.proto", proto),
+                (
+                    "prev/a/foo/v1/y.proto",
+                    "syntax = \"proto3\";\npackage foo.v1;\nmessage Y {}\n"
+                ),
+                ("cur/a/foo/v1/x.proto", proto),
+            ],
+            &BREAKING
+        ),
+        Some(0)
+    );
+}
+
 /// The files `protoforge build .` (with `ours`) and `buf build .` (with
 /// `theirs`) write in `dir`: asserted the same, and returned.
 fn built_as_buf_builds(dir: &Path, ours: &str, theirs: Option<&str>) -> Vec<String> {

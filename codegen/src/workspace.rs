@@ -43,9 +43,11 @@ pub const CONFIG_SIZE_LIMIT: u64 = 1 << 20;
 /// deep.
 pub const CONFIG_NESTING_LIMIT: usize = 64;
 
-/// The configuration file names buf reads, in its order.
-const BUF_YAML: [&str; 2] = ["buf.yaml", "buf.yml"];
-const BUF_WORK_YAML: [&str; 2] = ["buf.work.yaml", "buf.work.yml"];
+/// The configuration file names buf reads. buf 1.75 reads no `buf.yml`
+/// and no `buf.work.yml`: a directory holding one is linted and compared
+/// with the defaults, so protoforge does not read them either.
+pub(crate) const BUF_YAML: [&str; 1] = ["buf.yaml"];
+const BUF_WORK_YAML: [&str; 1] = ["buf.work.yaml"];
 
 /// A configuration version: the rule catalog and categories differ.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -636,9 +638,9 @@ pub(crate) use known_keys::LINT as LINT_KEYS;
 /// The kind of a configuration file, by its name.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// `buf.yaml`, `buf.yml`, or a `--config`.
+    /// `buf.yaml`, or a `--config`.
     BufYaml,
-    /// `buf.work.yaml`, `buf.work.yml`.
+    /// `buf.work.yaml`.
     BufWorkYaml,
 }
 

@@ -10,7 +10,7 @@ use super::{
 pub use crate::workspace::{ConfigError, Version};
 use crate::{
     workspace::{Document, Module, located, normalize_relative, read_document, strings},
-    yaml::{Node, YamlError},
+    yaml::{Node, Value, YamlError},
 };
 
 /// A version's rule catalogs (breaking's and lint's).
@@ -230,6 +230,24 @@ fn block<'a>(node: &'a Node, key: &str, prefix: &str) -> Option<(&'a Node, Strin
         .map(|block| (block, format!("{prefix}{key}")))
 }
 
+/// Whether a block sets nothing: each of its values is the zero of its type
+/// (null, `false`, `""`, `[]`, `{}`), which is how buf, reading the block
+/// into a Go struct, tells a block given from one left out.
+fn sets_nothing(block: &Node) -> bool {
+    let zero = |node: &Node| match &node.value {
+        Value::Null => true,
+        Value::Scalar { text, .. } => {
+            text.is_empty() || matches!(node.as_bool(""), Ok(Some(false)))
+        }
+        Value::Sequence(items) => items.is_empty(),
+        Value::Mapping(entries) => entries.is_empty(),
+    };
+    match &block.value {
+        Value::Mapping(entries) => entries.iter().all(|(_, value)| zero(value)),
+        _ => zero(block),
+    }
+}
+
 impl Config {
     /// Parses a `buf.yaml` (or JSON, which is YAML too); `path` names it in
     /// errors. The `breaking:` block is the first module's that has one
@@ -293,14 +311,20 @@ impl Config {
         // v2 may configure breaking and lint per module; a module's own block
         // replaces the top-level one. Its ignore paths are relative to the
         // workspace root: `IgnoreBase` makes them relative to the module.
-        let own = |key: &str| match module {
-            Some(module) => module
-                .index
-                .and_then(|i| block(modules.get(i)?, key, &format!("modules[{i}]."))),
-            None => modules
-                .iter()
-                .enumerate()
-                .find_map(|(i, m)| block(m, key, &format!("modules[{i}]."))),
+        // A module's block that sets nothing (`{}`, `use: []`, `except: []`,
+        // `ignore_only: {}`, `false`, `""`) is, to buf, no block: the
+        // top-level one applies.
+        let own = |key: &str| {
+            match module {
+                Some(module) => module
+                    .index
+                    .and_then(|i| block(modules.get(i)?, key, &format!("modules[{i}]."))),
+                None => modules
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, m)| block(m, key, &format!("modules[{i}]."))),
+            }
+            .filter(|(node, _)| !sets_nothing(node))
         };
         let base = |own_block: bool| IgnoreBase {
             module: match (version, module) {
@@ -402,7 +426,7 @@ impl Config {
 
     /// Reads the `buf.yaml` in `dir`, if any.
     pub fn find_in(dir: &Path) -> Result<Option<Config>, ConfigError> {
-        for name in ["buf.yaml", "buf.yml"] {
+        for name in crate::workspace::BUF_YAML {
             let path = dir.join(name);
             if let Some(document) = read_document(&path, &path.display().to_string())? {
                 return Config::from_document(&document, None).map(Some);
@@ -521,22 +545,12 @@ fn is_known(version: Version, id: &str) -> bool {
         || DEPRECATED.iter().any(|(deprecated, _)| *deprecated == id)
 }
 
-/// `foo.v1alpha1`, `foo.v1beta2`, `foo.v1test`, `foo.v1p1alpha`: a version
-/// component that is not stable.
+/// `foo.v1alpha1`, `foo.v1beta2`, `foo.v1test`, `foo.v1p1alpha`: a package
+/// whose version (its last component, as lint's PACKAGE_VERSION_SUFFIX reads
+/// it) is not stable.
 fn is_unstable_package(package: &str) -> bool {
-    package.split('.').any(|component| {
-        let Some(rest) = component.strip_prefix('v') else {
-            return false;
-        };
-        let digits = rest.chars().take_while(char::is_ascii_digit).count();
-        digits > 0 && {
-            let suffix = &rest[digits..];
-            suffix.starts_with("alpha")
-                || suffix.starts_with("beta")
-                || suffix.starts_with("test")
-                || suffix.starts_with('p') && (suffix.contains("alpha") || suffix.contains("beta"))
-        }
-    })
+    crate::lint::naming::package_version(package)
+        == Some(crate::lint::naming::PackageVersion::Unstable)
 }
 
 #[cfg(test)]
@@ -619,7 +633,21 @@ mod tests {
         for unstable in ["foo.v1alpha1", "foo.v1beta", "foo.v2test", "foo.v1p1beta1"] {
             assert!(is_unstable_package(unstable), "{unstable}");
         }
-        for stable in ["foo.v1", "foo", "foo.v2.bar", "alpha.v1"] {
+        // As buf 1.75 reads them: only the last component, well formed, and
+        // never a package of one component.
+        for stable in [
+            "foo.v1",
+            "foo",
+            "foo.v2.bar",
+            "alpha.v1",
+            "foo.v1alpha1.bar",
+            "v1alpha1",
+            "foo.v1alpha1test",
+            "foo.v1alpha0",
+            "foo.v0alpha1",
+            "foo.v1beta0",
+            "foo.v1p0alpha1",
+        ] {
             assert!(!is_unstable_package(stable), "{stable}");
         }
     }

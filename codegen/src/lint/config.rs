@@ -221,10 +221,15 @@ impl LintConfig {
             allow_comment_ignores,
             disable_builtin: raw.disable_builtin,
             options: RuleOptions {
+                // buf takes an empty suffix as no suffix given.
                 enum_zero_value_suffix: raw
                     .enum_zero_value_suffix
+                    .filter(|suffix| !suffix.is_empty())
                     .unwrap_or(defaults.enum_zero_value_suffix),
-                service_suffix: raw.service_suffix.unwrap_or(defaults.service_suffix),
+                service_suffix: raw
+                    .service_suffix
+                    .filter(|suffix| !suffix.is_empty())
+                    .unwrap_or(defaults.service_suffix),
                 rpc_allow_same_request_response: raw.rpc_allow_same_request_response,
                 rpc_allow_google_protobuf_empty_requests: raw
                     .rpc_allow_google_protobuf_empty_requests,

@@ -15,7 +15,7 @@
 
 pub mod config;
 mod elements;
-mod naming;
+pub(crate) mod naming;
 pub mod rules;
 
 use std::collections::HashMap;

@@ -80,9 +80,10 @@ pub(crate) enum PackageVersion {
     Unstable,
 }
 
-/// The version of `package`'s last component, if it is a well-formed one.
+/// The version of `package`'s last component, if it is a well-formed one
+/// and not the only one (buf: `v1` alone is no versioned package).
 pub(crate) fn package_version(package: &str) -> Option<PackageVersion> {
-    let last = package.rsplit('.').next()?;
+    let (_, last) = package.rsplit_once('.')?;
     let rest = last.strip_prefix('v')?;
     let rest = positive_number(rest)?;
     if rest.is_empty() {
@@ -140,7 +141,7 @@ mod tests {
 
     #[test]
     fn package_versions() {
-        for stable in ["foo.v1", "v2", "a.b.v10"] {
+        for stable in ["foo.v1", "a.b.v10"] {
             assert_eq!(
                 package_version(stable),
                 Some(PackageVersion::Stable),
@@ -163,6 +164,8 @@ mod tests {
         }
         for none in [
             "foo",
+            "v2",
+            "v1alpha1",
             "foo.v0",
             "foo.v01",
             "foo.v1beta0",

@@ -160,9 +160,11 @@ impl Report<'_> {
         comments.lines().any(|line| {
             line.trim()
                 .strip_prefix(IGNORE_PREFIX)
-                // buf matches a prefix: `RULE_MORE` and `RULE, OTHER` ignore
-                // RULE too.
-                .is_some_and(|rest| rest.trim_start().starts_with(self.rule))
+                // Exactly one space before the rule, as buf reads it (none,
+                // two or a tab silence nothing); and buf matches a prefix:
+                // `RULE_MORE` and `RULE, OTHER` ignore RULE too.
+                .and_then(|rest| rest.strip_prefix(' '))
+                .is_some_and(|rest| rest.starts_with(self.rule))
         })
     }
 }
