@@ -440,6 +440,88 @@ fn configuration_corners_as_buf_reads_them() {
     );
 }
 
+/// A workspace's modules pair with the against input's as buf pairs them:
+/// in the order of their names or paths, not as listed (a reordered
+/// `modules:` or `directories:` list pairs as before); modules added are
+/// new; modules removed, or an against input of another shape, are an
+/// error. Before, pairing was by position: reordering two modules under
+/// WIRE passed a change buf fails.
+#[test]
+fn modules_pair_with_the_against_inputs_as_buf_pairs_them() {
+    const X1: &str = "syntax = \"proto3\";\npackage p;\nmessage M { int32 x = 1; }\n";
+    const X2: &str = "syntax = \"proto3\";\npackage p;\nmessage M { string x = 1; }\n";
+    const Q: &str = "syntax = \"proto3\";\npackage q;\nmessage Q { int32 y = 1; }\n";
+    const R: &str = "syntax = \"proto3\";\npackage r;\nmessage R {}\n";
+    let modules = |paths: &[&str], rules: &str| {
+        let mut yaml = String::from("version: v2\nmodules:\n");
+        for path in paths {
+            yaml.push_str(&format!("  - path: {path}\n"));
+        }
+        yaml + rules
+    };
+    let breaking = ["breaking", "cur", "--against", "prev"];
+    let sides = |prev: &str, cur: &str| {
+        vec![
+            ("prev/buf.yaml".to_owned(), prev.to_owned()),
+            ("cur/buf.yaml".to_owned(), cur.to_owned()),
+            ("prev/a/p/x.proto".to_owned(), X1.to_owned()),
+            ("cur/a/p/x.proto".to_owned(), X2.to_owned()),
+            ("prev/b/q/q.proto".to_owned(), Q.to_owned()),
+            ("cur/b/q/q.proto".to_owned(), Q.to_owned()),
+            ("cur/c/r/r.proto".to_owned(), R.to_owned()),
+        ]
+    };
+    let run = |files: &[(String, String)], args: &[&str]| {
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        agree(&files, args)
+    };
+    for rules in ["breaking:\n  use: [FILE]\n", "breaking:\n  use: [WIRE]\n"] {
+        // Reordered.
+        let files = sides(&modules(&["a", "b"], rules), &modules(&["b", "a"], rules));
+        assert_eq!(run(&files, &breaking), Some(100), "{rules}");
+        // One added.
+        let files = sides(
+            &modules(&["a", "b"], rules),
+            &modules(&["a", "b", "c"], rules),
+        );
+        assert_eq!(run(&files, &breaking), Some(100), "{rules}");
+        // One removed.
+        let files = sides(
+            &modules(&["a", "b", "c"], rules),
+            &modules(&["a", "b"], rules),
+        );
+        let mut files = files;
+        files.push(("prev/c/r/r.proto".to_owned(), R.to_owned()));
+        assert_eq!(run(&files, &breaking), Some(1), "{rules}");
+        // Renamed: paired by name, so `a` meets `b`.
+        let named = "version: v2\nmodules:\n  - path: b\n    name: buf.build/acme/aaa\n  - path: a\n    name: buf.build/acme/zzz\n".to_owned() + rules;
+        let files = sides(&modules(&["a", "b"], rules), &named);
+        run(&files, &breaking);
+        // Against one module of the against workspace.
+        let files = sides(&modules(&["a", "b"], rules), &modules(&["a", "b"], rules));
+        assert_eq!(
+            run(&files, &["breaking", "cur", "--against", "prev/a"]),
+            Some(100)
+        );
+    }
+    // v1 workspaces: directories reordered.
+    let mut files = sides("", "");
+    files.retain(|(path, _)| !path.ends_with("buf.yaml"));
+    files.push((
+        "prev/buf.work.yaml".to_owned(),
+        "version: v1\ndirectories: [a, b]\n".to_owned(),
+    ));
+    files.push((
+        "cur/buf.work.yaml".to_owned(),
+        "version: v1\ndirectories: [b, a]\n".to_owned(),
+    ));
+    files.retain(|(path, _)| !path.starts_with("cur/c/"));
+    assert_eq!(run(&files, &breaking), Some(100));
+}
+
 /// The files `protoforge build .` (with `ours`) and `buf build .` (with
 /// `theirs`) write in `dir`: asserted the same, and returned.
 fn built_as_buf_builds(dir: &Path, ours: &str, theirs: Option<&str>) -> Vec<String> {

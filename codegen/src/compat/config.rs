@@ -117,6 +117,10 @@ pub struct Config {
     pub lint: Option<Node>,
     /// How the `lint:` block's ignore paths name the module's files.
     pub lint_base: IgnoreBase,
+    /// The module's identity, by which buf pairs a workspace's modules with
+    /// the against input's: its `name`, else its directory in the workspace
+    /// (`proto`, `.`). Empty when the configuration is not a module's.
+    pub module_id: String,
 }
 
 /// How a block's ignore paths name a module's files. v2 writes them from
@@ -260,10 +264,27 @@ impl Config {
     /// The configuration of a module of a workspace (the defaults when no
     /// document configures it).
     pub fn for_module(module: &Module) -> Result<Config, ConfigError> {
-        match &module.document {
-            None => Ok(Config::default()),
-            Some(document) => Config::from_document(document, Some(module)),
-        }
+        let mut config = match &module.document {
+            None => Config::default(),
+            Some(document) => Config::from_document(document, Some(module))?,
+        };
+        // v2 names a module in its entry, v1 at the top of its own buf.yaml.
+        let name = module.document.as_ref().and_then(|document| {
+            let holder = match module.index {
+                Some(i) => document
+                    .root
+                    .get("modules")?
+                    .as_items("modules")
+                    .ok()?
+                    .get(i)?,
+                None => &document.root,
+            };
+            holder.get("name")?.as_string("name").ok().flatten()
+        });
+        config.module_id = name
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| module.path.clone());
+        Ok(config)
     }
 
     /// `--config`: a path to a buf.yaml, or the YAML or JSON itself (see

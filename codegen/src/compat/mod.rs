@@ -118,29 +118,44 @@ pub fn run_with_notes(
     let (current, previous) = (current?, previous.map_err(against_error)?);
     let notes: Vec<String> = current.note.iter().chain(&previous.note).cloned().collect();
     // buf checks a workspace module by module: each selected module of the
-    // input, with its imports, against the module of the same rank of the
-    // against input, under the module's own configuration. Imports are
-    // checked too (unless excluded), under the configuration of the module
-    // importing them.
-    let current_parts: Vec<(Config, Option<&std::collections::HashSet<String>>)> = current
+    // input, with its imports, against a module of the against input, under
+    // the module's own configuration. Imports are checked too (unless
+    // excluded), under the configuration of the module importing them.
+    // buf pairs the modules in the order of their identities
+    // (`Config::module_id`: name, else path), not as listed, so reordered
+    // modules pair as before. An input with more modules than the against
+    // input keeps those the against input has (a module added has nothing
+    // to break); fewer is an error.
+    let mut current_parts: Vec<(Config, Option<&std::collections::HashSet<String>>)> = current
         .parts(options.config.as_ref())
         .into_iter()
         .map(|(config, names)| (config.cloned().unwrap_or_default(), names))
         .collect();
-    let previous_parts: Vec<Option<&std::collections::HashSet<String>>> = previous
+    let mut previous_parts: Vec<(String, Option<&std::collections::HashSet<String>>)> = previous
         .parts(None)
         .into_iter()
-        .map(|(_, names)| names)
+        .map(|(config, names)| {
+            (
+                config.map(|c| c.module_id.clone()).unwrap_or_default(),
+                names,
+            )
+        })
         .collect();
+    let listed = current_parts.len();
+    if current_parts.len() > previous_parts.len() {
+        current_parts
+            .retain(|(config, _)| previous_parts.iter().any(|(id, _)| *id == config.module_id));
+    }
     if current_parts.len() != previous_parts.len() {
         return Err(input::InputError::Invalid(format!(
-            "input contained {} images, whereas against contained {} images",
-            current_parts.len(),
+            "input contained {listed} images, whereas against contained {} images",
             previous_parts.len()
         )));
     }
+    current_parts.sort_by(|a, b| a.0.module_id.cmp(&b.0.module_id));
+    previous_parts.sort_by(|a, b| a.0.cmp(&b.0));
     let mut findings = Vec::new();
-    for ((config, names), previous_names) in current_parts.into_iter().zip(previous_parts) {
+    for ((config, names), (_, previous_names)) in current_parts.into_iter().zip(previous_parts) {
         let current_schema = part(&current.schema, names, options.exclude_imports);
         let mut previous_schema = part(&previous.schema, previous_names, options.exclude_imports);
         if options.limit_to_input_files {
