@@ -420,6 +420,64 @@ fn configuration_corners_as_buf_reads_them() {
             Some(100)
         );
     }
+    // Deprecated breaking IDs: v1 takes them all, v2 only
+    // MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT.
+    let optional = "syntax = \"proto3\";\npackage a.v1;\nmessage M { optional int32 o = 4; }\n";
+    for version in ["v1", "v2"] {
+        for id in [
+            "FIELD_SAME_LABEL",
+            "FIELD_SAME_CTYPE",
+            "FILE_SAME_PHP_GENERIC_SERVICES",
+            "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT",
+        ] {
+            let config =
+                format!("version: {version}\nbreaking:\n  use: [FILE]\n  except: [{id}]\n");
+            agree(
+                &[
+                    ("prev/buf.yaml", &config),
+                    ("cur/buf.yaml", &config),
+                    ("prev/a/v1/x.proto", optional),
+                    (
+                        "cur/a/v1/x.proto",
+                        &optional.replace("optional", "repeated"),
+                    ),
+                ],
+                &BREAKING,
+            );
+        }
+    }
+    // A package leaving beta is not held to a stable package's rules.
+    let config = "version: v2\nbreaking:\n  use: [FILE]\n  ignore_unstable_packages: true\n";
+    let beta = "syntax = \"proto3\";\npackage p.v1beta1;\nmessage M { int32 x = 1; }\n";
+    assert_eq!(
+        agree(
+            &[
+                ("prev/buf.yaml", config),
+                ("cur/buf.yaml", config),
+                ("prev/p/x.proto", beta),
+                ("cur/p/x.proto", &beta.replace("v1beta1", "v1")),
+            ],
+            &BREAKING
+        ),
+        Some(0)
+    );
+    // breaking refuses an unknown lint rule; lint reads past an unknown
+    // breaking rule.
+    let proto = "syntax = \"proto3\";\npackage a.v1;\nmessage M {}\n";
+    for config in [
+        "version: v2\nlint:\n  use: [NOPE]\n",
+        "version: v2\nbreaking:\n  use: [NOPE]\n",
+        "version: v2\nbreaking:\n  ignore_only:\n    NOPE: [a]\n",
+    ] {
+        let files = [
+            ("prev/buf.yaml", config),
+            ("cur/buf.yaml", config),
+            ("prev/a/v1/x.proto", proto),
+            ("cur/a/v1/x.proto", proto),
+        ];
+        agree(&files, &BREAKING);
+        agree(&files, &LINT);
+    }
     let config = "version: v2\nmodules:\n  - path: a\n    breaking: {}\nbreaking:\n  use: [WIRE]\n";
     let proto = "syntax = \"proto3\";\npackage foo.v1;\nmessage M {}\n";
     assert_eq!(

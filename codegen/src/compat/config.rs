@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, path::Path};
 
 use super::{
     Finding, Schema,
-    rules::{self, DEPRECATED, RULES, Rule},
+    rules::{self, RULES, Rule},
 };
 pub use crate::workspace::{ConfigError, Version};
 use crate::{
@@ -366,26 +366,14 @@ impl Config {
         let lint = own_lint
             .or_else(|| block(root, "lint", ""))
             .map(|(node, _)| node.clone());
-        // buf refuses a path outside the module in its own block as it reads
-        // the file, for every command: lint's too, which lint reads again.
-        if let Some(lint) = &lint {
-            lint_base
-                .paths(
-                    &strings(lint.get("ignore"), "lint.ignore").map_err(&located)?,
-                    "lint.ignore",
-                )
-                .map_err(&invalid)?;
-            if let Some(map) = lint.get("ignore_only") {
-                for (_, paths) in map
-                    .as_map_of_string_lists("lint.ignore_only")
-                    .map_err(&located)?
-                {
-                    lint_base
-                        .paths(&paths, "lint.ignore_only")
-                        .map_err(&invalid)?;
-                }
-            }
-        }
+        // buf reads the `lint:` block whole whatever the command (`breaking`
+        // refuses an unknown lint rule too): lint reads it again to run.
+        crate::lint::LintConfig::parse(version, lint.as_ref(), &lint_base, path).map_err(
+            |err| ConfigError::Invalid {
+                path: err.path,
+                message: err.message,
+            },
+        )?;
         let module_path = |(i, m): (usize, &Node)| -> Result<String, ConfigError> {
             Ok(m.get("path")
                 .map(|p| p.as_string(&format!("modules[{i}].path")))
@@ -429,20 +417,22 @@ impl Config {
             config.ignore_unstable_packages = breaking.ignore_unstable_packages;
             config.disable_builtin = breaking.disable_builtin;
         }
-        for id in config
-            .use_
-            .iter()
-            .chain(&config.except)
-            .chain(config.ignore_only.keys())
-        {
-            if !is_known(version, id) {
-                return Err(invalid(format!(
-                    "unknown rule or category '{id}' for version {}",
-                    document.version_written
-                )));
-            }
-        }
+        // Unknown `use` and `except` IDs are refused as the file is read.
+        unknown_ids(
+            version,
+            &document.version_written,
+            config.use_.iter().chain(&config.except),
+        )
+        .map_err(&invalid)?;
         Ok(config)
+    }
+
+    /// What buf refuses in the `breaking:` block only when breaking runs
+    /// (`lint` reads the same file without a word): unknown IDs among the
+    /// `ignore_only` keys, and an `ignore_only` list naming the whole module.
+    pub fn check_for_breaking(&self) -> Result<(), String> {
+        unknown_ids(self.version, &self.version_written, self.ignore_only.keys())?;
+        whole_module_ignored_only(self.ignore_only.values())
     }
 
     /// Reads the `buf.yaml` in `dir`, if any.
@@ -479,7 +469,7 @@ impl Config {
     fn selects(&self, id: &str, rule: &Rule) -> bool {
         id == rule.id
             || self.version.categories(rule).contains(&id)
-            || DEPRECATED.iter().any(|(deprecated, replacements)| {
+            || rules::deprecated(self.version).any(|(deprecated, replacements)| {
                 *deprecated == id && replacements.contains(&rule.id)
             })
     }
@@ -504,17 +494,19 @@ impl Config {
                 }
             }
             if self.ignore_unstable_packages {
-                let package = finding
-                    .path
+                // Either side unstable: a package leaving beta
+                // (`p.v1beta1` to `p.v1`) is not held to a stable one's rules.
+                let current_package = finding.path.as_deref().and_then(|p| current.package_of(p));
+                let previous_package = finding
+                    .previous_path
                     .as_deref()
-                    .and_then(|p| current.package_of(p))
-                    .or_else(|| {
-                        finding
-                            .previous_path
-                            .as_deref()
-                            .and_then(|p| previous.package_of(p))
-                    });
-                if package.is_some_and(is_unstable_package) {
+                    .or(finding.path.as_deref())
+                    .and_then(|p| previous.package_of(p));
+                if [current_package, previous_package]
+                    .into_iter()
+                    .flatten()
+                    .any(is_unstable_package)
+                {
                     return false;
                 }
             }
@@ -559,11 +551,25 @@ pub(crate) fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, St
         .collect()
 }
 
+/// `Err` naming the first of `ids` that is no rule or category of `version`.
+fn unknown_ids<'a>(
+    version: Version,
+    written: &str,
+    mut ids: impl Iterator<Item = &'a String>,
+) -> Result<(), String> {
+    match ids.find(|id| !is_known(version, id)) {
+        Some(id) => Err(format!(
+            "unknown rule or category '{id}' for version {written}"
+        )),
+        None => Ok(()),
+    }
+}
+
 fn is_known(version: Version, id: &str) -> bool {
     version.all_categories().contains(&id)
         || id == rules::wire_structural::CATEGORY
         || RULES.iter().any(|rule| rule.id == id && version.has(rule))
-        || DEPRECATED.iter().any(|(deprecated, _)| *deprecated == id)
+        || rules::deprecated(version).any(|(deprecated, _)| *deprecated == id)
 }
 
 /// `foo.v1alpha1`, `foo.v1beta2`, `foo.v1test`, `foo.v1p1alpha`: a package
@@ -642,9 +648,28 @@ mod tests {
             err.to_string(),
             "buf.yaml: unknown file version: \"v3\": use v1beta1, v1 or v2"
         );
+        // An unknown rule is refused as the file is read, but one among
+        // breaking's `ignore_only` keys only when breaking runs (buf's lint
+        // reads the file without a word).
         let err = Config::parse("version: v2\nbreaking:\n  use: [NOPE]\n", "buf.yaml")
             .expect_err("bad rule");
-        assert!(err.to_string().contains("unknown rule or category 'NOPE'"));
+        assert!(
+            err.to_string().contains("unknown rule or category 'NOPE'"),
+            "{err}"
+        );
+        let config = Config::parse(
+            "version: v2\nbreaking:\n  ignore_only:\n    NOPE: [a]\n",
+            "buf.yaml",
+        )
+        .expect("read");
+        let err = config.check_for_breaking().expect_err("bad rule");
+        assert!(err.contains("unknown rule or category 'NOPE'"), "{err}");
+        let err = Config::parse("version: v2\nlint:\n  use: [NOPE]\n", "buf.yaml")
+            .expect_err("bad lint rule");
+        assert!(
+            err.to_string().contains("unknown rule or category 'NOPE'"),
+            "{err}"
+        );
         let err = Config::parse("version: v2\nbreaking: [\n", "buf.yaml").expect_err("bad yaml");
         assert!(err.to_string().starts_with("buf.yaml: line "), "{err}");
     }

@@ -167,7 +167,7 @@ pub fn run_with_notes(
                     .retain_files(|name| names.contains(name)),
             );
         }
-        config::whole_module_ignored_only(config.ignore_only.values()).map_err(|message| {
+        config.check_for_breaking().map_err(|message| {
             input::InputError::Config(config::ConfigError::Invalid {
                 path: config
                     .document

@@ -210,7 +210,6 @@ impl LintConfig {
             let paths = base.paths(&paths, "lint.ignore_only").map_err(&invalid)?;
             ignore_only.insert(id, paths);
         }
-        crate::compat::config::whole_module_ignored_only(ignore_only.values()).map_err(&invalid)?;
         let defaults = RuleOptions::default();
         let config = LintConfig {
             version,

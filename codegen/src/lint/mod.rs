@@ -142,18 +142,26 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
     let mut findings = Vec::new();
     for (module, names) in parts {
         let (config, roots) = match module {
-            Some(module) => (
-                LintConfig::parse(
+            Some(module) => {
+                let shown = module
+                    .document
+                    .as_ref()
+                    .map_or("buf.yaml", |d| d.shown.as_str());
+                let config = LintConfig::parse(
                     module.version,
                     module.lint.as_ref(),
                     &module.lint_base,
-                    module
-                        .document
-                        .as_ref()
-                        .map_or("buf.yaml", |d| d.shown.as_str()),
-                )?,
-                module.roots.clone(),
-            ),
+                    shown,
+                )?;
+                // Refused when lint runs, not when the file is read.
+                compat::config::whole_module_ignored_only(config.ignore_only.values()).map_err(
+                    |message| LintConfigError {
+                        path: shown.to_owned(),
+                        message,
+                    },
+                )?;
+                (config, module.roots.clone())
+            }
             None => (LintConfig::default(), Vec::new()),
         };
         let schema = match names {

@@ -53,9 +53,20 @@ pub fn categories(version: Version) -> &'static [&'static str] {
     }
 }
 
-/// Deprecated IDs buf still accepts, and the rules they stand for (none:
-/// kept for old configurations, they check nothing).
-pub const DEPRECATED: [(&str, &[&str]); 5] = [
+/// The deprecated IDs buf still accepts in `version`, and the rules they
+/// stand for (none: kept for old configurations, they check nothing). v2
+/// knows only MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT: the others are unknown
+/// IDs there, refused as buf 1.75 refuses them.
+pub fn deprecated(
+    version: Version,
+) -> impl Iterator<Item = &'static (&'static str, &'static [&'static str])> {
+    DEPRECATED.iter().filter(move |(id, _)| {
+        version != Version::V2 || *id == "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT"
+    })
+}
+
+/// Every deprecated ID of some version; see [`deprecated`].
+const DEPRECATED: [(&str, &[&str]); 5] = [
     ("FIELD_SAME_CTYPE", &["FIELD_SAME_CPP_STRING_TYPE"]),
     (
         "FIELD_SAME_LABEL",
