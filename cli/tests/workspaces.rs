@@ -420,6 +420,32 @@ fn configuration_corners_as_buf_reads_them() {
             Some(100)
         );
     }
+    // A module with nothing to build fails the run: its files deleted, or
+    // all excluded.
+    for (config, files) in [
+        (
+            "version: v2\nmodules:\n  - path: a\n  - path: b\nbreaking:\n  use: [WIRE]\n",
+            "",
+        ),
+        (
+            "version: v2\nmodules:\n  - path: a\n    excludes: [a/p]\n  - path: b\n",
+            "cur/a/p/x.proto",
+        ),
+    ] {
+        let proto = "syntax = \"proto3\";\npackage p.v1;\nmessage M { int32 x = 1; }\n";
+        let mut layout = vec![
+            ("prev/buf.yaml", config),
+            ("cur/buf.yaml", config),
+            ("prev/a/p/x.proto", proto),
+            ("prev/b/q.proto", "syntax = \"proto3\";\npackage q.v1;\n"),
+            ("cur/b/q.proto", "syntax = \"proto3\";\npackage q.v1;\n"),
+        ];
+        if !files.is_empty() {
+            layout.push((files, proto));
+        }
+        assert_eq!(agree(&layout, &BREAKING), Some(1), "{config}");
+        assert_eq!(agree(&layout, &LINT), Some(1), "{config}");
+    }
     // Deprecated breaking IDs: v1 takes them all, v2 only
     // MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT.
     let optional = "syntax = \"proto3\";\npackage a.v1;\nmessage M { optional int32 o = 4; }\n";

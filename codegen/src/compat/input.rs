@@ -538,6 +538,19 @@ fn prepare_dir(dir: &Path, options: &LoadOptions) -> Result<Prepared, InputError
     let listing = workspace
         .list()
         .map_err(|err| InputError::Invalid(err.to_string()))?;
+    // buf builds every module it selects and refuses one with nothing to
+    // build (its files deleted, or all excluded), rather than comparing or
+    // linting the workspace without it.
+    if workspace.modules.len() > 1 {
+        for &index in &workspace.targets {
+            if !listing.files.iter().any(|(_, _, module)| *module == index) {
+                return Err(InputError::Invalid(format!(
+                    "Module \"path: \"{}\"\" had no .proto files",
+                    workspace.modules[index].path
+                )));
+            }
+        }
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let base = workspace::clean(&cwd.join(dir));
     let relative_to_input = |path: &Path| -> Option<String> {
