@@ -446,6 +446,33 @@ fn configuration_corners_as_buf_reads_them() {
         assert_eq!(agree(&layout, &BREAKING), Some(1), "{config}");
         assert_eq!(agree(&layout, &LINT), Some(1), "{config}");
     }
+    // A module nested in another that excludes it is its own module, its
+    // files named from its own root.
+    for outer in [
+        "  - path: proto\n    excludes: [proto/vendor]\n",
+        "  - path: proto\n    includes: [proto/foo]\n",
+        "  - path: .\n    excludes: [proto/vendor]\n",
+    ] {
+        let config = format!("version: v2\nmodules:\n{outer}  - path: proto/vendor\n");
+        let files = [
+            ("cur/buf.yaml", config.as_str()),
+            (
+                "cur/proto/foo/v1/x.proto",
+                "syntax = \"proto3\";\npackage foo.v1;\nmessage M { int32 x = 1; }\n",
+            ),
+            (
+                "cur/proto/vendor/v/v.proto",
+                "syntax = \"proto3\";\npackage v;\nmessage M { int32 x = 1; }\n",
+            ),
+        ];
+        assert_eq!(agree(&files, &LINT), Some(100), "{config}");
+        let dir = layout(&files);
+        assert!(
+            built_as_buf_builds(&dir.path().join("cur"), "--include-imports", None)
+                .contains(&"v/v.proto".to_owned()),
+            "{config}"
+        );
+    }
     // Deprecated breaking IDs: v1 takes them all, v2 only
     // MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT.
     let optional = "syntax = \"proto3\";\npackage a.v1;\nmessage M { optional int32 o = 4; }\n";

@@ -328,7 +328,8 @@ impl Workspace {
 /// The files of a workspace on disk.
 #[derive(Debug, Default)]
 pub struct Listing {
-    /// Every module's include roots, in the modules' order.
+    /// Every module's include roots, deepest first (else in the modules'
+    /// order).
     pub roots: Vec<PathBuf>,
     /// The files of the selected modules: import name, disk path, and the
     /// index of the module.
@@ -362,6 +363,13 @@ impl Workspace {
                 listing.roots.push(root_dir);
             }
         }
+        // A module nested in another (`proto/vendor` in `proto`, which
+        // excludes it) names its files from its own root, as buf does: a
+        // file on disk takes its name from the first include root holding
+        // it, so deeper roots come first.
+        listing
+            .roots
+            .sort_by_key(|root| std::cmp::Reverse(root.components().count()));
         Ok(listing)
     }
 }
