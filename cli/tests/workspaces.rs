@@ -473,6 +473,18 @@ fn configuration_corners_as_buf_reads_them() {
             "{config}"
         );
     }
+    // `--exclude-path` may not name a module, as `--path` may not.
+    let config = "version: v2\nmodules:\n  - path: a\n  - path: b\n";
+    let proto = "syntax = \"proto3\";\npackage a.v1;\nmessage M {}\n";
+    let files = [
+        ("cur/buf.yaml", config),
+        ("cur/a/a/v1/x.proto", proto),
+        ("cur/b/a/v1/y.proto", proto),
+    ];
+    assert_eq!(
+        agree(&files, &["lint", "cur", "--exclude-path", "cur/a"]),
+        Some(1)
+    );
     // Deprecated breaking IDs: v1 takes them all, v2 only
     // MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT.
     let optional = "syntax = \"proto3\";\npackage a.v1;\nmessage M { optional int32 o = 4; }\n";

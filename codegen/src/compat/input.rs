@@ -503,24 +503,36 @@ impl PathFilter {
 }
 
 impl PathFilter {
-    /// buf refuses a `--path` that names a whole module: the module is the
-    /// input to give.
+    /// buf refuses a `--path` that names a whole module (the module is the
+    /// input to give), and an `--exclude-path` that does.
     fn names_no_module(&self, workspace: &Workspace) -> Result<(), InputError> {
         if workspace.up > 0 {
             return Ok(());
         }
-        match self.paths.iter().find(|p| {
-            workspace
-                .modules
+        let module = |paths: &[String]| {
+            paths
                 .iter()
-                .any(|m| m.path != "." && m.path == **p)
-        }) {
-            Some(path) => Err(InputError::Invalid(format!(
+                .find(|p| {
+                    workspace
+                        .modules
+                        .iter()
+                        .any(|m| m.path != "." && m.path == **p)
+                })
+                .cloned()
+        };
+        if let Some(path) = module(&self.paths) {
+            return Err(InputError::Invalid(format!(
                 "module \"{path}\" was specified with --path, specify this module path directly \
                  as an input"
-            ))),
-            None => Ok(()),
+            )));
         }
+        if let Some(path) = module(&self.excludes) {
+            return Err(InputError::Invalid(format!(
+                "module \"{path}\" was specified with --exclude-path, this flag cannot be used to \
+                 specify module directories"
+            )));
+        }
+        Ok(())
     }
 }
 
