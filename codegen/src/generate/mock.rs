@@ -8,7 +8,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::service::{Method, Service, from_service_module};
+use super::{
+    prost::Options,
+    service::{Method, Service, from_service_module},
+};
 
 /// Names the mock's own methods take; an rpc whose snake-case name is one of
 /// them gets an accessor with an `_rpc` suffix (`verify_rpc()`).
@@ -24,24 +27,18 @@ const RESERVED: &[&str] = &[
     "fmt",
 ];
 
-/// What the mock generator needs to know of the build's options.
-#[derive(Clone, Debug)]
-pub(crate) struct MockOptions {
-    pub with_client: bool,
-    pub use_arc_self: bool,
-    pub proto_path: String,
-}
-
-/// The Rust code of `<service>_mock::Mock<Service>`; `Err` when a type
-/// path (an extern path, `proto_path`) is not Rust.
-pub(crate) fn generate(service: &Service, options: &MockOptions) -> Result<String, String> {
+/// The Rust code of `<service>_mock::Mock<Service>` under the build's
+/// `options` (a `client()` when clients are built, `use_arc_self`,
+/// `proto_path`); `Err` when a type path (an extern path, `proto_path`) is
+/// not Rust.
+pub(crate) fn generate(service: &Service, options: &Options) -> Result<String, String> {
     let tokens = mock_module(service, options)?;
     let file = syn::parse2::<syn::File>(tokens)
         .map_err(|err| format!("the mock of {} does not parse: {err}", service.full_name()))?;
     Ok(prettyplease::unparse(&file))
 }
 
-fn mock_module(service: &Service, options: &MockOptions) -> Result<TokenStream, String> {
+fn mock_module(service: &Service, options: &Options) -> Result<TokenStream, String> {
     let snake = super::service_module_stem(&service.name);
     let module = format_ident!("{}_mock", snake);
     let server_module = format_ident!("{}_server", snake);
@@ -93,7 +90,7 @@ fn mock_module(service: &Service, options: &MockOptions) -> Result<TokenStream, 
         quote!(&self)
     };
     let handlers = rpcs.iter().map(|rpc| rpc.handler(&receiver));
-    let client_fn = options.with_client.then(|| {
+    let client_fn = options.build_client.then(|| {
         quote! {
             /// A client on a real `tonic::transport::Channel` connected to
             /// this mock in memory, with no socket: the type the code under

@@ -39,7 +39,6 @@ pub use source_tree::write_source_tree;
 pub fn configure() -> Builder {
     Builder {
         options: prost::Options::default(),
-        build_mocks: false,
         out_dir: None,
         file_descriptor_set_path: None,
         include_file: None,
@@ -51,7 +50,6 @@ pub fn configure() -> Builder {
 pub struct Builder {
     /// What the code looks like: prost-build's and tonic-prost-build's options.
     options: prost::Options,
-    build_mocks: bool,
     out_dir: Option<PathBuf>,
     file_descriptor_set_path: Option<PathBuf>,
     include_file: Option<PathBuf>,
@@ -63,7 +61,7 @@ impl fmt::Debug for Builder {
         f.debug_struct("Builder")
             .field("build_client", &self.options.build_client)
             .field("build_server", &self.options.build_server)
-            .field("build_mocks", &self.build_mocks)
+            .field("build_mocks", &self.options.build_mocks)
             .field("out_dir", &self.out_dir)
             .field("file_descriptor_set_path", &self.file_descriptor_set_path)
             .field("include_file", &self.include_file)
@@ -112,7 +110,7 @@ impl Builder {
     /// `foo_client` and `foo_server` (default off). The crate then needs
     /// `protoforge-runtime` as a dependency.
     pub fn build_mocks(mut self, enable: bool) -> Self {
-        self.build_mocks = enable;
+        self.options.build_mocks = enable;
         self
     }
 
@@ -367,20 +365,12 @@ impl Builder {
     /// `LEGACY_REQUIRED` as `required`, delimited messages as groups, packed
     /// or expanded repeated fields as they resolve, so the code encodes and
     /// decodes as protoc's does.
-    pub fn generate_descriptor_set(
-        mut self,
-        set: &[u8],
-    ) -> Result<Vec<GeneratedFile>, GenerateError> {
-        if self.build_mocks && !self.options.build_server {
+    pub fn generate_descriptor_set(self, set: &[u8]) -> Result<Vec<GeneratedFile>, GenerateError> {
+        if self.options.build_mocks && !self.options.build_server {
             return Err(GenerateError::Config(
                 "mocks implement the generated server trait: build_mocks(true) needs build_server(true)".to_owned(),
             ));
         }
-        self.options.mocks = self.build_mocks.then(|| mock::MockOptions {
-            with_client: self.options.build_client,
-            use_arc_self: self.options.use_arc_self,
-            proto_path: self.options.proto_path.clone(),
-        });
         prost::generate(&proto3_set(set)?, &self.options).map_err(GenerateError::Config)
     }
 }

@@ -209,8 +209,8 @@ pub(crate) struct Options {
     pub(crate) trait_attributes: Vec<(String, String)>,
     pub(crate) generate_default_stubs: bool,
     pub(crate) use_arc_self: bool,
-    /// Mocks, when asked for (set by `Builder` when it generates).
-    pub(crate) mocks: Option<super::mock::MockOptions>,
+    /// A typed mock after each server (`generate::mock`).
+    pub(crate) build_mocks: bool,
 }
 
 impl Default for Options {
@@ -241,7 +241,7 @@ impl Default for Options {
             trait_attributes: Vec::new(),
             generate_default_stubs: false,
             use_arc_self: false,
-            mocks: None,
+            build_mocks: false,
         }
     }
 }
@@ -363,10 +363,10 @@ pub(crate) fn generate(
                 if options.build_server {
                     writer.server(&service);
                 }
-                if let Some(mocks) = &options.mocks {
+                if options.build_mocks {
                     writer
                         .out
-                        .push_str(&super::mock::generate(&service, mocks)?);
+                        .push_str(&super::mock::generate(&service, options)?);
                 }
             }
         }
