@@ -933,12 +933,7 @@ fn inside_module(
                 format!("{kind} path \"{listed}\" is equal to module directory \"{path}\""),
             ));
         }
-        let relative = if path == "." {
-            Some(listed.clone())
-        } else {
-            listed.strip_prefix(&format!("{path}/")).map(str::to_owned)
-        };
-        let Some(relative) = relative else {
+        let Some(relative) = within_module(path, &listed) else {
             return Err(invalid(
                 &document.shown,
                 format!(
@@ -949,6 +944,19 @@ fn inside_module(
         inside.push(relative);
     }
     Ok(inside)
+}
+
+/// `path`, a path from a v2 workspace's root, from the directory of the
+/// module at `module` instead (`.` for the module's own directory); `None`
+/// when it lies outside the module.
+pub(crate) fn within_module(module: &str, path: &str) -> Option<String> {
+    if module == "." {
+        Some(path.to_owned())
+    } else if path == module {
+        Some(".".to_owned())
+    } else {
+        path.strip_prefix(&format!("{module}/")).map(str::to_owned)
+    }
 }
 
 /// buf's checks of a list of paths of one `kind` (`include`, `exclude`,

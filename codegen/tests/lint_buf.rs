@@ -9,7 +9,7 @@ use std::{collections::BTreeSet, path::Path, process::Command};
 use protoforge_bench::anchors;
 use protoforge_codegen::{
     compat::{self, config::Version, input::Input},
-    lint::{self, LintConfig, rules},
+    lint::{self, rules},
 };
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -236,17 +236,12 @@ fn configured_rules_match_buf() {
             .map(|rule| rule["id"].as_str().unwrap_or_default().to_owned())
             .collect();
         let module = compat::Config::parse(&config, "--config").expect("valid");
-        let ours: BTreeSet<String> = LintConfig::parse(
-            module.version,
-            module.lint.as_ref(),
-            &module.lint_base,
-            "--config",
-        )
-        .expect("valid")
-        .rules()
-        .iter()
-        .map(|rule| rule.id.to_owned())
-        .collect();
+        let ours: BTreeSet<String> = module
+            .lint
+            .rules()
+            .iter()
+            .map(|rule| rule.id.to_owned())
+            .collect();
         assert_eq!(ours, theirs, "{config}");
     }
 }
@@ -603,15 +598,7 @@ fn yaml_is_read_as_buf_reads_it() {
         assert_eq!(code == 0, accepted, "buf 1.75 on {config:?}");
         let ours = compat::Config::parse(config, "--config")
             .map_err(|err| err.to_string())
-            .and_then(|module| {
-                LintConfig::parse(
-                    module.version,
-                    module.lint.as_ref(),
-                    &module.lint_base,
-                    "--config",
-                )
-                .map_err(|err| err.to_string())
-            });
+            .map(|module| module.lint);
         assert_eq!(ours.is_ok(), accepted, "{config:?}: {ours:?}");
         if let Ok(ours) = ours {
             let theirs: BTreeSet<String> = json_lines(&stdout)

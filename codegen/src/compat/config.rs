@@ -112,11 +112,10 @@ pub struct Config {
     /// module's path. Empty otherwise: ignore paths are then relative to
     /// the module, as file names are (see [`IgnoreBase`]).
     pub roots: Vec<String>,
-    /// The raw `lint:` block (the module's own in v2, else the top-level
-    /// one), for [`crate::lint::LintConfig::parse`].
-    pub lint: Option<Node>,
-    /// How the `lint:` block's ignore paths name the module's files.
-    pub lint_base: IgnoreBase,
+    /// The `lint:` block (the module's own in v2, else the top-level one),
+    /// read: buf reads it whatever the command (`breaking` refuses an
+    /// unknown lint rule too).
+    pub lint: crate::lint::LintConfig,
     /// The module's identity, by which buf pairs a workspace's modules with
     /// the against input's: its `name`, else its directory in the workspace
     /// (`proto`, `.`). Empty when the configuration is not a module's.
@@ -146,21 +145,18 @@ impl IgnoreBase {
     pub(crate) fn paths(&self, paths: &[String], what: &str) -> Result<Vec<String>, String> {
         let mut relative = Vec::new();
         for path in normalized(paths, what)? {
-            let module = match self.module.as_deref() {
-                None | Some(".") => {
-                    relative.push(path);
-                    continue;
-                }
-                Some(module) => module,
+            let Some(module) = self.module.as_deref() else {
+                relative.push(path);
+                continue;
             };
-            if path == module {
-                relative.push(".".to_owned());
-            } else if let Some(inside) = path.strip_prefix(&format!("{module}/")) {
-                relative.push(inside.to_owned());
-            } else if self.own_block {
-                return Err(format!(
-                    "{what}: path \"{path}\" is not contained within module directory \"{module}\""
-                ));
+            match crate::workspace::within_module(module, &path) {
+                Some(inside) => relative.push(inside),
+                None if self.own_block => {
+                    return Err(format!(
+                        "{what}: path \"{path}\" is not contained within module directory \"{module}\""
+                    ));
+                }
+                None => {}
             }
         }
         Ok(relative)
@@ -363,17 +359,17 @@ impl Config {
         // The same for lint: a module's own `lint:` block, else the top-level one.
         let own_lint = own("lint");
         let lint_base = base(own_lint.is_some());
-        let lint = own_lint
-            .or_else(|| block(root, "lint", ""))
-            .map(|(node, _)| node.clone());
-        // buf reads the `lint:` block whole whatever the command (`breaking`
-        // refuses an unknown lint rule too): lint reads it again to run.
-        crate::lint::LintConfig::parse(version, lint.as_ref(), &lint_base, path).map_err(
-            |err| ConfigError::Invalid {
-                path: err.path,
-                message: err.message,
-            },
-        )?;
+        let lint_block = own_lint.or_else(|| block(root, "lint", ""));
+        let lint = crate::lint::LintConfig::parse(
+            version,
+            lint_block.map(|(node, _)| node),
+            &lint_base,
+            path,
+        )
+        .map_err(|err| ConfigError::Invalid {
+            path: err.path,
+            message: err.message,
+        })?;
         let module_path = |(i, m): (usize, &Node)| -> Result<String, ConfigError> {
             Ok(m.get("path")
                 .map(|p| p.as_string(&format!("modules[{i}].path")))
@@ -399,7 +395,6 @@ impl Config {
                 _ => Vec::new(),
             },
             lint,
-            lint_base,
             ..Config::default()
         };
         if let Some(breaking) = breaking {
@@ -425,6 +420,14 @@ impl Config {
         )
         .map_err(&invalid)?;
         Ok(config)
+    }
+
+    /// The configuration file as messages name it (`buf.yaml` when there
+    /// is none).
+    pub fn shown(&self) -> &str {
+        self.document
+            .as_ref()
+            .map_or("buf.yaml", |d| d.shown.as_str())
     }
 
     /// What buf refuses in the `breaking:` block only when breaking runs
@@ -541,7 +544,7 @@ pub(crate) fn covers(roots: &[String], ignored: &str, path: &str) -> bool {
 
 /// Ignore paths, validated and normalised as buf does (`./a.proto` is
 /// `a.proto`; `..`, `../x` and `/` are refused).
-pub(crate) fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, String> {
+fn normalized(paths: &[String], what: &str) -> Result<Vec<String>, String> {
     paths
         .iter()
         .map(|path| {

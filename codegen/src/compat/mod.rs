@@ -169,11 +169,7 @@ pub fn run_with_notes(
         }
         config.check_for_breaking().map_err(|message| {
             input::InputError::Config(config::ConfigError::Invalid {
-                path: config
-                    .document
-                    .as_ref()
-                    .map_or("buf.yaml", |d| d.shown.as_str())
-                    .to_owned(),
+                path: config.shown().to_owned(),
                 message,
             })
         })?;

@@ -18,7 +18,7 @@ mod elements;
 pub(crate) mod naming;
 pub mod rules;
 
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap};
 
 pub use config::{LintConfig, LintConfigError};
 
@@ -143,38 +143,27 @@ pub fn run(input: &compat::input::Input, options: &Options) -> Result<Linted, Li
     for (module, names) in parts {
         let (config, roots) = match module {
             Some(module) => {
-                let shown = module
-                    .document
-                    .as_ref()
-                    .map_or("buf.yaml", |d| d.shown.as_str());
-                let config = LintConfig::parse(
-                    module.version,
-                    module.lint.as_ref(),
-                    &module.lint_base,
-                    shown,
-                )?;
                 // Refused when lint runs, not when the file is read.
-                compat::config::whole_module_ignored_only(config.ignore_only.values()).map_err(
-                    |message| LintConfigError {
-                        path: shown.to_owned(),
+                compat::config::whole_module_ignored_only(module.lint.ignore_only.values())
+                    .map_err(|message| LintConfigError {
+                        path: module.shown().to_owned(),
                         message,
-                    },
-                )?;
-                (config, module.roots.clone())
+                    })?;
+                (Cow::Borrowed(&module.lint), module.roots.as_slice())
             }
-            None => (LintConfig::default(), Vec::new()),
+            None => (Cow::Owned(LintConfig::default()), &[][..]),
         };
         let schema = match names {
-            Some(names) => std::borrow::Cow::Owned(
+            Some(names) => Cow::Owned(
                 loaded
                     .schema
                     .clone()
                     .restrict_to(|name| names.contains(name)),
             ),
-            None => std::borrow::Cow::Borrowed(&loaded.schema),
+            None => Cow::Borrowed(&loaded.schema),
         };
         let mut part = check_with_texts(&schema, &config, &texts)?;
-        config.filter(&mut part, &roots);
+        config.filter(&mut part, roots);
         findings.extend(part);
     }
     compat::columns::to_buf(&mut findings, &texts);
@@ -205,7 +194,7 @@ pub fn check(schema: &Schema, config: &LintConfig) -> Result<Vec<Finding>, LintE
 fn check_with_texts(
     schema: &Schema,
     config: &LintConfig,
-    texts: &HashMap<String, std::borrow::Cow<'_, str>>,
+    texts: &HashMap<String, Cow<'_, str>>,
 ) -> Result<Vec<Finding>, LintError> {
     let module = elements::Module::new(schema, texts);
     let rules = config.rules();
